@@ -1,0 +1,1 @@
+"""Shared parts of Fickan's BFFs; see README.md."""

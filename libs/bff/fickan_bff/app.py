@@ -1,0 +1,70 @@
+"""The base of every BFF: correlation ids, JSON logs, health, readiness and metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask, Response, g, jsonify, request
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+from fickan_bff.clients import Services
+from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
+from fickan_common.logs import setup_logging
+from fickan_common.settings import env_str
+
+log = logging.getLogger(__name__)
+
+HTTP_REQUESTS = Counter("fickan_http_requests_total", "HTTP requests", ["endpoint", "method", "status"])
+HTTP_LATENCY = Histogram("fickan_http_request_seconds", "HTTP request latency", ["endpoint"])
+
+
+def create_base_app(name: str, services: Services | None = None) -> Flask:
+    setup_logging(name, env_str("FICKAN_LOG_LEVEL", "INFO"))
+    app = Flask(name)
+    app.config["MAX_CONTENT_LENGTH"] = 1 * 1024 * 1024  # bodies of this slice are small
+    services = services or Services.from_env()
+    app.extensions["fickan_services"] = services
+    app.extensions["fickan_verifier"] = services.token_verifier()
+
+    @app.before_request
+    def _start() -> None:
+        incoming = request.headers.get("X-Correlation-Id")
+        g.cid_token = correlation_id.set(incoming if valid_correlation_id(incoming) else new_correlation_id())
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        response.headers["X-Correlation-Id"] = correlation_id.get()
+        endpoint = request.endpoint or "unknown"
+        HTTP_REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+        HTTP_LATENCY.labels(endpoint).observe(time.perf_counter() - g.get("started", time.perf_counter()))
+        if response.status_code >= 500:
+            log.warning("request failed", extra={"fields": {"path": request.path, "status": response.status_code}})
+        return response
+
+    @app.teardown_request
+    def _reset(_exc: BaseException | None) -> None:
+        token = g.pop("cid_token", None)
+        if token is not None:
+            correlation_id.reset(token)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return jsonify(status="ok")
+
+    @app.get("/readyz")
+    def readyz() -> tuple[Response, int]:
+        checks = {name: client.healthy() for name, client in services.all().items()}
+        ready = all(checks.values())
+        return jsonify(ready=ready, services=checks), 200 if ready else 503
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+def services_of(app: Flask) -> Services:
+    return app.extensions["fickan_services"]

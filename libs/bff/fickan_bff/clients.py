@@ -1,0 +1,54 @@
+"""gRPC clients of the four services, built once per BFF process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fickan.applications.v1 import applications_pb2_grpc
+from fickan.contact.v1 import contact_pb2_grpc
+from fickan.identity.v1 import identity_pb2, identity_pb2_grpc
+from fickan.notifications.v1 import notifications_pb2_grpc
+from fickan_common.grpc_client import ServiceClient
+from fickan_common.settings import env_int, env_str
+from fickan_common.tokens import JwksCache, TokenVerifier
+
+
+@dataclass
+class Services:
+    identity: ServiceClient
+    applications: ServiceClient
+    notifications: ServiceClient
+    contact: ServiceClient
+
+    @classmethod
+    def from_env(cls) -> Services:
+        timeout = float(env_int("FICKAN_GRPC_TIMEOUT", 3))
+        return cls(
+            identity=ServiceClient(
+                env_str("FICKAN_IDENTITY_TARGET", "127.0.0.1:50051"), identity_pb2_grpc.IdentityServiceStub, timeout
+            ),
+            applications=ServiceClient(
+                env_str("FICKAN_APPLICATIONS_TARGET", "127.0.0.1:50052"),
+                applications_pb2_grpc.ApplicationsServiceStub,
+                timeout,
+            ),
+            notifications=ServiceClient(
+                env_str("FICKAN_NOTIFICATIONS_TARGET", "127.0.0.1:50053"),
+                notifications_pb2_grpc.NotificationsServiceStub,
+                timeout,
+            ),
+            contact=ServiceClient(
+                env_str("FICKAN_CONTACT_TARGET", "127.0.0.1:50054"), contact_pb2_grpc.ContactServiceStub, timeout
+            ),
+        )
+
+    def all(self) -> dict[str, ServiceClient]:
+        return {
+            "identity": self.identity,
+            "applications": self.applications,
+            "notifications": self.notifications,
+            "contact": self.contact,
+        }
+
+    def token_verifier(self) -> TokenVerifier:
+        return TokenVerifier(JwksCache(lambda: self.identity.call("GetJwks", identity_pb2.GetJwksRequest()).jwks_json))

@@ -1,0 +1,31 @@
+"""gRPC status → HTTP status, the same in every BFF."""
+
+from __future__ import annotations
+
+import grpc
+
+HTTP_STATUS = {
+    grpc.StatusCode.INVALID_ARGUMENT: 400,
+    grpc.StatusCode.OUT_OF_RANGE: 400,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
+    grpc.StatusCode.PERMISSION_DENIED: 403,
+    grpc.StatusCode.NOT_FOUND: 404,
+    grpc.StatusCode.ALREADY_EXISTS: 409,
+    grpc.StatusCode.FAILED_PRECONDITION: 409,
+    grpc.StatusCode.ABORTED: 409,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+    grpc.StatusCode.UNAVAILABLE: 503,
+    grpc.StatusCode.DEADLINE_EXCEEDED: 503,
+}
+
+# The user-facing message when the service's own message is not for residents (infrastructure).
+UNAVAILABLE_SV = "Tjänsten svarar inte just nu. Försök igen om en liten stund."
+UNAVAILABLE_EN = "The service is not answering right now. Please try again shortly."
+
+
+def http_status(code: grpc.StatusCode) -> int:
+    return HTTP_STATUS.get(code, 500)
+
+
+def is_unavailable(code: grpc.StatusCode) -> bool:
+    return code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)

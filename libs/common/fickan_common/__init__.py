@@ -1,0 +1,1 @@
+"""Shared building blocks of Fickan's services; see README.md."""

@@ -1,0 +1,39 @@
+"""Start-up shared by every service's api process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+import grpc
+
+from fickan_common.grpc_client import ServiceClient
+from fickan_common.grpc_server import build_server, run_until_stopped
+from fickan_common.logs import setup_logging
+from fickan_common.metrics import serve_metrics
+from fickan_common.settings import ServiceSettings
+from fickan_common.tokens import JwksCache, TokenVerifier
+
+log = logging.getLogger(__name__)
+
+
+def identity_verifier(identity_target: str) -> TokenVerifier:
+    """Verifies tokens with the keys identity publishes (fetched over gRPC, cached)."""
+    from fickan.identity.v1 import identity_pb2, identity_pb2_grpc
+
+    client = ServiceClient(identity_target, identity_pb2_grpc.IdentityServiceStub)
+    return TokenVerifier(JwksCache(lambda: client.call("GetJwks", identity_pb2.GetJwksRequest()).jwks_json))
+
+
+def run_api(
+    settings: ServiceSettings,
+    register: Callable[[grpc.Server], Iterable[str]],
+    verifier: TokenVerifier,
+    public_methods: Iterable[str] = (),
+    on_stop: Callable[[], None] | None = None,
+) -> None:
+    setup_logging(f"{settings.name}-api", settings.log_level)
+    serve_metrics(settings.metrics_port)
+    server, port = build_server(register, settings.grpc_port, verifier, public_methods)
+    log.info("serving gRPC", extra={"fields": {"port": port}})
+    run_until_stopped(server, on_stop)

@@ -1,0 +1,136 @@
+"""A grpcio server for a service's api process: health checking, and one interceptor that sets the
+correlation id, verifies the caller's token, maps domain errors to status codes and counts."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent import futures
+from contextvars import ContextVar
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+
+from fickan_common import metrics
+from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
+from fickan_common.errors import DomainError, Unauthenticated
+from fickan_common.tokens import InvalidToken, Principal, TokenVerifier, bearer
+
+log = logging.getLogger(__name__)
+
+FIELD_ERRORS_KEY = "fickan-field-errors-bin"
+_principal: ContextVar[Principal | None] = ContextVar("principal", default=None)
+
+TOKEN_MESSAGES = {
+    "missing": "Du behöver logga in.",
+    "expired": "Din inloggning har gått ut. Logga in igen.",
+    "invalid": "Inloggningen kunde inte kontrolleras. Logga in igen.",
+}
+
+
+def current_principal() -> Principal:
+    """The verified caller of the current request."""
+    principal = _principal.get()
+    if principal is None:
+        raise Unauthenticated(TOKEN_MESSAGES["missing"])
+    return principal
+
+
+class ServiceInterceptor(grpc.ServerInterceptor):
+    def __init__(self, verifier: TokenVerifier | None, public_methods: Iterable[str]) -> None:
+        self.verifier = verifier
+        self.public_methods = set(public_methods)
+
+    def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
+        handler = continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        method = handler_call_details.method
+        inner = handler.unary_unary
+        public = method in self.public_methods or method.startswith("/grpc.health.")
+
+        def wrapper(request, context):  # type: ignore[no-untyped-def]
+            md = dict(context.invocation_metadata())
+            incoming = md.get("x-correlation-id")
+            cid_token = correlation_id.set(incoming if valid_correlation_id(incoming) else new_correlation_id())
+            principal_token = _principal.set(None)
+            started = time.perf_counter()
+            code = grpc.StatusCode.OK
+            try:
+                if not public:
+                    if self.verifier is None:
+                        raise Unauthenticated(TOKEN_MESSAGES["invalid"])
+                    try:
+                        _principal.set(self.verifier.verify(bearer(md.get("authorization"))))
+                    except InvalidToken as exc:
+                        raise Unauthenticated(TOKEN_MESSAGES[exc.reason]) from None
+                return inner(request, context)
+            except DomainError as exc:
+                code = exc.code
+                if exc.field_errors:
+                    context.set_trailing_metadata(
+                        ((FIELD_ERRORS_KEY, json.dumps(exc.field_errors, ensure_ascii=False).encode()),)
+                    )
+                context.abort(exc.code, exc.message)
+            except Exception as exc:
+                if isinstance(exc, grpc.RpcError) or type(exc).__name__ == "_AbortError":
+                    raise
+                code = grpc.StatusCode.INTERNAL
+                log.exception("unhandled error in %s", method)
+                context.abort(grpc.StatusCode.INTERNAL, "Något gick fel hos oss. Försök igen om en stund.")
+            finally:
+                metrics.GRPC_REQUESTS.labels(method, code.name).inc()
+                metrics.GRPC_LATENCY.labels(method).observe(time.perf_counter() - started)
+                _principal.reset(principal_token)
+                correlation_id.reset(cid_token)
+
+        return grpc.unary_unary_rpc_method_handler(
+            wrapper,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+def build_server(
+    register: Callable[[grpc.Server], Iterable[str]],
+    port: int,
+    verifier: TokenVerifier | None,
+    public_methods: Iterable[str] = (),
+    max_workers: int = 16,
+    host: str = "0.0.0.0",
+) -> tuple[grpc.Server, int]:
+    """A started server with the service's servicers and gRPC health. Returns (server, bound port)."""
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
+        interceptors=[ServiceInterceptor(verifier, public_methods)],
+        options=[("grpc.so_reuseport", 0)],
+    )
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    names = list(register(server))
+    bound = server.add_insecure_port(f"{host}:{port}")
+    if not bound:
+        raise RuntimeError(f"cannot bind gRPC port {port}")
+    server.start()
+    for name in ["", *names]:
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return server, bound
+
+
+def run_until_stopped(server: grpc.Server, on_stop: Callable[[], None] | None = None) -> None:
+    """Block until SIGTERM/SIGINT, then stop gracefully (in-flight calls get 5 s)."""
+    stopped = threading.Event()
+
+    def _stop(*_args: object) -> None:
+        stopped.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    stopped.wait()
+    server.stop(grace=5).wait()
+    if on_stop:
+        on_stop()

@@ -1,0 +1,52 @@
+"""Twelve-factor settings: environment variables with safe local defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"setting {name} must be a whole number, got {raw!r}") from None
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """The settings every service has; a service adds its own beside them."""
+
+    name: str
+    database_url: str
+    grpc_port: int
+    metrics_port: int
+    amqp_uri: str
+    identity_target: str
+    log_level: str
+
+    @classmethod
+    def from_env(cls, name: str, grpc_port: int, metrics_port: int) -> ServiceSettings:
+        return cls(
+            name=name,
+            database_url=env_str("FICKAN_DATABASE_URL", f"sqlite:///var/data/{name}.db"),
+            grpc_port=env_int("FICKAN_GRPC_PORT", grpc_port),
+            metrics_port=env_int("FICKAN_METRICS_PORT", metrics_port),
+            amqp_uri=env_str("FICKAN_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//"),
+            identity_target=env_str("FICKAN_IDENTITY_TARGET", "127.0.0.1:50051"),
+            log_level=env_str("FICKAN_LOG_LEVEL", "INFO"),
+        )

@@ -1,0 +1,56 @@
+"""Helpers for a service's nameko worker process (extra "worker")."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from nameko.extensions import DependencyProvider
+
+from fickan_common import metrics
+from fickan_common.db import Database
+from fickan_common.events import Outbox, Publisher, flush_outbox
+from fickan_common.metrics import serve_metrics
+from fickan_common.settings import env_int
+
+log = logging.getLogger(__name__)
+
+
+class WorkerRuntime(DependencyProvider):
+    """Gives worker entrypoints the service's Database (one engine per worker process) and the
+    outbox relay, which publishes what the api process could not (broker away, process killed).
+
+    The relay is called from a @timer; it leaves rows younger than `grace` alone so the api
+    process's own immediate flush goes first.
+    """
+
+    def __init__(self, make_db: Callable[[], Database], outbox: Outbox, grace: float = 2.0) -> None:
+        self.make_db = make_db
+        self.outbox = outbox
+        self.grace = timedelta(seconds=grace)
+        self.db: Database | None = None
+        self.publisher: Publisher | None = None
+
+    def setup(self) -> None:
+        serve_metrics(env_int("FICKAN_METRICS_PORT", 0))
+        self.db = self.make_db()
+        self.publisher = Publisher(self.container.config["AMQP_URI"])
+
+    def stop(self) -> None:
+        if self.publisher is not None:
+            self.publisher.close()
+        if self.db is not None:
+            self.db.dispose()
+
+    def relay(self) -> int:
+        assert self.db is not None and self.publisher is not None
+        sent = flush_outbox(self.db, self.outbox, self.publisher, older_than=self.grace)
+        with self.db.transaction() as session:
+            metrics.OUTBOX_BACKLOG.set(self.outbox.backlog(session))
+        if sent:
+            log.info("outbox relay published", extra={"fields": {"count": sent}})
+        return sent
+
+    def get_dependency(self, worker_ctx):  # type: ignore[no-untyped-def]
+        return self

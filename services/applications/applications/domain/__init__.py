@@ -1,0 +1,1 @@
+"""The rules of applications: plain Python, no gRPC, no nameko."""
