@@ -4,8 +4,11 @@ real signed tokens, real verification)."""
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import jwt
@@ -49,3 +52,33 @@ class TokenFactory:
             **claims,
         }
         return jwt.encode(body, self.key, algorithm=ALGORITHM, headers={"kid": self.kid})
+
+
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@contextmanager
+def fresh_postgres_database(admin_url: str | None = None) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test; yields its URL and drops it afterwards.
+
+    The server is FICKAN_TEST_POSTGRES_URL (default: the local one with trust auth). When it cannot be
+    reached the test is skipped, except when CI is set: there it fails, so CI never silently skips.
+    """
+    import psycopg
+    import pytest
+    from sqlalchemy.engine import make_url
+
+    admin_url = admin_url or os.environ.get("FICKAN_TEST_POSTGRES_URL") or POSTGRES_ADMIN_URL
+    try:
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL at {admin_url} is unreachable (CI is set): {exc}")
+        pytest.skip(f"PostgreSQL at {admin_url} is unreachable: {exc}")
+    name = f"fickan_t_{uuid.uuid4().hex[:12]}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,1 @@
+"""The rules of notifications: plain Python, no gRPC, no nameko."""
