@@ -45,3 +45,9 @@ class StaleVersion(DomainError):
 
 class RateLimited(DomainError):
     code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+class Unavailable(DomainError):
+    """Something this service depends on (e.g. BankID) is not answering."""
+
+    code = grpc.StatusCode.UNAVAILABLE

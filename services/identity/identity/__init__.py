@@ -1,0 +1,1 @@
+"""Fickan identity service."""

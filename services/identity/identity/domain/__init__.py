@@ -1,0 +1,1 @@
+"""The rules of identity: plain Python, no gRPC, no nameko."""
