@@ -54,3 +54,28 @@ class WorkerRuntime(DependencyProvider):
 
     def get_dependency(self, worker_ctx):  # type: ignore[no-untyped-def]
         return self
+
+
+def declare_event_queues(amqp_uri: str, worker_class: type) -> list[str]:
+    """Declare the durable queues (and bindings) of a worker's @event_handlers exactly as nameko
+    will, so events published before the worker first starts wait for it instead of being
+    unroutable. Run at deploy time with the migrations. Returns the queue names."""
+    import kombu
+    from nameko.events import SERVICE_POOL, EventHandler
+
+    declared = []
+    with kombu.Connection(amqp_uri, connect_timeout=5) as conn:
+        channel = conn.default_channel
+        for method_name in dir(worker_class):
+            method = getattr(worker_class, method_name)
+            for entrypoint in getattr(method, "nameko_entrypoints", ()):
+                if not isinstance(entrypoint, EventHandler) or entrypoint.handler_type is not SERVICE_POOL:
+                    continue
+                if not entrypoint.reliable_delivery:
+                    continue
+                exchange = kombu.Exchange(f"{entrypoint.source_service}.events", type="topic", durable=True)
+                name = f"evt-{entrypoint.source_service}-{entrypoint.event_type}--{worker_class.name}.{method_name}"
+                queue = kombu.Queue(name, exchange=exchange, routing_key=entrypoint.event_type, durable=True)
+                queue(channel).declare()
+                declared.append(name)
+    return declared

@@ -1,0 +1,30 @@
+# Fickan: the two commands of the quick start (see README.md).
+#   make up     set up everything, start the whole platform, print where to open it
+#   make test   set up everything and run the whole test suite (lint included)
+#   make down   stop exactly what `make up` started
+
+PY := .venv/bin/python
+
+.PHONY: up down test setup status contracts bench
+
+setup:
+	bash scripts/setup.sh
+
+contracts:
+	$(PY) scripts/gen_contracts.py
+
+up: setup
+	$(PY) scripts/fickanctl.py up
+
+down:
+	@if [ -x $(PY) ]; then $(PY) scripts/fickanctl.py down; else echo "nothing to stop"; fi
+
+status:
+	$(PY) scripts/fickanctl.py status
+
+test: setup
+	bash scripts/ensure_test_services.sh
+	bash scripts/run_tests.sh
+
+bench: setup
+	$(PY) bench/slice_load.py

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# What the test suite needs beyond `make setup`: PostgreSQL on 127.0.0.1:5432 (trust auth) and
+# Debian's chromium for the browser tests. Starts or installs them (apt, as root) when missing.
+set -euo pipefail
+
+pg_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
+
+if ! pg_up; then
+  if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+    echo "Installing PostgreSQL with apt ..."
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >/dev/null
+    # Tests connect as postgres over TCP without a password (a throwaway local cluster).
+    for hba in /etc/postgresql/*/main/pg_hba.conf; do
+      as_root sed -i -E 's/^(host\s+all\s+all\s+(127.0.0.1\/32|::1\/128)\s+)\S+/\1trust/' "$hba"
+    done
+  fi
+  echo "Starting PostgreSQL ..."
+  as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+  pg_up || { echo "PostgreSQL did not come up on 127.0.0.1:5432." >&2; exit 1; }
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing chromium with apt (for the browser tests) ..."
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+fi

@@ -1,0 +1,329 @@
+"""Start, stop and check the whole Fickan platform on one machine.
+
+    python scripts/fickanctl.py up       # migrate, load demo data, start every process, print addresses
+    python scripts/fickanctl.py down     # stop exactly what `up` started
+    python scripts/fickanctl.py status
+
+The same Platform class starts the platform for the end-to-end and browser tests and the benchmark,
+on free ports and in a folder of their own, so they never touch a running `make up`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+SERVICES = ("identity", "applications", "notifications", "contact")
+BFFS = ("web", "mobile", "watch")
+DEFAULT_PORTS = {
+    "identity": 50051,
+    "applications": 50052,
+    "notifications": 50053,
+    "contact": 50054,
+    "web": 8080,
+    "mobile": 8081,
+    "watch": 8082,
+    "identity-api-metrics": 9101,
+    "applications-api-metrics": 9102,
+    "notifications-api-metrics": 9103,
+    "contact-api-metrics": 9104,
+    "identity-worker-metrics": 9111,
+    "applications-worker-metrics": 9112,
+    "notifications-worker-metrics": 9113,
+    "contact-worker-metrics": 9114,
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Process:
+    name: str
+    cmd: list[str]
+    cwd: Path
+    env: dict[str, str]
+    popen: subprocess.Popen | None = None
+
+
+@dataclass
+class Platform:
+    var: Path  # databases, keys, logs and pids live here
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    amqp_uri: str = "amqp://guest:guest@127.0.0.1:5672//"
+    database_urls: dict[str, str] = field(default_factory=dict)  # service -> URL; default SQLite in var
+    extra_env: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, Process] = field(default_factory=dict)
+
+    @classmethod
+    def on_free_ports(cls, var: Path, **kwargs: object) -> Platform:
+        return cls(var=var, ports={name: free_port() for name in DEFAULT_PORTS}, **kwargs)  # type: ignore[arg-type]
+
+    # -- addresses -------------------------------------------------------------------------------
+    def url(self, bff: str) -> str:
+        return f"http://127.0.0.1:{self.ports[bff]}"
+
+    def target(self, service: str) -> str:
+        return f"127.0.0.1:{self.ports[service]}"
+
+    def database_url(self, service: str) -> str:
+        return self.database_urls.get(service) or f"sqlite:///{self.var / 'data' / f'{service}.db'}"
+
+    # -- environment -----------------------------------------------------------------------------
+    def _web_secret(self) -> str:
+        path = self.var / "web_secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def base_env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FICKAN_")}
+        env.update(
+            FICKAN_AMQP_URI=self.amqp_uri,
+            FICKAN_BANKID_SIMULATOR="1",  # local platform only; never in production manifests
+            FICKAN_IDENTITY_SIGNING_KEYS_DIR=str(self.var / "keys" / "identity"),
+            FICKAN_WEB_SECRET_KEY=self._web_secret(),
+            PYTHONUNBUFFERED="1",
+        )
+        for service in SERVICES:
+            env[f"FICKAN_{service.upper()}_TARGET"] = self.target(service)
+        env.update(self.extra_env)
+        return env
+
+    def service_env(self, service: str, role: str) -> dict[str, str]:
+        env = self.base_env()
+        env.update(
+            FICKAN_DATABASE_URL=self.database_url(service),
+            FICKAN_GRPC_PORT=str(self.ports[service]),
+            FICKAN_METRICS_PORT=str(self.ports[f"{service}-{role}-metrics"]),
+        )
+        return env
+
+    def plan(self) -> list[Process]:
+        plan = []
+        for service in SERVICES:
+            cwd = ROOT / "services" / service
+            plan.append(
+                Process(
+                    f"{service}-worker",
+                    [str(VENV_BIN / "nameko"), "run", "--config", "config.yaml", f"{service}.worker"],
+                    cwd,
+                    self.service_env(service, "worker"),
+                )
+            )
+            plan.append(
+                Process(
+                    f"{service}-api", [sys.executable, "-m", f"{service}.api"], cwd, self.service_env(service, "api")
+                )
+            )
+        for bff in BFFS:
+            plan.append(
+                Process(
+                    f"bff-{bff}",
+                    [
+                        str(VENV_BIN / "gunicorn"),
+                        "--bind",
+                        f"127.0.0.1:{self.ports[bff]}",
+                        "--worker-class",
+                        "gthread",
+                        "--threads",
+                        "16",
+                        "--access-logfile",
+                        "-",
+                        f"bff_{bff}.app:create_app()",
+                    ],
+                    ROOT / "bff" / bff,
+                    self.base_env(),
+                )
+            )
+        return plan
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def migrate(self) -> None:
+        for service in SERVICES:
+            self._run([sys.executable, "-m", f"{service}.migrate"], service)
+
+    def load_demo_data(self) -> None:
+        self._run([sys.executable, "-m", "identity.demo"], "identity")
+
+    def _run(self, cmd: list[str], service: str) -> None:
+        subprocess.run(cmd, cwd=ROOT / "services" / service, env=self.service_env(service, "api"), check=True)
+
+    def start(self, detach: bool = False) -> None:
+        (self.var / "log").mkdir(parents=True, exist_ok=True)
+        (self.var / "run").mkdir(parents=True, exist_ok=True)
+        for proc in self.plan():
+            self.start_process(proc, detach)
+        self.wait_ready()
+
+    def start_process(self, proc: Process, detach: bool = False) -> None:
+        log = open(self.var / "log" / f"{proc.name}.log", "ab")
+        proc.popen = subprocess.Popen(
+            proc.cmd, cwd=proc.cwd, env=proc.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=detach
+        )
+        log.close()
+        self.processes[proc.name] = proc
+        (self.var / "run" / f"{proc.name}.pid").write_text(str(proc.popen.pid))
+
+    def restart(self, name: str) -> None:
+        proc = self.processes[name]
+        self.stop_process(name)
+        self.start_process(Process(proc.name, proc.cmd, proc.cwd, proc.env))
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        pending = {p.name for p in self.processes.values()}
+        while pending:
+            for name in sorted(pending):
+                proc = self.processes[name]
+                if proc.popen and proc.popen.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {proc.popen.returncode}; see {self.var}/log/{name}.log")
+                if self._ready(name):
+                    pending.discard(name)
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"not ready after {timeout:.0f} s: {sorted(pending)}; logs in {self.var}/log")
+            time.sleep(0.2)
+
+    def _ready(self, name: str) -> bool:
+        kind, _, role = name.rpartition("-")
+        if name.startswith("bff-"):
+            return _http_ok(f"{self.url(name[4:])}/readyz")
+        if role == "api":
+            return _grpc_serving(self.target(kind))
+        # A worker serves metrics once nameko has set it up. Its event queues were declared by the
+        # migrate step, so events published before it consumes wait for it.
+        return _http_ok(f"http://127.0.0.1:{self.ports[f'{kind}-worker-metrics']}/metrics")
+
+    def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 10.0) -> None:
+        proc = self.processes.get(name)
+        if proc is None or proc.popen is None:
+            return
+        if proc.popen.poll() is None:
+            proc.popen.send_signal(sig)
+            try:
+                proc.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.popen.kill()
+                proc.popen.wait()
+        (self.var / "run" / f"{name}.pid").unlink(missing_ok=True)
+
+    def stop(self) -> None:
+        for name in reversed(list(self.processes)):
+            self.stop_process(name)
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
+def _grpc_serving(target: str) -> bool:
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    with grpc.insecure_channel(target) as channel:
+        try:
+            answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
+        except grpc.RpcError:
+            return False
+    return answer.status == health_pb2.HealthCheckResponse.SERVING
+
+
+# -- the command line: make up / make down -----------------------------------------------------
+VAR = ROOT / "var"
+
+
+def cmd_up() -> int:
+    if any((VAR / "run").glob("*.pid")):
+        cmd_down()
+    platform = Platform(var=VAR)
+    platform.migrate()
+    platform.load_demo_data()
+    try:
+        platform.start(detach=True)
+    except RuntimeError as exc:
+        print(f"Start failed: {exc}", file=sys.stderr)
+        platform.stop()
+        return 1
+    demo = json.loads((ROOT / "services/identity/identity/demo_people.json").read_text())["people"]
+    print("\nFickan is running:")
+    print(f"  web     {platform.url('web')}/      (resident pages)")
+    print(f"  mobile  {platform.url('mobile')}/   (JSON API, OpenAPI at /openapi.json)")
+    print(f"  watch   {platform.url('watch')}/   (glance API)")
+    print("Log in with the BankID test simulator as a demo person (Skatteverket test personnummer):")
+    for person in demo:
+        print(f"  {person['name']:<16} {person['personal_number']}")
+    print(f"Logs: {VAR}/log/   Stop: make down")
+    return 0
+
+
+def cmd_down() -> int:
+    stopped = 0
+    for pidfile in sorted((VAR / "run").glob("*.pid")):
+        try:
+            pid = int(pidfile.read_text())
+            os.killpg(pid, signal.SIGTERM)  # each process leads its own session (detached by `up`)
+            stopped += 1
+        except (ValueError, ProcessLookupError, PermissionError):
+            pass
+    deadline = time.monotonic() + 15
+    for pidfile in sorted((VAR / "run").glob("*.pid")):
+        pid = int(pidfile.read_text() or 0)
+        while pid and time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.1)
+        if pid and _alive(pid):
+            os.killpg(pid, signal.SIGKILL)
+        pidfile.unlink()
+    print(f"stopped {stopped} processes")
+    return 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def cmd_status() -> int:
+    platform = Platform(var=VAR)
+    for proc in platform.plan():
+        pidfile = VAR / "run" / f"{proc.name}.pid"
+        alive = pidfile.exists() and _alive(int(pidfile.read_text()))
+        print(f"{proc.name:<22} {'running' if alive else 'stopped'}")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["up", "down", "status"])
+    args = parser.parse_args()
+    return {"up": cmd_up, "down": cmd_down, "status": cmd_status}[args.command]()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
