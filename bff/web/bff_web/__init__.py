@@ -1,0 +1,1 @@
+"""Fickan's web BFF: the resident's pages, rendered on the server; see README.md."""

@@ -1,0 +1,147 @@
+"""The web BFF's app factory: the shared base (correlation ids, JSON logs, health, metrics) plus the
+resident's pages, the session cookie, CSRF checks, language choice and Swedish error pages."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+import grpc
+from flask import Flask, flash, g, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from bff_web import session as web_session
+from bff_web.views import applications, login, pages
+from bff_web.i18n import LANG_COOKIE, current_language, t
+from bff_web.texts import DEFAULT_LANGUAGE, LANGUAGES
+from fickan_bff.app import create_base_app
+from fickan_bff.clients import Services
+from fickan_bff.errors import http_status, is_unavailable
+from fickan_common.grpc_client import ServiceError
+from fickan_common.settings import env_bool, env_int, env_str
+
+log = logging.getLogger(__name__)
+
+PAGE_BLUEPRINTS = {"pages", "login", "applications"}
+ERROR_STATUSES = {400, 403, 404, 405, 409, 413, 500, 503}
+
+# Pages hold personal data: no caching, no framing, nothing loaded from elsewhere.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def error_page(status: int, message_key: str | None = None, message: str | None = None) -> tuple[str, int]:
+    shown = status if status in ERROR_STATUSES else 500
+    body = render_template(
+        "error.html",
+        status=shown,
+        title=t(f"error_title_{shown}"),
+        message=message or t(message_key or f"error_text_{shown}"),
+    )
+    return body, status
+
+
+def _secret_key() -> str:
+    key = env_str("FICKAN_WEB_SECRET_KEY", "")
+    if key:
+        return key
+    log.warning("FICKAN_WEB_SECRET_KEY is not set: using a random key, sessions end when the process restarts")
+    return secrets.token_urlsafe(48)
+
+
+def create_app(services: Services | None = None) -> Flask:
+    app = create_base_app("bff-web", services)
+    # The base app is named after the process, not a module: point it at this package's
+    # templates/ and static/ (before the template loader is first used).
+    app.root_path = str(Path(__file__).resolve().parent)
+    app.config.update(
+        SECRET_KEY=_secret_key(),
+        SESSION_COOKIE_NAME="fickan_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=env_bool("FICKAN_WEB_SECURE_COOKIES", False),
+    )
+    hops = env_int("FICKAN_WEB_PROXY_HOPS", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(login.bp)
+    app.register_blueprint(applications.bp)
+
+    @app.before_request
+    def _language_and_session() -> None:
+        g.lang = current_language()
+        g.principal = None
+        if request.blueprint in PAGE_BLUEPRINTS:
+            web_session.check_csrf()
+            web_session.load_principal()
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        if request.blueprint in PAGE_BLUEPRINTS or response.mimetype == "text/html":
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+            response.headers.setdefault("Cache-Control", "no-store")
+        chosen = request.args.get("lang")
+        if chosen in LANGUAGES:
+            response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+        return response
+
+    @app.context_processor
+    def _template_helpers() -> dict[str, object]:
+        lang = g.get("lang", DEFAULT_LANGUAGE)
+        return {
+            "t": t,
+            "lang": lang,
+            "other_lang": "en" if lang == "sv" else "sv",
+            "csrf_token": web_session.csrf_token,
+            "csrf_field_name": web_session.CSRF_FIELD,
+            "principal": g.get("principal"),
+            "resident_name": web_session.session_name(),
+        }
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> tuple[str, int] | HTTPException:
+        status = exc.code or 500
+        if status < 400:
+            return exc
+        if status == 400 and exc.description == "csrf":
+            return error_page(400, "error_csrf")
+        return error_page(status)
+
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError) -> tuple[str, int] | Response:
+        log.warning(
+            "service call failed",
+            extra={"fields": {"endpoint": request.endpoint, "grpc_code": exc.code.name}},
+        )
+        if is_unavailable(exc.code):
+            return error_page(503)
+        if exc.code == grpc.StatusCode.UNAUTHENTICATED:
+            web_session.end_session()
+            flash("session_invalid", "info")
+            return redirect(url_for("login.form"))
+        status = http_status(exc.code)
+        if status in (403, 404):
+            return error_page(status)
+        if 400 <= status < 500 and exc.message:
+            return error_page(status, message=exc.message)
+        return error_page(500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> tuple[str, int]:
+        log.exception("unhandled error", extra={"fields": {"endpoint": request.endpoint}})
+        return error_page(500)
+
+    return app

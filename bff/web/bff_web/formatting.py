@@ -1,0 +1,38 @@
+"""Dates for people: protobuf timestamps shown in Swedish time as ISO dates (2026-03-12)."""
+
+from __future__ import annotations
+
+from datetime import UTC, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from fickan_common.settings import env_str
+
+
+def _zone() -> tzinfo:
+    try:
+        return ZoneInfo(env_str("FICKAN_WEB_TIMEZONE", "Europe/Stockholm"))
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+ZONE = _zone()
+
+
+def is_set(ts: Timestamp | None) -> bool:
+    return ts is not None and (ts.seconds != 0 or ts.nanos != 0)
+
+
+def date(ts: Timestamp | None) -> str:
+    """2026-03-12, or "" when the timestamp is not set."""
+    if not is_set(ts):
+        return ""
+    return ts.ToDatetime(tzinfo=UTC).astimezone(ZONE).strftime("%Y-%m-%d")
+
+
+def date_time(ts: Timestamp | None) -> str:
+    """2026-03-12 14:05, or "" when the timestamp is not set."""
+    if not is_set(ts):
+        return ""
+    return ts.ToDatetime(tzinfo=UTC).astimezone(ZONE).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,1 @@
+"""The resident's pages, one blueprint per area."""
