@@ -1,0 +1,1 @@
+"""Fickan's BFF for the phone app; see README.md."""

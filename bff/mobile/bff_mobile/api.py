@@ -1,0 +1,157 @@
+"""A small route registry: one declaration per endpoint says its body, query and answer schemas,
+and is used both to serve the request and to write /openapi.json, so the two cannot drift."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+from marshmallow import Schema
+
+from bff_mobile import texts
+from bff_mobile.errors import ApiError, from_service_error
+from bff_mobile.schemas import KIND
+from fickan_bff.auth import require_token
+from fickan_common.grpc_client import ServiceClient, ServiceError
+
+_KIND = re.compile(KIND)
+_RULE_PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+
+
+def _uuid(value: str) -> str | None:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+def _kind(value: str) -> str | None:
+    return value if _KIND.match(value) else None
+
+
+@dataclass(frozen=True)
+class PathParam:
+    """How a path segment is checked (a bad one is a 400, never a call to a service) and documented."""
+
+    clean: Callable[[str], str | None]
+    schema: dict[str, Any]
+    message: str
+
+
+PATH_PARAMS: dict[str, PathParam] = {
+    "application_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
+    "message_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
+    "kind": PathParam(_kind, {"type": "string", "pattern": KIND}, texts.FIELD_KIND),
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    rule: str
+    method: str
+    name: str
+    summary: str
+    tag: str
+    body: type[Schema] | None
+    query: type[Schema] | None
+    response: type[Schema] | None
+    status: int
+    public: bool
+    errors: tuple[int, ...]
+    path_params: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def openapi_path(self) -> str:
+        return _RULE_PARAM.sub(r"{\1}", self.rule)
+
+
+def load_json_body(schema: type[Schema]) -> dict[str, Any]:
+    data = request.get_json(silent=True, force=True)
+    if not isinstance(data, dict):
+        raise ApiError.of(400, "invalid_json", texts.INVALID_JSON)
+    return schema().load(data)
+
+
+def call(
+    client: ServiceClient, method: str, message: Any, *, public: bool = False, field_prefix: str | None = None
+) -> Any:
+    """A service call on behalf of the caller (with their token unless public); a refusal becomes
+    an ApiError (field errors renamed for the app, or prefixed, e.g. "answers.")."""
+    try:
+        return client.call(method, message, token=None if public else g.principal.token)
+    except ServiceError as exc:
+        raise from_service_error(exc, field_prefix) from None
+
+
+class Api:
+    """A blueprint plus the declarations of its endpoints."""
+
+    def __init__(self, name: str, url_prefix: str) -> None:
+        self.blueprint = Blueprint(name, __name__, url_prefix=url_prefix)
+        self.url_prefix = url_prefix
+        self.endpoints: list[Endpoint] = []
+
+    def route(
+        self,
+        rule: str,
+        method: str,
+        *,
+        summary: str,
+        tag: str,
+        body: type[Schema] | None = None,
+        query: type[Schema] | None = None,
+        response: type[Schema] | None = None,
+        status: int = 200,
+        public: bool = False,
+        errors: tuple[int, ...] = (),
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        path_params = tuple(_RULE_PARAM.findall(rule))
+        unknown = [p for p in path_params if p not in PATH_PARAMS]
+        if unknown:
+            raise ValueError(f"path parameters without a check: {unknown}")
+
+        def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+            @wraps(view)
+            def run(**kwargs: Any) -> Any:
+                for name in path_params:
+                    param = PATH_PARAMS[name]
+                    cleaned = param.clean(kwargs[name])
+                    if cleaned is None:
+                        raise ApiError.of(400, "invalid_id", texts.INVALID_ID, {name: param.message})
+                    kwargs[name] = cleaned
+                if body is not None:
+                    kwargs["body"] = load_json_body(body)
+                if query is not None:
+                    kwargs["query"] = query().load(request.args.to_dict())
+                result = view(**kwargs)
+                if response is None:
+                    return Response(status=status)
+                return jsonify(response().dump(result)), status
+
+            # The token is checked before anything else, so a stranger learns nothing from a 400.
+            handler = run if public else require_token(role="resident")(run)
+            self.blueprint.add_url_rule(rule, view.__name__, handler, methods=[method])
+            self.endpoints.append(
+                Endpoint(
+                    rule=self.url_prefix + rule,
+                    method=method.lower(),
+                    name=view.__name__,
+                    summary=summary,
+                    tag=tag,
+                    body=body,
+                    query=query,
+                    response=response,
+                    status=status,
+                    public=public,
+                    errors=errors,
+                    path_params=path_params,
+                )
+            )
+            return view
+
+        return decorate

@@ -1,0 +1,101 @@
+"""Every text the phone app's residents can read from this BFF: Swedish first, English second.
+
+Texts that come from the services (BankID hints, validation of answers, status texts) are theirs
+and pass through; these are the BFF's own.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from fickan_bff import errors as bff_errors
+
+
+class Text(NamedTuple):
+    sv: str
+    en: str
+
+
+# --- Logging in and tokens -------------------------------------------------------------------
+TOKEN_MISSING = Text(
+    "Du behöver logga in med BankID för att fortsätta.",
+    "You need to log in with BankID to continue.",
+)
+TOKEN_EXPIRED = Text(
+    "Din inloggning har gått ut. Logga in med BankID igen.",
+    "Your login has expired. Please log in with BankID again.",
+)
+TOKEN_INVALID = Text(
+    "Vi kunde inte kontrollera din inloggning. Logga ut och logga in med BankID igen.",
+    "We could not verify your login. Please log out and log in with BankID again.",
+)
+FORBIDDEN = Text(
+    "Du har inte behörighet att göra det här i appen.",
+    "You are not allowed to do this in the app.",
+)
+
+# --- Requests --------------------------------------------------------------------------------
+INVALID_REQUEST = Text(
+    "Några uppgifter behöver rättas. Se meddelandena vid fälten.",
+    "Some details need to be corrected. See the messages by the fields.",
+)
+INVALID_JSON = Text(
+    "Appen skickade något vi inte kunde läsa. Uppdatera appen och försök igen.",
+    "The app sent something we could not read. Please update the app and try again.",
+)
+INVALID_ID = Text(
+    "Länken pekar inte på något giltigt. Gå tillbaka och försök igen.",
+    "The link does not point to anything valid. Go back and try again.",
+)
+NOT_FOUND = Text(
+    "Det du letar efter finns inte.",
+    "What you are looking for does not exist.",
+)
+METHOD_NOT_ALLOWED = Text(
+    "Det går inte att göra så här. Uppdatera appen och försök igen.",
+    "That cannot be done this way. Please update the app and try again.",
+)
+TOO_LARGE = Text(
+    "Det du skickade är för stort.",
+    "What you sent is too large.",
+)
+CONFLICT = Text(
+    "Det går inte just nu, eftersom ärendet har ändrats. Ladda om och försök igen.",
+    "This is not possible right now because the case has changed. Reload and try again.",
+)
+RATE_LIMITED = Text(
+    "Du har försökt många gånger. Vänta en stund och försök igen.",
+    "You have tried many times. Please wait a while and try again.",
+)
+UNAVAILABLE = Text(bff_errors.UNAVAILABLE_SV, bff_errors.UNAVAILABLE_EN)
+INTERNAL = Text(
+    "Något gick fel hos oss. Försök igen om en stund.",
+    "Something went wrong on our side. Please try again in a while.",
+)
+
+# English companions of the (Swedish) messages the services send, by HTTP status.
+SERVICE_MESSAGE_EN = {
+    400: "Some details need to be corrected.",
+    401: "You need to log in with BankID again.",
+    403: "You do not have access to this.",
+    404: "What you are looking for does not exist.",
+    409: CONFLICT.en,
+    429: RATE_LIMITED.en,
+}
+
+# --- Field messages (Swedish, shown beside the field) ----------------------------------------
+FIELD_REQUIRED = "Fältet saknas."
+FIELD_NULL = "Fältet får inte vara tomt."
+FIELD_NOT_TEXT = "Skriv text här."
+FIELD_NOT_INTEGER = "Skriv ett heltal här."
+FIELD_NOT_OBJECT = "Svaren ska skickas som frågor med svar."
+FIELD_NOT_ANSWER = "Svaret ska vara text eller ett heltal."
+FIELD_UNKNOWN = "Fältet finns inte. Uppdatera appen."
+FIELD_BLANK = "Skriv något här."
+FIELD_TOO_LONG = "Texten får vara högst {max} tecken."
+FIELD_TOO_MANY = "Högst {max} svar åt gången."
+FIELD_VERSION = "Versionen ska vara ett heltal, 0 eller större."
+FIELD_LIMIT = "Skriv ett tal mellan {min} och {max}."
+FIELD_PERSONAL_NUMBER = "Skriv personnumret med 12 siffror, till exempel ÅÅÅÅMMDDNNNN."
+FIELD_ORDER_REF = "Inloggningen känns inte igen. Starta om inloggningen."
+FIELD_KIND = "Det finns ingen sådan e-tjänst."
