@@ -5,6 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+export FICKAN_REQUIRE_POSTGRES=1  # make test never skips the PostgreSQL runs
 results=var/test-results
 rm -rf "$results"; mkdir -p "$results"
 

@@ -72,7 +72,7 @@ def fresh_postgres_database(admin_url: str | None = None) -> Iterator[str]:
     try:
         admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):
+        if os.environ.get("CI") or os.environ.get("FICKAN_REQUIRE_POSTGRES"):
             pytest.fail(f"PostgreSQL at {admin_url} is unreachable (CI is set): {exc}")
         pytest.skip(f"PostgreSQL at {admin_url} is unreachable: {exc}")
     name = f"fickan_t_{uuid.uuid4().hex[:12]}"

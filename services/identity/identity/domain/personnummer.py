@@ -60,19 +60,19 @@ class Personnummer:
 def parse(value: str, today: date | None = None) -> Personnummer:
     if not isinstance(value, str):
         raise InvalidPersonnummer("not text")
-    text = value.strip().replace(" ", "")
+    text = value.strip()
     match = _PATTERN.match(text)
     if not match:
         raise InvalidPersonnummer("wrong form")
     century_text, yy, mm, dd, sep, serial, check = match.groups()
     year2, month, day = int(yy), int(mm), int(dd)
+    if serial == "000":
+        raise InvalidPersonnummer("serial 000 is never issued")
     if luhn_check_digit(f"{yy}{mm}{dd}{serial}") != int(check):
         raise InvalidPersonnummer("check digit")
     today = today or date.today()
     if century_text is not None:
-        if sep == "+":
-            raise InvalidPersonnummer("+ only with the 10-digit form")
-        century = int(century_text)
+        century = int(century_text)  # the separator says nothing more when the century is written
     else:
         # The 10-digit form: the newest century that is not in the future; "+" adds 100 years.
         century = today.year // 100

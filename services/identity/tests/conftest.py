@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+import pytest
+
+from fickan.identity.v1 import identity_pb2_grpc
+from fickan_common.db import Database
+from fickan_common.grpc_server import build_server
+from fickan_common.migrations import upgrade
+from fickan_common.testing import fresh_postgres_database
+from fickan_common.tokens import JwksCache, TokenVerifier
+from identity.api import PUBLIC_METHODS, register
+from identity.domain.bankid import Simulator
+from identity.keys import SigningKeys
+from identity.migrate import MIGRATIONS
+from identity.service import Identity
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'identity.db'}"
+    else:
+        with fresh_postgres_database() as url:
+            yield url
+
+
+@dataclass
+class Running:
+    identity: Identity
+    stub: identity_pb2_grpc.IdentityServiceStub
+    simulator: Simulator
+    db: Database
+
+
+@pytest.fixture
+def running(database_url, tmp_path) -> Iterator[Running]:
+    """identity's real grpcio server on a free loopback port, with the simulator and a real DB."""
+    upgrade(MIGRATIONS, database_url)
+    db = Database(database_url)
+    keys = SigningKeys(tmp_path / "keys", generate=True)
+    simulator = Simulator(pending_collects=1, names={"199001012385": "Anna Andersson"})
+    identity = Identity(db, keys, simulator, access_token_ttl=60)
+    server, port = build_server(
+        register(identity), 0, TokenVerifier(JwksCache(keys.jwks_json)), PUBLIC_METHODS, host="127.0.0.1"
+    )
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    yield Running(identity, identity_pb2_grpc.IdentityServiceStub(channel), simulator, db)
+    channel.close()
+    server.stop(0)
+    db.dispose()
