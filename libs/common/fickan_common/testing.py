@@ -82,3 +82,28 @@ def fresh_postgres_database(admin_url: str | None = None) -> Iterator[str]:
             yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def fresh_rabbitmq_vhost(host: str = "127.0.0.1:5672") -> Iterator[str]:
+    """A new RabbitMQ virtual host for one test session (made with rabbitmqctl, so tests never
+    touch the queues of a platform running beside them); yields its AMQP URI, deletes it after."""
+    import shutil
+    import subprocess
+
+    ctl = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
+    vhost = f"fickan_t_{uuid.uuid4().hex[:10]}"
+    try:
+        subprocess.run([ctl, "add_vhost", vhost], check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            [ctl, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise RuntimeError(f"cannot create a RabbitMQ vhost with {ctl} (needs root): {exc}") from exc
+    try:
+        yield f"amqp://guest:guest@{host}/{vhost}"
+    finally:
+        subprocess.run([ctl, "delete_vhost", vhost], capture_output=True, timeout=60)

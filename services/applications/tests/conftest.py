@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import grpc
+import pytest
+
+from applications.api import register
+from applications.migrate import MIGRATIONS
+from applications.service import Applications
+from fickan.applications.v1 import applications_pb2_grpc
+from fickan_common.db import Database
+from fickan_common.grpc_server import build_server
+from fickan_common.migrations import upgrade
+from fickan_common.testing import TokenFactory, fresh_postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'applications.db'}"
+    else:
+        with fresh_postgres_database() as url:
+            yield url
+
+
+@pytest.fixture
+def db(database_url) -> Iterator[Database]:
+    upgrade(MIGRATIONS, database_url)
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@dataclass
+class Running:
+    stub: applications_pb2_grpc.ApplicationsServiceStub
+    tokens: TokenFactory
+    db: Database
+    kicked: list[str]
+
+
+@pytest.fixture
+def running(db) -> Iterator[Running]:
+    """The real grpcio server on a loopback port, verifying tokens minted by a test key."""
+    tokens = TokenFactory()
+    kicked: list[str] = []
+    applications = Applications(db, on_events=kicked.extend)
+    server, port = build_server(register(applications), 0, tokens.verifier(), host="127.0.0.1")
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    yield Running(applications_pb2_grpc.ApplicationsServiceStub(channel), tokens, db, kicked)
+    channel.close()
+    server.stop(0)
