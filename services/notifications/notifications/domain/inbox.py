@@ -16,9 +16,7 @@ def page_size(limit: int) -> int:
     if limit == 0:
         return DEFAULT_LIMIT
     if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed(
-            "Ogiltigt antal meddelanden.", {"limit": f"Ange ett tal mellan 1 och {MAX_LIMIT}."}
-        )
+        raise ValidationFailed("Ogiltigt antal meddelanden.", {"limit": f"Ange ett tal mellan 1 och {MAX_LIMIT}."})
     return limit
 
 

@@ -40,7 +40,7 @@ class MessageText:
 
 
 def month_name(period: str) -> str | None:
-    """"2026-12" -> "december 2026"; None when the period is not a valid YYYY-MM."""
+    """ "2026-12" -> "december 2026"; None when the period is not a valid YYYY-MM."""
     match = _PERIOD.match(period or "")
     if not match:
         return None
