@@ -3,6 +3,7 @@ in the session, and a waiting page refreshes itself (meta refresh) while it coll
 
 from __future__ import annotations
 
+import logging
 import re
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -13,6 +14,8 @@ from bff_web.i18n import t
 from fickan.identity.v1 import identity_pb2
 from fickan_common.grpc_client import ServiceError
 from fickan_common.tokens import InvalidToken
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("login", __name__)
 
@@ -53,6 +56,8 @@ def start() -> Response | tuple[str, int]:
             message = exc.field_errors.get("personal_number") or exc.message or t("login_pnr_invalid")
             return _render_form(personal_number, message, 400)
         raise
+    # Never log the personnummer (nor the order reference, which could be collected with).
+    log.info("login started")
     session[web_session.LOGIN_ORDER] = order.order_ref
     session[web_session.AUTO_START] = order.auto_start_token
     return redirect(url_for("login.waiting"))
@@ -72,6 +77,7 @@ def waiting() -> Response | tuple[str, int]:
             web_session.end_session()
             return render_template("login_failed.html", message=t("login_failed_default")), 200
         web_session.start_session(answer.access_token, answer.user.name or principal.name)
+        log.info("login complete", extra={"fields": {"user_id": principal.user_id}})
         return redirect(url_for("pages.overview"))
     if answer.status == COLLECT.PENDING:
         return (
@@ -84,6 +90,7 @@ def waiting() -> Response | tuple[str, int]:
         )
     session.pop(web_session.LOGIN_ORDER, None)
     session.pop(web_session.AUTO_START, None)
+    log.info("login failed", extra={"fields": {"hint_code": answer.hint_code}})
     return render_template("login_failed.html", message=answer.user_message or t("login_failed_default")), 200
 
 

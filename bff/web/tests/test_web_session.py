@@ -1,0 +1,111 @@
+"""The session cookie: verified on every request, ended when the token is expired or forged, CSRF
+on every POST, cookie flags, and the language choice."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import PNR_ANNA, Platform, csrf_of, login, page
+from flask.testing import FlaskClient
+from web_fakes import user_id_for
+
+from bff_web import session as web_session
+from bff_web.app import create_app
+from fickan_common.testing import TokenFactory
+
+
+@pytest.mark.parametrize("path", ["/mina-sidor", "/inkorg", "/ansokan/some-id"])
+def test_no_session_redirects_to_login_with_message(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 302 and response.location == "/logga-in"
+    assert "Du behöver logga in för att se sidan." in page(client, "/logga-in")
+
+
+def test_post_without_session_redirects_to_login(client: FlaskClient, platform: Platform) -> None:
+    token = csrf_of(page(client, "/logga-in"))
+    response = client.post("/ansokan/ny", data={"csrf_token": token})
+    assert response.status_code == 302 and response.location == "/logga-in"
+    assert platform.applications.apps == {}
+
+
+def test_expired_token_clears_session_and_redirects_with_message(client: FlaskClient, platform: Platform) -> None:
+    page(client, "/")
+    with client.session_transaction() as session:
+        session[web_session.TOKEN] = platform.factory.token(user_id_for(PNR_ANNA), expires_in=-60)
+    response = client.get("/mina-sidor")
+    assert response.status_code == 302 and response.location == "/logga-in"
+    with client.session_transaction() as session:
+        assert web_session.TOKEN not in session
+    assert "Din inloggning har gått ut. Logga in igen." in page(client, "/logga-in")
+
+
+def test_token_signed_by_someone_else_is_refused(client: FlaskClient) -> None:
+    page(client, "/")
+    with client.session_transaction() as session:
+        session[web_session.TOKEN] = TokenFactory().token(user_id_for(PNR_ANNA))
+    response = client.get("/mina-sidor")
+    assert response.status_code == 302 and response.location == "/logga-in"
+    assert "Inloggningen kunde inte kontrolleras." in page(client, "/logga-in")
+
+
+def test_token_without_resident_role_gets_403_page(client: FlaskClient, platform: Platform) -> None:
+    page(client, "/")
+    with client.session_transaction() as session:
+        session[web_session.TOKEN] = platform.factory.token("staff-1", roles=("staff",))
+    response = client.get("/mina-sidor")
+    assert response.status_code == 403
+    assert "Du har inte behörighet" in response.get_data(as_text=True)
+
+
+def test_csrf_missing_or_wrong_is_400_and_nothing_created(client: FlaskClient, platform: Platform) -> None:
+    login(client)
+    missing = client.post("/ansokan/ny", data={})
+    wrong = client.post("/ansokan/ny", data={"csrf_token": "not-the-token"})
+    for response in (missing, wrong):
+        assert response.status_code == 400
+        html = response.get_data(as_text=True)
+        assert "Formuläret har gått ut eller kom inte från Fickan." in html
+    assert platform.applications.apps == {}
+
+
+def test_csrf_token_changes_at_login(client: FlaskClient) -> None:
+    before = csrf_of(page(client, "/logga-in"))
+    login(client)
+    after = csrf_of(page(client, "/mina-sidor"))
+    assert before != after
+    assert client.post("/ansokan/ny", data={"csrf_token": before}).status_code == 400
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client: FlaskClient) -> None:
+    login(client)
+    header = client.get("/mina-sidor").headers.get("Set-Cookie") or ""
+    response = client.post("/logga-ut", data={"csrf_token": csrf_of(page(client, "/mina-sidor"))})
+    header = response.headers["Set-Cookie"]
+    assert "fickan_session=" in header
+    assert "HttpOnly" in header and "SameSite=Lax" in header
+    assert "Secure" not in header
+
+
+def test_secure_cookie_when_configured(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FICKAN_WEB_SECURE_COOKIES", "1")
+    monkeypatch.setenv("FICKAN_WEB_SECRET_KEY", "test-secret-key-for-this-test-only")
+    app = create_app(platform.services())
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.secret_key == "test-secret-key-for-this-test-only"
+    response = app.test_client().get("/logga-in")
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_pages_are_not_cached_nor_framed(client: FlaskClient) -> None:
+    login(client)
+    response = client.get("/mina-sidor")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_language_switches_to_english_and_stays(client: FlaskClient) -> None:
+    html = page(client, "/?lang=en")
+    assert '<html lang="en">' in html and "Welcome to Fickan" in html
+    assert "Welcome to Fickan" in page(client, "/")  # the cookie keeps the choice
+    assert "Välkommen till Fickan" in page(client, "/?lang=sv")
+    assert "Welcome" not in page(client, "/?lang=xx")  # unknown language: the saved one (sv)
