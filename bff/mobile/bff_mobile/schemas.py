@@ -6,7 +6,7 @@ JSON names are camelCase (data_key); Python attributes are snake_case. Field mes
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
@@ -64,7 +64,7 @@ def _version() -> fields.Integer:
 class AnswerValue(fields.Field):
     """One answer: text, or a whole number (sent on as text, the way the service keeps answers)."""
 
-    default_error_messages = {"invalid": texts.FIELD_NOT_ANSWER, **_BASE_MESSAGES}
+    default_error_messages: ClassVar[dict[str, str]] = {"invalid": texts.FIELD_NOT_ANSWER, **_BASE_MESSAGES}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, str | int):
@@ -92,7 +92,7 @@ class RequestSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    error_messages = {"unknown": texts.FIELD_UNKNOWN, "type": texts.FIELD_NOT_OBJECT}
+    error_messages: ClassVar[dict[str, str]] = {"unknown": texts.FIELD_UNKNOWN, "type": texts.FIELD_NOT_OBJECT}
 
 
 class ResponseSchema(Schema):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +16,8 @@ from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan.notifications.v1 import notifications_pb2 as notes_pb
 from fickan_bff.app import services_of
 from fickan_bff.clients import Services
+
+log = logging.getLogger(__name__)
 
 api = Api("mobile_v1", "/v1")
 
@@ -99,6 +102,8 @@ def start_login(body: dict[str, Any]) -> dict[str, Any]:
         ),
         public=True,
     )
+    # Never the personnummer: the order is enough to follow a login through the logs.
+    log.info("bankid login started", extra={"fields": {"order_ref": answer.order_ref}})
     return {"order_ref": answer.order_ref, "auto_start_token": answer.auto_start_token, "qr_data": answer.qr_data}
 
 
@@ -118,6 +123,11 @@ def collect_login(body: dict[str, Any]) -> dict[str, Any]:
     )
     status = _LOGIN_STATUS.get(answer.status, "failed")
     complete = status == "complete"
+    if status != "pending":
+        log.info(
+            "bankid login collected",
+            extra={"fields": {"order_ref": body["order_ref"], "status": status, "hint_code": answer.hint_code}},
+        )
     return {
         "status": status,
         "hint_code": answer.hint_code,

@@ -1,0 +1,108 @@
+"""BankID login through the BFF: start, poll until the token comes, cancel; the personnummer travels
+only in a request body and never into a log line."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from fickan.identity.v1 import identity_pb2 as identity_pb
+from fickan_common.logs import JsonFormatter
+
+PERSONAL_NUMBER = "199001019802"
+
+
+def test_start_sends_the_personal_number_to_identity_as_a_mobile_login(client, world):
+    answer = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER})
+
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert set(body) == {"orderRef", "autoStartToken", "qrData"}
+    assert body["autoStartToken"] == "auto-" + body["orderRef"]
+    [sent] = world.identity.start_requests
+    assert sent.personal_number == PERSONAL_NUMBER
+    assert sent.device == identity_pb.DEVICE_MOBILE
+    assert sent.end_user_ip == "127.0.0.1"
+
+
+def test_collect_is_pending_then_complete_with_a_token_that_works(client):
+    order_ref = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER}).get_json()["orderRef"]
+
+    pending = client.post("/v1/auth/collect", json={"orderRef": order_ref}).get_json()
+    assert pending["status"] == "pending"
+    assert pending["hintCode"] == "outstandingTransaction"
+    assert pending["message"] == "Starta BankID-appen."
+    assert pending["accessToken"] is None
+    assert pending["qrData"] == "qr.2"
+
+    done = client.post("/v1/auth/collect", json={"orderRef": order_ref}).get_json()
+    assert done["status"] == "complete"
+    assert done["expiresIn"] == 600
+    assert done["user"] == {"id": "user-9802", "name": "Tove Svensson", "roles": ["resident"]}
+
+    me = client.get("/v1/me", headers={"Authorization": f"Bearer {done['accessToken']}"})
+    assert me.status_code == 200
+    assert me.get_json() == {"id": "user-9802", "name": "Tove Svensson", "roles": ["resident"], "device": "mobile"}
+
+
+def test_cancel_ends_the_order_and_an_unknown_order_is_404_with_the_service_message(client, world):
+    order_ref = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER}).get_json()["orderRef"]
+
+    assert client.post("/v1/auth/cancel", json={"orderRef": order_ref}).status_code == 204
+    assert world.identity.orders == {}
+    again = client.post("/v1/auth/collect", json={"orderRef": order_ref})
+    assert again.status_code == 404
+    assert again.get_json()["error"]["message"] == "Inloggningen finns inte. Starta om inloggningen."
+
+
+def test_a_malformed_personal_number_is_refused_before_identity_is_asked(client, world):
+    answer = client.post("/v1/auth/bankid", json={"personalNumber": "12345"})
+
+    assert answer.status_code == 400
+    error = answer.get_json()["error"]
+    assert error["code"] == "invalid_request"
+    assert "12 siffror" in error["fields"]["personalNumber"]
+    assert world.identity.start_requests == []
+
+
+def test_identity_field_errors_come_back_under_the_apps_field_names(client, world):
+    world.identity.refused_numbers.add(PERSONAL_NUMBER)
+
+    answer = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER})
+
+    assert answer.status_code == 400
+    error = answer.get_json()["error"]
+    assert error["message"] == "Personnumret är inte giltigt."
+    assert error["fields"] == {"personalNumber": "Kontrollera personnumret."}
+    assert PERSONAL_NUMBER not in answer.get_data(as_text=True)
+
+
+def test_the_personal_number_is_never_in_a_log_line(client, world):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter("test"))
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        order_ref = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER}).get_json()["orderRef"]
+        client.post("/v1/auth/collect", json={"orderRef": order_ref})
+        world.identity.refused_numbers.add(PERSONAL_NUMBER)
+        client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER})
+        client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER, "extra": PERSONAL_NUMBER})
+        client.post("/v1/auth/bankid", data=f"personalNumber={PERSONAL_NUMBER}")
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+
+    logged = stream.getvalue()
+    assert logged  # grpc and the app did log something, so the check below means something
+    assert PERSONAL_NUMBER not in logged
+    assert PERSONAL_NUMBER[2:] not in logged
+
+
+def test_no_login_route_takes_a_personal_number_in_the_url(app):
+    for rule in app.url_map.iter_rules():
+        assert "personal" not in rule.rule.lower()
+        assert "pnr" not in rule.rule.lower()
