@@ -14,9 +14,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from bff_web import session as web_session
-from bff_web.views import applications, login, pages
 from bff_web.i18n import LANG_COOKIE, current_language, t
 from bff_web.texts import DEFAULT_LANGUAGE, LANGUAGES
+from bff_web.views import applications, login, pages
 from fickan_bff.app import create_base_app
 from fickan_bff.clients import Services
 from fickan_bff.errors import http_status, is_unavailable

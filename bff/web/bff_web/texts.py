@@ -71,7 +71,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "overview_to_inbox": "Gå till inkorgen",
         # Application form
         "application_title_draft": "Fyll i ansökan",
-        "application_intro": "Du kan spara och fortsätta senare. Frågor markerade (frivillig) behöver du inte svara på.",
+        "application_intro": (
+            "Du kan spara och fortsätta senare. Frågor markerade (frivillig) behöver du inte svara på."
+        ),
         "application_optional": "(frivillig)",
         "application_save": "Spara",
         "application_submit": "Skicka ansökan",

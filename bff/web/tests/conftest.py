@@ -14,22 +14,22 @@ from flask.testing import FlaskClient
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from web_fakes import (  # noqa: E402
+from web_fakes import (
     IDENTITY_PUBLIC,
     FakeApplications,
     FakeIdentity,
     FakeNotifications,
 )
 
-from bff_web.app import create_app  # noqa: E402
-from fickan.applications.v1 import applications_pb2_grpc  # noqa: E402
-from fickan.contact.v1 import contact_pb2_grpc  # noqa: E402
-from fickan.identity.v1 import identity_pb2_grpc  # noqa: E402
-from fickan.notifications.v1 import notifications_pb2_grpc  # noqa: E402
-from fickan_bff.clients import Services  # noqa: E402
-from fickan_common.grpc_client import ServiceClient  # noqa: E402
-from fickan_common.grpc_server import build_server  # noqa: E402
-from fickan_common.testing import TokenFactory  # noqa: E402
+from bff_web.app import create_app
+from fickan.applications.v1 import applications_pb2_grpc
+from fickan.contact.v1 import contact_pb2_grpc
+from fickan.identity.v1 import identity_pb2_grpc
+from fickan.notifications.v1 import notifications_pb2_grpc
+from fickan_bff.clients import Services
+from fickan_common.grpc_client import ServiceClient
+from fickan_common.grpc_server import build_server
+from fickan_common.testing import TokenFactory
 
 PNR_ANNA = "199001011234"
 PNR_BO = "198505055678"

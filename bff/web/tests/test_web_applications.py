@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import re
 
-from conftest import PNR_BO, Platform, csrf_of, login, new_application, page
+from conftest import PNR_ANNA, PNR_BO, Platform, csrf_of, login, new_application, page
 from flask.testing import FlaskClient
 from web_fakes import user_id_for
-
-from conftest import PNR_ANNA
 
 GOOD = {"period": "2026-12", "household_adults": "1", "housing_cost": "6500", "other": "Inget mer."}
 

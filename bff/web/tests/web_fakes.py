@@ -78,7 +78,9 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
         order.polls += 1
         if order.polls <= self.pending_polls:
             return ipb.CollectLoginResponse(
-                status=ipb.CollectLoginResponse.PENDING, hint_code="outstandingTransaction", user_message="Starta BankID-appen."
+                status=ipb.CollectLoginResponse.PENDING,
+                hint_code="outstandingTransaction",
+                user_message="Starta BankID-appen.",
             )
         user_id = user_id_for(order.personal_number)
         name = self.names.get(order.personal_number, "Anna Andersson")
@@ -109,7 +111,9 @@ FORM = apb.Form(
     version=1,
     title="Ansökan om ekonomiskt bistånd",
     fields=[
-        apb.Field(name="period", type="month", label="Vilken månad söker du för?", help="Till exempel 2026-12.", required=True),
+        apb.Field(
+            name="period", type="month", label="Vilken månad söker du för?", help="Till exempel 2026-12.", required=True
+        ),
         apb.Field(name="household_adults", type="integer", label="Antal vuxna i hushållet", required=True),
         apb.Field(name="housing_cost", type="integer", label="Hyra per månad (kr)", required=True),
         apb.Field(name="other", type="text", label="Något mer vi behöver veta?", required=False),
@@ -244,7 +248,12 @@ class FakeNotifications(npb_grpc.NotificationsServiceServicer):
 
     def _message(self, m: StoredMessage) -> npb.Message:
         return npb.Message(
-            message_id=m.message_id, subject=m.subject, body=m.body, read=m.read, created_at=m.created_at, reference=m.reference
+            message_id=m.message_id,
+            subject=m.subject,
+            body=m.body,
+            read=m.read,
+            created_at=m.created_at,
+            reference=m.reference,
         )
 
     def ListMessages(self, request, context):  # noqa: N802

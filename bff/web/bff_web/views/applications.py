@@ -137,9 +137,7 @@ def save(application_id: str) -> Response | tuple[str, int]:
     return redirect(url_for("applications.show", application_id=application_id))
 
 
-def _refused(
-    exc: ServiceError, application: Any, form: Any, answers: dict[str, str], version: int
-) -> tuple[str, int]:
+def _refused(exc: ServiceError, application: Any, form: Any, answers: dict[str, str], version: int) -> tuple[str, int]:
     """Validation errors: the form again with what was entered (400). A stale version: the form with
     the entered answers and the current version, so saving again is a deliberate overwrite (409)."""
     if exc.code == grpc.StatusCode.INVALID_ARGUMENT:

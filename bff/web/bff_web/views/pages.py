@@ -77,7 +77,9 @@ def overview() -> str:
 @bp.get("/inkorg")
 @login_required
 def inbox() -> str:
-    listed = services().notifications.call("ListMessages", notifications_pb2.ListMessagesRequest(limit=50), token=token())
+    listed = services().notifications.call(
+        "ListMessages", notifications_pb2.ListMessagesRequest(limit=50), token=token()
+    )
     messages = []
     for message in listed.messages:
         application_id = ""
