@@ -1,0 +1,1 @@
+"""Fickan contact service."""

@@ -1,0 +1,1 @@
+"""The rules of contact: plain Python, no gRPC, no nameko."""

@@ -1,0 +1,66 @@
+"""Fixtures of the contact tests: a migrated database on SQLite and on PostgreSQL, signed tokens,
+and the real grpcio server in-process.
+
+eventlet is deliberately NOT monkey-patched here: grpcio calls hang under eventlet's monkey
+patching, and these tests start no nameko container (worker_factory needs no eventlet hub).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+from contact.api import register
+from contact.migrate import MIGRATIONS
+from contact.service import Contact
+from fickan.contact.v1 import contact_pb2_grpc as pb_grpc
+from fickan_common.db import Database
+from fickan_common.grpc_server import build_server
+from fickan_common.migrations import upgrade
+from fickan_common.testing import TokenFactory, fresh_postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a SQLite file, or a fresh PostgreSQL database dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'contact.db'}"
+    else:
+        with fresh_postgres_database() as url:
+            yield url
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """The service's database, migrated the way `python -m contact.migrate` does."""
+    upgrade(MIGRATIONS, database_url)
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def tokens() -> TokenFactory:
+    return TokenFactory()
+
+
+@pytest.fixture
+def kicked() -> list[str]:
+    """The event ids the api told its flusher to publish at once."""
+    return []
+
+
+@pytest.fixture
+def stub(db: Database, tokens: TokenFactory, kicked: list[str]) -> Iterator[pb_grpc.ContactServiceStub]:
+    """The official client stub, talking over loopback to the real server with this db."""
+    contact = Contact(db, on_events=kicked.extend)
+    server, port = build_server(register(contact), 0, tokens.verifier(), host="127.0.0.1")
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    try:
+        yield pb_grpc.ContactServiceStub(channel)
+    finally:
+        channel.close()
+        server.stop(grace=None)
