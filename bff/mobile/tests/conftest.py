@@ -84,7 +84,11 @@ def world() -> Iterator[World]:
         ports={},
     )
     plan = {
-        "identity": (identity_grpc.add_IdentityServiceServicer_to_server, w.identity, "fickan.identity.v1.IdentityService"),
+        "identity": (
+            identity_grpc.add_IdentityServiceServicer_to_server,
+            w.identity,
+            "fickan.identity.v1.IdentityService",
+        ),
         "applications": (
             apps_grpc.add_ApplicationsServiceServicer_to_server,
             w.applications,

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-BAD_IDS = ["123", "not-a-uuid", "6f1c1b8e-0f5e-4a43-9b8b-3e2f0a1d2c3", "6f1c1b8e0f5e4a439b8b3e2f0a1d2c3bff", "' OR 1=1 --"]
+BAD_IDS = [
+    "123",
+    "not-a-uuid",
+    "6f1c1b8e-0f5e-4a43-9b8b-3e2f0a1d2c3",
+    "6f1c1b8e0f5e4a439b8b3e2f0a1d2c3bff",
+    "' OR 1=1 --",
+]
 
 
 @pytest.mark.parametrize("bad_id", BAD_IDS)

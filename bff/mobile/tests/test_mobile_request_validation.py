@@ -38,7 +38,11 @@ def _unchanged(world, case_id) -> None:
         ({"answers": {"income": 1.5}, "version": 3}, "answers.income", "Svaret ska vara text eller ett heltal."),
         ({"answers": {"income": None}, "version": 3}, "answers.income", "Fältet får inte vara tomt."),
         ({"answers": {"Income Tax": "1"}, "version": 3}, "answers.Income Tax", "Fältet finns inte. Uppdatera appen."),
-        ({"answers": {"income": 1}, "version": 3, "status": "submitted"}, "status", "Fältet finns inte. Uppdatera appen."),
+        (
+            {"answers": {"income": 1}, "version": 3, "status": "submitted"},
+            "status",
+            "Fältet finns inte. Uppdatera appen.",
+        ),
     ],
 )
 def test_bad_answer_bodies_are_400_per_field_and_change_nothing(client, resident, world, case_id, body, field, message):
