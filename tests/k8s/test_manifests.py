@@ -452,13 +452,17 @@ def check_unique_names(docs: tuple[Doc, ...]) -> list[str]:
 
 
 def check_production_safety(docs: tuple[Doc, ...]) -> list[str]:
-    """No simulator, no generated keys: identity signs with the keys of a mounted Secret."""
+    """No simulator, no generated keys (identity signs with the keys of a mounted Secret), and the
+    web session cookie only over HTTPS."""
     problems = []
     for deployment in of_kind(docs, "Deployment"):
         for what, container, _ in all_containers(deployment):
             entry = env_of(container).get("FICKAN_BANKID_SIMULATOR")
             if entry is not None and entry.get("value") != "0":
                 problems.append(f'{what}: FICKAN_BANKID_SIMULATOR must be "0" or absent in production, found {entry}')
+    web = deployments(docs).get("bff-web")
+    if web is not None and env_of(main_container(web)).get("FICKAN_WEB_SECURE_COOKIES", {}).get("value") != "1":
+        problems.append(f'{ref(web)}: FICKAN_WEB_SECURE_COOKIES must be "1" in production (HTTPS only cookie)')
     identity = deployments(docs).get("identity-api")
     if identity is not None:
         container = main_container(identity)
