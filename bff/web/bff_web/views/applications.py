@@ -58,7 +58,8 @@ def _render_form(
     fields = _fields(form, values, errors)
     known = {f["name"] for f in fields}
     # Errors about something that is not a field of this form still belong in the summary.
-    other_errors = [message for name, message in errors.items() if name not in known]
+    summary_items = [(f["id"], _joined(f["label"], f["error"])) for f in fields if f["error"]]
+    summary_items += [("", message) for name, message in errors.items() if name not in known]
     body = render_template(
         "application_form.html",
         application=application,
@@ -66,11 +67,18 @@ def _render_form(
         fields=fields,
         version=version,
         summary=summary,
-        other_errors=other_errors,
+        summary_items=summary_items,
         has_errors=bool(errors or summary),
         stale=stale,
     )
     return body, status
+
+
+def _joined(label: str, message: str) -> str:
+    """ "Antal vuxna: Svara på frågan." but "Vilken månad? Skriv ..." (no colon after a question)."""
+    if not label:
+        return message
+    return f"{label} {message}" if label.rstrip()[-1] in "?.:!" else f"{label}: {message}"
 
 
 def _render_summary(application: Any, form: Any) -> str:
