@@ -77,7 +77,6 @@ def test_csrf_token_changes_at_login(client: FlaskClient) -> None:
 
 def test_session_cookie_is_httponly_and_samesite_lax(client: FlaskClient) -> None:
     login(client)
-    header = client.get("/mina-sidor").headers.get("Set-Cookie") or ""
     response = client.post("/logga-ut", data={"csrf_token": csrf_of(page(client, "/mina-sidor"))})
     header = response.headers["Set-Cookie"]
     assert "fickan_session=" in header
