@@ -1,0 +1,1 @@
+"""Fickan's BFF for the watch; see README.md."""

@@ -1,0 +1,113 @@
+"""The app factory: `gunicorn -b 127.0.0.1:8082 'bff_watch.app:create_app()'`."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException
+
+from bff_watch import texts
+from bff_watch.glance import Case, dumps, glance, latest
+from bff_watch.texts import Text
+from fickan.applications.v1 import applications_pb2 as apps_pb
+from fickan.notifications.v1 import notifications_pb2 as notes_pb
+from fickan_bff.app import create_base_app, services_of
+from fickan_bff.auth import AuthError, require_token
+from fickan_bff.clients import Services
+from fickan_bff.errors import http_status, is_unavailable
+from fickan_common.grpc_client import ServiceError
+
+NAME = "bff-watch"
+LANGUAGES = ("sv", "en")
+
+log = logging.getLogger(__name__)
+
+AUTH_ERRORS: dict[str, tuple[int, str, Text]] = {
+    "missing": (401, "token_missing", texts.TOKEN_MISSING),
+    "expired": (401, "token_expired", texts.TOKEN_EXPIRED),
+    "invalid": (401, "token_invalid", texts.TOKEN_INVALID),
+    "forbidden": (403, "forbidden", texts.FORBIDDEN),
+}
+HTTP_ERRORS: dict[int, tuple[str, Text]] = {
+    404: ("not_found", texts.NOT_FOUND),
+    405: ("method_not_allowed", texts.METHOD_NOT_ALLOWED),
+}
+
+
+def _lang() -> str:
+    return request.accept_languages.best_match(LANGUAGES, default="sv") or "sv"
+
+
+def _json(payload: object, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    response = Response(dumps(payload), status=status, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.update(headers or {})
+    return response
+
+
+def _error(status: int, code: str, text: Text, headers: dict[str, str] | None = None) -> Response:
+    return _json({"error": {"code": code, "message": getattr(text, _lang())}}, status, headers)
+
+
+def _service_error(exc: ServiceError) -> Response:
+    if is_unavailable(exc.code):
+        return _error(503, "unavailable", texts.UNAVAILABLE, {"Retry-After": "5"})
+    status = http_status(exc.code)
+    if status >= 500:
+        log.warning("service failed", extra={"fields": {"grpc_code": exc.code.name}})
+        return _error(500, "internal", texts.INTERNAL)
+    if status == 401:
+        return _error(401, "token_invalid", texts.TOKEN_INVALID)
+    if status == 403:
+        return _error(403, "forbidden", texts.FORBIDDEN)
+    # Other refusals: the service's own (Swedish) words, kept short.
+    message = exc.message if _lang() == "sv" and exc.message else texts.INTERNAL.en
+    return _json({"error": {"code": exc.code.name.lower(), "message": message[:200]}}, status)
+
+
+def create_app(services: Services | None = None) -> Flask:
+    """The watch BFF. Services default to the targets in the environment (see README.md)."""
+    app = create_base_app(NAME, services)
+
+    @app.get("/v1/glance")
+    @require_token(role="resident")
+    def get_glance() -> Response:
+        clients = services_of(current_app)
+        token = g.principal.token
+        cases = clients.applications.call("ListMyApplications", apps_pb.ListMyApplicationsRequest(), token=token)
+        try:
+            unread: int | None = clients.notifications.call(
+                "GetUnreadCount", notes_pb.GetUnreadCountRequest(), token=token
+            ).unread
+        except ServiceError as exc:
+            if not is_unavailable(exc.code):
+                raise
+            unread = None  # the inbox is down; the case still shows
+        app_message = latest(cases.applications)
+        case = None
+        if app_message is not None:
+            case = Case(app_message.title, app_message.status, app_message.status_text)
+        return _json(glance(case, unread, _lang()))
+
+    @app.errorhandler(AuthError)
+    def _auth(exc: AuthError) -> Response:
+        status, code, text = AUTH_ERRORS.get(exc.reason, AUTH_ERRORS["invalid"])
+        headers = {"WWW-Authenticate": 'Bearer realm="fickan"'} if status == 401 else None
+        return _error(status, code, text, headers)
+
+    @app.errorhandler(ServiceError)
+    def _service(exc: ServiceError) -> Response:
+        return _service_error(exc)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        code, text = HTTP_ERRORS.get(exc.code or 500, ("invalid_request", texts.INTERNAL))
+        return _error(exc.code or 500, code, text)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return _error(500, "internal", texts.INTERNAL)
+
+    return app

@@ -1,0 +1,49 @@
+"""Every text a resident can read on the watch from this BFF: Swedish first, English second.
+Short on purpose: a watch face holds a few words."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from fickan_bff import errors as bff_errors
+
+
+class Text(NamedTuple):
+    sv: str
+    en: str
+
+
+# --- The one next step -----------------------------------------------------------------------
+NEXT_START = Text("Inga ärenden just nu. Ansök i Fickan-appen.", "No cases right now. Apply in the Fickan app.")
+NEXT_READ_ONE = Text("Du har ett oläst meddelande. Läs det i appen.", "You have an unread message. Read it in the app.")
+NEXT_READ_MANY = Text(
+    "Du har {count} olästa meddelanden. Läs dem i appen.", "You have {count} unread messages. Read them in the app."
+)
+NEXT_FINISH_DRAFT = Text(
+    "Din ansökan är inte skickad. Gör klart den i appen.", "Your application is not sent. Finish it in the app."
+)
+NEXT_WAIT = Text(
+    "Vi handlägger din ansökan. Du får ett meddelande när det finns ett beslut.",
+    "We are handling your application. You will get a message when there is a decision.",
+)
+NEXT_FOLLOW = Text("Följ ditt ärende i appen.", "Follow your case in the app.")
+
+# Case statuses in English (the services send the Swedish text; unknown statuses keep theirs).
+STATUS = {
+    "draft": Text("Utkast – inte skickad än", "Draft – not sent yet"),
+    "submitted": Text("Skickad – vi har tagit emot din ansökan", "Sent – we have received your application"),
+}
+
+# Leading words a watch has no room for ("Ansökan om ekonomiskt bistånd" → "Ekonomiskt bistånd").
+TITLE_PREFIXES = ("Ansökan om ", "Application for ")
+ELLIPSIS = "…"
+
+# --- Errors ----------------------------------------------------------------------------------
+TOKEN_MISSING = Text("Logga in i Fickan-appen på mobilen.", "Log in to the Fickan app on your phone.")
+TOKEN_EXPIRED = Text("Inloggningen har gått ut. Logga in igen i appen.", "Your login has expired. Log in again.")
+TOKEN_INVALID = Text("Inloggningen gick inte att kontrollera. Logga in igen.", "Could not verify login. Log in again.")
+FORBIDDEN = Text("Du har inte behörighet till det här.", "You do not have access to this.")
+NOT_FOUND = Text("Finns inte.", "Not found.")
+METHOD_NOT_ALLOWED = Text("Går inte att göra så.", "Not allowed this way.")
+UNAVAILABLE = Text(bff_errors.UNAVAILABLE_SV, bff_errors.UNAVAILABLE_EN)
+INTERNAL = Text("Något gick fel. Försök igen om en stund.", "Something went wrong. Try again shortly.")

@@ -1,0 +1,90 @@
+"""Failures on the watch are compact JSON with a short Swedish message, and fast."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import free_port
+
+from bff_watch.app import create_app
+from fickan_common.testing import TokenFactory
+
+
+def _error(answer) -> dict:
+    assert answer.mimetype == "application/json"
+    assert len(answer.get_data()) < 1024
+    return answer.get_json()["error"]
+
+
+def test_no_token_is_401_telling_to_log_in_on_the_phone(client, world):
+    answer = client.get("/v1/glance")
+
+    assert answer.status_code == 401
+    assert _error(answer) == {"code": "token_missing", "message": "Logga in i Fickan-appen på mobilen."}
+    assert world.applications.callers == []
+
+
+def test_an_expired_token_is_401_asking_to_log_in_again(client, world):
+    expired = world.tokens.token("resident-1", device="watch", expires_in=-60)
+
+    answer = client.get("/v1/glance", headers={"Authorization": f"Bearer {expired}"})
+
+    assert answer.status_code == 401
+    assert _error(answer)["code"] == "token_expired"
+    assert "Logga in igen" in _error(answer)["message"]
+
+
+@pytest.mark.parametrize("same_kid", [False, True])
+def test_a_forged_token_is_401(client, world, same_kid):
+    forger = TokenFactory()
+    if same_kid:
+        forger.kid = world.tokens.kid
+
+    answer = client.get("/v1/glance", headers={"Authorization": f"Bearer {forger.token('resident-1')}"})
+
+    assert answer.status_code == 401
+    assert _error(answer)["code"] == "token_invalid"
+    assert world.applications.callers == []
+
+
+def test_a_staff_token_is_403(client, world):
+    staff = world.tokens.token("staff-1", roles=("staff",))
+
+    answer = client.get("/v1/glance", headers={"Authorization": f"Bearer {staff}"})
+
+    assert answer.status_code == 403
+    assert _error(answer)["code"] == "forbidden"
+
+
+def test_english_error_when_asked_for(client):
+    answer = client.get("/v1/glance", headers={"Accept-Language": "en"})
+
+    assert _error(answer)["message"] == "Log in to the Fickan app on your phone."
+
+
+def test_a_dead_applications_service_is_a_quick_503(world, auth):
+    client = create_app(world.services(applications=f"127.0.0.1:{free_port()}")).test_client()
+
+    started = time.perf_counter()
+    answer = client.get("/v1/glance", headers=auth)
+
+    assert time.perf_counter() - started < 2.0
+    assert answer.status_code == 503
+    assert _error(answer) == {
+        "code": "unavailable",
+        "message": "Tjänsten svarar inte just nu. Försök igen om en liten stund.",
+    }
+    assert answer.headers["Retry-After"] == "5"
+
+
+def test_an_unknown_path_is_compact_json_too(client):
+    answer = client.get("/v1/nothing")
+
+    assert answer.status_code == 404
+    assert _error(answer)["code"] == "not_found"
+
+
+def test_health_and_metrics_are_served(client):
+    assert client.get("/healthz").status_code == 200
+    assert b"fickan_http_requests_total" in client.get("/metrics").get_data()

@@ -1,0 +1,67 @@
+"""The glance stays under 1 KB whatever the services send: long texts are cut safely."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+import pytest
+
+from bff_watch.glance import MAX_BYTES, Case, dumps, fit, glance
+
+LONG_TEXTS = [
+    "Ansökan om " + "ekonomiskt bistånd och hyra och el " * 200,
+    "å" * 5000,
+    "😀" * 5000,  # four bytes each
+    '"\\' * 3000,  # characters JSON must escape
+    "\x07\x1b[31m" * 500 + "röd",  # control characters
+    "e\u0301" * 3000,  # letters with combining accents
+]
+
+
+@pytest.mark.parametrize("text", LONG_TEXTS)
+def test_a_glance_of_long_texts_is_under_1_kb(text):
+    payload = glance(Case(title=text, status=text, status_text=text), unread=2_000_000_000)
+
+    raw = dumps(payload)
+    assert len(raw) < MAX_BYTES
+    assert json.loads(raw.decode("utf-8")) == payload
+    assert payload["case"]["title"].endswith("…")
+    assert payload["case"]["statusText"].endswith("…")
+
+
+@pytest.mark.parametrize("text", LONG_TEXTS)
+def test_fit_cuts_at_a_character_boundary_within_both_budgets(text):
+    cut = fit(text, 40, 100)
+
+    assert len(cut) <= 40
+    assert len(dumps(cut)) - 2 <= 100
+    assert cut.endswith("…")
+    assert not any(unicodedata.category(ch) == "Cc" for ch in cut)
+
+
+def test_fit_never_separates_a_letter_from_its_accent():
+    text = "e\u0301" * 3000
+
+    for max_chars in range(2, 30):
+        kept = fit(text, max_chars, 1000)[:-1]
+        assert text.startswith(kept)
+        assert not unicodedata.combining(text[len(kept)])  # the next character starts a new letter
+
+
+def test_short_texts_are_left_alone():
+    assert fit("Skickad", 40, 100) == "Skickad"
+    assert fit("  två   ord \n", 40, 100) == "två ord"
+
+
+def test_the_glance_over_grpc_stays_under_1_kb_with_long_service_texts(client, auth, world):
+    world.applications.add("resident-1", status="submitted", title="Ä" * 10_000, status_text='😀"' * 10_000)
+    world.notifications.unread["resident-1"] = 12
+
+    answer = client.get("/v1/glance", headers=auth)
+
+    assert answer.status_code == 200
+    assert len(answer.get_data()) < 1024
+    glance_body = answer.get_json()
+    assert glance_body["case"]["title"].endswith("…")
+    assert glance_body["unread"] == 12
