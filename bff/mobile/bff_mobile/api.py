@@ -88,6 +88,12 @@ def call(
         raise from_service_error(exc, field_prefix) from None
 
 
+def _no_store(response: Response) -> Response:
+    """Answers hold personal data: no cache on the phone or on the way may keep them."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 class Api:
     """A blueprint plus the declarations of its endpoints."""
 
@@ -95,6 +101,7 @@ class Api:
         self.blueprint = Blueprint(name, __name__, url_prefix=url_prefix)
         self.url_prefix = url_prefix
         self.endpoints: list[Endpoint] = []
+        self.blueprint.after_request(_no_store)
 
     def route(
         self,

@@ -16,6 +16,7 @@ def test_the_inbox_shows_my_messages_and_the_unread_count(client, resident, neig
     assert sorted(m["subject"] for m in inbox["messages"]) == ["Vi har tagit emot din ansökan", "Välkommen"]
     assert set(inbox["messages"][0]) == {"id", "subject", "body", "read", "createdAt", "reference"}
     assert world.notifications.limits == [20]
+    assert answer.headers["Cache-Control"] == "no-store"  # personal data stays out of caches
 
 
 def test_the_inbox_asks_for_fifty_by_default(client, resident, world):

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import time
 
-from conftest import free_port
-
 from bff_mobile.app import create_app
 
 
-def test_a_dead_applications_service_is_a_quick_503(world, resident):
-    services = world.services(applications=f"127.0.0.1:{free_port()}")
+def test_a_dead_applications_service_is_a_quick_503(world, resident, dead_target):
+    services = world.services(applications=dead_target)
     client = create_app(services).test_client()
 
     started = time.perf_counter()
@@ -26,7 +24,7 @@ def test_a_dead_applications_service_is_a_quick_503(world, resident):
     assert elapsed < 2.0
 
 
-def test_a_hung_service_is_503_when_the_deadline_passes(world, resident):
+def test_a_hung_service_is_503_when_the_deadline_passes(world, resident, dead_target):
     services = world.services(timeout=0.5, applications=world.target("stuck"))
     client = create_app(services).test_client()
 
@@ -39,16 +37,16 @@ def test_a_hung_service_is_503_when_the_deadline_passes(world, resident):
     assert 0.4 < elapsed < 2.0
 
 
-def test_a_dead_identity_means_tokens_cannot_be_checked_so_503_not_401(world, resident):
-    client = create_app(world.services(identity=f"127.0.0.1:{free_port()}")).test_client()
+def test_a_dead_identity_means_tokens_cannot_be_checked_so_503_not_401(world, resident, dead_target):
+    client = create_app(world.services(identity=dead_target)).test_client()
 
     answer = client.get("/v1/me", headers=resident.headers)
 
     assert answer.status_code == 503
 
 
-def test_readyz_says_which_service_is_down(world):
-    client = create_app(world.services(contact=f"127.0.0.1:{free_port()}")).test_client()
+def test_readyz_says_which_service_is_down(world, dead_target):
+    client = create_app(world.services(contact=dead_target)).test_client()
 
     answer = client.get("/readyz")
 

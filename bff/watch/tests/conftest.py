@@ -159,6 +159,12 @@ def app(world: World) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def dead_target() -> str:
+    """The address of a service that is down."""
+    return f"127.0.0.1:{free_port()}"
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

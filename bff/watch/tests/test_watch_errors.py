@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import free_port
 
 from bff_watch.app import create_app
 from fickan_common.testing import TokenFactory
@@ -63,8 +62,8 @@ def test_english_error_when_asked_for(client):
     assert _error(answer)["message"] == "Log in to the Fickan app on your phone."
 
 
-def test_a_dead_applications_service_is_a_quick_503(world, auth):
-    client = create_app(world.services(applications=f"127.0.0.1:{free_port()}")).test_client()
+def test_a_dead_applications_service_is_a_quick_503(world, auth, dead_target):
+    client = create_app(world.services(applications=dead_target)).test_client()
 
     started = time.perf_counter()
     answer = client.get("/v1/glance", headers=auth)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bff_watch.app import create_app
+
 
 def test_no_cases_shows_none_and_suggests_applying(client, auth):
     answer = client.get("/v1/glance", headers=auth)
@@ -79,13 +81,9 @@ def test_english_when_the_watch_asks_for_it(client, auth, world):
     assert glance["next"].startswith("We are handling your application.")
 
 
-def test_a_down_inbox_still_shows_the_case_without_a_count(world, auth):
-    from conftest import free_port
-
-    from bff_watch.app import create_app
-
+def test_a_down_inbox_still_shows_the_case_without_a_count(world, auth, dead_target):
     world.applications.add("resident-1", status="draft")
-    client = create_app(world.services(notifications=f"127.0.0.1:{free_port()}")).test_client()
+    client = create_app(world.services(notifications=dead_target)).test_client()
 
     answer = client.get("/v1/glance", headers=auth)
 
