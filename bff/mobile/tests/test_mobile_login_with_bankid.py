@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 
+from bff_mobile.app import create_app
 from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan_common.logs import JsonFormatter
 
@@ -106,3 +107,23 @@ def test_no_login_route_takes_a_personal_number_in_the_url(app):
     for rule in app.url_map.iter_rules():
         assert "personal" not in rule.rule.lower()
         assert "pnr" not in rule.rule.lower()
+
+
+def test_behind_a_trusted_proxy_bankid_gets_the_residents_address(world, monkeypatch):
+    monkeypatch.setenv("FICKAN_PROXY_HOPS", "1")
+    client = create_app(world.services()).test_client()
+
+    client.post(
+        "/v1/auth/bankid",
+        json={"personalNumber": PERSONAL_NUMBER},
+        headers={"X-Forwarded-For": "198.51.100.7"},
+        environ_base={"REMOTE_ADDR": "10.0.0.2"},
+    )
+
+    assert world.identity.start_requests[-1].end_user_ip == "198.51.100.7"
+
+
+def test_without_a_trusted_proxy_a_forwarded_address_is_ignored(client, world):
+    client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER}, headers={"X-Forwarded-For": "6.6.6.6"})
+
+    assert world.identity.start_requests[-1].end_user_ip == "127.0.0.1"
