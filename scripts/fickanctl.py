@@ -145,8 +145,6 @@ class Platform:
                         "gthread",
                         "--threads",
                         "16",
-                        "--access-logfile",
-                        "-",
                         f"bff_{bff}.app:create_app()",
                     ],
                     ROOT / "bff" / bff,

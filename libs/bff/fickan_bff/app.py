@@ -38,9 +38,21 @@ def create_base_app(name: str, services: Services | None = None) -> Flask:
         response.headers["X-Correlation-Id"] = correlation_id.get()
         endpoint = request.endpoint or "unknown"
         HTTP_REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
-        HTTP_LATENCY.labels(endpoint).observe(time.perf_counter() - g.get("started", time.perf_counter()))
-        if response.status_code >= 500:
-            log.warning("request failed", extra={"fields": {"path": request.path, "status": response.status_code}})
+        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+        HTTP_LATENCY.labels(endpoint).observe(elapsed)
+        # One access line per request; the endpoint name, never the path (paths may carry ids).
+        log.log(
+            logging.WARNING if response.status_code >= 500 else logging.INFO,
+            "request",
+            extra={
+                "fields": {
+                    "endpoint": endpoint,
+                    "method": request.method,
+                    "status": response.status_code,
+                    "ms": round(elapsed * 1000, 1),
+                }
+            },
+        )
         return response
 
     @app.teardown_request

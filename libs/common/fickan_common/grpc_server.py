@@ -83,8 +83,13 @@ class ServiceInterceptor(grpc.ServerInterceptor):
                 log.exception("unhandled error in %s", method)
                 context.abort(grpc.StatusCode.INTERNAL, "Något gick fel hos oss. Försök igen om en stund.")
             finally:
+                elapsed = time.perf_counter() - started
                 metrics.GRPC_REQUESTS.labels(method, code.name).inc()
-                metrics.GRPC_LATENCY.labels(method).observe(time.perf_counter() - started)
+                metrics.GRPC_LATENCY.labels(method).observe(elapsed)
+                if not public or code != grpc.StatusCode.OK:  # health and login polling would drown the log
+                    log.info(
+                        "rpc", extra={"fields": {"method": method, "code": code.name, "ms": round(elapsed * 1000, 1)}}
+                    )
                 _principal.reset(principal_token)
                 correlation_id.reset(cid_token)
 

@@ -20,7 +20,8 @@ from fickan_common.tokens import ALGORITHM, AUDIENCE, ISSUER
 class SigningKeys:
     def __init__(self, folder: str | Path, generate: bool) -> None:
         self.folder = Path(folder)
-        files = sorted(self.folder.glob("*.pem"), key=lambda p: p.stat().st_mtime) if self.folder.exists() else []
+        # By name (they start with the date they were made): a Secret volume gives every file the same mtime.
+        files = sorted(self.folder.glob("*.pem")) if self.folder.exists() else []
         if not files:
             if not generate:
                 raise SystemExit(f"no signing key in {self.folder} and key generation is off")

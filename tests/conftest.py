@@ -1,0 +1,67 @@
+"""Fixtures of the cross-service tests: the whole platform, every process real, on free ports, with
+its own RabbitMQ vhost (reached through a cuttable proxy) and its own databases."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+from fickan_common.testing import fresh_postgres_database, fresh_rabbitmq_vhost
+
+from .support.tcp_proxy import TcpProxy
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from fickanctl import SERVICES, Platform  # noqa: E402
+
+DEMO_RESIDENT = "199001012385"
+DEMO_CO_APPLICANT = "199001022384"
+
+
+@pytest.fixture(scope="session")
+def broker_proxy() -> Iterator[TcpProxy]:
+    proxy = TcpProxy(("127.0.0.1", 5672))
+    yield proxy
+    proxy.stop()
+
+
+def _platform(var: Path, amqp_uri: str, database_urls: dict[str, str] | None = None) -> Platform:
+    platform = Platform.on_free_ports(var, amqp_uri=amqp_uri, database_urls=database_urls or {})
+    platform.migrate()
+    platform.load_demo_data()
+    try:
+        platform.start()
+    except RuntimeError:
+        platform.stop()
+        for log in sorted((var / "log").glob("*.log")):
+            print(f"--- {log.name}\n{log.read_text()[-3000:]}")
+        raise
+    return platform
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory, broker_proxy) -> Iterator[Platform]:
+    """Every process over SQLite, talking to RabbitMQ through the proxy."""
+    with fresh_rabbitmq_vhost() as direct_uri:
+        vhost = direct_uri.rsplit("/", 1)[1]
+        running = _platform(
+            tmp_path_factory.mktemp("platform"), f"amqp://guest:guest@127.0.0.1:{broker_proxy.port}/{vhost}"
+        )
+        yield running
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def platform_on_postgresql(tmp_path_factory) -> Iterator[Platform]:
+    """Every process with its own PostgreSQL database."""
+    with ExitStack() as stack:
+        amqp_uri = stack.enter_context(fresh_rabbitmq_vhost())
+        urls = {service: stack.enter_context(fresh_postgres_database()) for service in SERVICES}
+        running = _platform(tmp_path_factory.mktemp("platform-pg"), amqp_uri, urls)
+        yield running
+        running.stop()
