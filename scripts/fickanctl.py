@@ -145,6 +145,9 @@ class Platform:
                         "gthread",
                         "--threads",
                         "16",
+                        # longer than clients' idle gaps, so a reused connection is not closed under them
+                        "--keep-alive",
+                        "75",
                         f"bff_{bff}.app:create_app()",
                     ],
                     ROOT / "bff" / bff,
