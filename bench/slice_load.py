@@ -47,6 +47,7 @@ ANSWERS = {
     "housing_cost": "6500",
     "income": "0",
 }
+NAN = float("nan")
 TIMEOUT = 15.0  # per HTTP request
 INBOX_WAIT = 30.0  # after the submit phase, how long pollers may still wait for the last messages
 
@@ -80,9 +81,19 @@ class Phase:
 
 @dataclass
 class InboxLatency:
-    seen: list[float] = field(default_factory=list)  # submit sent -> poll that found it answered (s)
-    resolution: list[float] = field(default_factory=list)  # how wide the window it appeared in was (s)
-    server: list[float] = field(default_factory=list)  # submittedAt -> message createdAt, server clocks
+    # The message became visible in a window: after the last poll that missed it was sent (or the
+    # submit was sent) and before the poll that found it was answered. The estimate is the middle of
+    # that window minus the submit's send time; it is off by at most half the window.
+    polled: list[float] = field(default_factory=list)  # seconds
+    half_window: list[float] = field(default_factory=list)  # the error bound of each estimate (s)
+    # The message's createdAt (stamped by the notifications worker just before its commit) minus the
+    # wall-clock time the submit was sent: same host, same clock, so good to a few ms.
+    stamped: list[float] = field(default_factory=list)
+    committed: list[float] = field(default_factory=list)  # application submittedAt -> message createdAt
+    # How far each stamp lies outside its poll window: negative before it, positive after, 0 inside.
+    # Before means the commit came that much after the stamp (a wait for the database lock, say);
+    # after would mean clock trouble.
+    outside_by: list[float] = field(default_factory=list)
     expected: int = 0
     missing: int = 0
 
@@ -140,7 +151,7 @@ class Resident:
     def __init__(self, label: str, token: str) -> None:
         self.label = label
         self.token = token
-        self.pending: dict[str, float] = {}  # application id -> when its submit was sent (monotonic)
+        self.pending: dict[str, tuple[float, float]] = {}  # application id -> submit sent (monotonic, wall)
         self.last_miss: dict[str, float] = {}  # application id -> when the last poll missing it began
         self.submitted_at: dict[str, str] = {}  # application id -> submittedAt from the submit answer
         self.lock = threading.Lock()
@@ -310,7 +321,7 @@ def submit_phase(
         if saved is None:
             return
         with resident.lock:
-            resident.pending[app["id"]] = time.monotonic()  # the submit is sent now
+            resident.pending[app["id"]] = (time.monotonic(), time.time())  # the submit is sent now
         with lock:
             latency.expected += 1
         done = _timed(
@@ -376,19 +387,28 @@ def submit_phase(
                     answered = time.monotonic()
                     seen = {m["reference"]: m for m in answer.json()["messages"]}
                     with resident.lock:
-                        for app_id, sent in list(resident.pending.items()):
+                        for app_id, (sent, sent_wall) in list(resident.pending.items()):
                             message = seen.get(f"application:{app_id}")
                             if message is None:
                                 resident.last_miss[app_id] = asked
                                 continue
                             del resident.pending[app_id]
                             window_start = max(sent, resident.last_miss.pop(app_id, sent))
-                            server = _server_seconds(resident.submitted_at.get(app_id), message.get("createdAt"))
+                            created = _epoch(message.get("createdAt"))
+                            submitted = _epoch(resident.submitted_at.get(app_id))
                             with lock:
-                                latency.seen.append(answered - sent)
-                                latency.resolution.append(answered - window_start)
-                                if server is not None:
-                                    latency.server.append(server)
+                                half = (answered - window_start) / 2
+                                latency.polled.append(window_start + half - sent)
+                                latency.half_window.append(half)
+                                if created is not None:
+                                    stamped = created - sent_wall
+                                    latency.stamped.append(stamped)
+                                    # 5 ms slack: the stamp precedes the commit by a few ms
+                                    early = (window_start - sent) - stamped
+                                    late = stamped - (answered - sent)
+                                    latency.outside_by.append(-early if early > 0 else max(late, 0.0))
+                                    if submitted is not None:
+                                        latency.committed.append(created - submitted)
 
     poll_threads = [threading.Thread(target=poller, args=(i,), daemon=True) for i in range(pollers)]
     for thread in poll_threads:
@@ -404,11 +424,12 @@ def submit_phase(
     return phase, polls, latency
 
 
-def _server_seconds(submitted_at: str | None, created_at: str | None) -> float | None:
-    if not submitted_at or not created_at:
+def _epoch(stamp: str | None) -> float | None:
+    """Seconds since the epoch of an ISO 8601 time with zone, as the BFF answers them."""
+    if not stamp:
         return None
     try:
-        return (datetime.fromisoformat(created_at) - datetime.fromisoformat(submitted_at)).total_seconds()
+        return datetime.fromisoformat(stamp).timestamp()
     except ValueError:
         return None
 
@@ -534,19 +555,32 @@ def format_report(report: Report) -> str:
     inbox = report.inbox
     lines.append("")
     lines.append(
-        f"submit-to-inbox (submit sent -> inbox poll that showed the message answered), "
-        f"{len(inbox.seen)} of {inbox.expected} messages seen, {inbox.missing} missing: "
-        f"p50 {_ms(_pct(inbox.seen, 50) * 1000)} ms, p99 {_ms(_pct(inbox.seen, 99) * 1000)} ms, "
-        f"max {_ms(max(inbox.seen, default=float('nan')) * 1000)} ms "
-        f"(poll resolution p50 {_ms(_pct(inbox.resolution, 50) * 1000)} ms, "
-        f"max {_ms(max(inbox.resolution, default=float('nan')) * 1000)} ms)"
+        f"submit-to-inbox: submit sent -> message in GET /v1/inbox; "
+        f"{len(inbox.polled)} of {inbox.expected} seen, {inbox.missing} missing"
     )
-    if inbox.server:
-        lines.append(
-            f"server clocks (application submittedAt -> message createdAt): "
-            f"p50 {_ms(_pct(inbox.server, 50) * 1000)} ms, p99 {_ms(_pct(inbox.server, 99) * 1000)} ms, "
-            f"max {_ms(max(inbox.server) * 1000)} ms"
-        )
+    spans = [
+        ("by createdAt stamp (same clock, ~ms)", inbox.stamped),
+        ("by polling (midpoint of poll window)", inbox.polled),
+        ("  ± half poll window", inbox.half_window),
+        ("submit committed -> message stamped", inbox.committed),
+    ]
+    lines += _table(
+        ("submit-to-inbox", "n", "p50 ms", "p99 ms", "max ms"),
+        [
+            (name, str(len(v)), _ms(_pct(v, 50) * 1000), _ms(_pct(v, 99) * 1000), _ms(max(v, default=NAN) * 1000))
+            for name, v in spans
+        ],
+        right=(1, 2, 3, 4),
+    )
+    for side, values in (
+        ("before", [-v for v in inbox.outside_by if v < 0]),
+        ("after", [v for v in inbox.outside_by if v > 0]),
+    ):
+        if values:
+            lines.append(
+                f"{len(values)} createdAt stamps lie {side} their poll window, by p50 "
+                f"{_pct(values, 50) * 1000:.0f} ms, max {max(values) * 1000:.0f} ms"
+            )
     samples = [(p.name, e, s) for p in report.phases for e, ser in p.series.items() for s in ser.error_samples]
     for phase_name, endpoint, sample in samples[:6]:
         lines.append(f"error sample: {phase_name} {endpoint}: {sample}")
