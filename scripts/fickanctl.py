@@ -165,7 +165,8 @@ class Platform:
         self._run([sys.executable, "-m", "identity.demo"], "identity")
 
     def _run(self, cmd: list[str], service: str) -> None:
-        subprocess.run(cmd, cwd=ROOT / "services" / service, env=self.service_env(service, "api"), check=True)
+        env = {**self.service_env(service, "api"), "PYTHONWARNINGS": "ignore"}  # eventlet's deprecation notice
+        subprocess.run(cmd, cwd=ROOT / "services" / service, env=env, check=True)
 
     def start(self, detach: bool = False) -> None:
         (self.var / "log").mkdir(parents=True, exist_ok=True)

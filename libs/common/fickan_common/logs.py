@@ -32,8 +32,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class _StdoutHandler(logging.StreamHandler):
+    """Writes to whatever sys.stdout is now (test runners swap it), not the one seen at start."""
+
+    @property
+    def stream(self):  # type: ignore[no-untyped-def,override]
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+
 def setup_logging(process_name: str, level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stdout)
+    handler = _StdoutHandler()
     handler.setFormatter(JsonFormatter(process_name))
     root = logging.getLogger()
     root.handlers[:] = [handler]
