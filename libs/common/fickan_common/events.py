@@ -117,41 +117,43 @@ class Outbox:
 
 
 class Publisher:
-    """Publishes envelopes with publisher confirms; one connection per thread (kombu connections
-    are not thread-safe). A failure drops the connection so the next try reconnects."""
+    """Publishes envelopes with publisher confirms over a small pool of connections.
 
-    def __init__(self, amqp_uri: str, connect_timeout: float = 3.0) -> None:
+    A pool, not one connection per thread: under eventlet every nameko handler runs in a new green
+    thread, so a thread-local connection would mean a new (and leaked) connection per event.
+    kombu connections are not thread-safe, so each publish borrows one for itself; a failure
+    discards it so the next publish reconnects.
+    """
+
+    def __init__(self, amqp_uri: str, connect_timeout: float = 3.0, max_idle: int = 4) -> None:
         self.amqp_uri = amqp_uri
         self.connect_timeout = connect_timeout
-        self._local = threading.local()
-        self._declared: set[str] = set()
+        self.max_idle = max_idle
+        self._idle: list[kombu.Connection] = []
+        self._lock = threading.Lock()
 
-    def _connection(self) -> kombu.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = kombu.Connection(
-                self.amqp_uri,
-                connect_timeout=self.connect_timeout,
-                transport_options={"confirm_publish": True},
-            )
-            self._local.conn = conn
-        return conn
+    def _borrow(self) -> kombu.Connection:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return kombu.Connection(
+            self.amqp_uri,
+            connect_timeout=self.connect_timeout,
+            transport_options={"confirm_publish": True},
+        )
 
-    def _drop(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
-        if conn is not None:
-            try:
-                conn.release()
-            except Exception:  # noqa: BLE001 - the connection is already broken
-                pass
+    def _give_back(self, conn: kombu.Connection) -> None:
+        with self._lock:
+            if len(self._idle) < self.max_idle:
+                self._idle.append(conn)
+                return
+        _release(conn)
 
     def publish(self, env: dict[str, Any]) -> None:
         exchange = kombu.Exchange(f"{env['producer']}.events", type="topic", durable=True)
+        conn = self._borrow()
         try:
-            conn = self._connection()
-            producer = conn.Producer()
-            producer.publish(
+            conn.Producer().publish(
                 json.dumps(env),
                 exchange=exchange,
                 declare=[exchange],
@@ -163,12 +165,23 @@ class Publisher:
                 headers={"nameko.correlation_id": env.get("correlation_id") or ""},
             )
         except Exception:
-            self._drop()
+            _release(conn)
             raise
+        self._give_back(conn)
         metrics.EVENTS_PUBLISHED.labels(env["event_type"]).inc()
 
     def close(self) -> None:
-        self._drop()
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            _release(conn)
+
+
+def _release(conn: kombu.Connection) -> None:
+    try:
+        conn.release()
+    except Exception:  # noqa: BLE001 - the connection is already broken
+        pass
 
 
 def flush_outbox(
@@ -192,19 +205,24 @@ def flush_outbox(
         query = query.where(table.c.created_at < datetime.now(UTC) - older_than)
     with db.transaction() as session:
         rows = session.execute(query.order_by(table.c.id).limit(limit)).all()
-    sent = 0
+    sent: list[int] = []
+    failed: int | None = None
     for row_id, env in rows:
         try:
             publisher.publish(env)
         except Exception as exc:  # noqa: BLE001 - the broker is away; the relay retries later
             log.warning("publish failed, left in outbox", extra={"fields": {"error": str(exc)}})
-            with db.transaction() as session:
-                session.execute(update(table).where(table.c.id == row_id).values(attempts=table.c.attempts + 1))
+            failed = row_id
             break
+        sent.append(row_id)
+    # One transaction marks the whole batch: a commit per row made the flush the slowest step.
+    if sent or failed is not None:
         with db.transaction() as session:
-            session.execute(update(table).where(table.c.id == row_id).values(published_at=datetime.now(UTC)))
-        sent += 1
-    return sent
+            if sent:
+                session.execute(update(table).where(table.c.id.in_(sent)).values(published_at=datetime.now(UTC)))
+            if failed is not None:
+                session.execute(update(table).where(table.c.id == failed).values(attempts=table.c.attempts + 1))
+    return len(sent)
 
 
 class BackgroundFlusher:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from applications import settings as settings_module
 from applications.domain import cases, forms
@@ -17,14 +16,7 @@ from fickan_common.api import identity_verifier, run_api
 from fickan_common.db import Database
 from fickan_common.events import BackgroundFlusher, Publisher
 from fickan_common.grpc_server import current_principal
-
-
-def _ts(value) -> Timestamp | None:  # type: ignore[no-untyped-def]
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
+from fickan_common.timestamps import to_timestamp
 
 
 def application_message(app: Application) -> pb.Application:
@@ -36,8 +28,8 @@ def application_message(app: Application) -> pb.Application:
         status_text=cases.STATUS_TEXT.get(app.status, app.status),
         answers=app.answers,
         version=app.version,
-        created_at=_ts(app.created_at),
-        submitted_at=_ts(app.submitted_at),
+        created_at=to_timestamp(app.created_at),
+        submitted_at=to_timestamp(app.submitted_at),
     )
 
 

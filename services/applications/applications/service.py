@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select
 
 from applications.domain import cases, forms
@@ -15,6 +14,7 @@ from fickan.applications.events.v1 import events_pb2
 from fickan_common import metrics
 from fickan_common.db import Database
 from fickan_common.errors import NotFound, ValidationFailed
+from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
 
 
@@ -77,8 +77,6 @@ class Applications:
             app.submitted_at = now
             app.updated_at = now
             app.version += 1
-            submitted_at = Timestamp()
-            submitted_at.FromDatetime(now)
             env = OUTBOX.add(
                 session,
                 "application_submitted",
@@ -87,7 +85,7 @@ class Applications:
                     applicant_id=app.applicant_id,
                     kind=app.kind,
                     period=app.answers.get("period", ""),
-                    submitted_at=submitted_at,
+                    submitted_at=to_timestamp(now),
                 ),
             )
         metrics.BUSINESS.labels("application_submitted").inc()

@@ -13,16 +13,8 @@ from fickan.applications.v1 import applications_pb2_grpc
 from fickan_common.db import Database
 from fickan_common.grpc_server import build_server
 from fickan_common.migrations import upgrade
-from fickan_common.testing import TokenFactory, fresh_postgres_database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'applications.db'}"
-    else:
-        with fresh_postgres_database() as url:
-            yield url
+from fickan_common.pytest_fixtures import database_url  # noqa: F401 - shared fixture
+from fickan_common.testing import TokenFactory
 
 
 @pytest.fixture

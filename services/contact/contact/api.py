@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from contact import settings as settings_module
 from contact.service import Contact
@@ -17,14 +15,7 @@ from fickan_common.api import identity_verifier, run_api
 from fickan_common.db import Database
 from fickan_common.events import BackgroundFlusher, Publisher
 from fickan_common.grpc_server import current_principal
-
-
-def _ts(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
+from fickan_common.timestamps import to_timestamp
 
 
 def question_message(question: Question) -> pb.Question:
@@ -34,7 +25,7 @@ def question_message(question: Question) -> pb.Question:
         body=question.body,
         channel=question.channel,
         status=question.status,
-        received_at=_ts(question.received_at),
+        received_at=to_timestamp(question.received_at),
     )
 
 

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select
 
 from contact.domain import questions
@@ -14,6 +13,7 @@ from contact.store import OUTBOX, Question
 from fickan.contact.events.v1 import events_pb2
 from fickan_common import metrics
 from fickan_common.db import Database
+from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
 
 LIST_LIMIT = 100
@@ -37,8 +37,6 @@ class Contact:
             status=questions.RECEIVED,
             received_at=now,
         )
-        received_at = Timestamp()
-        received_at.FromDatetime(now)
         with self.db.transaction() as session:
             session.add(question)
             # The event carries no question text: least data on the wire.
@@ -49,7 +47,7 @@ class Contact:
                     question_id=question.id,
                     asker_id=question.asker_id,
                     channel=question.channel,
-                    received_at=received_at,
+                    received_at=to_timestamp(now),
                 ),
             )
         metrics.BUSINESS.labels("question_received").inc()

@@ -8,7 +8,6 @@ patching, and these tests start no nameko container (worker_factory needs no eve
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import grpc
 import pytest
@@ -20,17 +19,8 @@ from fickan.contact.v1 import contact_pb2_grpc as pb_grpc
 from fickan_common.db import Database
 from fickan_common.grpc_server import build_server
 from fickan_common.migrations import upgrade
-from fickan_common.testing import TokenFactory, fresh_postgres_database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: a SQLite file, or a fresh PostgreSQL database dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'contact.db'}"
-    else:
-        with fresh_postgres_database() as url:
-            yield url
+from fickan_common.pytest_fixtures import database_url  # noqa: F401 - shared fixture
+from fickan_common.testing import TokenFactory
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select
 
 from fickan.identity.events.v1 import events_pb2
 from fickan_common.db import Database
 from fickan_common.errors import Conflict, DomainError, NotFound, Unavailable, ValidationFailed
+from fickan_common.timestamps import to_timestamp
 from identity.domain import bankid, personnummer
 from identity.keys import SigningKeys
 from identity.store import OUTBOX, LoginOrder, User
@@ -138,12 +138,10 @@ class Identity:
                 session.add(user)
             user.last_login_at = now
             order.status, order.finished_at, order.user_id = "complete", now, user.id
-            logged_in_at = Timestamp()
-            logged_in_at.FromDatetime(now)
             env = OUTBOX.add(
                 session,
                 "user_logged_in",
-                events_pb2.UserLoggedIn(user_id=user.id, device=order.device, logged_in_at=logged_in_at),
+                events_pb2.UserLoggedIn(user_id=user.id, device=order.device, logged_in_at=to_timestamp(now)),
             )
         token = self.keys.sign(
             user.id, self.ttl, name=user.name, roles=list(user.roles), device=order.device, sid=uuid.uuid4().hex

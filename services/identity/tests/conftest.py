@@ -11,7 +11,7 @@ from fickan.identity.v1 import identity_pb2_grpc
 from fickan_common.db import Database
 from fickan_common.grpc_server import build_server
 from fickan_common.migrations import upgrade
-from fickan_common.testing import fresh_postgres_database
+from fickan_common.pytest_fixtures import database_url  # noqa: F401 - shared fixture
 from fickan_common.tokens import JwksCache, TokenVerifier
 from identity.api import PUBLIC_METHODS, register
 from identity.domain.bankid import Simulator
@@ -20,15 +20,6 @@ from identity.migrate import MIGRATIONS
 from identity.service import Identity
 
 DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'identity.db'}"
-    else:
-        with fresh_postgres_database() as url:
-            yield url
 
 
 @dataclass

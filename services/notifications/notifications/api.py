@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from fickan.notifications.v1 import notifications_pb2 as pb
 from fickan.notifications.v1 import notifications_pb2_grpc as pb_grpc
 from fickan_common.api import identity_verifier, run_api
 from fickan_common.db import Database
 from fickan_common.grpc_server import current_principal
+from fickan_common.timestamps import to_timestamp
 from notifications import settings as settings_module
 from notifications.service import Notifications
 from notifications.store import Message
-
-
-def _ts(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
 
 
 def message_message(message: Message) -> pb.Message:
@@ -32,7 +23,7 @@ def message_message(message: Message) -> pb.Message:
         subject=message.subject,
         body=message.body,
         read=message.read,
-        created_at=_ts(message.created_at),
+        created_at=to_timestamp(message.created_at),
         reference=message.reference,
     )
 

@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 
 from google.protobuf.json_format import ParseError
 from google.protobuf.message import Message as ProtoMessage
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.orm import Session
 
 from fickan.applications.events.v1 import events_pb2 as applications_events
@@ -28,6 +27,7 @@ from fickan_common import metrics
 from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
 from fickan_common.db import Database
 from fickan_common.events import handle_once, parse_data
+from fickan_common.timestamps import to_timestamp
 from notifications.domain import messages
 from notifications.domain.messages import MalformedEvent, MessageText
 from notifications.store import INBOX, OUTBOX, Message
@@ -105,13 +105,11 @@ def deliver(
                 source_event_id=event_id,
             )
             session.add(message)
-            delivered_at = Timestamp()
-            delivered_at.FromDatetime(now)
             env = OUTBOX.add(
                 session,
                 "message_delivered",
                 notifications_events.MessageDelivered(
-                    message_id=message.id, recipient_id=recipient_id, delivered_at=delivered_at
+                    message_id=message.id, recipient_id=recipient_id, delivered_at=to_timestamp(now)
                 ),
             )
             committed.append(env["event_id"])

@@ -10,7 +10,6 @@ returned). A test that needs container_factory belongs in its own, monkey-patche
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import grpc
 import pytest
@@ -19,20 +18,11 @@ from fickan.notifications.v1 import notifications_pb2_grpc as pb_grpc
 from fickan_common.db import Database
 from fickan_common.grpc_server import build_server
 from fickan_common.migrations import upgrade
-from fickan_common.testing import TokenFactory, fresh_postgres_database
+from fickan_common.pytest_fixtures import database_url  # noqa: F401 - shared fixture
+from fickan_common.testing import TokenFactory
 from notifications.api import register
 from notifications.migrate import MIGRATIONS
 from notifications.service import Notifications
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: a SQLite file, or a fresh PostgreSQL database dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'notifications.db'}"
-    else:
-        with fresh_postgres_database() as url:
-            yield url
 
 
 @pytest.fixture
