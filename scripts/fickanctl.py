@@ -11,6 +11,7 @@ on free ports and in a folder of their own, so they never touch a running `make 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import secrets
@@ -46,10 +47,19 @@ DEFAULT_PORTS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(count: int) -> list[int]:
+    """Distinct free ports: every socket stays bound until all are chosen, so the kernel cannot hand
+    the same port out twice (choosing them one by one did, now and then)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 @dataclass
@@ -72,7 +82,8 @@ class Platform:
 
     @classmethod
     def on_free_ports(cls, var: Path, **kwargs: object) -> Platform:
-        return cls(var=var, ports={name: free_port() for name in DEFAULT_PORTS}, **kwargs)  # type: ignore[arg-type]
+        ports = dict(zip(DEFAULT_PORTS, free_ports(len(DEFAULT_PORTS)), strict=True))
+        return cls(var=var, ports=ports, **kwargs)  # type: ignore[arg-type]
 
     # -- addresses -------------------------------------------------------------------------------
     def url(self, bff: str) -> str:
@@ -238,7 +249,7 @@ def _http_ok(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=1) as answer:
             return answer.status == 200
-    except OSError:
+    except (OSError, http.client.HTTPException):  # not up yet, or something else on the port
         return False
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import openapi_spec_validator
 import pytest
 
 
@@ -24,9 +25,7 @@ def _v1_routes(app) -> set[tuple[str, str]]:
 
 
 def test_it_is_valid_openapi_3(spec):
-    validator = pytest.importorskip("openapi_spec_validator")
-
-    validator.validate(spec)
+    openapi_spec_validator.validate(spec)
     assert spec["openapi"].startswith("3.")
 
 

@@ -9,11 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import Platform
+from playwright import sync_api
 from werkzeug.serving import make_server
 
 from bff_web.app import create_app
-
-sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
