@@ -36,6 +36,7 @@ DEFAULT_PORTS = {
     "web": 8080,
     "mobile": 8081,
     "watch": 8082,
+    "bankid-simulator": 8585,
     "identity-api-metrics": 9101,
     "applications-api-metrics": 9102,
     "notifications-api-metrics": 9103,
@@ -109,6 +110,7 @@ class Platform:
         env.update(
             FICKAN_AMQP_URI=self.amqp_uri,
             FICKAN_BANKID_SIMULATOR="1",  # local platform only; never in production manifests
+            FICKAN_BANKID_SIMULATOR_PORT=str(self.ports["bankid-simulator"]),
             FICKAN_IDENTITY_SIGNING_KEYS_DIR=str(self.var / "keys" / "identity"),
             FICKAN_WEB_SECRET_KEY=self._web_secret(),
             PYTHONUNBUFFERED="1",

@@ -31,7 +31,14 @@ def broker_proxy() -> Iterator[TcpProxy]:
 
 
 def _platform(var: Path, amqp_uri: str, database_urls: dict[str, str] | None = None) -> Platform:
-    platform = Platform.on_free_ports(var, amqp_uri=amqp_uri, database_urls=database_urls or {})
+    platform = Platform.on_free_ports(
+        var,
+        amqp_uri=amqp_uri,
+        database_urls=database_urls or {},
+        # The demo people log in many times here (0 = no limit); identity's own tests
+        # prove the lockout itself.
+        extra_env={"FICKAN_LOGIN_LIMIT_PER_PERSON": "0", "FICKAN_LOGIN_LIMIT_PER_IP": "0"},
+    )
     platform.migrate()
     platform.load_demo_data()
     try:

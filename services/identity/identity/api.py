@@ -11,13 +11,18 @@ from fickan.identity.v1 import identity_pb2 as pb
 from fickan.identity.v1 import identity_pb2_grpc as pb_grpc
 from fickan_common.api import run_api
 from fickan_common.db import Database
+from fickan_common.errors import Unauthenticated
 from fickan_common.events import BackgroundFlusher, Publisher
-from fickan_common.grpc_server import current_principal
-from fickan_common.tokens import JwksCache, TokenVerifier
+from fickan_common.grpc_server import TOKEN_MESSAGES, current_principal
+from fickan_common.tokens import InvalidToken, JwksCache, Principal, TokenVerifier, bearer
 from identity import settings as settings_module
+from identity.bankid.client import RpClient, TlsSettings
+from identity.bankid.simulator_server import SimulatorServer
 from identity.domain import bankid
 from identity.keys import SigningKeys
+from identity.limits import LoginLimiter
 from identity.service import Identity
+from identity.sessions import SessionPolicy
 from identity.store import OUTBOX, User
 
 DEVICE_NAMES = {pb.DEVICE_WEB: "web", pb.DEVICE_MOBILE: "mobile", pb.DEVICE_WATCH: "watch"}
@@ -28,8 +33,21 @@ STATUS = {
 }
 PUBLIC_METHODS = {
     f"/{pb.DESCRIPTOR.package}.IdentityService/{name}"
-    for name in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks")
+    for name in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks", "RefreshToken", "Logout")
 }
+
+
+class _CheckedVerifier:
+    """Token checks inside a public method, raising the interceptor's Swedish refusals."""
+
+    def __init__(self, verifier: TokenVerifier) -> None:
+        self._verifier = verifier
+
+    def verify(self, token: str | None) -> Principal:
+        try:
+            return self._verifier.verify(token)
+        except InvalidToken as exc:
+            raise Unauthenticated(TOKEN_MESSAGES[exc.reason]) from None
 
 
 def user_message(user: User) -> pb.User:
@@ -39,6 +57,11 @@ def user_message(user: User) -> pb.User:
 class IdentityServicer(pb_grpc.IdentityServiceServicer):
     def __init__(self, identity: Identity) -> None:
         self.identity = identity
+        self._verifier = TokenVerifier(JwksCache(identity.keys.jwks_json))
+
+    @property
+    def verifier(self) -> _CheckedVerifier:
+        return _CheckedVerifier(self._verifier)
 
     def StartLogin(self, request, context):  # noqa: N802
         order, qr = self.identity.start_login(
@@ -56,6 +79,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
             expires_in=result.expires_in,
             user=user_message(result.user) if result.user else None,
             qr_data=result.qr_data,
+            refresh_token=result.refresh_token,
         )
 
     def CancelLogin(self, request, context):  # noqa: N802
@@ -68,6 +92,21 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     def GetMe(self, request, context):  # noqa: N802
         return user_message(self.identity.user(current_principal().user_id))
 
+    def RefreshToken(self, request, context):  # noqa: N802
+        pair = self.identity.refresh(request.refresh_token)
+        return pb.RefreshTokenResponse(
+            access_token=pair.access_token, expires_in=pair.expires_in, refresh_token=pair.refresh_token
+        )
+
+    def Logout(self, request, context):  # noqa: N802
+        if request.refresh_token:
+            self.identity.logout(refresh_token=request.refresh_token)
+        else:
+            # Public method: the access token is checked here, when there is no refresh token.
+            principal = self.verifier.verify(bearer(dict(context.invocation_metadata()).get("authorization")))
+            self.identity.logout(session_id=principal.session_id, user_id=principal.user_id)
+        return pb.LogoutResponse()
+
 
 def register(identity: Identity):  # type: ignore[no-untyped-def]
     def _register(server: grpc.Server) -> Iterable[str]:
@@ -77,13 +116,22 @@ def register(identity: Identity):  # type: ignore[no-untyped-def]
     return _register
 
 
-def bankid_client(settings: settings_module.IdentitySettings) -> bankid.BankIdClient:
-    if not settings.bankid_simulator:
+def bankid_client(settings: settings_module.IdentitySettings) -> tuple[RpClient, SimulatorServer | None]:
+    """The RP API client, pointed at BankID (FICKAN_BANKID_URL) or, only when FICKAN_BANKID_SIMULATOR=1,
+    at the simulator started here on its own thread. Neither configured: the api refuses to start."""
+    if settings.bankid_simulator:
+        if settings.bankid_url:
+            raise SystemExit("Set FICKAN_BANKID_URL or FICKAN_BANKID_SIMULATOR=1, not both.")
+        simulator = bankid.Simulator(settings.simulator_pending_collects, names=demo_names())
+        server = SimulatorServer(simulator, settings.simulator_host, settings.simulator_port).start()
+        return RpClient(server.url, timeout=settings.bankid_timeout), server
+    if not settings.bankid_url:
         raise SystemExit(
-            "No BankID is configured: set FICKAN_BANKID_SIMULATOR=1 for the built-in test simulator "
-            "(never in production). The RP API client for real BankID comes with the identity issue."
+            "No BankID is configured: set FICKAN_BANKID_URL and FICKAN_BANKID_CERT (see README.md), or "
+            "FICKAN_BANKID_SIMULATOR=1 for the built-in test simulator (never in production)."
         )
-    return bankid.Simulator(settings.simulator_pending_collects, names=demo_names())
+    tls = TlsSettings(settings.bankid_cert, settings.bankid_key, settings.bankid_cert_password, settings.bankid_ca)
+    return RpClient(settings.bankid_url, tls, timeout=settings.bankid_timeout), None
 
 
 def demo_names() -> dict[str, str]:
@@ -99,9 +147,24 @@ def main() -> None:
     keys = SigningKeys(settings.keys_dir, settings.generate_keys)
     publisher = Publisher(settings.service.amqp_uri)
     flusher = BackgroundFlusher(db, OUTBOX, publisher)
-    identity = Identity(db, keys, bankid_client(settings), settings.access_token_ttl, on_events=flusher.kick)
+    client, simulator = bankid_client(settings)
+    identity = Identity(
+        db,
+        keys,
+        client,
+        settings.access_token_ttl,
+        on_events=flusher.kick,
+        sessions=SessionPolicy(settings.refresh_idle, settings.refresh_absolute),
+        limiter=LoginLimiter(settings.login_limit_ip, settings.login_limit_person, settings.login_limit_window),
+    )
     verifier = TokenVerifier(JwksCache(keys.jwks_json))
-    run_api(settings.service, register(identity), verifier, PUBLIC_METHODS, on_stop=publisher.close)
+
+    def stop() -> None:
+        publisher.close()
+        if simulator:
+            simulator.stop()
+
+    run_api(settings.service, register(identity), verifier, PUBLIC_METHODS, on_stop=stop)
 
 
 if __name__ == "__main__":

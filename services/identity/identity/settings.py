@@ -15,6 +15,19 @@ class IdentitySettings:
     access_token_ttl: int  # seconds
     bankid_simulator: bool  # the built-in BankID simulator; never on unless this says so
     simulator_pending_collects: int  # collects answered "pending" before the simulator completes
+    simulator_host: str  # where the embedded simulator listens (loopback by default)
+    simulator_port: int
+    bankid_url: str  # the RP API base URL, ending in /rp/v6.0/ (empty with the simulator)
+    bankid_cert: str  # client certificate: PKCS#12 (.p12/.pfx) or PEM
+    bankid_key: str  # PEM key when not inside the certificate file
+    bankid_cert_password: str
+    bankid_ca: str  # PEM of the CA that issued BankID's server certificate
+    bankid_timeout: int  # seconds per RP API call
+    refresh_idle: dict[str, int]  # seconds a session may go unused, per device
+    refresh_absolute: dict[str, int]  # seconds a session may last at most, per device
+    login_limit_ip: int  # login starts per IP per window
+    login_limit_person: int  # login starts per personnummer per window
+    login_limit_window: int  # seconds
 
 
 def load() -> IdentitySettings:
@@ -25,4 +38,25 @@ def load() -> IdentitySettings:
         access_token_ttl=env_int("FICKAN_ACCESS_TOKEN_TTL", 900),
         bankid_simulator=env_bool("FICKAN_BANKID_SIMULATOR", False),
         simulator_pending_collects=env_int("FICKAN_BANKID_SIMULATOR_PENDING_COLLECTS", 1),
+        simulator_host=env_str("FICKAN_BANKID_SIMULATOR_HOST", "127.0.0.1"),
+        simulator_port=env_int("FICKAN_BANKID_SIMULATOR_PORT", 8585),
+        bankid_url=env_str("FICKAN_BANKID_URL", ""),
+        bankid_cert=env_str("FICKAN_BANKID_CERT", ""),
+        bankid_key=env_str("FICKAN_BANKID_KEY", ""),
+        bankid_cert_password=env_str("FICKAN_BANKID_CERT_PASSWORD", ""),
+        bankid_ca=env_str("FICKAN_BANKID_CA", ""),
+        bankid_timeout=env_int("FICKAN_BANKID_TIMEOUT", 5),
+        refresh_idle={
+            "web": env_int("FICKAN_SESSION_IDLE_WEB", 30 * 60),
+            "mobile": env_int("FICKAN_SESSION_IDLE_MOBILE", 14 * 24 * 3600),
+            "watch": env_int("FICKAN_SESSION_IDLE_WATCH", 30 * 24 * 3600),
+        },
+        refresh_absolute={
+            "web": env_int("FICKAN_SESSION_MAX_WEB", 12 * 3600),
+            "mobile": env_int("FICKAN_SESSION_MAX_MOBILE", 90 * 24 * 3600),
+            "watch": env_int("FICKAN_SESSION_MAX_WATCH", 180 * 24 * 3600),
+        },
+        login_limit_ip=env_int("FICKAN_LOGIN_LIMIT_PER_IP", 30),
+        login_limit_person=env_int("FICKAN_LOGIN_LIMIT_PER_PERSON", 5),
+        login_limit_window=env_int("FICKAN_LOGIN_LIMIT_WINDOW", 600),
     )

@@ -42,6 +42,32 @@ class LoginOrder(Base):
     user_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
+class Session(Base):
+    """A logged-in device. Revoking it ends every refresh token of it."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36), index=True)
+    device: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the absolute limit
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_reason: Mapped[str | None] = mapped_column(String(30), nullable=True)
+
+
+class RefreshToken(Base):
+    """One refresh token (its SHA-256 only). used_at set = spent; a second use revokes the session."""
+
+    __tablename__ = "refresh_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(32), index=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 OUTBOX = Outbox(NAME, outbox_table(Base.metadata))
 INBOX = inbox_table(Base.metadata)
 metadata = Base.metadata

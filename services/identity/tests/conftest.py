@@ -14,6 +14,8 @@ from fickan_common.migrations import upgrade
 from fickan_common.pytest_fixtures import database_url  # noqa: F401 - shared fixture
 from fickan_common.tokens import JwksCache, TokenVerifier
 from identity.api import PUBLIC_METHODS, register
+from identity.bankid.client import RpClient
+from identity.bankid.simulator_server import SimulatorServer
 from identity.domain.bankid import Simulator
 from identity.keys import SigningKeys
 from identity.migrate import MIGRATIONS
@@ -28,21 +30,32 @@ class Running:
     stub: identity_pb2_grpc.IdentityServiceStub
     simulator: Simulator
     db: Database
+    bankid_url: str = ""
 
 
 @pytest.fixture
-def running(database_url, tmp_path) -> Iterator[Running]:
-    """identity's real grpcio server on a free loopback port, with the simulator and a real DB."""
+def simulator_server() -> Iterator[SimulatorServer]:
+    """The simulator over HTTP on a free loopback port."""
+    server = SimulatorServer(Simulator(pending_collects=1, names={"199001012385": "Anna Andersson"}), port=0)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def running(database_url, tmp_path, simulator_server) -> Iterator[Running]:
+    """identity's real grpcio server on a free loopback port and a real DB, talking to the simulator
+    with the real RP API client over HTTP."""
     upgrade(MIGRATIONS, database_url)
     db = Database(database_url)
     keys = SigningKeys(tmp_path / "keys", generate=True)
-    simulator = Simulator(pending_collects=1, names={"199001012385": "Anna Andersson"})
-    identity = Identity(db, keys, simulator, access_token_ttl=60)
+    simulator = simulator_server.simulator
+    identity = Identity(db, keys, RpClient(simulator_server.url, retry_wait=0.01), access_token_ttl=60)
     server, port = build_server(
         register(identity), 0, TokenVerifier(JwksCache(keys.jwks_json)), PUBLIC_METHODS, host="127.0.0.1"
     )
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-    yield Running(identity, identity_pb2_grpc.IdentityServiceStub(channel), simulator, db)
+    yield Running(identity, identity_pb2_grpc.IdentityServiceStub(channel), simulator, db, simulator_server.url)
     channel.close()
     server.stop(0)
     db.dispose()

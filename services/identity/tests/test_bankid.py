@@ -31,9 +31,10 @@ def test_simulator_is_pending_then_complete_with_v6_completion_data():
         "givenName": "Anna",
         "surname": "Andersson",
     }
-    with pytest.raises(BankIdError) as err:
+    assert set(done["completionData"]) >= {"user", "device", "bankIdIssueDate", "signature", "ocspResponse"}
+    with pytest.raises(BankIdError) as err:  # BankID: a completed order cannot be collected twice
         sim.collect(order["orderRef"])
-    assert err.value.error_code == "notFound"
+    assert err.value.error_code == "invalidParameters"
 
 
 def test_simulator_refuses_a_second_order_for_a_person_with_one_pending():
@@ -46,4 +47,4 @@ def test_simulator_refuses_a_second_order_for_a_person_with_one_pending():
 
 def test_unknown_hint_codes_get_the_generic_message():
     assert user_message("pending", "somethingNew") == "Identifiering eller underskrift pågår."
-    assert user_message("failed", "somethingNew") == "Internt tekniskt fel. Försök igen."
+    assert user_message("failed", "somethingNew") == "Okänt fel. Försök igen."  # RFA22
