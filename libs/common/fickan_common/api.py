@@ -31,9 +31,10 @@ def run_api(
     verifier: TokenVerifier,
     public_methods: Iterable[str] = (),
     on_stop: Callable[[], None] | None = None,
+    glance_methods: Iterable[str] = (),
 ) -> None:
     setup_logging(f"{settings.name}-api", settings.log_level)
     serve_metrics(settings.metrics_port)
-    server, port = build_server(register, settings.grpc_port, verifier, public_methods)
+    server, port = build_server(register, settings.grpc_port, verifier, public_methods, glance_methods=glance_methods)
     log.info("serving gRPC", extra={"fields": {"port": port}})
     run_until_stopped(server, on_stop)

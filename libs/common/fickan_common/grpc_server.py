@@ -17,7 +17,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from fickan_common import metrics
 from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
-from fickan_common.errors import DomainError, Unauthenticated
+from fickan_common.errors import DomainError, PermissionDenied, Unauthenticated
 from fickan_common.tokens import InvalidToken, Principal, TokenVerifier, bearer
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ TOKEN_MESSAGES = {
     "expired": "Din inloggning har gått ut. Logga in igen.",
     "invalid": "Inloggningen kunde inte kontrolleras. Logga in igen.",
 }
+GLANCE_REFUSED = "Klockan kan bara visa en översikt. Öppna appen eller webben för det här."
 
 
 def current_principal() -> Principal:
@@ -41,9 +42,14 @@ def current_principal() -> Principal:
 
 
 class ServiceInterceptor(grpc.ServerInterceptor):
-    def __init__(self, verifier: TokenVerifier | None, public_methods: Iterable[str]) -> None:
+    """`glance_methods`: the only methods a token with scope "glance" (a paired watch) may call."""
+
+    def __init__(
+        self, verifier: TokenVerifier | None, public_methods: Iterable[str], glance_methods: Iterable[str] = ()
+    ) -> None:
         self.verifier = verifier
         self.public_methods = set(public_methods)
+        self.glance_methods = set(glance_methods)
 
     def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
         handler = continuation(handler_call_details)
@@ -65,9 +71,12 @@ class ServiceInterceptor(grpc.ServerInterceptor):
                     if self.verifier is None:
                         raise Unauthenticated(TOKEN_MESSAGES["invalid"])
                     try:
-                        _principal.set(self.verifier.verify(bearer(md.get("authorization"))))
+                        principal = self.verifier.verify(bearer(md.get("authorization")))
                     except InvalidToken as exc:
                         raise Unauthenticated(TOKEN_MESSAGES[exc.reason]) from None
+                    if "glance" in principal.scope and method not in self.glance_methods:
+                        raise PermissionDenied(GLANCE_REFUSED)
+                    _principal.set(principal)
                 return inner(request, context)
             except DomainError as exc:
                 code = exc.code
@@ -107,11 +116,12 @@ def build_server(
     public_methods: Iterable[str] = (),
     max_workers: int = 16,
     host: str = "0.0.0.0",
+    glance_methods: Iterable[str] = (),
 ) -> tuple[grpc.Server, int]:
     """A started server with the service's servicers and gRPC health. Returns (server, bound port)."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
-        interceptors=[ServiceInterceptor(verifier, public_methods)],
+        interceptors=[ServiceInterceptor(verifier, public_methods, glance_methods)],
         options=[("grpc.so_reuseport", 0)],
     )
     health_servicer = health.HealthServicer()

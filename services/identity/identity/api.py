@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import grpc
 
@@ -11,18 +12,22 @@ from fickan.identity.v1 import identity_pb2 as pb
 from fickan.identity.v1 import identity_pb2_grpc as pb_grpc
 from fickan_common.api import run_api
 from fickan_common.db import Database
-from fickan_common.errors import Unauthenticated
+from fickan_common.errors import Unauthenticated, ValidationFailed
 from fickan_common.events import BackgroundFlusher, Publisher
 from fickan_common.grpc_server import TOKEN_MESSAGES, current_principal
+from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import InvalidToken, JwksCache, Principal, TokenVerifier, bearer
 from identity import settings as settings_module
+from identity.access_log import AccessLog
 from identity.bankid.client import RpClient, TlsSettings
 from identity.bankid.simulator_server import SimulatorServer
 from identity.domain import bankid
 from identity.keys import SigningKeys
 from identity.limits import LoginLimiter
-from identity.service import Identity
+from identity.pairing import WatchPairings
+from identity.service import CollectResult, Identity
 from identity.sessions import SessionPolicy
+from identity.staff import Staff
 from identity.store import OUTBOX, User
 
 DEVICE_NAMES = {pb.DEVICE_WEB: "web", pb.DEVICE_MOBILE: "mobile", pb.DEVICE_WATCH: "watch"}
@@ -31,41 +36,80 @@ STATUS = {
     "failed": pb.CollectLoginResponse.FAILED,
     "complete": pb.CollectLoginResponse.COMPLETE,
 }
+ORDER_STATUS = {"pending": pb.PENDING, "failed": pb.FAILED, "complete": pb.COMPLETE}
+POLL_STATUS = {
+    "authorization_pending": pb.PollWatchPairingResponse.AUTHORIZATION_PENDING,
+    "slow_down": pb.PollWatchPairingResponse.SLOW_DOWN,
+    "expired": pb.PollWatchPairingResponse.EXPIRED,
+    "complete": pb.PollWatchPairingResponse.COMPLETE,
+}
 PUBLIC_METHODS = {
     f"/{pb.DESCRIPTOR.package}.IdentityService/{name}"
-    for name in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks", "RefreshToken", "Logout")
+    for name in (
+        "StartLogin",
+        "CollectLogin",
+        "CancelLogin",
+        "GetJwks",
+        "RefreshToken",
+        "Logout",
+        "StartWatchPairing",
+        "PollWatchPairing",
+        "ExchangeWatchToken",
+    )
 }
+# A paired watch's glance token may only ask who it is.
+GLANCE_METHODS = {f"/{pb.DESCRIPTOR.package}.IdentityService/GetMe"}
 
 
-class _CheckedVerifier:
-    """Token checks inside a public method, raising the interceptor's Swedish refusals."""
-
-    def __init__(self, verifier: TokenVerifier) -> None:
-        self._verifier = verifier
-
-    def verify(self, token: str | None) -> Principal:
-        try:
-            return self._verifier.verify(token)
-        except InvalidToken as exc:
-            raise Unauthenticated(TOKEN_MESSAGES[exc.reason]) from None
+def _device(value: int) -> str:
+    name = DEVICE_NAMES.get(value)
+    if name is None:
+        raise ValidationFailed("Okänd enhet.", {"device": "Okänd enhet."})
+    return name
 
 
 def user_message(user: User) -> pb.User:
-    return pb.User(user_id=user.id, name=user.name, roles=list(user.roles))
+    return pb.User(
+        user_id=user.id,
+        name=user.name,
+        roles=list(user.roles or []),
+        unit=user.unit or "",
+        answer_group=user.answer_group or "",
+    )
+
+
+@dataclass
+class Parts:
+    """Everything the servicer serves, built once per process."""
+
+    identity: Identity
+    pairings: WatchPairings
+    staff: Staff
+    access_log: AccessLog
+
+
+def build_parts(identity: Identity) -> Parts:
+    access_log = AccessLog(identity.db)
+    return Parts(identity, WatchPairings(identity), Staff(identity, access_log), access_log)
 
 
 class IdentityServicer(pb_grpc.IdentityServiceServicer):
-    def __init__(self, identity: Identity) -> None:
-        self.identity = identity
-        self._verifier = TokenVerifier(JwksCache(identity.keys.jwks_json))
+    def __init__(self, parts: Parts) -> None:
+        self.parts = parts
+        self.identity = parts.identity
+        self._verifier = TokenVerifier(JwksCache(parts.identity.keys.jwks_json))
 
-    @property
-    def verifier(self) -> _CheckedVerifier:
-        return _CheckedVerifier(self._verifier)
+    def _caller_from_metadata(self, context: grpc.ServicerContext) -> Principal:
+        """Inside a public method: the access token, when the method needs one after all."""
+        try:
+            return self._verifier.verify(bearer(dict(context.invocation_metadata()).get("authorization")))
+        except InvalidToken as exc:
+            raise Unauthenticated(TOKEN_MESSAGES[exc.reason]) from None
 
+    # -- login ------------------------------------------------------------------------------------
     def StartLogin(self, request, context):  # noqa: N802
         order, qr = self.identity.start_login(
-            request.personal_number, DEVICE_NAMES.get(request.device, ""), request.end_user_ip
+            request.personal_number, _device(request.device), request.end_user_ip, request.return_url
         )
         return pb.StartLoginResponse(order_ref=order.order_ref, auto_start_token=order.auto_start_token, qr_data=qr)
 
@@ -75,6 +119,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
             status=STATUS[result.status],
             hint_code=result.hint_code,
             user_message=result.user_message,
+            user_message_en=result.user_message_en,
             access_token=result.access_token,
             expires_in=result.expires_in,
             user=user_message(result.user) if result.user else None,
@@ -89,9 +134,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     def GetJwks(self, request, context):  # noqa: N802
         return pb.GetJwksResponse(jwks_json=self.identity.keys.jwks_json())
 
-    def GetMe(self, request, context):  # noqa: N802
-        return user_message(self.identity.user(current_principal().user_id))
-
+    # -- sessions ---------------------------------------------------------------------------------
     def RefreshToken(self, request, context):  # noqa: N802
         pair = self.identity.refresh(request.refresh_token)
         return pb.RefreshTokenResponse(
@@ -102,15 +145,154 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         if request.refresh_token:
             self.identity.logout(refresh_token=request.refresh_token)
         else:
-            # Public method: the access token is checked here, when there is no refresh token.
-            principal = self.verifier.verify(bearer(dict(context.invocation_metadata()).get("authorization")))
+            principal = self._caller_from_metadata(context)
             self.identity.logout(session_id=principal.session_id, user_id=principal.user_id)
         return pb.LogoutResponse()
 
+    # -- the caller -------------------------------------------------------------------------------
+    def GetMe(self, request, context):  # noqa: N802
+        return user_message(self.identity.user(current_principal().user_id))
 
-def register(identity: Identity):  # type: ignore[no-untyped-def]
+    def ListMyDevices(self, request, context):  # noqa: N802
+        return pb.ListMyDevicesResponse(
+            devices=[
+                pb.DeviceEntry(
+                    device_id=d["device_id"],
+                    kind=d["kind"],
+                    created_at=to_timestamp(d["created_at"]),
+                    last_used_at=to_timestamp(d["last_used_at"]),
+                    current=d["current"],
+                )
+                for d in self.identity.list_devices(current_principal())
+            ]
+        )
+
+    def RevokeDevice(self, request, context):  # noqa: N802
+        self.identity.revoke_device(current_principal(), request.device_id)
+        return pb.RevokeDeviceResponse()
+
+    # -- signing ----------------------------------------------------------------------------------
+    def StartSign(self, request, context):  # noqa: N802
+        order, qr = self.identity.start_sign(
+            current_principal(),
+            request.user_visible_data,
+            request.reference,
+            _device(request.device),
+            request.end_user_ip,
+            request.return_url,
+        )
+        return pb.StartSignResponse(order_ref=order.order_ref, auto_start_token=order.auto_start_token, qr_data=qr)
+
+    def CollectSign(self, request, context):  # noqa: N802
+        result: CollectResult = self.identity.collect_sign(current_principal(), request.order_ref)
+        return pb.CollectSignResponse(
+            status=ORDER_STATUS[result.status],
+            hint_code=result.hint_code,
+            user_message=result.user_message,
+            user_message_en=result.user_message_en,
+            qr_data=result.qr_data,
+            signature_id=result.signature_id,
+            reference=result.reference,
+        )
+
+    def CancelSign(self, request, context):  # noqa: N802
+        self.identity.cancel_sign(current_principal(), request.order_ref)
+        return pb.CancelSignResponse()
+
+    # -- phone identification ---------------------------------------------------------------------
+    def StartPhoneAuth(self, request, context):  # noqa: N802
+        order = self.identity.start_phone_auth(current_principal(), request.personal_number, request.call_initiator)
+        return pb.StartPhoneAuthResponse(order_ref=order.order_ref)
+
+    def CollectPhoneAuth(self, request, context):  # noqa: N802
+        result, caller = self.identity.collect_phone_auth(current_principal(), request.order_ref)
+        return pb.CollectPhoneAuthResponse(
+            status=ORDER_STATUS[result.status],
+            hint_code=result.hint_code,
+            user_message=result.user_message,
+            user_id=caller.id if caller else "",
+            name=caller.name if caller else "",
+        )
+
+    # -- watch pairing ----------------------------------------------------------------------------
+    def StartWatchPairing(self, request, context):  # noqa: N802
+        started = self.parts.pairings.start()
+        return pb.StartWatchPairingResponse(
+            device_code=started.device_code,
+            user_code=started.user_code,
+            expires_in=started.expires_in,
+            interval=started.interval,
+        )
+
+    def PollWatchPairing(self, request, context):  # noqa: N802
+        result = self.parts.pairings.poll(request.device_code)
+        return pb.PollWatchPairingResponse(
+            status=POLL_STATUS[result.status], watch_token=result.watch_token, name=result.name
+        )
+
+    def ConfirmWatchPairing(self, request, context):  # noqa: N802
+        return pb.ConfirmWatchPairingResponse(
+            device_id=self.parts.pairings.confirm(current_principal(), request.user_code)
+        )
+
+    def ExchangeWatchToken(self, request, context):  # noqa: N802
+        token, ttl = self.parts.pairings.exchange(request.watch_token)
+        return pb.ExchangeWatchTokenResponse(access_token=token, expires_in=ttl)
+
+    # -- roles ------------------------------------------------------------------------------------
+    def AssignRoles(self, request, context):  # noqa: N802
+        user = self.parts.staff.assign(
+            current_principal(),
+            request.personal_number,
+            request.name,
+            list(request.roles),
+            request.unit,
+            request.answer_group,
+            request.reason,
+        )
+        return user_message(user)
+
+    def ListStaff(self, request, context):  # noqa: N802
+        return pb.ListStaffResponse(staff=[user_message(u) for u in self.parts.staff.list(current_principal())])
+
+    # -- access log -------------------------------------------------------------------------------
+    def ListMyAccessLog(self, request, context):  # noqa: N802
+        entries = self.parts.access_log.for_resident(current_principal(), request.resource)
+        return pb.ListAccessLogResponse(
+            entries=[
+                pb.AccessEntry(
+                    at=to_timestamp(e.at),
+                    actor_name=e.actor_name,
+                    actor_role=e.actor_role,
+                    actor_unit=e.actor_unit,
+                    action=e.action,
+                    resource=e.resource,
+                    description=e.description,
+                    reason=e.reason,
+                    source=e.source,
+                )
+                for e in entries
+            ]
+        )
+
+    def RecordAccess(self, request, context):  # noqa: N802
+        self.parts.access_log.record(
+            current_principal(),
+            list(request.subject_ids),
+            request.action,
+            request.resource,
+            request.description,
+            request.reason,
+        )
+        return pb.RecordAccessResponse()
+
+
+def register(parts: Parts | Identity):  # type: ignore[no-untyped-def]
+    if isinstance(parts, Identity):
+        parts = build_parts(parts)
+
     def _register(server: grpc.Server) -> Iterable[str]:
-        pb_grpc.add_IdentityServiceServicer_to_server(IdentityServicer(identity), server)
+        pb_grpc.add_IdentityServiceServicer_to_server(IdentityServicer(parts), server)
         return [pb.DESCRIPTOR.services_by_name["IdentityService"].full_name]
 
     return _register
@@ -156,6 +338,8 @@ def main() -> None:
         on_events=flusher.kick,
         sessions=SessionPolicy(settings.refresh_idle, settings.refresh_absolute),
         limiter=LoginLimiter(settings.login_limit_ip, settings.login_limit_person, settings.login_limit_window),
+        collect_interval=settings.bankid_collect_interval,
+        return_schemes=settings.return_schemes,
     )
     verifier = TokenVerifier(JwksCache(keys.jwks_json))
 
@@ -164,7 +348,7 @@ def main() -> None:
         if simulator:
             simulator.stop()
 
-    run_api(settings.service, register(identity), verifier, PUBLIC_METHODS, on_stop=stop)
+    run_api(settings.service, register(identity), verifier, PUBLIC_METHODS, on_stop=stop, glance_methods=GLANCE_METHODS)
 
 
 if __name__ == "__main__":

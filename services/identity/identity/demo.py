@@ -7,7 +7,6 @@ from pathlib import Path
 
 from fickan_common.db import Database
 from identity import settings as settings_module
-from identity.domain import bankid
 from identity.keys import SigningKeys
 from identity.service import Identity
 
@@ -17,9 +16,15 @@ DEMO_FILE = Path(__file__).resolve().parent / "demo_people.json"
 def main() -> None:
     settings = settings_module.load()
     db = Database(settings.service.database_url)
-    identity = Identity(db, SigningKeys(settings.keys_dir, settings.generate_keys), bankid.Simulator())
+    identity = Identity(db, SigningKeys(settings.keys_dir, settings.generate_keys), None)
     for person in json.loads(DEMO_FILE.read_text())["people"]:
-        identity.ensure_user(person["personal_number"], person["name"], person["roles"])
+        identity.ensure_user(
+            person["personal_number"],
+            person["name"],
+            person["roles"],
+            person.get("unit", ""),
+            person.get("answer_group", ""),
+        )
     db.dispose()
 
 

@@ -1,15 +1,25 @@
-"""Bring this service's database to the newest schema: python -m identity.migrate"""
+"""Bring this service to the newest schema and declare its event queues:
+python -m identity.migrate
+
+Declaring the queues at deploy time means access records published before the worker first starts
+wait in RabbitMQ for it instead of being dropped as unroutable.
+"""
 
 from pathlib import Path
 
 from fickan_common.migrations import upgrade
+from fickan_common.worker import declare_event_queues
 from identity import settings as settings_module
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def main() -> None:
-    upgrade(MIGRATIONS, settings_module.load().service.database_url)
+    settings = settings_module.load().service
+    upgrade(MIGRATIONS, settings.database_url)
+    from identity.worker import IdentityWorker
+
+    declare_event_queues(settings.amqp_uri, IdentityWorker)
 
 
 if __name__ == "__main__":

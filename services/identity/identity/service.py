@@ -1,14 +1,19 @@
-"""Use cases of identity: BankID login orders, users and tokens."""
+"""Use cases of identity: BankID orders (login, signing, phone identification), users and their
+sessions. Watch pairing, staff roles and the access log have modules of their own and use this."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session as DbSession
 
 from fickan.identity.events.v1 import events_pb2
 from fickan_common.db import Database
@@ -16,25 +21,32 @@ from fickan_common.errors import (
     Conflict,
     DomainError,
     NotFound,
+    PermissionDenied,
     RateLimited,
     Unauthenticated,
     Unavailable,
     ValidationFailed,
 )
 from fickan_common.timestamps import to_timestamp
+from fickan_common.tokens import Principal
 from identity.domain import bankid, personnummer
 from identity.keys import SigningKeys
 from identity.limits import LoginLimiter
 from identity.sessions import SessionPolicy, new_refresh_token, token_hash
-from identity.store import OUTBOX, LoginOrder, RefreshToken, Session, User
+from identity.store import OUTBOX, LoginOrder, RefreshToken, Session, Signature, User, WatchPairing
 
 log = logging.getLogger(__name__)
 
 DEVICES = {"web", "mobile", "watch"}
 ORDER_GONE = "Inloggningen finns inte eller är redan avslutad. Börja om."
+SIGN_GONE = "Underskriften finns inte eller är redan avslutad. Börja om."
 SESSION_ENDED = "Din inloggning har gått ut. Logga in igen."
 TOO_MANY = "För många inloggningsförsök. Vänta en stund och försök igen."
 PNR_MESSAGE = "Skriv ett giltigt personnummer med 12 siffror, till exempel 19900101-2385."
+RETURN_URL_MESSAGE = "Adressen att återvända till är inte tillåten."
+NOT_YOURS = "Det här är inte din underskrift."
+STAFF_ONLY = "Det här får bara kommunens personal göra."
+MAX_VISIBLE_TEXT = 4000  # characters of text to sign (BankID takes 40 000 bytes of base64)
 
 
 @dataclass
@@ -42,11 +54,14 @@ class CollectResult:
     status: str  # pending | failed | complete
     hint_code: str
     user_message: str
+    user_message_en: str = ""
     qr_data: str = ""
     access_token: str = ""
     expires_in: int = 0
     user: User | None = None
     refresh_token: str = ""
+    signature_id: str = ""
+    reference: str = ""
 
 
 @dataclass
@@ -57,16 +72,30 @@ class TokenPair:
     session_id: str
 
 
+def aware(value: datetime) -> datetime:
+    """SQLite gives naive datetimes back; every time here is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def parse_personnummer(value: str, field: str = "personal_number") -> str:
+    try:
+        return personnummer.parse(value).canonical
+    except personnummer.InvalidPersonnummer:
+        raise ValidationFailed(PNR_MESSAGE, {field: PNR_MESSAGE}) from None
+
+
 class Identity:
     def __init__(
         self,
         db: Database,
         keys: SigningKeys,
-        bankid_client: bankid.BankIdClient,
+        bankid_client: bankid.BankIdClient | None,
         access_token_ttl: int = 900,
         on_events: Callable[[Iterable[str]], None] = lambda ids: None,
         sessions: SessionPolicy | None = None,
         limiter: LoginLimiter | None = None,
+        collect_interval: float = 2.0,
+        return_schemes: Iterable[str] = ("fickan",),
     ) -> None:
         self.db = db
         self.keys = keys
@@ -75,103 +104,200 @@ class Identity:
         self.on_events = on_events
         self.sessions = sessions or SessionPolicy()
         self.limiter = limiter or LoginLimiter()
+        # BankID wants collect every 2 s; polls in between get the last answer.
+        self.collect_interval = timedelta(seconds=collect_interval)
+        self.return_schemes = set(return_schemes)
 
-    def start_login(self, personal_number: str, device: str, end_user_ip: str) -> tuple[LoginOrder, str]:
-        if device not in DEVICES:
-            raise ValidationFailed("Okänd enhet.", {"device": "Okänd enhet."})
-        try:
-            pnr = personnummer.parse(personal_number)
-        except personnummer.InvalidPersonnummer:
-            raise ValidationFailed(PNR_MESSAGE, {"personal_number": PNR_MESSAGE}) from None
-        if not self.limiter.allow(end_user_ip or "-", pnr.canonical):
-            log.warning("login start refused: rate limit", extra={"fields": {"device": device}})
-            raise RateLimited(TOO_MANY)
-        try:
-            answer = self.bankid.auth(end_user_ip or "127.0.0.1", pnr.canonical)
-        except bankid.BankIdError as exc:
-            raise self._bankid_error(exc, starting=True) from None
+    # -- BankID orders, common to login, signing and phone identification ---------------------------
+    def _bank(self) -> bankid.BankIdClient:
+        if self.bankid is None:
+            raise Unavailable(bankid.RFA[5])
+        return self.bankid
+
+    def _check_return_url(self, url: str) -> str | None:
+        """https anywhere, http only to this machine (local use), or the phone app's own scheme."""
+        if not url:
+            return None
+        parts = urlsplit(url)
+        local = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost")
+        if len(url) > 500 or not (parts.scheme == "https" or local or parts.scheme in self.return_schemes):
+            raise ValidationFailed(RETURN_URL_MESSAGE, {"return_url": RETURN_URL_MESSAGE})
+        return url
+
+    def _save_order(self, answer: dict[str, Any], purpose: str, device: str, **values: Any) -> LoginOrder:
         order = LoginOrder(
             order_ref=answer["orderRef"],
+            purpose=purpose,
             device=device,
-            qr_start_token=answer["qrStartToken"],
-            qr_start_secret=answer["qrStartSecret"],
+            qr_start_token=answer.get("qrStartToken", ""),
+            qr_start_secret=answer.get("qrStartSecret", ""),
             status="pending",
             started_at=datetime.now(UTC),
+            **values,
         )
         with self.db.transaction() as session:
             session.add(order)
-        order.auto_start_token = answer["autoStartToken"]  # type: ignore[attr-defined]
-        return order, self._qr(order)
+        return order
 
     @staticmethod
-    def _qr(order: LoginOrder) -> str:
-        started = order.started_at if order.started_at.tzinfo else order.started_at.replace(tzinfo=UTC)
-        seconds = max(0, int((datetime.now(UTC) - started).total_seconds()))
+    def qr(order: LoginOrder) -> str:
+        """The animated QR content for this second (empty for phone orders, which have none)."""
+        if not order.qr_start_token:
+            return ""
+        seconds = max(0, int((datetime.now(UTC) - aware(order.started_at)).total_seconds()))
         return bankid.qr_content(order.qr_start_token, order.qr_start_secret, seconds)
 
     @staticmethod
-    def _bankid_error(exc: bankid.BankIdError, starting: bool = False) -> DomainError:
-        """BankID's errorCodes as the guidelines say to treat them: alreadyInProgress is told to the
+    def _bankid_error(exc: bankid.BankIdError, starting: bool = False, gone: str = ORDER_GONE) -> DomainError:
+        """BankID's errorCodes as its guidelines say to treat them: alreadyInProgress is told to the
         user (RFA4); an unknown or finished order (invalidParameters on collect/cancel) is gone; the
         rest is BankID or us being unavailable (RFA5), never the resident's fault."""
-        message = bankid.user_message("failed", exc.error_code)
         log.warning("bankid error", extra={"fields": {"error_code": exc.error_code}})
         if exc.error_code == "alreadyInProgress":
-            return Conflict(message)
+            return Conflict(bankid.RFA[4])
         if exc.error_code in ("notFound", "invalidParameters") and not starting:
-            return NotFound(ORDER_GONE)
+            return NotFound(gone)
         if exc.error_code == "invalidParameters":
             return ValidationFailed(PNR_MESSAGE, {"personal_number": PNR_MESSAGE})
+        if exc.error_code == "tooManyRequests":
+            return RateLimited(TOO_MANY)
         return Unavailable(bankid.RFA[5])
 
-    def _order(self, session, order_ref: str) -> LoginOrder:  # type: ignore[no-untyped-def]
+    @staticmethod
+    def _order(session: DbSession, order_ref: str, purpose: str, gone: str = ORDER_GONE) -> LoginOrder:
         try:
             uuid.UUID(order_ref)
         except ValueError:
             raise ValidationFailed("Ogiltig order.", {"order_ref": "Ogiltig order."}) from None
         order = session.get(LoginOrder, order_ref)
-        if order is None:
-            raise NotFound("Inloggningen finns inte eller är redan avslutad. Börja om.")
+        if order is None or order.purpose != purpose:
+            raise NotFound(gone)
         return order
 
-    def collect_login(self, order_ref: str) -> CollectResult:
+    def _collect(self, order_ref: str, purpose: str, gone: str) -> tuple[LoginOrder, dict[str, Any] | None]:
+        """The order and BankID's answer, or None for the answer when BankID was asked less than
+        collect_interval ago (the caller repeats the last known status)."""
+        now = datetime.now(UTC)
         with self.db.transaction() as session:
-            order = self._order(session, order_ref)
+            order = self._order(session, order_ref, purpose, gone)
             if order.status != "pending":
-                raise NotFound("Inloggningen finns inte eller är redan avslutad. Börja om.")
+                raise NotFound(gone)
+            # Claim this collect atomically: of polls arriving together, one asks BankID.
+            claimed = session.execute(
+                update(LoginOrder)
+                .where(
+                    LoginOrder.order_ref == order_ref,
+                    LoginOrder.status == "pending",
+                    or_(
+                        LoginOrder.last_collected_at.is_(None),
+                        LoginOrder.last_collected_at <= now - self.collect_interval,
+                    ),
+                )
+                .values(last_collected_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        if not claimed:
+            return order, None
         try:
-            answer = self.bankid.collect(order_ref)
+            answer = self._bank().collect(order_ref)
         except bankid.BankIdError as exc:
-            raise self._bankid_error(exc) from None
-        status = answer.get("status", "")
-        hint = answer.get("hintCode", "")
-        if status == "pending":
-            message = bankid.user_message(status, hint, same_device=order.device == "mobile")
-            return CollectResult("pending", hint, message, qr_data=self._qr(order))
-        if status != "complete":
+            if exc.error_code in ("notFound", "invalidParameters"):
+                self._finish(order_ref, "failed")
+            raise self._bankid_error(exc, gone=gone) from None
+        if answer.get("status") == "pending":
             with self.db.transaction() as session:
-                row = self._order(session, order_ref)
-                row.status, row.finished_at = "failed", datetime.now(UTC)
-            return CollectResult("failed", hint, bankid.user_message("failed", hint, order.device == "mobile"))
-        return self._complete(order_ref, answer["completionData"]["user"])
+                session.execute(
+                    update(LoginOrder)
+                    .where(LoginOrder.order_ref == order_ref)
+                    .values(last_hint=str(answer.get("hintCode", ""))[:40])
+                )
+        elif answer.get("status") != "complete":
+            self._finish(order_ref, "failed", str(answer.get("hintCode", ""))[:40])
+        return order, answer
 
-    def _complete(self, order_ref: str, bankid_user: dict) -> CollectResult:
+    def _finish(self, order_ref: str, status: str, hint: str = "") -> None:
+        with self.db.transaction() as session:
+            session.execute(
+                update(LoginOrder)
+                .where(LoginOrder.order_ref == order_ref)
+                .values(status=status, finished_at=datetime.now(UTC), last_hint=hint)
+            )
+
+    def _progress(self, order: LoginOrder, answer: dict[str, Any] | None) -> CollectResult | None:
+        """The result for a pending or failed answer (None when it completed)."""
+        same_device = order.device == "mobile"
+        if answer is None or answer.get("status") == "pending":
+            hint = order.last_hint if answer is None else str(answer.get("hintCode", ""))
+            hint = hint or "outstandingTransaction"
+            return CollectResult(
+                "pending",
+                hint,
+                bankid.user_message("pending", hint, same_device),
+                bankid.user_message("pending", hint, same_device, "en"),
+                qr_data=self.qr(order),
+            )
+        if answer.get("status") != "complete":
+            hint = str(answer.get("hintCode", ""))
+            log.info("bankid order failed", extra={"fields": {"purpose": order.purpose, "hint_code": hint}})
+            return CollectResult(
+                "failed",
+                hint,
+                bankid.user_message("failed", hint, same_device),
+                bankid.user_message("failed", hint, same_device, "en"),
+            )
+        return None
+
+    def _cancel(self, order_ref: str, purpose: str, gone: str, owner: str | None = None) -> None:
+        with self.db.transaction() as session:
+            order = self._order(session, order_ref, purpose, gone)
+            if owner is not None and order.user_id != owner:
+                raise PermissionDenied(NOT_YOURS)
+            if order.status != "pending":
+                raise NotFound(gone)
+            order.status, order.finished_at = "failed", datetime.now(UTC)
+        try:
+            self._bank().cancel(order_ref)
+        except bankid.BankIdError as exc:
+            if exc.error_code not in ("notFound", "invalidParameters"):
+                raise self._bankid_error(exc, gone=gone) from None
+
+    # -- login ----------------------------------------------------------------------------------------
+    def start_login(
+        self, personal_number: str, device: str, end_user_ip: str, return_url: str = ""
+    ) -> tuple[LoginOrder, str]:
+        """A BankID login order. Without a personnummer, whoever scans the QR code (or opens BankID
+        on this device) logs in."""
+        if device not in DEVICES - {"watch"}:
+            raise ValidationFailed("Okänd enhet.", {"device": "Okänd enhet."})
+        pnr = parse_personnummer(personal_number) if personal_number else None
+        return_to = self._check_return_url(return_url)
+        if not self.limiter.allow(end_user_ip or "-", pnr or ""):
+            log.warning("login start refused: rate limit", extra={"fields": {"device": device}})
+            raise RateLimited(TOO_MANY)
+        try:
+            answer = self._bank().auth(end_user_ip or "127.0.0.1", pnr, return_url=return_to)
+        except bankid.BankIdError as exc:
+            raise self._bankid_error(exc, starting=True) from None
+        order = self._save_order(answer, "login", device)
+        order.auto_start_token = answer.get("autoStartToken", "")  # type: ignore[attr-defined]
+        return order, self.qr(order)
+
+    def collect_login(self, order_ref: str) -> CollectResult:
+        order, answer = self._collect(order_ref, "login", ORDER_GONE)
+        result = self._progress(order, answer)
+        if result is not None:
+            return result
+        assert answer is not None
+        return self._complete_login(order_ref, answer["completionData"]["user"])
+
+    def _complete_login(self, order_ref: str, bankid_user: dict[str, Any]) -> CollectResult:
         pnr = personnummer.parse(bankid_user["personalNumber"]).canonical
         now = datetime.now(UTC)
         with self.db.transaction() as session:
-            order = self._order(session, order_ref)
+            order = self._order(session, order_ref, "login")
             if order.status != "pending":
                 raise NotFound(ORDER_GONE)
-            user = session.scalars(select(User).where(User.personal_number == pnr)).first()
-            if user is None:
-                user = User(
-                    id=str(uuid.uuid4()),
-                    personal_number=pnr,
-                    name=bankid_user.get("name", ""),
-                    roles=["resident"],
-                    created_at=now,
-                )
-                session.add(user)
+            user = self._user_by_pnr(session, pnr, bankid_user.get("name", ""))
             user.last_login_at = now
             order.status, order.finished_at, order.user_id = "complete", now, user.id
             env = OUTBOX.add(
@@ -186,19 +312,175 @@ class Identity:
             "complete",
             "",
             "Du är inloggad.",
+            "You are logged in.",
             access_token=pair.access_token,
             expires_in=pair.expires_in,
             user=user,
             refresh_token=pair.refresh_token,
         )
 
-    # -- sessions and refresh tokens ----------------------------------------------------------------
-    def _access_token(self, user: User, device: str, sid: str, **extra: object) -> str:
-        return self.keys.sign(
-            user.id, self.ttl, name=user.name, roles=list(user.roles), device=device, sid=sid, **extra
+    def cancel_login(self, order_ref: str) -> None:
+        self._cancel(order_ref, "login", ORDER_GONE)
+
+    @staticmethod
+    def _user_by_pnr(session: DbSession, pnr: str, name: str) -> User:
+        """The user with this personnummer, made a resident on first sight. BankID's name wins."""
+        user = session.scalars(select(User).where(User.personal_number == pnr)).first()
+        if user is None:
+            user = User(
+                id=str(uuid.uuid4()),
+                personal_number=pnr,
+                name=name,
+                roles=["resident"],
+                unit="",
+                answer_group="",
+                created_at=datetime.now(UTC),
+            )
+            session.add(user)
+        elif name:
+            user.name = name
+        return user
+
+    # -- signing ----------------------------------------------------------------------------------
+    def start_sign(
+        self,
+        principal: Principal,
+        text: str,
+        reference: str,
+        device: str,
+        end_user_ip: str,
+        return_url: str = "",
+    ) -> tuple[LoginOrder, str]:
+        """The caller signs `text` with their own BankID (the order requires their personnummer)."""
+        if principal.device not in ("web", "mobile") or "glance" in principal.scope:
+            raise PermissionDenied("Underskrifter görs på webben eller i appen.")
+        if device not in ("web", "mobile"):
+            raise ValidationFailed("Okänd enhet.", {"device": "Okänd enhet."})
+        text = text.strip()
+        if not text or len(text) > MAX_VISIBLE_TEXT:
+            message = f"Texten att skriva under måste finnas och vara högst {MAX_VISIBLE_TEXT} tecken."
+            raise ValidationFailed(message, {"user_visible_data": message})
+        if not reference or len(reference) > 100:
+            raise ValidationFailed("Det saknas vad underskriften gäller.", {"reference": "Saknas."})
+        return_to = self._check_return_url(return_url)
+        user = self.user(principal.user_id)
+        try:
+            answer = self._bank().sign(end_user_ip or "127.0.0.1", text, user.personal_number, return_url=return_to)
+        except bankid.BankIdError as exc:
+            raise self._bankid_error(exc, starting=True) from None
+        order = self._save_order(
+            answer,
+            "sign",
+            device,
+            user_id=user.id,
+            reference=reference,
+            text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+        )
+        order.auto_start_token = answer.get("autoStartToken", "")  # type: ignore[attr-defined]
+        return order, self.qr(order)
+
+    def collect_sign(self, principal: Principal, order_ref: str) -> CollectResult:
+        with self.db.transaction() as session:
+            if self._order(session, order_ref, "sign", SIGN_GONE).user_id != principal.user_id:
+                raise PermissionDenied(NOT_YOURS)
+        order, answer = self._collect(order_ref, "sign", SIGN_GONE)
+        result = self._progress(order, answer)
+        if result is not None:
+            result.reference = order.reference
+            return result
+        assert answer is not None
+        return self._complete_sign(order_ref, answer["completionData"])
+
+    def _complete_sign(self, order_ref: str, completion: dict[str, Any]) -> CollectResult:
+        now = datetime.now(UTC)
+        with self.db.transaction() as session:
+            order = self._order(session, order_ref, "sign", SIGN_GONE)
+            user = session.get(User, order.user_id)
+            signer = personnummer.parse(completion["user"]["personalNumber"]).canonical
+            if user is None or signer != user.personal_number:
+                # BankID enforced the requirement; a mismatch here means something is badly wrong.
+                order.status, order.finished_at = "failed", now
+                log.error("signature by another person refused", extra={"fields": {"order": order_ref[:8]}})
+                return CollectResult("failed", "personMismatch", bankid.RFA[22], bankid.RFA_EN[22])
+            signature = Signature(
+                id=str(uuid.uuid4()),
+                user_id=user.id,
+                reference=order.reference,
+                order_ref=order_ref,
+                text_sha256=order.text_sha256,
+                signature=str(completion.get("signature", "")),
+                ocsp_response=str(completion.get("ocspResponse", "")),
+                signed_at=now,
+            )
+            session.add(signature)
+            order.status, order.finished_at = "complete", now
+            env = OUTBOX.add(
+                session,
+                "signature_completed",
+                events_pb2.SignatureCompleted(
+                    signature_id=signature.id,
+                    user_id=user.id,
+                    reference=order.reference,
+                    signed_at=to_timestamp(now),
+                    text_sha256=order.text_sha256,
+                ),
+            )
+        self.on_events([env["event_id"]])
+        log.info("signature complete", extra={"fields": {"user_id": user.id, "signature_id": signature.id}})
+        return CollectResult(
+            "complete",
+            "",
+            "Du har skrivit under.",
+            "You have signed.",
+            signature_id=signature.id,
+            reference=order.reference,
         )
 
-    def _open_session(self, session, user: User, device: str, now: datetime) -> TokenPair:  # type: ignore[no-untyped-def]
+    def cancel_sign(self, principal: Principal, order_ref: str) -> None:
+        self._cancel(order_ref, "sign", SIGN_GONE, owner=principal.user_id)
+
+    # -- phone identification (a contact-centre agent checks who is calling) -------------------
+    def start_phone_auth(self, principal: Principal, personal_number: str, call_initiator: str) -> LoginOrder:
+        if not principal.has_role("contact_agent"):
+            raise PermissionDenied(STAFF_ONLY)
+        if call_initiator not in ("user", "RP"):
+            raise ValidationFailed("Ange vem som ringde.", {"call_initiator": "user eller RP."})
+        pnr = parse_personnummer(personal_number)
+        try:
+            answer = self._bank().phone_auth(pnr, call_initiator)
+        except bankid.BankIdError as exc:
+            raise self._bankid_error(exc, starting=True) from None
+        return self._save_order(answer, "phone", "phone", user_id=principal.user_id)
+
+    def collect_phone_auth(self, principal: Principal, order_ref: str) -> tuple[CollectResult, User | None]:
+        with self.db.transaction() as session:
+            if self._order(session, order_ref, "phone").user_id != principal.user_id:
+                raise PermissionDenied("Det här är inte din identifiering.")
+        order, answer = self._collect(order_ref, "phone", ORDER_GONE)
+        result = self._progress(order, answer)
+        if result is not None:
+            return result, None
+        assert answer is not None
+        bankid_user = answer["completionData"]["user"]
+        with self.db.transaction() as session:
+            caller = self._user_by_pnr(
+                session, personnummer.parse(bankid_user["personalNumber"]).canonical, bankid_user.get("name", "")
+            )
+            row = self._order(session, order_ref, "phone")
+            row.status, row.finished_at, row.result_user_id = "complete", datetime.now(UTC), caller.id
+        return CollectResult("complete", "", "Personen är identifierad.", "The caller is identified."), caller
+
+    # -- sessions and tokens ----------------------------------------------------------------------
+    def access_token(self, user: User, device: str, sid: str, ttl: int | None = None, **extra: object) -> str:
+        claims: dict[str, object] = {"name": user.name, "roles": list(user.roles), "device": device, "sid": sid}
+        if user.unit:
+            claims["unit"] = user.unit
+        if user.answer_group:
+            claims["group"] = user.answer_group
+        claims.update(extra)
+        return self.keys.sign(user.id, ttl or self.ttl, **claims)
+
+    def _open_session(self, session: DbSession, user: User, device: str, now: datetime) -> TokenPair:
         sid = uuid.uuid4().hex
         session.add(
             Session(
@@ -207,16 +489,12 @@ class Identity:
                 device=device,
                 created_at=now,
                 last_used_at=now,
-                expires_at=datetime.fromtimestamp(now.timestamp() + self.sessions.absolute_for(device), UTC),
+                expires_at=now + timedelta(seconds=self.sessions.absolute_for(device)),
             )
         )
         refresh, digest = new_refresh_token()
         session.add(RefreshToken(token_hash=digest, session_id=sid, issued_at=now))
-        return TokenPair(self._access_token(user, device, sid), self.ttl, refresh, sid)
-
-    @staticmethod
-    def _aware(value: datetime) -> datetime:
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return TokenPair(self.access_token(user, device, sid), self.ttl, refresh, sid)
 
     def refresh(self, refresh_token: str) -> TokenPair:
         """A new access token and a new refresh token for an unspent refresh token of a live session.
@@ -235,14 +513,15 @@ class Identity:
                 update(RefreshToken)
                 .where(RefreshToken.token_hash == digest, RefreshToken.used_at.is_(None))
                 .values(used_at=now)
+                .execution_options(synchronize_session=False)
             ).rowcount
         if not spent:
-            self._revoke(row.session_id, "refresh_token_reused")
+            self.revoke_session(row.session_id, "refresh_token_reused")
             log.warning("refresh token reused: session revoked", extra={"fields": {"sid": row.session_id}})
             raise Unauthenticated(SESSION_ENDED)
         problem = self._session_problem(live, now)
         if problem:
-            self._revoke(row.session_id, problem)
+            self.revoke_session(row.session_id, problem)
             raise Unauthenticated(SESSION_ENDED)
         with self.db.transaction() as session:
             live = session.get(Session, row.session_id)
@@ -252,7 +531,7 @@ class Identity:
             live.last_used_at = now
             refresh, new_digest = new_refresh_token()
             session.add(RefreshToken(token_hash=new_digest, session_id=live.id, issued_at=now))
-            pair = TokenPair(self._access_token(user, live.device, live.id), self.ttl, refresh, live.id)
+            pair = TokenPair(self.access_token(user, live.device, live.id), self.ttl, refresh, live.id)
         return pair
 
     def _session_problem(self, live: Session | None, now: datetime) -> str:
@@ -260,51 +539,104 @@ class Identity:
             return "missing"
         if live.revoked_at is not None:
             return live.revoked_reason or "revoked"
-        if now >= self._aware(live.expires_at):
+        if now >= aware(live.expires_at):
             return "absolute_limit"
-        if (now - self._aware(live.last_used_at)).total_seconds() > self.sessions.idle_for(live.device):
+        if (now - aware(live.last_used_at)).total_seconds() > self.sessions.idle_for(live.device):
             return "idle_limit"
         return ""
 
-    def _revoke(self, sid: str, reason: str) -> None:
+    def revoke_session(self, sid: str, reason: str) -> None:
         with self.db.transaction() as session:
             live = session.get(Session, sid)
             if live is not None and live.revoked_at is None:
                 live.revoked_at, live.revoked_reason = datetime.now(UTC), reason
+
+    def revoke_all_sessions(self, session: DbSession, user_id: str, reason: str) -> None:
+        """Inside the caller's transaction: every session and paired watch of the user ends."""
+        now = datetime.now(UTC)
+        session.execute(
+            update(Session)
+            .where(Session.user_id == user_id, Session.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_reason=reason)
+        )
+        session.execute(
+            update(WatchPairing)
+            .where(WatchPairing.user_id == user_id, WatchPairing.revoked_at.is_(None))
+            .values(revoked_at=now, status="revoked")
+        )
 
     def logout(self, refresh_token: str = "", session_id: str = "", user_id: str = "") -> None:
         """Revokes the session of a refresh token, or the caller's own session (from the access
         token's sid). Unknown tokens are ignored: logging out twice is not an error."""
         if refresh_token:
             with self.db.transaction() as session:
-                row = session.get(RefreshToken, token_hash(refresh_token))
+                row = session.get(RefreshToken, token_hash(refresh_token)) if len(refresh_token) <= 200 else None
                 sid = row.session_id if row else ""
             if sid:
-                self._revoke(sid, "logout")
+                self.revoke_session(sid, "logout")
             return
         if session_id:
             with self.db.transaction() as session:
                 live = session.get(Session, session_id)
                 owned = live is not None and live.user_id == user_id
             if owned:
-                self._revoke(session_id, "logout")
+                self.revoke_session(session_id, "logout")
 
     def session_active(self, session_id: str) -> bool:
         with self.db.transaction() as session:
             return not self._session_problem(session.get(Session, session_id), datetime.now(UTC))
 
-    def cancel_login(self, order_ref: str) -> None:
+    def list_devices(self, principal: Principal) -> list[dict[str, Any]]:
+        """The caller's live sessions and paired watches, newest use first."""
+        now = datetime.now(UTC)
+        devices: list[dict[str, Any]] = []
         with self.db.transaction() as session:
-            order = self._order(session, order_ref)
-            if order.status != "pending":
-                raise NotFound(ORDER_GONE)
-            order.status, order.finished_at = "failed", datetime.now(UTC)
-        try:
-            self.bankid.cancel(order_ref)
-        except bankid.BankIdError as exc:
-            if exc.error_code not in ("notFound", "invalidParameters"):
-                raise self._bankid_error(exc) from None
+            for live in session.scalars(select(Session).where(Session.user_id == principal.user_id)):
+                if not self._session_problem(live, now):
+                    devices.append(
+                        {
+                            "device_id": f"session:{live.id}",
+                            "kind": live.device,
+                            "created_at": aware(live.created_at),
+                            "last_used_at": aware(live.last_used_at),
+                            "current": live.id == principal.session_id,
+                        }
+                    )
+            pairings = select(WatchPairing).where(
+                WatchPairing.user_id == principal.user_id, WatchPairing.status == "paired"
+            )
+            for watch in session.scalars(pairings):
+                devices.append(
+                    {
+                        "device_id": f"watch:{watch.id}",
+                        "kind": "watch",
+                        "created_at": aware(watch.confirmed_at or watch.created_at),
+                        "last_used_at": aware(watch.last_used_at or watch.confirmed_at or watch.created_at),
+                        "current": principal.session_id == f"watch:{watch.id}",
+                    }
+                )
+        return sorted(devices, key=lambda d: d["last_used_at"], reverse=True)
 
+    def revoke_device(self, principal: Principal, device_id: str) -> None:
+        kind, _, ident = device_id.partition(":")
+        message = "Enheten finns inte bland dina inloggade enheter."
+        with self.db.transaction() as session:
+            if kind == "session":
+                live = session.get(Session, ident) if len(ident) <= 32 else None
+                if live is None or live.user_id != principal.user_id:
+                    raise NotFound(message)
+                if live.revoked_at is None:
+                    live.revoked_at, live.revoked_reason = datetime.now(UTC), "revoked_by_user"
+            elif kind == "watch":
+                watch = session.get(WatchPairing, ident) if len(ident) <= 36 else None
+                if watch is None or watch.user_id != principal.user_id:
+                    raise NotFound(message)
+                if watch.revoked_at is None:
+                    watch.revoked_at, watch.status = datetime.now(UTC), "revoked"
+            else:
+                raise ValidationFailed(message, {"device_id": message})
+
+    # -- users ------------------------------------------------------------------------------------
     def user(self, user_id: str) -> User:
         with self.db.transaction() as session:
             user = session.get(User, user_id)
@@ -312,13 +644,15 @@ class Identity:
                 raise NotFound("Användaren finns inte.")
             return user
 
-    def ensure_user(self, personal_number: str, name: str, roles: list[str]) -> User:
-        """Create or update a user (demo data, and later the admin's role assignment)."""
-        pnr = personnummer.parse(personal_number).canonical
+    def ensure_user(
+        self, personal_number: str, name: str, roles: list[str], unit: str = "", answer_group: str = ""
+    ) -> User:
+        """Create or update a user (the demo data and the staff command line)."""
+        pnr = parse_personnummer(personal_number)
         with self.db.transaction() as session:
             user = session.scalars(select(User).where(User.personal_number == pnr)).first()
             if user is None:
                 user = User(id=str(uuid.uuid4()), personal_number=pnr, created_at=datetime.now(UTC))
                 session.add(user)
-            user.name, user.roles = name, roles
+            user.name, user.roles, user.unit, user.answer_group = name, roles, unit, answer_group
         return user

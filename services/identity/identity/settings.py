@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fickan_common.settings import ServiceSettings, env_bool, env_int, env_str
+from fickan_common.settings import ServiceSettings, env_bool, env_float, env_int, env_str
 
 NAME = "identity"
 
@@ -23,6 +23,8 @@ class IdentitySettings:
     bankid_cert_password: str
     bankid_ca: str  # PEM of the CA that issued BankID's server certificate
     bankid_timeout: int  # seconds per RP API call
+    bankid_collect_interval: float  # seconds between collects of one order (BankID says 2)
+    return_schemes: tuple[str, ...]  # URL schemes of the phone app BankID may return to
     refresh_idle: dict[str, int]  # seconds a session may go unused, per device
     refresh_absolute: dict[str, int]  # seconds a session may last at most, per device
     login_limit_ip: int  # login starts per IP per window
@@ -46,6 +48,8 @@ def load() -> IdentitySettings:
         bankid_cert_password=env_str("FICKAN_BANKID_CERT_PASSWORD", ""),
         bankid_ca=env_str("FICKAN_BANKID_CA", ""),
         bankid_timeout=env_int("FICKAN_BANKID_TIMEOUT", 5),
+        bankid_collect_interval=env_float("FICKAN_BANKID_COLLECT_INTERVAL", 2.0),
+        return_schemes=tuple(s for s in env_str("FICKAN_APP_RETURN_SCHEMES", "fickan").split(",") if s),
         refresh_idle={
             "web": env_int("FICKAN_SESSION_IDLE_WEB", 30 * 60),
             "mobile": env_int("FICKAN_SESSION_IDLE_MOBILE", 14 * 24 * 3600),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, MetaData, String
+from sqlalchemy import JSON, DateTime, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from fickan_common.events import Outbox, inbox_table, outbox_table
@@ -23,23 +23,94 @@ class User(Base):
     personal_number: Mapped[str] = mapped_column(String(12), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     roles: Mapped[list] = mapped_column(JSON, default=list)
+    unit: Mapped[str] = mapped_column(String(60), default="")  # case workers
+    answer_group: Mapped[str] = mapped_column(String(60), default="")  # contact-centre agents
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class LoginOrder(Base):
-    """A BankID order in progress. The QR secret stays here; clients only get QR content."""
+    """A BankID order in progress: a login, a signature or a phone identification. The QR secret
+    stays here; clients only get QR content. BankID is asked at most every 2 s per order; the last
+    answer is kept for the polls in between."""
 
     __tablename__ = "login_orders"
 
     order_ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(10), default="login")  # login | sign | phone
     device: Mapped[str] = mapped_column(String(10))
     qr_start_token: Mapped[str] = mapped_column(String(64))
     qr_start_secret: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(10))  # pending | complete | failed
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # login: the user who logged in; sign: who must sign; phone: the agent who asked
     user_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # sign: what the signature is for and the SHA-256 of the text shown
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    text_sha256: Mapped[str] = mapped_column(String(64), default="")
+    last_collected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_hint: Mapped[str] = mapped_column(String(40), default="")
+    # phone: the identified caller
+    result_user_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+
+class Signature(Base):
+    """A completed BankID signature, kept as BankID returned it (the proof)."""
+
+    __tablename__ = "signatures"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36), index=True)
+    reference: Mapped[str] = mapped_column(String(100), index=True)
+    order_ref: Mapped[str] = mapped_column(String(64))
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(Text)  # base64 XML signature from completionData
+    ocsp_response: Mapped[str] = mapped_column(Text)
+    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WatchPairing(Base):
+    """A watch asking to be paired (RFC 8628 style), then the paired watch. Only hashes of the
+    device code and the watch token are stored."""
+
+    __tablename__ = "watch_pairings"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_code: Mapped[str] = mapped_column(String(8), index=True)
+    # pending | confirmed (token not yet fetched) | paired | expired | revoked
+    status: Mapped[str] = mapped_column(String(10))
+    user_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # of the pairing request
+    last_polled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    interval: Mapped[int] = mapped_column(Integer, default=5)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    watch_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AccessLogEntry(Base):
+    """One staff read or change of one resident's data (a row per resident concerned)."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_subject_at", "subject_id", "at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(36), index=True)  # the event id (one record, many subjects)
+    subject_id: Mapped[str] = mapped_column(String(36))
+    actor_id: Mapped[str] = mapped_column(String(36), index=True)
+    actor_name: Mapped[str] = mapped_column(String(200))
+    actor_role: Mapped[str] = mapped_column(String(30))
+    actor_unit: Mapped[str] = mapped_column(String(60), default="")
+    action: Mapped[str] = mapped_column(String(10))
+    resource: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(300))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    source: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Session(Base):

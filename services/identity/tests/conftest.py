@@ -13,7 +13,7 @@ from fickan_common.grpc_server import build_server
 from fickan_common.migrations import upgrade
 from fickan_common.pytest_fixtures import database_url  # noqa: F401 - shared fixture
 from fickan_common.tokens import JwksCache, TokenVerifier
-from identity.api import PUBLIC_METHODS, register
+from identity.api import GLANCE_METHODS, PUBLIC_METHODS, register
 from identity.bankid.client import RpClient
 from identity.bankid.simulator_server import SimulatorServer
 from identity.domain.bankid import Simulator
@@ -36,7 +36,8 @@ class Running:
 @pytest.fixture
 def simulator_server() -> Iterator[SimulatorServer]:
     """The simulator over HTTP on a free loopback port."""
-    server = SimulatorServer(Simulator(pending_collects=1, names={"199001012385": "Anna Andersson"}), port=0)
+    names = {"199001012385": "Anna Andersson", "199001022384": "Sara Andersson"}
+    server = SimulatorServer(Simulator(pending_collects=1, names=names), port=0)
     server.start()
     yield server
     server.stop()
@@ -50,9 +51,17 @@ def running(database_url, tmp_path, simulator_server) -> Iterator[Running]:
     db = Database(database_url)
     keys = SigningKeys(tmp_path / "keys", generate=True)
     simulator = simulator_server.simulator
-    identity = Identity(db, keys, RpClient(simulator_server.url, retry_wait=0.01), access_token_ttl=60)
+    # collect_interval 0: the tests poll back to back (the 2 s throttle has its own test)
+    identity = Identity(
+        db, keys, RpClient(simulator_server.url, retry_wait=0.01), access_token_ttl=60, collect_interval=0
+    )
     server, port = build_server(
-        register(identity), 0, TokenVerifier(JwksCache(keys.jwks_json)), PUBLIC_METHODS, host="127.0.0.1"
+        register(identity),
+        0,
+        TokenVerifier(JwksCache(keys.jwks_json)),
+        PUBLIC_METHODS,
+        host="127.0.0.1",
+        glance_methods=GLANCE_METHODS,
     )
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     yield Running(identity, identity_pb2_grpc.IdentityServiceStub(channel), simulator, db, simulator_server.url)

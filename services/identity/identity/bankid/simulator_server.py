@@ -7,6 +7,12 @@ client (identity.bankid.client) is what talks to it. Plus a small control API fo
   POST /simulator/fail-next  {"errorCode": "maintenance", "times": 2}
   POST /simulator/reset      {}
 
+and the person's BankID app, for tests and for people trying the platform:
+
+  POST /simulator/scan       {"qrData": "bankid....", "personalNumber": "...", "outcome": "complete"}
+  POST /simulator/autostart  {"autoStartToken": "...", "personalNumber": "...", "outcome": "complete"}
+  GET  /simulator/           a page listing the orders waiting for the app, to open one as a person
+
 It is started only when FICKAN_BANKID_SIMULATOR=1 (identity.api), on 127.0.0.1 by default.
 """
 
@@ -14,15 +20,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import html
 import ipaddress
 import json
 import logging
 import re
+import socket
 import ssl
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 from identity.domain import personnummer
 from identity.domain.bankid import BankIdError, Simulator
@@ -111,6 +120,15 @@ def _requirement_person(body: dict[str, Any]) -> str | None:
     return None
 
 
+def _outcome(value: Any) -> str:
+    """ "complete" or a hintCode to fail with (any word, so clients meet unknown codes too)."""
+    if value is None or value == "":
+        return "complete"
+    if not isinstance(value, str) or not re.match(r"^[A-Za-z]{1,40}$", value):
+        raise _invalid("Invalid outcome")
+    return value
+
+
 def _call_initiator(body: dict[str, Any]) -> None:
     if body.get("callInitiator") not in ("user", "RP"):
         raise _invalid("Invalid callInitiator")
@@ -143,9 +161,7 @@ def control_call(sim: Simulator, path: str, body: dict[str, Any]) -> None:
         after = body.get("after")
         if after is not None and (not isinstance(after, int) or after < 0 or after > 1000):
             raise _invalid("after must be a whole number 0-1000")
-        outcome = body.get("outcome", "complete")
-        if not isinstance(outcome, str) or not re.match(r"^[A-Za-z]{1,40}$", outcome):
-            raise _invalid("Invalid outcome")
+        outcome = _outcome(body.get("outcome"))
         pnr = body.get("personalNumber")
         sim.set_scenario(
             outcome=outcome,
@@ -166,10 +182,75 @@ def control_call(sim: Simulator, path: str, body: dict[str, Any]) -> None:
         raise BankIdError("notFound", "Not found")
 
 
+def app_call(sim: Simulator, path: str, body: dict[str, Any]) -> str:
+    """What the person's app does: scan a QR code or open on the same device, as a chosen person."""
+    pnr = body.get("personalNumber") or None
+    person = _personal_number(pnr) if pnr is not None else None
+    outcome = _outcome(body.get("outcome"))
+    if path == "scan":
+        qr = body.get("qrData")
+        if not isinstance(qr, str) or len(qr) > 300:
+            raise _invalid("Invalid qrData")
+        return sim.scan(qr, person, outcome)
+    token = body.get("autoStartToken")
+    if not isinstance(token, str) or len(token) > 100:
+        raise _invalid("Invalid autoStartToken")
+    return sim.autostart(token, person, outcome)
+
+
+PAGE = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>BankID-simulator</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="5">
+<style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem}}
+table{{border-collapse:collapse;width:100%}}td,th{{text-align:left;padding:.4rem;border-bottom:1px solid #ccc}}
+.warn{{background:#fff3cd;padding:.6rem}}</style></head><body>
+<h1>BankID-simulator</h1>
+<p class="warn">Endast för test. Här spelar du personens BankID-app: välj en väntande order och vem som
+legitimerar sig. (Test only: this page plays the person's BankID app.)</p>
+{message}
+<table><tr><th>Order</th><th>Typ</th><th>Väntat</th><th>Öppna som</th></tr>{rows}</table>
+<p>Testpersoner: {people}</p></body></html>"""
+
+ROW = """<tr><td>{short}</td><td>{kind}</td><td>{age} s</td><td><form method="post" action="/simulator/open">
+<input type="hidden" name="orderRef" value="{ref}"><input name="personalNumber" value="{default}"
+ pattern="[0-9]{{12}}" aria-label="Personnummer" size="13">
+<select name="outcome" aria-label="Utfall"><option value="complete">Godkänn</option>
+<option value="userCancel">Avbryt</option><option value="certificateErr">Spärrat BankID</option></select>
+<button>Legitimera</button></form></td></tr>"""
+
+
+def page(sim: Simulator, message: str = "") -> str:
+    orders = [o for o in sim.pending_orders() if not o["opened"]]
+    rows = (
+        "".join(
+            ROW.format(
+                short=o["orderRef"][:8],
+                kind=html.escape(o["kind"]),
+                age=o["age"],
+                ref=o["orderRef"],
+                default=sim.default_person,
+            )
+            for o in orders
+        )
+        or '<tr><td colspan="4">Inga order väntar. Starta en inloggning först.</td></tr>'
+    )
+    people = ", ".join(f"{html.escape(n)} {p}" for p, n in sim.names.items()) or "–"
+    note = f"<p><strong>{html.escape(message)}</strong></p>" if message else ""
+    return PAGE.format(message=note, rows=rows, people=people)
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_version = "FickanBankIdSimulator/1"
     protocol_version = "HTTP/1.1"
     simulator: Simulator  # set on the subclass made per server
+    connections: set[socket.socket]  # open connections, so stop() can end kept-alive ones
+
+    def setup(self) -> None:
+        super().setup()
+        self.connections.add(self.connection)
+
+    def finish(self) -> None:
+        self.connections.discard(self.connection)
+        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # bodies carry personnummer; paths do not, but keep the simulator quiet
@@ -191,7 +272,7 @@ class _Handler(BaseHTTPRequestHandler):
         if length > MAX_BODY:
             raise _invalid("Too large")
         raw = self.rfile.read(length) if length else b""
-        if (self.headers.get("Content-Type") or "").strip() != "application/json":
+        if (self.headers.get("Content-Type") or "").split(";")[0].strip().lower() != "application/json":
             raise BankIdError("unsupportedMediaType", "Unsupported media type")
         try:
             body = json.loads(raw or b"null")
@@ -201,11 +282,45 @@ class _Handler(BaseHTTPRequestHandler):
             raise _invalid("Invalid JSON")
         return body
 
+    def _page(self, status: int, text: str) -> None:
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        if self.path.split("?")[0] in ("/simulator", "/simulator/"):
+            self._page(200, page(self.simulator))
+        else:
+            self._not_allowed()
+
+    def _open_from_page(self) -> None:
+        length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY)
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode("utf-8", "replace")).items()}
+        try:
+            # Opened from the list as the person typed: the next collect gives the outcome.
+            self.simulator.set_scenario(
+                outcome=_outcome(form.get("outcome")),
+                after=0,
+                order_ref=_order_ref(form),
+                personal_number=_personal_number(form.get("personalNumber", "")),
+            )
+            self._page(200, page(self.simulator, "Klart: ordern är öppnad i den simulerade appen."))
+        except BankIdError as exc:
+            self._page(400, page(self.simulator, f"Det gick inte: {exc.details}"))
+
     def do_POST(self) -> None:
+        if self.path == "/simulator/open":
+            self._open_from_page()
+            return
         try:
             body = self._body()
             if self.path.startswith(PREFIX):
                 self._send(200, rp_call(self.simulator, self.path[len(PREFIX) :], body))
+            elif self.path in ("/simulator/scan", "/simulator/autostart"):
+                self._send(200, {"orderRef": app_call(self.simulator, self.path.rsplit("/", 1)[1], body)})
             elif self.path.startswith("/simulator/"):
                 control_call(self.simulator, self.path[len("/simulator/") :], body)
                 self._send(204, None)
@@ -223,7 +338,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.read(min(length, MAX_BODY))
         self._error(BankIdError("methodNotAllowed", "Method not allowed"))
 
-    do_GET = do_PUT = do_DELETE = do_PATCH = _not_allowed  # noqa: N815
+    do_PUT = do_DELETE = do_PATCH = _not_allowed  # noqa: N815
 
 
 class SimulatorServer:
@@ -234,7 +349,8 @@ class SimulatorServer:
         self, simulator: Simulator, host: str = "127.0.0.1", port: int = 8585, tls: ssl.SSLContext | None = None
     ) -> None:
         self.simulator = simulator
-        handler = type("Handler", (_Handler,), {"simulator": simulator})
+        self._connections: set[socket.socket] = set()
+        handler = type("Handler", (_Handler,), {"simulator": simulator, "connections": self._connections})
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         self.scheme = "https" if tls else "http"
@@ -264,3 +380,10 @@ class SimulatorServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+        # Kept-alive connections live in their own threads: end them too, so a stopped simulator
+        # answers nobody.
+        for conn in list(self._connections):
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass

@@ -50,12 +50,45 @@ RFA = {
     22: "Okänt fel. Försök igen.",
     23: "Fotografera och läs av din ID-handling med BankID-appen.",
 }
+# BankID's English versions of the same texts, for the second language.
+RFA_EN = {
+    1: "Start your BankID app.",
+    2: "The BankID app is not installed. Please contact your bank.",
+    3: "Action cancelled. Please try again.",
+    4: "An identification or signing for this personal number is already started. Please try again.",
+    5: "Internal error. Please try again.",
+    6: "Action cancelled.",
+    8: "The BankID app is not responding. Please check that it is started and that you have internet access. "
+    "If you don't have a valid BankID you can get one from your bank. Try again.",
+    9: "Enter your security code in the BankID app and select Identify or Sign.",
+    13: "Trying to start your BankID app.",
+    14: "Searching for BankID, it may take a little while … If a few seconds have passed and still no BankID has "
+    "been found, you probably don't have a BankID which can be used for this identification/signing on this "
+    "device. If you don't have a BankID you can get one from your bank. If you have a BankID on another device "
+    "you can start the BankID app on that device.",
+    16: "The BankID you are trying to use is blocked or too old. Please use another BankID or get a new one from "
+    "your bank.",
+    "17A": "The BankID app couldn't be found on your computer or mobile device. Please install it and get a BankID "
+    "from your bank. Install the app from your app store or https://install.bankid.com.",
+    "17B": "Failed to scan the QR code. Start the BankID app and scan the QR code. Check that the BankID app is up "
+    "to date. If you don't have the BankID app, you need to install it and get a BankID from your bank. Install "
+    "the app from your app store or https://install.bankid.com.",
+    21: "Identification or signing in progress.",
+    22: "Unknown error. Please try again.",
+    23: "Process your machine-readable travel document using the BankID app.",
+}
 # hintCodes the RFA list has no number for (phone orders, newer codes): our own plain Swedish.
 OWN_TEXTS = {
     "userCallConfirm": "Bekräfta i BankID-appen att du pratar med oss i telefon.",
     "userDeclinedCall": "Du har avböjt samtalet i BankID-appen. Åtgärden avbröts.",
     "notSupportedByUserApp": "Din BankID-app stöder inte det här. Uppdatera BankID-appen och försök igen.",
     "transactionRiskBlocked": "BankID stoppade åtgärden av säkerhetsskäl. Försök igen senare.",
+}
+OWN_TEXTS_EN = {
+    "userCallConfirm": "Confirm in the BankID app that you are talking to us on the phone.",
+    "userDeclinedCall": "You declined the call in the BankID app. The action was cancelled.",
+    "notSupportedByUserApp": "Your BankID app does not support this. Update the BankID app and try again.",
+    "transactionRiskBlocked": "BankID stopped the action for security reasons. Please try again later.",
 }
 
 # status/hintCode -> RFA number; same_device picks the variant BankID prescribes for each start mode.
@@ -65,22 +98,26 @@ _FAILED = {"expiredTransaction": 8, "certificateErr": 16, "userCancel": 6, "canc
 _ERRORS = {"alreadyInProgress": 4, "internalError": 5, "maintenance": 5, "requestTimeout": 5, "tooManyRequests": 5}
 
 
-def user_message(status: str, hint_code: str, same_device: bool = False) -> str:
-    """The Swedish text BankID prescribes for a collect answer (status + hintCode) or an errorCode.
-    Unknown hintCodes get the generic texts (RFA21 while pending, RFA22 when failed)."""
+def rfa_number(status: str, hint_code: str, same_device: bool = False) -> int | str | None:
+    """The RFA message BankID prescribes for a collect answer (status + hintCode) or an errorCode;
+    None for codes the RFA list has no number for."""
     if status == "pending":
         if hint_code == "outstandingTransaction":
-            return RFA[13 if same_device else 1]
-        if hint_code in _PENDING:
-            return RFA[_PENDING[hint_code]]
-        return OWN_TEXTS.get(hint_code, RFA[21])
+            return 13 if same_device else 1
+        return _PENDING.get(hint_code)
     if hint_code == "startFailed":
-        return RFA["17A" if same_device else "17B"]
-    if hint_code in _FAILED:
-        return RFA[_FAILED[hint_code]]
-    if hint_code in _ERRORS:
-        return RFA[_ERRORS[hint_code]]
-    return OWN_TEXTS.get(hint_code, RFA[22])
+        return "17A" if same_device else "17B"
+    return _FAILED.get(hint_code) or _ERRORS.get(hint_code)
+
+
+def user_message(status: str, hint_code: str, same_device: bool = False, lang: str = "sv") -> str:
+    """The text to show for a collect answer or an errorCode, in Swedish (or English). Unknown
+    hintCodes get the generic texts (RFA21 while pending, RFA22 when failed)."""
+    texts, own = (RFA_EN, OWN_TEXTS_EN) if lang == "en" else (RFA, OWN_TEXTS)
+    number = rfa_number(status, hint_code, same_device)
+    if number is not None:
+        return texts[number]
+    return own.get(hint_code, texts[21 if status == "pending" else 22])
 
 
 UNKNOWN_PENDING = RFA[21]
@@ -95,8 +132,29 @@ class BankIdError(Exception):
 
 
 class BankIdClient(Protocol):
-    def auth(self, end_user_ip: str, personal_number: str | None) -> dict[str, Any]: ...
+    """What identity needs of BankID; identity.bankid.client.RpClient is the real one."""
+
+    def auth(
+        self,
+        end_user_ip: str,
+        personal_number: str | None = None,
+        user_visible_data: str | None = None,
+        return_url: str | None = None,
+    ) -> dict[str, Any]: ...
+
+    def sign(
+        self,
+        end_user_ip: str,
+        user_visible_data: str,
+        personal_number: str | None = None,
+        user_non_visible_data: str | None = None,
+        return_url: str | None = None,
+    ) -> dict[str, Any]: ...
+
+    def phone_auth(self, personal_number: str, call_initiator: str = "RP") -> dict[str, Any]: ...
+
     def collect(self, order_ref: str) -> dict[str, Any]: ...
+
     def cancel(self, order_ref: str) -> dict[str, Any]: ...
 
 
@@ -114,8 +172,9 @@ FAILED_HINTS = {
 
 @dataclass
 class Scenario:
-    """What the simulator does with an order: `after` pending collects (with `pending_hint`), then
-    the outcome: "complete" or a failed hintCode (any code, so clients can be tried on unknown ones)."""
+    """What the simulator does with an order once the app has it: `after` pending collects (with
+    `pending_hint`), then the outcome: "complete" or a failed hintCode (any code, so clients can be
+    tried on unknown ones)."""
 
     outcome: str = "complete"
     after: int = 1
@@ -126,26 +185,37 @@ class Scenario:
 class _Order:
     order_ref: str
     kind: str  # auth | sign | phone/auth | phone/sign
-    personal_number: str
+    personal_number: str  # who completes it ("" until the app has it)
     name: str
     end_user_ip: str
     started: float
     scenario: Scenario
     user_visible_data: str = ""
+    required_person: str = ""  # requirement.personalNumber, if the order had one
+    opened: bool = False  # the app has the order (scanned, autostarted, or the person's own)
     collects: int = 0
     finished: bool = False
     result: dict[str, Any] | None = None  # the final answer, once given
     qr_start_token: str = field(default_factory=lambda: str(uuid.uuid4()))
     qr_start_secret: str = field(default_factory=lambda: str(uuid.uuid4()))
+    auto_start_token: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
 class Simulator:
     """A BankID test double answering like the RP API v6 (same fields, statuses, hintCodes and
-    errorCodes). By default every order completes as the person asked for after `pending_collects`
-    pending answers; a tester picks other outcomes per person or per order (`set_scenario`) and can
-    make the next calls fail with an errorCode (`fail_next`). Orders expire after 3 minutes."""
+    errorCodes). It plays both BankID's server and the person's BankID app:
+
+    - an order for a given personnummer is opened by that person's app by itself, and completes
+      after `pending_collects` pending answers;
+    - an order without one waits (outstandingTransaction) until a QR code of it is scanned (`scan`,
+      which checks the code like the app does) or it is started on the same device (`autostart`),
+      as the person the tester picks.
+
+    A tester picks other outcomes per person or per order (`set_scenario`) and can make the next calls
+    fail with an errorCode (`fail_next`). Orders expire after 3 minutes."""
 
     ORDER_LIFETIME = 180.0
+    QR_MAX_AGE = 10  # seconds a scanned QR code may lag behind the order's clock
 
     def __init__(
         self,
@@ -177,6 +247,10 @@ class Simulator:
                 if order is None or order.finished:
                     raise BankIdError("invalidParameters", "No such order")
                 order.scenario = scenario
+                order.collects = 0
+                if personal_number:
+                    self._assign(order, personal_number)
+                    order.opened = True
             elif personal_number:
                 self._by_person[personal_number] = scenario
             else:
@@ -198,42 +272,51 @@ class Simulator:
             raise BankIdError(code, details)
 
     # -- the RP API ---------------------------------------------------------------------------------
-    def auth(self, end_user_ip: str, personal_number: str | None) -> dict[str, Any]:
+    def auth(self, end_user_ip: str, personal_number: str | None = None, **_: Any) -> dict[str, Any]:
         return self.start("auth", end_user_ip, personal_number)
 
-    def sign(self, end_user_ip: str, personal_number: str | None, user_visible_data: str) -> dict[str, Any]:
+    def sign(
+        self, end_user_ip: str, user_visible_data: str, personal_number: str | None = None, **_: Any
+    ) -> dict[str, Any]:
         return self.start("sign", end_user_ip, personal_number, user_visible_data)
+
+    def phone_auth(self, personal_number: str, call_initiator: str = "RP") -> dict[str, Any]:
+        return self.start("phone/auth", "127.0.0.1", personal_number)
 
     def start(
         self, kind: str, end_user_ip: str, personal_number: str | None, user_visible_data: str = ""
     ) -> dict[str, Any]:
-        person = personal_number or self.default_person
         now = time.monotonic()
         with self._lock:
             self._injected_failure()
-            for order in self._orders.values():
-                if order.personal_number == person and not order.finished:
-                    if now - order.started < self.ORDER_LIFETIME:
-                        # BankID refuses a second order for a person with one pending, and aborts both.
-                        order.finished = True
-                        order.result = {"orderRef": order.order_ref, "status": "failed", "hintCode": "cancelled"}
-                        raise BankIdError("alreadyInProgress", "Order already in progress for pno")
-            scenario = self._by_person.get(person) or Scenario(after=self.pending_collects)
+            if personal_number:
+                for order in self._orders.values():
+                    if order.required_person == personal_number and not order.finished:
+                        if now - order.started < self.ORDER_LIFETIME:
+                            # BankID refuses a second order for a person with one pending, and aborts both.
+                            order.finished = True
+                            order.result = {"orderRef": order.order_ref, "status": "failed", "hintCode": "cancelled"}
+                            raise BankIdError("alreadyInProgress", "Order already in progress for pno")
+            scenario = self._by_person.get(personal_number or "") or Scenario(after=self.pending_collects)
             order = _Order(
                 order_ref=str(uuid.uuid4()),
                 kind=kind,
-                personal_number=person,
-                name=self.names.get(person, "Test Testsson"),
+                personal_number="",
+                name="",
                 end_user_ip=end_user_ip,
                 started=now,
                 scenario=scenario,
                 user_visible_data=user_visible_data,
+                required_person=personal_number or "",
+                opened=bool(personal_number),
             )
+            if personal_number:
+                self._assign(order, personal_number)
             self._orders[order.order_ref] = order
         answer = {"orderRef": order.order_ref}
         if not kind.startswith("phone/"):
             answer.update(
-                autoStartToken=str(uuid.uuid4()),
+                autoStartToken=order.auto_start_token,
                 qrStartToken=order.qr_start_token,
                 qrStartSecret=order.qr_start_secret,
             )
@@ -252,6 +335,8 @@ class Simulator:
             if time.monotonic() - order.started > self.ORDER_LIFETIME:
                 order.finished = True
                 return {"orderRef": order_ref, "status": "failed", "hintCode": "expiredTransaction"}
+            if not order.opened:
+                return {"orderRef": order_ref, "status": "pending", "hintCode": "outstandingTransaction"}
             order.collects += 1
             if order.collects <= order.scenario.after:
                 return {"orderRef": order_ref, "status": "pending", "hintCode": order.scenario.pending_hint}
@@ -259,6 +344,69 @@ class Simulator:
             if order.scenario.outcome != "complete":
                 return {"orderRef": order_ref, "status": "failed", "hintCode": order.scenario.outcome}
             return {"orderRef": order_ref, "status": "complete", "completionData": self._completion(order)}
+
+    def cancel(self, order_ref: str) -> dict[str, Any]:
+        with self._lock:
+            self._injected_failure()
+            order = self._orders.get(order_ref)
+            if order is None or order.finished:
+                raise BankIdError("invalidParameters", "No such order")
+            order.finished = True
+        return {}
+
+    # -- the person's BankID app ----------------------------------------------------------------
+    def scan(self, qr_data: str, personal_number: str | None = None, outcome: str = "complete") -> str:
+        """The app scans a QR code: it must be one of a pending order's codes, and fresh (the app
+        refuses old ones). Returns the orderRef."""
+        parts = qr_data.split(".")
+        if len(parts) != 4 or parts[0] != "bankid" or not parts[2].isdigit():
+            raise BankIdError("invalidParameters", "Not a BankID QR code")
+        with self._lock:
+            order = next((o for o in self._orders.values() if o.qr_start_token == parts[1]), None)
+            if order is None or order.finished:
+                raise BankIdError("invalidParameters", "No such order")
+            seconds = int(parts[2])
+            if not hmac.compare_digest(qr_content(order.qr_start_token, order.qr_start_secret, seconds), qr_data):
+                raise BankIdError("invalidParameters", "The QR code does not verify")
+            elapsed = time.monotonic() - order.started
+            if not elapsed - self.QR_MAX_AGE <= seconds <= elapsed + 1:
+                raise BankIdError("invalidParameters", "The QR code is too old")
+            self._open(order, personal_number, outcome)
+            return order.order_ref
+
+    def autostart(self, auto_start_token: str, personal_number: str | None = None, outcome: str = "complete") -> str:
+        """The app is opened on the same device with bankid:///?autostarttoken=...; returns the orderRef."""
+        with self._lock:
+            order = next((o for o in self._orders.values() if o.auto_start_token == auto_start_token), None)
+            if order is None or order.finished:
+                raise BankIdError("invalidParameters", "No such order")
+            self._open(order, personal_number, outcome)
+            return order.order_ref
+
+    def pending_orders(self) -> list[dict[str, Any]]:
+        """Orders waiting for the app, for the simulator's own page (no personal data)."""
+        now = time.monotonic()
+        with self._lock:
+            return [
+                {"orderRef": o.order_ref, "kind": o.kind, "age": int(now - o.started), "opened": o.opened}
+                for o in self._orders.values()
+                if not o.finished and now - o.started < self.ORDER_LIFETIME
+            ]
+
+    def _open(self, order: _Order, personal_number: str | None, outcome: str) -> None:
+        person = personal_number or order.required_person or self.default_person
+        if order.required_person and person != order.required_person:
+            # The order is for someone else: the app finds no usable BankID for it.
+            order.scenario = Scenario("startFailed", 0)
+        else:
+            order.scenario = Scenario(outcome, min(order.scenario.after, 1), "userSign")
+        self._assign(order, person)
+        order.opened = True
+        order.collects = 0
+
+    def _assign(self, order: _Order, person: str) -> None:
+        order.personal_number = person
+        order.name = self.names.get(person, "Test Testsson")
 
     @staticmethod
     def _completion(order: _Order) -> dict[str, Any]:
@@ -273,16 +421,7 @@ class Simulator:
             },
             "device": {"ipAddress": order.end_user_ip, "uhi": secrets.token_urlsafe(16)},
             "stepUp": {"mrtd": False},
-            "bankIdIssueDate": "2026-01-01",
+            "bankIdIssueDate": "2026-01-01Z",  # BankID writes the date with a Z
             "signature": base64.b64encode(signed.encode()).decode(),
             "ocspResponse": base64.b64encode(b"simulated ocsp").decode(),
         }
-
-    def cancel(self, order_ref: str) -> dict[str, Any]:
-        with self._lock:
-            self._injected_failure()
-            order = self._orders.get(order_ref)
-            if order is None or order.finished:
-                raise BankIdError("invalidParameters", "No such order")
-            order.finished = True
-        return {}

@@ -1,0 +1,234 @@
+"""BankID orders over real gRPC against the simulator, through the real RP client: the QR flow
+(scanned like the app does), same-device start, the 2 s collect throttle, signing and phone
+identification, and their refusals."""
+
+from __future__ import annotations
+
+import time
+
+import grpc
+import pytest
+import requests
+from sqlalchemy import select
+
+from fickan.identity.events.v1 import events_pb2
+from fickan.identity.v1 import identity_pb2 as pb
+from fickan_common.events import parse_data
+from identity.service import Identity
+from identity.store import OUTBOX, Signature
+
+RESIDENT = "199001012385"
+PARTNER = "199001022384"
+
+
+def code_of(call):
+    with pytest.raises(grpc.RpcError) as err:
+        call()
+    return err.value.code(), err.value.details()
+
+
+def app(running, path, body):
+    """The person's BankID app, played by the simulator's control API over HTTP."""
+    base = running.bankid_url.split("/rp/")[0]
+    return requests.post(f"{base}/simulator/{path}", json=body, timeout=5)
+
+
+def collect_until_done(stub, order_ref, method="CollectLogin", metadata=()):
+    request = pb.CollectLoginRequest(order_ref=order_ref) if method == "CollectLogin" else None
+    for _ in range(20):
+        if method == "CollectLogin":
+            answer = stub.CollectLogin(request)
+        else:
+            answer = stub.CollectSign(pb.CollectSignRequest(order_ref=order_ref), metadata=metadata)
+        if answer.status not in (pb.CollectLoginResponse.PENDING, pb.PENDING):
+            return answer
+    raise AssertionError("the order never finished")
+
+
+def bearer(token):
+    return [("authorization", f"Bearer {token}")]
+
+
+def login_token(running, pnr=RESIDENT, device=pb.DEVICE_WEB):
+    started = running.stub.StartLogin(pb.StartLoginRequest(personal_number=pnr, device=device))
+    return collect_until_done(running.stub, started.order_ref).access_token
+
+
+def test_a_qr_login_waits_for_the_scan_and_logs_in_whoever_scanned(running):
+    started = running.stub.StartLogin(pb.StartLoginRequest(device=pb.DEVICE_WEB, end_user_ip="192.0.2.10"))
+    pending = running.stub.CollectLogin(pb.CollectLoginRequest(order_ref=started.order_ref))
+    assert pending.status == pb.CollectLoginResponse.PENDING and pending.hint_code == "outstandingTransaction"
+    assert pending.user_message == "Starta BankID-appen." and pending.user_message_en == "Start your BankID app."
+    # the app checks the code it scans: a forged one is refused
+    token, seconds, _ = pending.qr_data.split(".")[1:]
+    assert app(running, "scan", {"qrData": f"bankid.{token}.{seconds}.{'0' * 64}"}).status_code == 400
+    assert app(running, "scan", {"qrData": pending.qr_data, "personalNumber": PARTNER}).status_code == 200
+    done = collect_until_done(running.stub, started.order_ref)
+    assert done.status == pb.CollectLoginResponse.COMPLETE and done.user.name == "Sara Andersson"
+
+
+def test_the_qr_code_changes_every_second_and_never_shows_the_secret(running):
+    started = running.stub.StartLogin(pb.StartLoginRequest(device=pb.DEVICE_WEB))
+    first = running.stub.CollectLogin(pb.CollectLoginRequest(order_ref=started.order_ref)).qr_data
+    time.sleep(1.1)
+    second = running.stub.CollectLogin(pb.CollectLoginRequest(order_ref=started.order_ref)).qr_data
+    assert first != second and first.split(".")[1] == second.split(".")[1]
+    assert int(second.split(".")[2]) >= int(first.split(".")[2]) + 1
+    with running.db.transaction() as session:
+        from identity.store import LoginOrder
+
+        secret = session.get(LoginOrder, started.order_ref).qr_start_secret
+    assert secret not in first + second + str(started)
+
+
+def test_same_device_start_with_the_autostart_token_and_a_return_url(running):
+    started = running.stub.StartLogin(pb.StartLoginRequest(device=pb.DEVICE_MOBILE, return_url="fickan://login/klar"))
+    pending = running.stub.CollectLogin(pb.CollectLoginRequest(order_ref=started.order_ref))
+    assert pending.user_message == "Försöker starta BankID-appen."  # RFA13 on the same device
+    assert app(running, "autostart", {"autoStartToken": started.auto_start_token}).status_code == 200
+    done = collect_until_done(running.stub, started.order_ref)
+    assert done.status == pb.CollectLoginResponse.COMPLETE and done.user.name == "Anna Andersson"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "http://evil.example/", "ftp://x/", "https://" + "a" * 600])
+def test_a_return_url_that_is_not_allowed_is_refused(running, url):
+    code, details = code_of(lambda: running.stub.StartLogin(pb.StartLoginRequest(device=pb.DEVICE_WEB, return_url=url)))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "inte tillåten" in details
+
+
+@pytest.mark.parametrize(
+    ("outcome", "message"),
+    [
+        ("userCancel", "Åtgärden avbruten."),
+        ("expiredTransaction", "BankID-appen svarar inte."),
+        ("certificateErr", "för gammalt eller spärrat"),
+        ("startFailed", "Misslyckades att läsa av QR-koden"),
+        ("somethingBankIdAddsLater", "Okänt fel. Försök igen."),
+    ],
+)
+def test_each_failure_gets_the_text_bankid_prescribes(running, outcome, message):
+    running.simulator.set_scenario(outcome, after=0, personal_number=RESIDENT)
+    started = running.stub.StartLogin(pb.StartLoginRequest(personal_number=RESIDENT, device=pb.DEVICE_WEB))
+    answer = collect_until_done(running.stub, started.order_ref)
+    assert answer.status == pb.CollectLoginResponse.FAILED and answer.hint_code == outcome
+    assert message in answer.user_message and answer.user_message_en
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        ("maintenance", grpc.StatusCode.UNAVAILABLE),
+        ("internalError", grpc.StatusCode.UNAVAILABLE),
+        ("tooManyRequests", grpc.StatusCode.RESOURCE_EXHAUSTED),
+    ],
+)
+def test_bankid_errors_at_start_are_told_plainly(running, error, code):
+    running.simulator.fail_next(error, times=5)  # maintenance is retried twice, then given up
+    got, details = code_of(
+        lambda: running.stub.StartLogin(pb.StartLoginRequest(personal_number=RESIDENT, device=pb.DEVICE_WEB))
+    )
+    assert got == code and details
+
+
+def test_maintenance_once_is_retried_without_the_resident_noticing(running):
+    running.simulator.fail_next("maintenance", times=1)
+    started = running.stub.StartLogin(pb.StartLoginRequest(personal_number=RESIDENT, device=pb.DEVICE_WEB))
+    assert started.order_ref
+
+
+def test_bankid_is_asked_at_most_every_collect_interval(running, monkeypatch):
+    throttled = Identity(running.db, running.identity.keys, running.identity.bankid, collect_interval=2.0)
+    calls = []
+    original = throttled.bankid.collect
+    monkeypatch.setattr(throttled.bankid, "collect", lambda ref: calls.append(ref) or original(ref))
+    order, _ = throttled.start_login("", "web", "127.0.0.1")
+    for _ in range(5):
+        result = throttled.collect_login(order.order_ref)
+        assert result.status == "pending" and result.qr_data.startswith("bankid.")
+    assert len(calls) == 1
+
+
+def test_login_starts_are_rate_limited_per_personnummer_without_keeping_it(running):
+    limited = Identity(running.db, running.identity.keys, running.identity.bankid, collect_interval=0)
+    limited.limiter.per_person = 2
+    for _ in range(2):
+        order, _ = limited.start_login(RESIDENT, "web", "192.0.2.1")
+        limited.cancel_login(order.order_ref)
+    with pytest.raises(Exception) as err:
+        limited.start_login(RESIDENT, "web", "192.0.2.2")
+    assert type(err.value).__name__ == "RateLimited"
+    assert all(RESIDENT not in key for key in limited.limiter.keys())
+
+
+def test_signing_stores_the_signature_and_announces_it(running):
+    token = login_token(running)
+    started = running.stub.StartSign(
+        pb.StartSignRequest(
+            user_visible_data="Jag intygar att uppgifterna är sanna.",
+            reference="application:1234",
+            device=pb.DEVICE_WEB,
+        ),
+        metadata=bearer(token),
+    )
+    done = collect_until_done(running.stub, started.order_ref, "CollectSign", bearer(token))
+    assert done.status == pb.COMPLETE and done.signature_id and done.reference == "application:1234"
+    with running.db.transaction() as session:
+        stored = session.get(Signature, done.signature_id)
+        events = session.execute(select(OUTBOX.table.c.envelope)).scalars().all()
+    assert stored.signature and stored.ocsp_response and len(stored.text_sha256) == 64
+    signed = [parse_data(e, events_pb2.SignatureCompleted) for e in events if e["event_type"] == "signature_completed"]
+    assert [(s.signature_id, s.reference) for s in signed] == [(done.signature_id, "application:1234")]
+
+
+def test_someone_else_cannot_collect_or_cancel_my_signing(running):
+    mine, theirs = login_token(running), login_token(running, PARTNER)
+    started = running.stub.StartSign(
+        pb.StartSignRequest(user_visible_data="Text", reference="application:1", device=pb.DEVICE_WEB),
+        metadata=bearer(mine),
+    )
+    for call in (
+        lambda: running.stub.CollectSign(pb.CollectSignRequest(order_ref=started.order_ref), metadata=bearer(theirs)),
+        lambda: running.stub.CancelSign(pb.CancelSignRequest(order_ref=started.order_ref), metadata=bearer(theirs)),
+    ):
+        assert code_of(call)[0] == grpc.StatusCode.PERMISSION_DENIED
+
+
+@pytest.mark.parametrize(("text", "reference"), [("", "application:1"), ("x" * 4001, "application:1"), ("Text", "")])
+def test_signing_refuses_an_empty_or_too_long_text_and_a_missing_reference(running, text, reference):
+    token = login_token(running)
+    code, _ = code_of(
+        lambda: running.stub.StartSign(
+            pb.StartSignRequest(user_visible_data=text, reference=reference, device=pb.DEVICE_WEB),
+            metadata=bearer(token),
+        )
+    )
+    assert code == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_signing_needs_a_login(running):
+    code, _ = code_of(
+        lambda: running.stub.StartSign(pb.StartSignRequest(user_visible_data="T", reference="r", device=1))
+    )
+    assert code == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_phone_identification_is_for_contact_agents_and_names_the_caller(running):
+    agent = running.identity.ensure_user("198501032380", "Vera Vägledare", ["resident", "contact_agent"], "", "ÄSSF")
+    agent_token = running.identity.access_token(agent, "web", "s1")
+    resident_token = login_token(running, PARTNER)
+    request = pb.StartPhoneAuthRequest(personal_number=RESIDENT, call_initiator="user")
+    assert code_of(lambda: running.stub.StartPhoneAuth(request, metadata=bearer(resident_token)))[0] == (
+        grpc.StatusCode.PERMISSION_DENIED
+    )
+    started = running.stub.StartPhoneAuth(request, metadata=bearer(agent_token))
+    for _ in range(5):
+        answer = running.stub.CollectPhoneAuth(
+            pb.CollectPhoneAuthRequest(order_ref=started.order_ref), metadata=bearer(agent_token)
+        )
+        if answer.status != pb.PENDING:
+            break
+    assert answer.status == pb.COMPLETE and answer.name == "Anna Andersson" and answer.user_id
+    bad = pb.StartPhoneAuthRequest(personal_number=RESIDENT, call_initiator="someone")
+    assert code_of(lambda: running.stub.StartPhoneAuth(bad, metadata=bearer(agent_token)))[0] == (
+        grpc.StatusCode.INVALID_ARGUMENT
+    )
