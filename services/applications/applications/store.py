@@ -22,6 +22,8 @@ class Application(Base):
     kind: Mapped[str] = mapped_column(String(50))
     form_version: Mapped[int] = mapped_column(Integer)
     applicant_id: Mapped[str] = mapped_column(String(36), index=True)
+    co_applicant_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    unit: Mapped[str] = mapped_column(String(60), default="", index=True)  # set on submission
     status: Mapped[str] = mapped_column(String(30), index=True)
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import grpc
 import pytest
 
-from applications.api import register
+from applications.api import GLANCE_METHODS, register
 from applications.migrate import MIGRATIONS
 from applications.service import Applications
 from fickan.applications.v1 import applications_pb2_grpc
@@ -39,7 +39,9 @@ def running(db) -> Iterator[Running]:
     tokens = TokenFactory()
     kicked: list[str] = []
     applications = Applications(db, on_events=kicked.extend)
-    server, port = build_server(register(applications), 0, tokens.verifier(), host="127.0.0.1")
+    server, port = build_server(
+        register(applications), 0, tokens.verifier(), host="127.0.0.1", glance_methods=GLANCE_METHODS
+    )
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     yield Running(applications_pb2_grpc.ApplicationsServiceStub(channel), tokens, db, kicked)
     channel.close()

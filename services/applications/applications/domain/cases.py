@@ -22,9 +22,31 @@ def require_resident(principal: Principal) -> None:
         raise PermissionDenied("Bara invånare kan göra det här.")
 
 
+NOT_YOURS = "Du har inte behörighet till den här ansökan."
+OTHER_UNIT = "Ärendet hör till en annan enhet än din."
+
+
 def require_owner(principal: Principal, applicant_id: str) -> None:
+    """Changes to a draft are the applicant's alone."""
     if principal.user_id != applicant_id:
-        raise PermissionDenied("Du har inte behörighet till den här ansökan.")
+        raise PermissionDenied(NOT_YOURS)
+
+
+def resident_role(principal: Principal, applicant_id: str, co_applicant_id: str | None) -> str:
+    """The caller's part in a case: applicant or co_applicant; refused otherwise."""
+    if principal.user_id == applicant_id:
+        return "applicant"
+    if co_applicant_id and principal.user_id == co_applicant_id:
+        return "co_applicant"
+    raise PermissionDenied(NOT_YOURS)
+
+
+def require_case_worker_of(principal: Principal, unit: str, status: str) -> None:
+    """Staff see submitted cases of their own unit only; a draft is the resident's own business."""
+    if not principal.has_role("case_worker") or not principal.unit:
+        raise PermissionDenied("Det här får bara handläggare göra.")
+    if status == DRAFT or unit != principal.unit:
+        raise PermissionDenied(OTHER_UNIT)
 
 
 def require_version(current: int, expected: int) -> None:
