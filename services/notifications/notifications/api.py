@@ -43,6 +43,10 @@ class NotificationsServicer(pb_grpc.NotificationsServiceServicer):
         return pb.GetUnreadCountResponse(unread=self.notifications.unread_count(current_principal()))
 
 
+# A paired watch's glance token may read how many messages are unread, nothing more.
+GLANCE_METHODS = {"/fickan.notifications.v1.NotificationsService/GetUnreadCount"}
+
+
 def register(notifications: Notifications) -> Callable[[grpc.Server], Iterable[str]]:
     def _register(server: grpc.Server) -> Iterable[str]:
         pb_grpc.add_NotificationsServiceServicer_to_server(NotificationsServicer(notifications), server)
@@ -54,7 +58,13 @@ def register(notifications: Notifications) -> Callable[[grpc.Server], Iterable[s
 def main() -> None:
     settings = settings_module.load()
     db = Database(settings.database_url)
-    run_api(settings, register(Notifications(db)), identity_verifier(settings.identity_target), on_stop=db.dispose)
+    run_api(
+        settings,
+        register(Notifications(db)),
+        identity_verifier(settings.identity_target),
+        on_stop=db.dispose,
+        glance_methods=GLANCE_METHODS,
+    )
 
 
 if __name__ == "__main__":

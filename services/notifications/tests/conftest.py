@@ -20,7 +20,7 @@ from fickan_common.grpc_server import build_server
 from fickan_common.migrations import upgrade
 from fickan_common.pytest_fixtures import database_url  # noqa: F401 - shared fixture
 from fickan_common.testing import TokenFactory
-from notifications.api import register
+from notifications.api import GLANCE_METHODS, register
 from notifications.migrate import MIGRATIONS
 from notifications.service import Notifications
 
@@ -42,7 +42,9 @@ def tokens() -> TokenFactory:
 @pytest.fixture
 def stub(db: Database, tokens: TokenFactory) -> Iterator[pb_grpc.NotificationsServiceStub]:
     """The official client stub, talking over loopback to the real server with this db."""
-    server, port = build_server(register(Notifications(db)), 0, tokens.verifier(), host="127.0.0.1")
+    server, port = build_server(
+        register(Notifications(db)), 0, tokens.verifier(), host="127.0.0.1", glance_methods=GLANCE_METHODS
+    )
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     try:
         yield pb_grpc.NotificationsServiceStub(channel)

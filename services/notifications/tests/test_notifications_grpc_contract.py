@@ -226,3 +226,11 @@ def test_health_check_reports_the_service_serving(db: Database, tokens: TokenFac
         assert answer.status == health_pb2.HealthCheckResponse.SERVING
     finally:
         server.stop(grace=None)
+
+
+def test_a_watch_reads_the_unread_count_and_nothing_else(stub, tokens):
+    glance = tokens.token(str(uuid.uuid4()), device="watch", scope="glance")
+    assert stub.GetUnreadCount(pb.GetUnreadCountRequest(), metadata=auth(glance), timeout=5).unread == 0
+    with pytest.raises(grpc.RpcError) as err:
+        stub.ListMessages(pb.ListMessagesRequest(), metadata=auth(glance), timeout=5)
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
