@@ -1,10 +1,13 @@
-"""The resident's web session: the access token in Flask's signed cookie, verified on every request,
-and a session-bound CSRF token checked on every POST."""
+"""The web session: the access and refresh tokens in Flask's signed, HttpOnly cookie, the access token
+verified on every request and renewed with the refresh token shortly before it runs out, and a
+session-bound CSRF token checked on every POST."""
 
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -12,10 +15,19 @@ from typing import Any
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
+from fickan.identity.v1 import identity_pb2
 from fickan_bff.clients import Services
+from fickan_common.grpc_client import ServiceError
 from fickan_common.tokens import InvalidToken, Principal
 
+log = logging.getLogger(__name__)
+
 TOKEN = "token"
+REFRESH = "refresh"
+EXPIRES = "expires"  # when the access token runs out (epoch seconds)
+LOGIN_MODE = "login_mode"
+LOGIN_FAILED = "login_failed"  # the failed login's message, for the page the script goes to
+RENEW_BEFORE = 120  # seconds before expiry the access token is renewed
 NAME = "name"
 CSRF = "csrf"
 LOGIN_ORDER = "login_order"
@@ -50,13 +62,36 @@ def check_csrf() -> None:
         abort(400, description="csrf")
 
 
+def _renew() -> None:
+    """Trade the refresh token for a new pair when the access token is about to run out. Losing a
+    race against a parallel request of the same browser is fine: the old token still holds."""
+    refresh_token = session.get(REFRESH)
+    if not refresh_token or time.time() < session.get(EXPIRES, 0) - RENEW_BEFORE:
+        return
+    try:
+        pair = services().identity.call("RefreshToken", identity_pb2.RefreshTokenRequest(refresh_token=refresh_token))
+    except ServiceError as exc:
+        if exc.code.name == "UNAUTHENTICATED":
+            end_session()  # revoked, idle too long or past its absolute limit
+        elif exc.code.name != "FAILED_PRECONDITION":
+            log.warning("token renewal failed", extra={"fields": {"grpc_code": exc.code.name}})
+        return
+    session[TOKEN], session[REFRESH] = pair.access_token, pair.refresh_token
+    session[EXPIRES] = int(time.time()) + pair.expires_in
+
+
 def load_principal() -> None:
-    """Verify the session's access token (if any). An expired or invalid one ends the session;
-    the reason is kept on g so that a page that needs a login can say why it sends you there."""
+    """Verify the session's access token (if any), renewing it first when it is about to run out.
+    An expired or invalid one ends the session; the reason is kept on g so that a page that needs
+    a login can say why it sends you there."""
     g.principal = None
     g.auth_problem = None
+    if not session.get(TOKEN):
+        return
+    _renew()
     token = session.get(TOKEN)
     if not token:
+        g.auth_problem = "expired"
         return
     try:
         g.principal = current_app.extensions["fickan_verifier"].verify(token)
@@ -65,10 +100,12 @@ def load_principal() -> None:
         g.auth_problem = exc.reason
 
 
-def start_session(token: str, name: str) -> None:
+def start_session(token: str, refresh_token: str, expires_in: int, name: str) -> None:
     """A fresh session after login (new CSRF token: nothing from before the login carries over)."""
     session.clear()
     session[TOKEN] = token
+    session[REFRESH] = refresh_token
+    session[EXPIRES] = int(time.time()) + int(expires_in or 0)
     session[NAME] = name
     session[CSRF] = secrets.token_urlsafe(32)
 
@@ -95,6 +132,24 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def staff_required(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The page needs a logged-in staff member with `role`; others get 403."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            principal: Principal | None = g.get("principal")
+            if principal is None:
+                return to_login(g.get("auth_problem"))
+            if not principal.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def token() -> str:

@@ -41,10 +41,11 @@ def _resident_journey(page, base_url: str, personal_number: str, check_focus: bo
     page.goto(base_url + "/")
     expect(page.locator("html")).to_have_attribute("lang", "sv")
     page.get_by_role("link", name="Logga in").click()
+    page.get_by_text("Logga in med personnummer i stället").click()
     page.get_by_label("Personnummer").fill(personal_number)
-    page.get_by_role("button", name="Logga in").click()
+    page.get_by_role("button", name="Logga in", exact=True).click()
     expect(page.get_by_role("heading", name="Öppna BankID")).to_be_visible()
-    # The waiting page refreshes itself (meta refresh) until the fake BankID completes.
+    # The waiting page refreshes itself (script or meta refresh) until the fake BankID completes.
     page.wait_for_url("**/mina-sidor", timeout=15_000)
     expect(page.get_by_role("heading", name="Mina sidor", level=1)).to_be_visible()
 

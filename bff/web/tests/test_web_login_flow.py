@@ -34,10 +34,10 @@ def test_login_waits_on_bankid_then_lands_on_mina_sidor(client: FlaskClient, pla
     waiting = client.get("/logga-in/vantar")
     html = waiting.get_data(as_text=True)
     assert waiting.status_code == 200
-    assert '<meta http-equiv="refresh" content="2">' in html
+    assert '<noscript><meta http-equiv="refresh" content="1"></noscript>' in html  # a new QR code each second
     assert "Öppna BankID" in html
     assert "Starta BankID-appen." in html  # identity's own user message
-    assert "autostarttoken=" in html
+    assert "autostarttoken=" in html and "<svg" in html  # the QR code, drawn on the page
 
     done = client.get("/logga-in/vantar")
     assert done.status_code == 302 and done.location == "/mina-sidor"
@@ -143,3 +143,75 @@ def test_login_post_without_csrf_is_refused_400(client: FlaskClient, platform: P
     assert response.status_code == 400
     assert "Formuläret har gått ut" in response.get_data(as_text=True)
     assert platform.identity.started_with == []
+
+
+def test_a_qr_login_needs_no_personnummer_and_the_qr_code_changes(
+    client: FlaskClient, platform: Platform, monkeypatch
+) -> None:
+    monkeypatch.setattr(platform.identity, "pending_polls", 2)
+    token = csrf_of(page(client, "/logga-in"))
+    response = client.post("/logga-in", data={"mode": "qr", "csrf_token": token})
+    assert response.status_code == 302
+    started = platform.identity.started_with[-1]
+    assert started.personal_number == "" and started.return_url == ""
+    first = page(client, "/logga-in/vantar")
+    second = client.get("/logga-in/status").get_json()
+    assert second["status"] == "pending" and second["message"] == "Starta BankID-appen."
+    assert second["qr"].startswith("<svg") and second["qrData"] not in first  # the next second's code
+    done = client.get("/logga-in/status").get_json()
+    assert done == {"status": "complete", "next": "/mina-sidor"}
+    assert "Hej Anna Andersson!" in page(client, "/mina-sidor")
+
+
+def test_same_device_gives_bankid_the_return_address_and_a_link_to_the_app(
+    client: FlaskClient, platform: Platform
+) -> None:
+    token = csrf_of(page(client, "/logga-in"))
+    client.post("/logga-in", data={"mode": "same_device", "csrf_token": token})
+    started = platform.identity.started_with[-1]
+    assert started.return_url == "http://localhost/logga-in/vantar"
+    html = page(client, "/logga-in/vantar")
+    assert f"bankid:///?autostarttoken={started_token(platform)}&amp;redirect=null" in html
+    assert "<svg" not in html  # no QR code on the device that has BankID
+
+
+def started_token(platform: Platform) -> str:
+    return platform.identity.last_auto_start
+
+
+def test_a_failed_login_seen_by_the_script_leads_to_the_failure_page(client: FlaskClient) -> None:
+    token = csrf_of(page(client, "/logga-in"))
+    client.post("/logga-in", data={"personal_number": FAILING_PERSONAL_NUMBER, "csrf_token": token})
+    body = client.get("/logga-in/status").get_json()
+    assert body["status"] == "failed" and body["next"] == "/logga-in/misslyckades"
+    assert USER_FAILED_MESSAGE in page(client, "/logga-in/misslyckades")
+
+
+def test_the_status_without_a_login_says_failed(client: FlaskClient) -> None:
+    assert client.get("/logga-in/status").get_json()["status"] == "failed"
+
+
+def test_the_access_token_is_renewed_before_it_runs_out(client: FlaskClient, platform: Platform, monkeypatch) -> None:
+    monkeypatch.setattr(platform.identity, "expires_in", 60)  # inside the two minutes before expiry: renew
+    before = len(platform.identity.refreshed)
+    login(client)
+    page(client, "/mina-sidor")
+    assert len(platform.identity.refreshed) == before + 1
+    with client.session_transaction() as stored:
+        assert stored[web_session.REFRESH] in platform.identity.refresh_tokens
+
+
+def test_a_revoked_session_ends_the_web_session(client: FlaskClient, platform: Platform, monkeypatch) -> None:
+    monkeypatch.setattr(platform.identity, "expires_in", 60)
+    login(client)
+    platform.identity.refresh_tokens.clear()  # identity revoked the session (idle, logout elsewhere)
+    response = client.get("/mina-sidor")
+    assert response.status_code == 302 and response.location == "/logga-in"
+
+
+def test_logout_revokes_the_refresh_token_at_identity(client: FlaskClient, platform: Platform) -> None:
+    login(client)
+    with client.session_transaction() as stored:
+        refresh = stored[web_session.REFRESH]
+    client.post("/logga-ut", data={"csrf_token": csrf_of(page(client, "/mina-sidor"))})
+    assert platform.identity.logged_out[-1] == refresh

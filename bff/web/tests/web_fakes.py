@@ -20,13 +20,23 @@ from fickan.identity.v1 import identity_pb2 as ipb
 from fickan.identity.v1 import identity_pb2_grpc as ipb_grpc
 from fickan.notifications.v1 import notifications_pb2 as npb
 from fickan.notifications.v1 import notifications_pb2_grpc as npb_grpc
-from fickan_common.errors import Conflict, NotFound, PermissionDenied, StaleVersion, ValidationFailed
+from fickan_common.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    Unauthenticated,
+    ValidationFailed,
+)
 from fickan_common.grpc_server import current_principal
 from fickan_common.testing import TokenFactory
 
 IDENTITY_PUBLIC = [
-    f"/fickan.identity.v1.IdentityService/{name}" for name in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks")
+    f"/fickan.identity.v1.IdentityService/{name}"
+    for name in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks", "RefreshToken", "Logout")
 ]
+# Whoever scans the QR code when no personnummer was given.
+QR_PERSON = "199001012385"
 
 # The personal number that makes the fake BankID fail the order.
 FAILING_PERSONAL_NUMBER = "199912319999"
@@ -58,14 +68,27 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
         self.orders: dict[str, Order] = {}
         self.started_with: list[ipb.StartLoginRequest] = []
         self.names: dict[str, str] = {}
+        self.roles: dict[str, tuple[str, ...]] = {}
+        self.extra_claims: dict[str, dict[str, str]] = {}
+        self.expires_in = 600
+        self.last_auto_start = ""
+        self.refresh_tokens: dict[str, tuple] = {}
+        self.refreshed: list[str] = []
+        self.logged_out: list[str] = []
+        self.devices: dict[str, list[ipb.DeviceEntry]] = {}
+        self.revoked: set[str] = set()
+        self.watch_code = "BCDFGHJK"
+        self.access_log: dict[str, list[ipb.AccessEntry]] = {}
+        self.staff: dict[str, ipb.User] = {}
 
     def StartLogin(self, request, context):  # noqa: N802
-        if not re.fullmatch(r"\d{12}", request.personal_number):
+        if request.personal_number and not re.fullmatch(r"\d{12}", request.personal_number):
             raise ValidationFailed("Fel personnummer.", {"personal_number": "Personnumret är inte giltigt."})
         self.started_with.append(request)
         ref = uuid.uuid4().hex
-        self.orders[ref] = Order(request.personal_number)
-        return ipb.StartLoginResponse(order_ref=ref, auto_start_token=uuid.uuid4().hex, qr_data="bankid.x.0.y")
+        self.orders[ref] = Order(request.personal_number or QR_PERSON)
+        self.last_auto_start = uuid.uuid4().hex
+        return ipb.StartLoginResponse(order_ref=ref, auto_start_token=self.last_auto_start, qr_data=f"bankid.{ref}.0.y")
 
     def CollectLogin(self, request, context):  # noqa: N802
         order = self.orders.get(request.order_ref)
@@ -81,16 +104,91 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
                 status=ipb.CollectLoginResponse.PENDING,
                 hint_code="outstandingTransaction",
                 user_message="Starta BankID-appen.",
+                user_message_en="Start your BankID app.",
+                qr_data=f"bankid.{request.order_ref}.{order.polls}.y",
             )
+        del self.orders[request.order_ref]  # collected once, as identity does
         user_id = user_id_for(order.personal_number)
         name = self.names.get(order.personal_number, "Anna Andersson")
-        token = self.factory.token(user_id, name=name, device="web", sid=uuid.uuid4().hex)
+        roles = self.roles.get(order.personal_number, ("resident",))
+        sid = uuid.uuid4().hex
+        token = self.factory.token(user_id, roles=roles, name=name, device="web", sid=sid, **self.claims_for(order))
+        refresh = uuid.uuid4().hex
+        self.refresh_tokens[refresh] = (user_id, name, roles, sid)
         return ipb.CollectLoginResponse(
             status=ipb.CollectLoginResponse.COMPLETE,
             access_token=token,
-            expires_in=600,
-            user=ipb.User(user_id=user_id, name=name, roles=["resident"]),
+            expires_in=self.expires_in,
+            refresh_token=refresh,
+            user=ipb.User(user_id=user_id, name=name, roles=list(roles)),
         )
+
+    def claims_for(self, order: Order) -> dict[str, str]:
+        return dict(self.extra_claims.get(order.personal_number, {}))
+
+    def RefreshToken(self, request, context):  # noqa: N802
+        known = self.refresh_tokens.pop(request.refresh_token, None)
+        self.refreshed.append(request.refresh_token)
+        if known is None:
+            raise Unauthenticated("Din inloggning har gått ut. Logga in igen.")
+        user_id, name, roles, sid = known
+        refresh = uuid.uuid4().hex
+        self.refresh_tokens[refresh] = known
+        token = self.factory.token(user_id, roles=roles, name=name, device="web", sid=sid)
+        return ipb.RefreshTokenResponse(access_token=token, expires_in=600, refresh_token=refresh)
+
+    def Logout(self, request, context):  # noqa: N802
+        self.logged_out.append(request.refresh_token)
+        self.refresh_tokens.pop(request.refresh_token, None)
+        return ipb.LogoutResponse()
+
+    def ListMyDevices(self, request, context):  # noqa: N802
+        principal = current_principal()
+        return ipb.ListMyDevicesResponse(
+            devices=[d for d in self.devices.get(principal.user_id, []) if d.device_id not in self.revoked]
+        )
+
+    def RevokeDevice(self, request, context):  # noqa: N802
+        principal = current_principal()
+        if request.device_id not in {d.device_id for d in self.devices.get(principal.user_id, [])}:
+            raise NotFound("Enheten finns inte bland dina inloggade enheter.")
+        self.revoked.add(request.device_id)
+        return ipb.RevokeDeviceResponse()
+
+    def ConfirmWatchPairing(self, request, context):  # noqa: N802
+        principal = current_principal()
+        code = "".join(ch for ch in request.user_code.upper() if ch.isalnum())
+        if code != self.watch_code:
+            raise NotFound("Koden stämmer inte eller har gått ut. Kontrollera koden på klockan och försök igen.")
+        device = ipb.DeviceEntry(
+            device_id=f"watch:{uuid.uuid4()}", kind="watch", created_at=_now(), last_used_at=_now()
+        )
+        self.devices.setdefault(principal.user_id, []).append(device)
+        return ipb.ConfirmWatchPairingResponse(device_id=device.device_id)
+
+    def ListMyAccessLog(self, request, context):  # noqa: N802
+        return ipb.ListAccessLogResponse(entries=self.access_log.get(current_principal().user_id, []))
+
+    def AssignRoles(self, request, context):  # noqa: N802
+        principal = current_principal()
+        if not principal.has_role("admin"):
+            raise PermissionDenied("Det här får bara kommunens personal göra.")
+        if "case_worker" in request.roles and not request.unit:
+            raise ValidationFailed("Behörigheten kunde inte sparas.", {"unit": "En handläggare behöver en enhet."})
+        user = ipb.User(
+            user_id=user_id_for(request.personal_number or "x"),
+            name=request.name,
+            roles=["resident", *request.roles],
+            unit=request.unit,
+            answer_group=request.answer_group,
+        )
+        self.staff[user.user_id] = user
+        return user
+
+    def ListStaff(self, request, context):  # noqa: N802
+        if not current_principal().has_role("admin"):
+            raise PermissionDenied("Det här får bara kommunens personal göra.")
+        return ipb.ListStaffResponse(staff=list(self.staff.values()))
 
     def CancelLogin(self, request, context):  # noqa: N802
         order = self.orders.get(request.order_ref)

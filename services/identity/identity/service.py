@@ -46,6 +46,8 @@ PNR_MESSAGE = "Skriv ett giltigt personnummer med 12 siffror, till exempel 19900
 RETURN_URL_MESSAGE = "Adressen att återvända till är inte tillåten."
 NOT_YOURS = "Det här är inte din underskrift."
 STAFF_ONLY = "Det här får bara kommunens personal göra."
+ALREADY_REFRESHED = "Inloggningen förnyades nyss av en annan begäran."
+REFRESH_RACE_GRACE = 10  # seconds in which a second use of a refresh token is a race, not reuse
 MAX_VISIBLE_TEXT = 4000  # characters of text to sign (BankID takes 40 000 bytes of base64)
 
 
@@ -498,7 +500,8 @@ class Identity:
 
     def refresh(self, refresh_token: str) -> TokenPair:
         """A new access token and a new refresh token for an unspent refresh token of a live session.
-        A spent one (reuse: it was copied) revokes the whole session."""
+        A spent one (reuse: it was copied) revokes the whole session, unless it was spent within
+        the last REFRESH_RACE_GRACE seconds (a race of the client's own requests: refused, no revoke)."""
         if not refresh_token or len(refresh_token) > 200:
             raise Unauthenticated(SESSION_ENDED)
         digest = token_hash(refresh_token)
@@ -516,6 +519,11 @@ class Identity:
                 .execution_options(synchronize_session=False)
             ).rowcount
         if not spent:
+            used_at = row.used_at and aware(row.used_at)
+            if used_at and (now - used_at).total_seconds() <= REFRESH_RACE_GRACE:
+                # Two requests of one client refreshed at once (a page and its script): the other
+                # one won and holds the new pair. Not theft; this caller keeps its current token.
+                raise Conflict(ALREADY_REFRESHED)
             self.revoke_session(row.session_id, "refresh_token_reused")
             log.warning("refresh token reused: session revoked", extra={"fields": {"sid": row.session_id}})
             raise Unauthenticated(SESSION_ENDED)
