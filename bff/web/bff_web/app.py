@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from bff_web import session as web_session
 from bff_web.i18n import LANG_COOKIE, current_language, t
 from bff_web.texts import DEFAULT_LANGUAGE, LANGUAGES
-from bff_web.views import applications, login, pages
+from bff_web.views import account, applications, login, pages, staff
 from fickan_bff.app import create_base_app
 from fickan_bff.clients import Services
 from fickan_bff.errors import http_status, is_unavailable
@@ -25,7 +25,7 @@ from fickan_common.settings import env_bool, env_int, env_str
 
 log = logging.getLogger(__name__)
 
-PAGE_BLUEPRINTS = {"pages", "login", "applications"}
+PAGE_BLUEPRINTS = {"pages", "login", "applications", "account", "staff"}
 ERROR_STATUSES = {400, 403, 404, 405, 409, 413, 500, 503}
 
 # Pages hold personal data: no caching, no framing, nothing loaded from elsewhere.
@@ -78,6 +78,8 @@ def create_app(services: Services | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(login.bp)
     app.register_blueprint(applications.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(staff.bp)
 
     @app.before_request
     def _language_and_session() -> None:
@@ -108,6 +110,8 @@ def create_app(services: Services | None = None) -> Flask:
             "csrf_token": web_session.csrf_token,
             "csrf_field_name": web_session.CSRF_FIELD,
             "principal": g.get("principal"),
+            "is_staff": bool(g.get("principal"))
+            and any(g.principal.has_role(r) for r in ("case_worker", "contact_agent", "admin")),
             "resident_name": web_session.session_name(),
         }
 

@@ -94,6 +94,17 @@ class Platform:
         self.identity.orders.clear()
         self.identity.started_with.clear()
         self.identity.pending_polls = 1
+        self.identity.expires_in = 600
+        for state in (
+            self.identity.devices,
+            self.identity.revoked,
+            self.identity.access_log,
+            self.identity.staff,
+            self.identity.roles,
+            self.identity.extra_claims,
+            self.applications.staff_reads,
+        ):
+            state.clear()
         self.applications.apps.clear()
         self.applications.save_calls = 0
         self.applications.delay = 0.0

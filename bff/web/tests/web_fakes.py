@@ -237,6 +237,7 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
     def __init__(self) -> None:
         self.apps: dict[str, StoredApplication] = {}
         self.save_calls = 0
+        self.staff_reads: list[tuple[str, str, str]] = []
         self.delay = 0.0
         self.lock = threading.Lock()
 
@@ -261,6 +262,24 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
         if app.owner != principal.user_id:
             raise PermissionDenied("Du har inte behörighet till den här ansökan.")
         return app
+
+    def ListUnitCases(self, request, context):  # noqa: N802
+        principal = current_principal()
+        if not principal.has_role("case_worker"):
+            raise PermissionDenied("Det här får bara handläggare göra.")
+        return apb.ListUnitCasesResponse(
+            cases=[self._message(a) for a in self.apps.values() if a.status != "draft" and principal.unit == "eb"]
+        )
+
+    def GetCase(self, request, context):  # noqa: N802
+        principal = current_principal()
+        app = self.apps.get(request.application_id)
+        if app is None:
+            raise NotFound("Ansökan finns inte.")
+        if not principal.has_role("case_worker") or principal.unit != "eb" or app.status == "draft":
+            raise PermissionDenied("Ärendet hör till en annan enhet än din.")
+        self.staff_reads.append((principal.user_id, request.application_id, request.reason))
+        return self._message(app)
 
     def GetForm(self, request, context):  # noqa: N802
         current_principal()
