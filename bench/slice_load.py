@@ -647,7 +647,11 @@ def own_platform(postgres: bool) -> Iterator[Platform]:
         if postgres:
             urls = {service: stack.enter_context(fresh_postgres_database()) for service in SERVICES}
         # Every simulated resident logs in from 127.0.0.1: lift the login rate limits for the load.
-        limits = {"FICKAN_LOGIN_LIMIT_PER_PERSON": "0", "FICKAN_LOGIN_LIMIT_PER_IP": "0"}
+        limits = {
+            "FICKAN_LOGIN_LIMIT_PER_PERSON": "0",
+            "FICKAN_LOGIN_LIMIT_PER_IP": "0",
+            "FICKAN_BANKID_COLLECT_INTERVAL": "0.2",
+        }
         platform = Platform.on_free_ports(var, amqp_uri=amqp_uri, database_urls=urls, extra_env=limits)
         try:
             platform.migrate()

@@ -111,6 +111,8 @@ class Platform:
             FICKAN_AMQP_URI=self.amqp_uri,
             FICKAN_BANKID_SIMULATOR="1",  # local platform only; never in production manifests
             FICKAN_BANKID_SIMULATOR_PORT=str(self.ports["bankid-simulator"]),
+            # the web login page points testers to the simulator, which plays their BankID app
+            FICKAN_WEB_BANKID_SIMULATOR_URL=f"http://127.0.0.1:{self.ports['bankid-simulator']}/simulator/",
             FICKAN_IDENTITY_SIGNING_KEYS_DIR=str(self.var / "keys" / "identity"),
             FICKAN_WEB_SECRET_KEY=self._web_secret(),
             PYTHONUNBUFFERED="1",

@@ -37,8 +37,9 @@ def test_resident_logs_in_submits_and_sees_the_inbox_message(platform, page):
     web = platform.url("web")
     page.goto(web + "/")
     page.get_by_role("link", name="Logga in").first.click()
+    page.get_by_text("Logga in med personnummer i stället").click()
     page.get_by_label("Personnummer").fill(DEMO_RESIDENT)
-    page.get_by_role("button", name="Logga in").click()
+    page.get_by_role("button", name="Logga in", exact=True).click()
     page.wait_for_url("**/mina-sidor", timeout=20_000)  # the waiting page refreshes until BankID completes
     expect(page.get_by_text("Anna Andersson").first).to_be_visible()
 

@@ -85,7 +85,8 @@ def test_same_device_start_with_the_autostart_token_and_a_return_url(running):
     started = running.stub.StartLogin(pb.StartLoginRequest(device=pb.DEVICE_MOBILE, return_url="fickan://login/klar"))
     pending = running.stub.CollectLogin(pb.CollectLoginRequest(order_ref=started.order_ref))
     assert pending.user_message == "Försöker starta BankID-appen."  # RFA13 on the same device
-    assert app(running, "autostart", {"autoStartToken": started.auto_start_token}).status_code == 200
+    opened = app(running, "autostart", {"autoStartToken": started.auto_start_token})
+    assert opened.status_code == 200 and opened.json()["returnUrl"] == "fickan://login/klar"
     done = collect_until_done(running.stub, started.order_ref)
     assert done.status == pb.CollectLoginResponse.COMPLETE and done.user.name == "Anna Andersson"
 

@@ -11,6 +11,7 @@ and the person's BankID app, for tests and for people trying the platform:
 
   POST /simulator/scan       {"qrData": "bankid....", "personalNumber": "...", "outcome": "complete"}
   POST /simulator/autostart  {"autoStartToken": "...", "personalNumber": "...", "outcome": "complete"}
+                             answers {"orderRef", "returnUrl"}: where the app would send the person
   GET  /simulator/           a page listing the orders waiting for the app, to open one as a person
 
 It is started only when FICKAN_BANKID_SIMULATOR=1 (identity.api), on 127.0.0.1 by default.
@@ -139,11 +140,11 @@ def rp_call(sim: Simulator, path: str, body: dict[str, Any]) -> dict[str, Any]:
     if path == "auth":
         ip = _end_user_ip(body)
         _visible_data(body, required=False)
-        return sim.start("auth", ip, _requirement_person(body))
+        return sim.start("auth", ip, _requirement_person(body), return_url=_return_url(body))
     if path == "sign":
         ip = _end_user_ip(body)
         text = _visible_data(body, required=True)
-        return sim.start("sign", ip, _requirement_person(body), text)
+        return sim.start("sign", ip, _requirement_person(body), text, return_url=_return_url(body))
     if path in ("phone/auth", "phone/sign"):
         person = _personal_number(body.get("personalNumber"))
         _call_initiator(body)
@@ -182,7 +183,14 @@ def control_call(sim: Simulator, path: str, body: dict[str, Any]) -> None:
         raise BankIdError("notFound", "Not found")
 
 
-def app_call(sim: Simulator, path: str, body: dict[str, Any]) -> str:
+def _return_url(body: dict[str, Any]) -> str:
+    value = body.get("returnUrl", "")
+    if not isinstance(value, str) or len(value) > 2000:
+        raise _invalid("Invalid returnUrl")
+    return value
+
+
+def app_call(sim: Simulator, path: str, body: dict[str, Any]) -> dict[str, str]:
     """What the person's app does: scan a QR code or open on the same device, as a chosen person."""
     pnr = body.get("personalNumber") or None
     person = _personal_number(pnr) if pnr is not None else None
@@ -191,11 +199,12 @@ def app_call(sim: Simulator, path: str, body: dict[str, Any]) -> str:
         qr = body.get("qrData")
         if not isinstance(qr, str) or len(qr) > 300:
             raise _invalid("Invalid qrData")
-        return sim.scan(qr, person, outcome)
+        return {"orderRef": sim.scan(qr, person, outcome)}
     token = body.get("autoStartToken")
     if not isinstance(token, str) or len(token) > 100:
         raise _invalid("Invalid autoStartToken")
-    return sim.autostart(token, person, outcome)
+    order_ref, return_url = sim.autostart(token, person, outcome)
+    return {"orderRef": order_ref, "returnUrl": return_url}
 
 
 PAGE = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>BankID-simulator</title>
@@ -320,7 +329,7 @@ class _Handler(BaseHTTPRequestHandler):
             if self.path.startswith(PREFIX):
                 self._send(200, rp_call(self.simulator, self.path[len(PREFIX) :], body))
             elif self.path in ("/simulator/scan", "/simulator/autostart"):
-                self._send(200, {"orderRef": app_call(self.simulator, self.path.rsplit("/", 1)[1], body)})
+                self._send(200, app_call(self.simulator, self.path.rsplit("/", 1)[1], body))
             elif self.path.startswith("/simulator/"):
                 control_call(self.simulator, self.path[len("/simulator/") :], body)
                 self._send(204, None)

@@ -193,6 +193,7 @@ class _Order:
     user_visible_data: str = ""
     required_person: str = ""  # requirement.personalNumber, if the order had one
     opened: bool = False  # the app has the order (scanned, autostarted, or the person's own)
+    return_url: str = ""  # where the app sends the person when done (same-device start)
     collects: int = 0
     finished: bool = False
     result: dict[str, Any] | None = None  # the final answer, once given
@@ -284,7 +285,12 @@ class Simulator:
         return self.start("phone/auth", "127.0.0.1", personal_number)
 
     def start(
-        self, kind: str, end_user_ip: str, personal_number: str | None, user_visible_data: str = ""
+        self,
+        kind: str,
+        end_user_ip: str,
+        personal_number: str | None,
+        user_visible_data: str = "",
+        return_url: str = "",
     ) -> dict[str, Any]:
         now = time.monotonic()
         with self._lock:
@@ -309,6 +315,7 @@ class Simulator:
                 user_visible_data=user_visible_data,
                 required_person=personal_number or "",
                 opened=bool(personal_number),
+                return_url=return_url,
             )
             if personal_number:
                 self._assign(order, personal_number)
@@ -374,14 +381,17 @@ class Simulator:
             self._open(order, personal_number, outcome)
             return order.order_ref
 
-    def autostart(self, auto_start_token: str, personal_number: str | None = None, outcome: str = "complete") -> str:
-        """The app is opened on the same device with bankid:///?autostarttoken=...; returns the orderRef."""
+    def autostart(
+        self, auto_start_token: str, personal_number: str | None = None, outcome: str = "complete"
+    ) -> tuple[str, str]:
+        """The app is opened on the same device with bankid:///?autostarttoken=...; returns the
+        orderRef and the returnUrl the app opens when the person is done ("" if none)."""
         with self._lock:
             order = next((o for o in self._orders.values() if o.auto_start_token == auto_start_token), None)
             if order is None or order.finished:
                 raise BankIdError("invalidParameters", "No such order")
             self._open(order, personal_number, outcome)
-            return order.order_ref
+            return order.order_ref, order.return_url
 
     def pending_orders(self) -> list[dict[str, Any]]:
         """Orders waiting for the app, for the simulator's own page (no personal data)."""
