@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import grpc
 
@@ -312,6 +313,9 @@ def bankid_client(settings: settings_module.IdentitySettings) -> tuple[RpClient,
             "No BankID is configured: set FICKAN_BANKID_URL and FICKAN_BANKID_CERT (see README.md), or "
             "FICKAN_BANKID_SIMULATOR=1 for the built-in test simulator (never in production)."
         )
+    for name, path in (("FICKAN_BANKID_CERT", settings.bankid_cert), ("FICKAN_BANKID_CA", settings.bankid_ca)):
+        if path and not Path(path).is_file():
+            raise SystemExit(f"{name} names {path}, which does not exist.")
     tls = TlsSettings(settings.bankid_cert, settings.bankid_key, settings.bankid_cert_password, settings.bankid_ca)
     return RpClient(settings.bankid_url, tls, timeout=settings.bankid_timeout), None
 
