@@ -16,11 +16,16 @@ from marshmallow import Schema
 from bff_mobile import texts
 from bff_mobile.errors import ApiError, from_service_error
 from bff_mobile.schemas import KIND
-from fickan_bff.auth import require_token
+from fickan_bff.auth import AuthError, require_token
 from fickan_common.grpc_client import ServiceClient, ServiceError
 
 _KIND = re.compile(KIND)
 _RULE_PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+# identity's device ids: a session (uuid4 hex) or a paired watch (uuid4).
+DEVICE_ID = (
+    r"^(session:[0-9a-fA-F]{32}|watch:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+)
+_DEVICE_ID = re.compile(DEVICE_ID)
 
 
 def _uuid(value: str) -> str | None:
@@ -31,7 +36,12 @@ def _uuid(value: str) -> str | None:
 
 
 def _kind(value: str) -> str | None:
-    return value if _KIND.match(value) else None
+    return value if _KIND.fullmatch(value) else None
+
+
+def _device_id(value: str) -> str | None:
+    """The id in identity's own (lower-case) form, or None."""
+    return value.lower() if _DEVICE_ID.fullmatch(value) else None
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,7 @@ PATH_PARAMS: dict[str, PathParam] = {
     "application_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
     "message_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
     "kind": PathParam(_kind, {"type": "string", "pattern": KIND}, texts.FIELD_KIND),
+    "device_id": PathParam(_device_id, {"type": "string", "pattern": DEVICE_ID}, texts.FIELD_DEVICE_ID),
 }
 
 
@@ -64,13 +75,18 @@ class Endpoint:
     public: bool
     errors: tuple[int, ...]
     path_params: tuple[str, ...] = field(default_factory=tuple)
+    description: str = ""
+    body_optional: bool = False
+    bearer_optional: bool = False
 
     @property
     def openapi_path(self) -> str:
         return _RULE_PARAM.sub(r"{\1}", self.rule)
 
 
-def load_json_body(schema: type[Schema]) -> dict[str, Any]:
+def load_json_body(schema: type[Schema], optional: bool = False) -> dict[str, Any]:
+    if optional and not request.get_data(cache=True).strip():
+        return schema().load({})
     data = request.get_json(silent=True, force=True)
     if not isinstance(data, dict):
         raise ApiError.of(400, "invalid_json", texts.INVALID_JSON)
@@ -86,6 +102,18 @@ def call(
         return client.call(method, message, token=None if public else g.principal.token)
     except ServiceError as exc:
         raise from_service_error(exc, field_prefix) from None
+
+
+def _not_a_watch(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A paired watch's token (scope "glance") is for the watch's BFF only, never for the app."""
+
+    @wraps(view)
+    def wrapper(**kwargs: Any) -> Any:
+        if "glance" in g.principal.scope:
+            raise AuthError("forbidden")
+        return view(**kwargs)
+
+    return wrapper
 
 
 def _no_store(response: Response) -> Response:
@@ -116,7 +144,14 @@ class Api:
         status: int = 200,
         public: bool = False,
         errors: tuple[int, ...] = (),
+        description: str = "",
+        body_optional: bool = False,
+        bearer_optional: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """`bearer_optional` (public routes only): the view may use a bearer token when one is sent
+        and checks it itself (documented as optional security)."""
+        if bearer_optional and not public:
+            raise ValueError("bearer_optional is for public routes")
         path_params = tuple(_RULE_PARAM.findall(rule))
         unknown = [p for p in path_params if p not in PATH_PARAMS]
         if unknown:
@@ -132,7 +167,7 @@ class Api:
                         raise ApiError.of(400, "invalid_id", texts.INVALID_ID, {name: param.message})
                     kwargs[name] = cleaned
                 if body is not None:
-                    kwargs["body"] = load_json_body(body)
+                    kwargs["body"] = load_json_body(body, optional=body_optional)
                 if query is not None:
                     kwargs["query"] = query().load(request.args.to_dict())
                 result = view(**kwargs)
@@ -141,7 +176,7 @@ class Api:
                 return jsonify(response().dump(result)), status
 
             # The token is checked before anything else, so a stranger learns nothing from a 400.
-            handler = run if public else require_token(role="resident")(run)
+            handler = run if public else require_token(role="resident")(_not_a_watch(run))
             self.blueprint.add_url_rule(rule, view.__name__, handler, methods=[method])
             self.endpoints.append(
                 Endpoint(
@@ -157,6 +192,9 @@ class Api:
                     public=public,
                     errors=errors,
                     path_params=path_params,
+                    description=description,
+                    body_optional=body_optional,
+                    bearer_optional=bearer_optional,
                 )
             )
             return view

@@ -19,7 +19,7 @@ ERROR_DESCRIPTIONS = {
     401: "No valid login: missing, expired or not verifiable token",
     403: "Not allowed for this person",
     404: "Not found",
-    409: "The case has changed or does not allow this now",
+    409: "The case (or the login) has changed or does not allow this now",
     429: "Too many attempts",
     503: "A service is not answering; try again shortly",
 }
@@ -46,6 +46,8 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         codes.add(400)
     if not endpoint.public:
         codes.update({401, 403})
+    if endpoint.bearer_optional:
+        codes.add(401)
     codes.add(503)
     for code in sorted(codes):
         responses[str(code)] = {"description": ERROR_DESCRIPTIONS[code], "content": _json(schemas.ErrorSchema)}
@@ -55,8 +57,10 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         "summary": endpoint.summary,
         "tags": [endpoint.tag],
         "responses": responses,
-        "security": [] if endpoint.public else [{BEARER: []}],
+        "security": _security(endpoint),
     }
+    if endpoint.description:
+        operation["description"] = endpoint.description
     parameters: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": dict(PATH_PARAMS[name].schema)}
         for name in endpoint.path_params
@@ -66,8 +70,14 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     if parameters:
         operation["parameters"] = parameters
     if endpoint.body is not None:
-        operation["requestBody"] = {"required": True, "content": _json(endpoint.body)}
+        operation["requestBody"] = {"required": not endpoint.body_optional, "content": _json(endpoint.body)}
     return operation
+
+
+def _security(endpoint: Endpoint) -> list[dict[str, list[str]]]:
+    if endpoint.bearer_optional:
+        return [{}, {BEARER: []}]  # either no token or the bearer token
+    return [] if endpoint.public else [{BEARER: []}]
 
 
 def build_openapi(api: Api, title: str, version: str) -> dict[str, Any]:

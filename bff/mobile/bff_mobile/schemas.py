@@ -18,12 +18,32 @@ MAX_SUBJECT_LENGTH = 200
 MAX_BODY_LENGTH = 5000
 MAX_VERSION = 2**53 - 1  # safe integer in JavaScript clients
 
+MAX_RETURN_URL_LENGTH = 500  # identity's limit
+MAX_USER_CODE_LENGTH = 20
+USER_CODE_LETTERS = 8
+
 PERSONAL_NUMBER = r"^(\d{12}|\d{8}-\d{4}|\d{6}[-+]\d{4})$"
 ORDER_REF = r"^[A-Za-z0-9-]{1,100}$"
 KIND = r"^[a-z][a-z0-9_]{0,63}$"
 ANSWER_NAME = r"^[a-z][a-z0-9_]{0,63}$"
+# An absolute URL (https://…, or the app's own scheme); which schemes are allowed is identity's call.
+RETURN_URL = r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]+$"
+REFRESH_TOKEN = r"^[A-Za-z0-9_-]{1,200}$"
+# What the watch shows (XXXX-XXXX), as typed: any case, spaces and dashes anywhere.
+USER_CODE = r"^[A-Za-z -]{1,20}$"
+RESOURCE = r"^[a-z_]+:[A-Za-z0-9-]{1,64}$"
 
 _BASE_MESSAGES = {"required": texts.FIELD_REQUIRED, "null": texts.FIELD_NULL}
+
+
+class FullMatch(validate.Regexp):
+    """Regexp that must match the whole value: `$` alone would also accept a trailing newline.
+    The pattern (with ^…$) is what /openapi.json shows."""
+
+    def __call__(self, value: Any) -> Any:
+        if not isinstance(value, str) or self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
 
 
 def _text(
@@ -33,17 +53,19 @@ def _text(
     pattern: str | None = None,
     pattern_message: str = texts.FIELD_NOT_TEXT,
     description: str = "",
+    required: bool = True,
 ) -> fields.String:
-    """A required, non-blank string with Swedish messages."""
+    """A non-blank string with Swedish messages (required unless said otherwise; an optional one
+    may be left out, but when sent it must be right)."""
     validators: list[Any] = [
         validate.Length(min=1, error=texts.FIELD_BLANK),
         validate.Length(max=max_length, error=texts.FIELD_TOO_LONG),
     ]
     if pattern:
-        validators.append(validate.Regexp(pattern, error=pattern_message))
+        validators.append(FullMatch(pattern, error=pattern_message))
     metadata: dict[str, Any] = {"description": description} if description else {}
     return fields.String(
-        required=True,
+        required=required,
         data_key=data_key,
         validate=validators,
         error_messages={**_BASE_MESSAGES, "invalid": texts.FIELD_NOT_TEXT, "invalid_utf8": texts.FIELD_NOT_TEXT},
@@ -106,12 +128,66 @@ class StartLoginSchema(RequestSchema):
         data_key="personalNumber",
         pattern=PERSONAL_NUMBER,
         pattern_message=texts.FIELD_PERSONAL_NUMBER,
-        description="Personnummer, 12 digits (or 10 with - or +). Sent in the body only, never logged.",
+        required=False,
+        description="Optional: personnummer, 12 digits (or 10 with - or +). Leave it out (as BankID recommends) "
+        "and whoever opens BankID or scans the QR code logs in. Sent in the body only, never logged.",
+    )
+    return_url = _text(
+        max_length=MAX_RETURN_URL_LENGTH,
+        data_key="returnUrl",
+        pattern=RETURN_URL,
+        pattern_message=texts.FIELD_RETURN_URL,
+        required=False,
+        description="Optional: where BankID sends the person back on this phone (https, or the app's own scheme; "
+        "identity decides which are allowed). Also put in autoStartUrl.",
     )
 
 
 class OrderRefSchema(RequestSchema):
     order_ref = _text(max_length=100, data_key="orderRef", pattern=ORDER_REF, pattern_message=texts.FIELD_ORDER_REF)
+
+
+class RefreshSchema(RequestSchema):
+    refresh_token = _text(
+        max_length=200,
+        data_key="refreshToken",
+        pattern=REFRESH_TOKEN,
+        pattern_message=texts.FIELD_REFRESH_TOKEN,
+        description="The refresh token from the login or the last refresh. Each works once.",
+    )
+
+
+class LogoutSchema(RequestSchema):
+    refresh_token = _text(
+        max_length=200,
+        data_key="refreshToken",
+        pattern=REFRESH_TOKEN,
+        pattern_message=texts.FIELD_REFRESH_TOKEN,
+        required=False,
+        description="The session to end. Without it (or without a body) the session of the bearer token ends.",
+    )
+
+
+def _user_code_letters(value: str) -> None:
+    letters = [ch for ch in value if ch not in " -"]
+    if len(letters) != USER_CODE_LETTERS:
+        raise ValidationError(texts.FIELD_USER_CODE)
+
+
+class ConfirmWatchSchema(RequestSchema):
+    user_code = fields.String(
+        required=True,
+        data_key="userCode",
+        validate=[
+            validate.Length(max=MAX_USER_CODE_LENGTH, error=texts.FIELD_TOO_LONG),
+            FullMatch(USER_CODE, error=texts.FIELD_USER_CODE),
+            _user_code_letters,
+        ],
+        error_messages={**_BASE_MESSAGES, "invalid": texts.FIELD_NOT_TEXT, "invalid_utf8": texts.FIELD_NOT_TEXT},
+        metadata={
+            "description": 'The code the watch shows, e.g. "BCDF-GHJK" (any case; spaces and dashes are ignored).'
+        },
+    )
 
 
 class CreateApplicationSchema(RequestSchema):
@@ -157,11 +233,32 @@ class InboxQuerySchema(Schema):
     )
 
 
+class AccessLogQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # caches and proxies add parameters of their own
+
+    resource = _text(
+        max_length=100,
+        pattern=RESOURCE,
+        pattern_message=texts.FIELD_RESOURCE,
+        required=False,
+        description='Only what was read about this, e.g. "application:<id>". Leave out for everything.',
+    )
+
+
 # --- Answers ---------------------------------------------------------------------------------
 class LoginStartedSchema(ResponseSchema):
     order_ref = fields.String(data_key="orderRef", required=True)
     auto_start_token = fields.String(
         data_key="autoStartToken", required=True, metadata={"description": "Starts the BankID app on this phone."}
+    )
+    auto_start_url = fields.String(
+        data_key="autoStartUrl",
+        required=True,
+        metadata={
+            "description": "Open it to start BankID on this phone: bankid:///?autostarttoken=<token>&redirect=null, "
+            "or redirect=<the returnUrl, URL-encoded>."
+        },
     )
     qr_data = fields.String(data_key="qrData", required=True, metadata={"description": "For BankID on another device."})
 
@@ -176,10 +273,26 @@ class LoginStatusSchema(ResponseSchema):
     status = fields.String(required=True, validate=validate.OneOf(["pending", "failed", "complete"]))
     hint_code = fields.String(data_key="hintCode", required=True)
     message = fields.String(required=True, metadata={"description": "What to tell the person (Swedish, BankID)."})
+    message_en = fields.String(
+        data_key="messageEn", required=True, metadata={"description": "The same in English (empty if none)."}
+    )
     qr_data = fields.String(data_key="qrData", allow_none=True, metadata={"description": "Refreshed while pending."})
     access_token = fields.String(data_key="accessToken", allow_none=True, metadata={"description": "When complete."})
     expires_in = fields.Integer(data_key="expiresIn", allow_none=True, metadata={"description": "Seconds."})
+    refresh_token = fields.String(
+        data_key="refreshToken",
+        allow_none=True,
+        metadata={"description": "When complete: for POST /v1/auth/refresh. Keep it in the phone's secure storage."},
+    )
     user = fields.Nested(UserSchema, allow_none=True)
+
+
+class TokensSchema(ResponseSchema):
+    access_token = fields.String(data_key="accessToken", required=True)
+    expires_in = fields.Integer(data_key="expiresIn", required=True, metadata={"description": "Seconds."})
+    refresh_token = fields.String(
+        data_key="refreshToken", required=True, metadata={"description": "The next one; the one sent is spent."}
+    )
 
 
 class MeSchema(ResponseSchema):
@@ -187,6 +300,44 @@ class MeSchema(ResponseSchema):
     name = fields.String(required=True)
     roles = fields.List(fields.String(), required=True)
     device = fields.String(required=True)
+    unit = fields.String(metadata={"description": "Staff: the unit they work in. Left out when there is none."})
+
+
+class DeviceSchema(ResponseSchema):
+    id = fields.String(required=True, metadata={"description": '"session:<32 hex>" or "watch:<uuid>"'})
+    kind = fields.String(required=True, metadata={"description": "web | mobile | watch"})
+    created_at = fields.DateTime(data_key="createdAt", allow_none=True, required=True)
+    last_used_at = fields.DateTime(data_key="lastUsedAt", allow_none=True, required=True)
+    current = fields.Boolean(required=True, metadata={"description": "The session this request came from."})
+
+
+class DeviceListSchema(ResponseSchema):
+    devices = fields.List(fields.Nested(DeviceSchema), required=True)
+
+
+class WatchPairedSchema(ResponseSchema):
+    device_id = fields.String(data_key="deviceId", required=True, metadata={"description": '"watch:<uuid>"'})
+
+
+class AccessEntrySchema(ResponseSchema):
+    at = fields.DateTime(allow_none=True, required=True)
+    actor_name = fields.String(data_key="actorName", required=True)
+    actor_role = fields.String(data_key="actorRole", required=True, metadata={"description": "case_worker | ..."})
+    actor_role_text = fields.String(
+        data_key="actorRoleText", required=True, metadata={"description": 'The role in Swedish, e.g. "Handläggare".'}
+    )
+    actor_role_text_en = fields.String(
+        data_key="actorRoleTextEn", required=True, metadata={"description": "The role in English."}
+    )
+    actor_unit = fields.String(data_key="actorUnit", required=True)
+    action = fields.String(required=True, metadata={"description": "read | change"})
+    resource = fields.String(required=True, metadata={"description": 'e.g. "application:<id>"'})
+    description = fields.String(required=True, metadata={"description": "What was looked at, in Swedish."})
+    reason = fields.String(required=True)
+
+
+class AccessLogSchema(ResponseSchema):
+    entries = fields.List(fields.Nested(AccessEntrySchema), required=True)
 
 
 class FormFieldSchema(ResponseSchema):

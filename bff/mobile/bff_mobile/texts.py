@@ -33,6 +33,17 @@ FORBIDDEN = Text(
     "Du har inte behörighet att göra det här i appen.",
     "You are not allowed to do this in the app.",
 )
+# The refresh token no longer works (spent, logged out, session over): BankID again.
+SESSION_ENDED = Text(
+    "Din inloggning har upphört. Logga in med BankID igen.",
+    "Your login has ended. Please log in with BankID again.",
+)
+
+# Two of the app's own requests refreshed with the same token at once; the other one got the new pair.
+ALREADY_REFRESHED = Text(
+    "Inloggningen förnyades nyss av en annan begäran i appen. Använd den nya inloggningen.",
+    "Your login was just renewed by another request in the app. Use the new login.",
+)
 
 # --- Requests --------------------------------------------------------------------------------
 INVALID_REQUEST = Text(
@@ -99,3 +110,16 @@ FIELD_LIMIT = "Skriv ett tal mellan {min} och {max}."
 FIELD_PERSONAL_NUMBER = "Skriv personnumret med 12 siffror, till exempel ÅÅÅÅMMDDNNNN."
 FIELD_ORDER_REF = "Inloggningen känns inte igen. Starta om inloggningen."
 FIELD_KIND = "Det finns ingen sådan e-tjänst."
+FIELD_RETURN_URL = "Adressen att återvända till ska vara en fullständig adress, till exempel https://…"
+FIELD_REFRESH_TOKEN = "Inloggningen känns inte igen. Logga in med BankID igen."
+FIELD_USER_CODE = "Skriv de åtta bokstäverna som klockan visar, till exempel BCDF-GHJK."
+FIELD_RESOURCE = "Det finns inget sådant att visa."
+FIELD_DEVICE_ID = "Enheten känns inte igen. Ladda om listan och försök igen."
+
+# --- Who at the municipality read my data (the access log) -----------------------------------
+ROLES = {
+    "case_worker": Text("Handläggare", "Case worker"),
+    "contact_agent": Text("Kommunvägledare", "Contact centre agent"),
+    "admin": Text("Administratör", "Administrator"),
+}
+ROLE_OTHER = Text("Kommunens personal", "Municipal staff")

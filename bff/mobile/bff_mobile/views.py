@@ -5,23 +5,29 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
+import grpc
 from flask import current_app, g, request
 
-from bff_mobile import schemas
+from bff_mobile import schemas, texts
 from bff_mobile.api import Api, call
+from bff_mobile.errors import ApiError
 from fickan.applications.v1 import applications_pb2 as apps_pb
 from fickan.contact.v1 import contact_pb2 as contact_pb
 from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan.notifications.v1 import notifications_pb2 as notes_pb
 from fickan_bff.app import services_of
+from fickan_bff.auth import verify_request_token
 from fickan_bff.clients import Services
+from fickan_common.grpc_client import ServiceError
 
 log = logging.getLogger(__name__)
 
 api = Api("mobile_v1", "/v1")
 
 QUESTION_CHANNEL = "mobile"
+COLLECT_INTERVAL_SECONDS = 2
 
 _LOGIN_STATUS = {
     identity_pb.CollectLoginResponse.PENDING: "pending",
@@ -42,6 +48,43 @@ def _time(message: Any, name: str) -> datetime | None:
 
 def _user(user: identity_pb.User) -> dict[str, Any]:
     return {"id": user.user_id, "name": user.name, "roles": list(user.roles)}
+
+
+def auto_start_url(auto_start_token: str, return_url: str = "") -> str:
+    """The link that opens BankID on this phone (BankID's documented form); without a return URL,
+    redirect=null lets BankID return to the app that opened it."""
+    redirect = quote(return_url, safe="") if return_url else "null"
+    return f"bankid:///?autostarttoken={quote(auto_start_token, safe='')}&redirect={redirect}"
+
+
+def _role_text(role: str) -> texts.Text:
+    return texts.ROLES.get(role, texts.ROLE_OTHER)
+
+
+def _device(entry: identity_pb.DeviceEntry) -> dict[str, Any]:
+    return {
+        "id": entry.device_id,
+        "kind": entry.kind,
+        "created_at": _time(entry, "created_at"),
+        "last_used_at": _time(entry, "last_used_at"),
+        "current": entry.current,
+    }
+
+
+def _access_entry(entry: identity_pb.AccessEntry) -> dict[str, Any]:
+    role = _role_text(entry.actor_role)
+    return {
+        "at": _time(entry, "at"),
+        "actor_name": entry.actor_name,
+        "actor_role": entry.actor_role,
+        "actor_role_text": role.sv,
+        "actor_role_text_en": role.en,
+        "actor_unit": entry.actor_unit,
+        "action": entry.action,
+        "resource": entry.resource,
+        "description": entry.description,
+        "reason": entry.reason,
+    }
 
 
 def _application(app: apps_pb.Application) -> dict[str, Any]:
@@ -92,25 +135,35 @@ def _question(question: contact_pb.Question) -> dict[str, Any]:
     errors=(400, 429, 503),
 )
 def start_login(body: dict[str, Any]) -> dict[str, Any]:
+    return_url = body.get("return_url", "")
     answer = call(
         _services().identity,
         "StartLogin",
         identity_pb.StartLoginRequest(
-            personal_number=body["personal_number"],
+            personal_number=body.get("personal_number", ""),
             device=identity_pb.DEVICE_MOBILE,
             end_user_ip=request.remote_addr or "",
+            return_url=return_url,
         ),
         public=True,
     )
     # Never the personnummer: the order is enough to follow a login through the logs.
     log.info("bankid login started", extra={"fields": {"order_ref": answer.order_ref}})
-    return {"order_ref": answer.order_ref, "auto_start_token": answer.auto_start_token, "qr_data": answer.qr_data}
+    return {
+        "order_ref": answer.order_ref,
+        "auto_start_token": answer.auto_start_token,
+        "auto_start_url": auto_start_url(answer.auto_start_token, return_url),
+        "qr_data": answer.qr_data,
+    }
 
 
 @api.route(
     "/auth/collect",
     "POST",
-    summary="Poll a BankID login; when complete, the answer carries the access token",
+    summary="Poll a BankID login; when complete, the answer carries the access and refresh tokens",
+    description=f"Poll every {COLLECT_INTERVAL_SECONDS} s while the status is pending, and show the new qrData each "
+    "time (the QR code is animated). Identity asks BankID at most every 2 s; faster polls get the last known "
+    "status. Show message (Swedish) or messageEn (English) to the person.",
     tag="auth",
     body=schemas.OrderRefSchema,
     response=schemas.LoginStatusSchema,
@@ -132,9 +185,11 @@ def collect_login(body: dict[str, Any]) -> dict[str, Any]:
         "status": status,
         "hint_code": answer.hint_code,
         "message": answer.user_message,
+        "message_en": answer.user_message_en,
         "qr_data": answer.qr_data if status == "pending" and answer.qr_data else None,
         "access_token": answer.access_token if complete else None,
         "expires_in": answer.expires_in if complete else None,
+        "refresh_token": answer.refresh_token if complete and answer.refresh_token else None,
         "user": _user(answer.user) if complete and answer.HasField("user") else None,
     }
 
@@ -153,10 +208,132 @@ def cancel_login(body: dict[str, Any]) -> None:
     call(_services().identity, "CancelLogin", identity_pb.CancelLoginRequest(order_ref=body["order_ref"]), public=True)
 
 
+@api.route(
+    "/auth/refresh",
+    "POST",
+    summary="A new access token (and the next refresh token) for a refresh token",
+    description="Each refresh token works once; keep the new one. A refresh token used twice ends the whole "
+    "session (someone copied it). 401 session_ended: log in with BankID again. 409 already_refreshed: another "
+    "request of the app refreshed with the same token a moment ago; use the tokens it got.",
+    tag="auth",
+    body=schemas.RefreshSchema,
+    response=schemas.TokensSchema,
+    public=True,
+    errors=(400, 401, 409, 503),
+)
+def refresh(body: dict[str, Any]) -> dict[str, Any]:
+    request_message = identity_pb.RefreshTokenRequest(refresh_token=body["refresh_token"])
+    try:
+        answer = _services().identity.call("RefreshToken", request_message)
+    except ServiceError as exc:
+        if exc.code == grpc.StatusCode.UNAUTHENTICATED:
+            error = ApiError.of(401, "session_ended", texts.SESSION_ENDED)
+            error.headers["WWW-Authenticate"] = 'Bearer realm="fickan", error="invalid_token"'
+            raise error from None
+        if exc.code == grpc.StatusCode.FAILED_PRECONDITION:
+            raise ApiError.of(409, "already_refreshed", texts.ALREADY_REFRESHED) from None
+        raise
+    return {"access_token": answer.access_token, "expires_in": answer.expires_in, "refresh_token": answer.refresh_token}
+
+
+@api.route(
+    "/auth/logout",
+    "POST",
+    summary="Log out: end the session of the refresh token, or of the bearer token",
+    description="Send the refresh token in the body (no Authorization needed), or no body and the access token "
+    "as the bearer token. Logging out twice is not an error. Then forget both tokens.",
+    tag="auth",
+    body=schemas.LogoutSchema,
+    status=204,
+    public=True,
+    body_optional=True,
+    bearer_optional=True,
+    errors=(400, 401, 503),
+)
+def logout(body: dict[str, Any]) -> None:
+    refresh_token = body.get("refresh_token", "")
+    if refresh_token:
+        request_message = identity_pb.LogoutRequest(refresh_token=refresh_token)
+        call(_services().identity, "Logout", request_message, public=True)
+    else:
+        g.principal = verify_request_token()  # a 401 here if there is no (valid) token either
+        call(_services().identity, "Logout", identity_pb.LogoutRequest())
+    log.info("logged out", extra={"fields": {"with": "refresh_token" if refresh_token else "access_token"}})
+
+
 @api.route("/me", "GET", summary="Who is logged in (from the token)", tag="auth", response=schemas.MeSchema)
 def me() -> dict[str, Any]:
     principal = g.principal
-    return {"id": principal.user_id, "name": principal.name, "roles": list(principal.roles), "device": principal.device}
+    answer = {
+        "id": principal.user_id,
+        "name": principal.name,
+        "roles": list(principal.roles),
+        "device": principal.device,
+    }
+    if principal.unit:
+        answer["unit"] = principal.unit
+    return answer
+
+
+# --- Devices and the watch ---------------------------------------------------------------------
+@api.route(
+    "/devices",
+    "GET",
+    summary="My logged-in devices and paired watches, last used first",
+    tag="devices",
+    response=schemas.DeviceListSchema,
+    errors=(503,),
+)
+def list_devices() -> dict[str, Any]:
+    answer = call(_services().identity, "ListMyDevices", identity_pb.ListMyDevicesRequest())
+    return {"devices": [_device(d) for d in answer.devices]}
+
+
+@api.route(
+    "/devices/<device_id>",
+    "DELETE",
+    summary="Log out a device or unpair a watch",
+    tag="devices",
+    status=204,
+    errors=(400, 404, 503),
+)
+def revoke_device(device_id: str) -> None:
+    call(_services().identity, "RevokeDevice", identity_pb.RevokeDeviceRequest(device_id=device_id))
+    log.info("device revoked", extra={"fields": {"kind": device_id.partition(":")[0]}})
+
+
+@api.route(
+    "/devices/watch",
+    "POST",
+    summary="Pair a watch: confirm the code it shows",
+    description="The watch shows a code like BCDF-GHJK; send what the resident typed (any case, spaces and "
+    "dashes are fine). 404: the code is wrong or has expired; 429: too many tries.",
+    tag="devices",
+    body=schemas.ConfirmWatchSchema,
+    response=schemas.WatchPairedSchema,
+    errors=(400, 404, 429, 503),
+)
+def confirm_watch(body: dict[str, Any]) -> dict[str, Any]:
+    letters = "".join(ch for ch in body["user_code"].upper() if ch not in " -")
+    code = f"{letters[:4]}-{letters[4:]}"  # as the watch shows it
+    answer = call(_services().identity, "ConfirmWatchPairing", identity_pb.ConfirmWatchPairingRequest(user_code=code))
+    log.info("watch pairing confirmed")
+    return {"device_id": answer.device_id}
+
+
+@api.route(
+    "/access-log",
+    "GET",
+    summary="Who at the municipality read or changed my data",
+    tag="privacy",
+    query=schemas.AccessLogQuerySchema,
+    response=schemas.AccessLogSchema,
+    errors=(400, 503),
+)
+def access_log(query: dict[str, Any]) -> dict[str, Any]:
+    request_message = identity_pb.ListMyAccessLogRequest(resource=query.get("resource", ""))
+    answer = call(_services().identity, "ListMyAccessLog", request_message)
+    return {"entries": [_access_entry(e) for e in answer.entries]}
 
 
 # --- E-services and cases --------------------------------------------------------------------

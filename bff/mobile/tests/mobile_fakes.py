@@ -3,6 +3,7 @@ interceptor that verifies tokens), so the BFF is tested over real gRPC on loopba
 
 from __future__ import annotations
 
+import secrets
 import threading
 import uuid
 from collections.abc import Iterable
@@ -20,9 +21,18 @@ from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan.identity.v1 import identity_pb2_grpc as identity_grpc
 from fickan.notifications.v1 import notifications_pb2 as notes_pb
 from fickan.notifications.v1 import notifications_pb2_grpc as notes_grpc
-from fickan_common.errors import Conflict, NotFound, PermissionDenied, StaleVersion, ValidationFailed
+from fickan_common.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    StaleVersion,
+    Unauthenticated,
+    ValidationFailed,
+)
 from fickan_common.grpc_server import current_principal
 from fickan_common.testing import TokenFactory
+from fickan_common.tokens import InvalidToken, bearer
 
 KIND = "ekonomiskt_bistand"
 FORM_FIELDS = (
@@ -35,8 +45,12 @@ FORM_FIELDS = (
 )
 STATUS_TEXT = {"draft": "Utkast – inte skickad än", "submitted": "Skickad – vi har tagit emot din ansökan"}
 IDENTITY_PUBLIC = tuple(
-    f"/fickan.identity.v1.IdentityService/{m}" for m in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks")
+    f"/fickan.identity.v1.IdentityService/{m}"
+    for m in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks", "RefreshToken", "Logout")
 )
+SESSION_ENDED = "Din inloggning har gått ut. Logga in igen."
+CODE_WRONG = "Koden stämmer inte eller har gått ut. Kontrollera koden på klockan och försök igen."
+DEVICE_UNKNOWN = "Enheten finns inte bland dina inloggade enheter."
 
 
 def _ts(value: datetime | None) -> Timestamp | None:
@@ -48,23 +62,57 @@ def _ts(value: datetime | None) -> Timestamp | None:
 
 
 class FakeIdentity(identity_grpc.IdentityServiceServicer):
-    """BankID login: the first collect is pending, the second completes with a real signed token."""
+    """BankID login: the first collect is pending, the second completes with a real signed token and
+    a refresh token that works once. Also devices, watch pairing and the access log, per caller."""
 
     def __init__(self, tokens: TokenFactory) -> None:
         self.tokens = tokens
+        self.lock = threading.Lock()
         self.reset()
 
     def reset(self) -> None:
         self.orders: dict[str, dict[str, Any]] = {}
         self.start_requests: list[identity_pb.StartLoginRequest] = []
         self.refused_numbers: set[str] = set()
+        self.calls: list[str] = []
+        # refresh token → {"user_id", "spent"}
+        self.refresh_tokens: dict[str, dict[str, Any]] = {}
+        self.logouts: list[dict[str, str]] = []
+        # user id → device entries (device_id, kind, created_at, last_used_at, sid)
+        self.devices: dict[str, list[dict[str, Any]]] = {}
+        self.revoked: list[str] = []
+        # user code (normalised, XXXX-XXXX) → watch device id; confirmations seen
+        self.pairing_codes: dict[str, str] = {}
+        self.confirmations: list[tuple[str, str]] = []
+        self.confirm_limit = 10
+        # user id → access entries
+        self.access_log: dict[str, list[identity_pb.AccessEntry]] = {}
+        self.access_queries: list[str] = []
+
+    def issue_refresh_token(self, user_id: str) -> str:
+        token = secrets.token_urlsafe(32)
+        self.refresh_tokens[token] = {"user_id": user_id, "spent": False}
+        return token
+
+    def _caller_from_metadata(self, context) -> Any:
+        try:
+            return self.tokens.verifier().verify(bearer(dict(context.invocation_metadata()).get("authorization")))
+        except InvalidToken:
+            raise Unauthenticated("Du behöver logga in.") from None
 
     def StartLogin(self, request, context):  # noqa: N802
+        self.calls.append("StartLogin")
         self.start_requests.append(request)
+        if request.return_url and not request.return_url.startswith(("https://", "fickan://")):
+            raise ValidationFailed(
+                "Adressen att återvända till är inte tillåten.",
+                {"return_url": "Adressen att återvända till är inte tillåten."},
+            )
         if request.personal_number in self.refused_numbers:
             raise ValidationFailed("Personnumret är inte giltigt.", {"personal_number": "Kontrollera personnumret."})
         order_ref = str(uuid.uuid4())
-        self.orders[order_ref] = {"collects": 0, "user_id": f"user-{request.personal_number[-4:]}"}
+        who = request.personal_number[-4:] if request.personal_number else "anyone"
+        self.orders[order_ref] = {"collects": 0, "user_id": f"user-{who}"}
         return identity_pb.StartLoginResponse(order_ref=order_ref, auto_start_token="auto-" + order_ref, qr_data="qr.1")
 
     def CollectLogin(self, request, context):  # noqa: N802
@@ -77,6 +125,7 @@ class FakeIdentity(identity_grpc.IdentityServiceServicer):
                 status=identity_pb.CollectLoginResponse.PENDING,
                 hint_code="outstandingTransaction",
                 user_message="Starta BankID-appen.",
+                user_message_en="Start your BankID app.",
                 qr_data="qr.2",
             )
         token = self.tokens.token(order["user_id"], name="Tove Svensson", device="mobile")
@@ -84,8 +133,10 @@ class FakeIdentity(identity_grpc.IdentityServiceServicer):
             status=identity_pb.CollectLoginResponse.COMPLETE,
             hint_code="",
             user_message="Du är inloggad.",
+            user_message_en="You are logged in.",
             access_token=token,
             expires_in=600,
+            refresh_token=self.issue_refresh_token(order["user_id"]),
             user=identity_pb.User(user_id=order["user_id"], name="Tove Svensson", roles=["resident"]),
         )
 
@@ -96,6 +147,89 @@ class FakeIdentity(identity_grpc.IdentityServiceServicer):
 
     def GetJwks(self, request, context):  # noqa: N802
         return identity_pb.GetJwksResponse(jwks_json=self.tokens.jwks_json())
+
+    # -- sessions (public: the refresh token is the credential) --------------------------------------
+    def RefreshToken(self, request, context):  # noqa: N802
+        self.calls.append("RefreshToken")
+        with self.lock:
+            row = self.refresh_tokens.get(request.refresh_token)
+            if row is None or row["spent"]:
+                raise Unauthenticated(SESSION_ENDED)
+            if row.get("race"):
+                raise Conflict("Inloggningen förnyades nyss av en annan begäran.")
+            row["spent"] = True
+            user_id = row["user_id"]
+            return identity_pb.RefreshTokenResponse(
+                access_token=self.tokens.token(user_id, name="Tove Svensson", device="mobile"),
+                expires_in=900,
+                refresh_token=self.issue_refresh_token(user_id),
+            )
+
+    def Logout(self, request, context):  # noqa: N802
+        self.calls.append("Logout")
+        if request.refresh_token:
+            row = self.refresh_tokens.get(request.refresh_token)
+            if row is not None:
+                row["spent"] = True
+            self.logouts.append({"refresh_token": request.refresh_token})
+        else:
+            caller = self._caller_from_metadata(context)
+            self.logouts.append({"user_id": caller.user_id})
+        return identity_pb.LogoutResponse()
+
+    # -- the caller's devices --------------------------------------------------------------------------
+    def ListMyDevices(self, request, context):  # noqa: N802
+        self.calls.append("ListMyDevices")
+        me = current_principal()
+        return identity_pb.ListMyDevicesResponse(
+            devices=[
+                identity_pb.DeviceEntry(
+                    device_id=d["device_id"],
+                    kind=d["kind"],
+                    created_at=_ts(d["created_at"]),
+                    last_used_at=_ts(d["last_used_at"]),
+                    current=bool(me.session_id) and d.get("sid") == me.session_id,
+                )
+                for d in self.devices.get(me.user_id, [])
+            ]
+        )
+
+    def RevokeDevice(self, request, context):  # noqa: N802
+        self.calls.append("RevokeDevice")
+        mine = self.devices.get(current_principal().user_id, [])
+        if not request.device_id.startswith(("session:", "watch:")):
+            raise ValidationFailed(DEVICE_UNKNOWN, {"device_id": DEVICE_UNKNOWN})
+        if not any(d["device_id"] == request.device_id for d in mine):
+            raise NotFound(DEVICE_UNKNOWN)
+        mine[:] = [d for d in mine if d["device_id"] != request.device_id]
+        self.revoked.append(request.device_id)
+        return identity_pb.RevokeDeviceResponse()
+
+    # -- watch pairing ---------------------------------------------------------------------------------
+    def ConfirmWatchPairing(self, request, context):  # noqa: N802
+        self.calls.append("ConfirmWatchPairing")
+        me = current_principal()
+        if me.device not in ("web", "mobile"):
+            raise PermissionDenied("Koppla klockan när du är inloggad på webben eller i appen.")
+        self.confirmations.append((me.user_id, request.user_code))
+        if sum(1 for who, _ in self.confirmations if who == me.user_id) > self.confirm_limit:
+            raise RateLimited("För många försök. Vänta en stund och försök igen.")
+        device_id = self.pairing_codes.pop(request.user_code, None)
+        if device_id is None:
+            raise NotFound(CODE_WRONG)
+        self.devices.setdefault(me.user_id, []).append(
+            {"device_id": device_id, "kind": "watch", "created_at": datetime.now(UTC), "last_used_at": None}
+        )
+        return identity_pb.ConfirmWatchPairingResponse(device_id=device_id)
+
+    # -- the access log --------------------------------------------------------------------------------
+    def ListMyAccessLog(self, request, context):  # noqa: N802
+        self.calls.append("ListMyAccessLog")
+        self.access_queries.append(request.resource)
+        mine = self.access_log.get(current_principal().user_id, [])
+        return identity_pb.ListAccessLogResponse(
+            entries=[e for e in mine if not request.resource or e.resource == request.resource]
+        )
 
 
 class FakeApplications(apps_grpc.ApplicationsServiceServicer):

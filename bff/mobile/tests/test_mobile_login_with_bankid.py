@@ -18,8 +18,9 @@ def test_start_sends_the_personal_number_to_identity_as_a_mobile_login(client, w
 
     assert answer.status_code == 200
     body = answer.get_json()
-    assert set(body) == {"orderRef", "autoStartToken", "qrData"}
+    assert set(body) == {"orderRef", "autoStartToken", "autoStartUrl", "qrData"}
     assert body["autoStartToken"] == "auto-" + body["orderRef"]
+    assert body["autoStartUrl"] == f"bankid:///?autostarttoken={body['autoStartToken']}&redirect=null"
     [sent] = world.identity.start_requests
     assert sent.personal_number == PERSONAL_NUMBER
     assert sent.device == identity_pb.DEVICE_MOBILE
@@ -127,3 +128,49 @@ def test_without_a_trusted_proxy_a_forwarded_address_is_ignored(client, world):
     client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER}, headers={"X-Forwarded-For": "6.6.6.6"})
 
     assert world.identity.start_requests[-1].end_user_ip == "127.0.0.1"
+
+
+def test_without_a_personal_number_whoever_opens_bankid_logs_in(client, world):
+    answer = client.post("/v1/auth/bankid", json={})
+
+    assert answer.status_code == 200
+    [sent] = world.identity.start_requests
+    assert sent.personal_number == ""
+    assert sent.return_url == ""
+    token = answer.get_json()["autoStartToken"]
+    assert answer.get_json()["autoStartUrl"] == f"bankid:///?autostarttoken={token}&redirect=null"
+
+
+def test_a_return_url_goes_to_identity_and_into_the_auto_start_url_encoded(client, world):
+    return_url = "fickan://login/done?from=bankid&next=/ärenden#top"
+
+    answer = client.post("/v1/auth/bankid", json={"returnUrl": return_url})
+
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert world.identity.start_requests[-1].return_url == return_url
+    assert body["autoStartUrl"] == (
+        f"bankid:///?autostarttoken={body['autoStartToken']}"
+        "&redirect=fickan%3A%2F%2Flogin%2Fdone%3Ffrom%3Dbankid%26next%3D%2F%C3%A4renden%23top"
+    )
+
+
+def test_a_return_url_identity_does_not_allow_is_400_on_the_apps_field_name(client, world):
+    answer = client.post("/v1/auth/bankid", json={"returnUrl": "javascript:alert(1)"})
+
+    assert answer.status_code == 400
+    error = answer.get_json()["error"]
+    assert error["fields"] == {"returnUrl": "Adressen att återvända till är inte tillåten."}
+
+
+def test_collect_gives_the_english_message_and_a_refresh_token_on_completion(client, world):
+    order_ref = client.post("/v1/auth/bankid", json={}).get_json()["orderRef"]
+
+    pending = client.post("/v1/auth/collect", json={"orderRef": order_ref}).get_json()
+    assert pending["messageEn"] == "Start your BankID app."
+    assert pending["refreshToken"] is None
+
+    done = client.post("/v1/auth/collect", json={"orderRef": order_ref}).get_json()
+    assert done["messageEn"] == "You are logged in."
+    assert done["refreshToken"] in world.identity.refresh_tokens
+    assert done["user"]["id"] == "user-anyone"

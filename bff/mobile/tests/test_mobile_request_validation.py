@@ -145,7 +145,20 @@ def test_bad_questions_are_400_and_nothing_is_asked(client, resident, world, bod
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"personalNumber": 199001019802}, {"personalNumber": "19900101980"}, {"pnr": "199001019802"}],
+    [
+        {"personalNumber": 199001019802},
+        {"personalNumber": "19900101980"},
+        {"personalNumber": "199001019802\n"},
+        {"personalNumber": ""},
+        {"personalNumber": None},
+        {"pnr": "199001019802"},
+        {"returnUrl": "not a url"},
+        {"returnUrl": "https://fickan.example/\n"},
+        {"returnUrl": "https://fickan.example/a b"},
+        {"returnUrl": "https://fickan.example/\x00"},
+        {"returnUrl": 42},
+        {"returnUrl": "https://fickan.example/" + "x" * 500},
+    ],
 )
 def test_bad_login_bodies_are_400_and_identity_is_not_asked(client, world, body):
     answer = client.post("/v1/auth/bankid", json=body)

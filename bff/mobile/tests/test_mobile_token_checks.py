@@ -84,3 +84,14 @@ def test_the_service_verifies_the_token_again(client, world, resident):
 
     [case] = world.applications.cases.values()
     assert case["owner"] == resident.user_id
+
+
+def test_a_paired_watchs_glance_token_is_403_in_the_app(client, world):
+    glance = world.tokens.token("resident-1", device="watch", scope="glance", sid="watch:x")
+
+    for path in ("/v1/applications", "/v1/me", "/v1/devices", "/v1/access-log"):
+        answer = client.get(path, headers={"Authorization": f"Bearer {glance}"})
+        assert answer.status_code == 403, path
+        assert _error(answer)["code"] == "forbidden"
+    assert world.applications.calls == []
+    assert world.identity.calls == []

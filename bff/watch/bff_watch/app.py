@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import logging
 
+import grpc
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
-from bff_watch import texts
+from bff_watch import pairing, texts
+from bff_watch.auth import EXTENSION, ExchangeFailed, WatchTokenCache, require_watch
 from bff_watch.glance import Case, dumps, glance, latest
+from bff_watch.pairing import WatchError
 from bff_watch.texts import Text
 from fickan.applications.v1 import applications_pb2 as apps_pb
+from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan.notifications.v1 import notifications_pb2 as notes_pb
 from fickan_bff.app import create_base_app, services_of
-from fickan_bff.auth import AuthError, require_token
+from fickan_bff.auth import AuthError
 from fickan_bff.clients import Services
 from fickan_bff.errors import http_status, is_unavailable
 from fickan_common.grpc_client import ServiceError
+from fickan_common.settings import env_int
 
 NAME = "bff-watch"
 LANGUAGES = ("sv", "en")
@@ -27,11 +32,14 @@ AUTH_ERRORS: dict[str, tuple[int, str, Text]] = {
     "missing": (401, "token_missing", texts.TOKEN_MISSING),
     "expired": (401, "token_expired", texts.TOKEN_EXPIRED),
     "invalid": (401, "token_invalid", texts.TOKEN_INVALID),
+    "unpaired": (401, "watch_unpaired", texts.WATCH_UNPAIRED),
     "forbidden": (403, "forbidden", texts.FORBIDDEN),
 }
 HTTP_ERRORS: dict[int, tuple[str, Text]] = {
+    400: ("invalid_request", texts.INVALID_REQUEST),
     404: ("not_found", texts.NOT_FOUND),
     405: ("method_not_allowed", texts.METHOD_NOT_ALLOWED),
+    413: ("too_large", texts.TOO_LARGE),
 }
 
 
@@ -46,8 +54,13 @@ def _json(payload: object, status: int = 200, headers: dict[str, str] | None = N
     return response
 
 
-def _error(status: int, code: str, text: Text, headers: dict[str, str] | None = None) -> Response:
-    return _json({"error": {"code": code, "message": getattr(text, _lang())}}, status, headers)
+def _error(
+    status: int, code: str, text: Text, headers: dict[str, str] | None = None, field: str | None = None
+) -> Response:
+    error = {"code": code, "message": getattr(text, _lang())}
+    if field:
+        error["field"] = field
+    return _json({"error": error}, status, headers)
 
 
 def _service_error(exc: ServiceError) -> Response:
@@ -69,9 +82,31 @@ def _service_error(exc: ServiceError) -> Response:
 def create_app(services: Services | None = None) -> Flask:
     """The watch BFF. Services default to the targets in the environment (see README.md)."""
     app = create_base_app(NAME, services)
+    app.extensions[EXTENSION] = WatchTokenCache(max_entries=env_int("FICKAN_WATCH_TOKEN_CACHE_SIZE", 10_000))
+
+    @app.post("/v1/pairing")
+    def start_pairing() -> Response:
+        identity = services_of(current_app).identity
+        answer = identity.call("StartWatchPairing", identity_pb.StartWatchPairingRequest())
+        return _json(pairing.started(answer, _lang()))
+
+    @app.post("/v1/pairing/poll")
+    def poll_pairing() -> Response:
+        device_code = pairing.device_code_from(request.get_json(silent=True, force=True))
+        identity = services_of(current_app).identity
+        try:
+            answer = identity.call("PollWatchPairing", identity_pb.PollWatchPairingRequest(device_code=device_code))
+        except ServiceError as exc:
+            if exc.code == grpc.StatusCode.NOT_FOUND:
+                raise WatchError(404, "not_found", texts.PAIRING_NOT_FOUND) from None
+            raise
+        payload = pairing.polled(answer, _lang())
+        if payload["status"] in ("complete", "expired"):
+            log.info("watch pairing polled", extra={"fields": {"status": payload["status"]}})
+        return _json(payload)
 
     @app.get("/v1/glance")
-    @require_token(role="resident")
+    @require_watch
     def get_glance() -> Response:
         clients = services_of(current_app)
         token = g.principal.token
@@ -95,6 +130,14 @@ def create_app(services: Services | None = None) -> Flask:
         status, code, text = AUTH_ERRORS.get(exc.reason, AUTH_ERRORS["invalid"])
         headers = {"WWW-Authenticate": 'Bearer realm="fickan"'} if status == 401 else None
         return _error(status, code, text, headers)
+
+    @app.errorhandler(WatchError)
+    def _watch(exc: WatchError) -> Response:
+        return _error(exc.status, exc.code, exc.text, field=exc.field)
+
+    @app.errorhandler(ExchangeFailed)
+    def _exchange(exc: ExchangeFailed) -> Response:
+        return _error(500, "internal", texts.INTERNAL)  # logged where it happened
 
     @app.errorhandler(ServiceError)
     def _service(exc: ServiceError) -> Response:

@@ -38,12 +38,33 @@ STATUS = {
 TITLE_PREFIXES = ("Ansökan om ", "Application for ")
 ELLIPSIS = "…"
 
+# --- Pairing (like OAuth's device authorization grant) ----------------------------------------
+PAIRING_VERIFY = Text(
+    "Öppna Fickan i mobilen eller på webben och skriv koden.",
+    "Open Fickan on your phone or the web and enter the code.",
+)
+PAIRING_PENDING = Text("Väntar på att du skriver koden.", "Waiting for you to enter the code.")
+PAIRING_EXPIRED = Text("Koden har gått ut. Börja om.", "The code has expired. Start again.")
+PAIRING_COMPLETE = Text("Klockan är kopplad.", "The watch is paired.")
+PAIRING_NOT_FOUND = Text("Kopplingen finns inte. Börja om på klockan.", "No such pairing. Start again on the watch.")
+DEVICE_CODE_INVALID = Text("Kopplingskoden är felaktig. Börja om.", "The pairing code is invalid. Start again.")
+
 # --- Errors ----------------------------------------------------------------------------------
-TOKEN_MISSING = Text("Logga in i Fickan-appen på mobilen.", "Log in to the Fickan app on your phone.")
+TOKEN_MISSING = Text(
+    "Klockan är inte kopplad. Koppla den till Fickan.", "The watch is not paired. Pair it with Fickan."
+)
+WATCH_UNPAIRED = Text(
+    "Klockan är inte längre kopplad. Koppla den igen.", "The watch is no longer paired. Pair it again."
+)
 TOKEN_EXPIRED = Text("Inloggningen har gått ut. Logga in igen i appen.", "Your login has expired. Log in again.")
 TOKEN_INVALID = Text("Inloggningen gick inte att kontrollera. Logga in igen.", "Could not verify login. Log in again.")
 FORBIDDEN = Text("Du har inte behörighet till det här.", "You do not have access to this.")
 NOT_FOUND = Text("Finns inte.", "Not found.")
+INVALID_REQUEST = Text(
+    "Klockan skickade något felaktigt. Uppdatera appen.", "The watch sent something invalid. Update it."
+)
+UNKNOWN_FIELD = Text("Okänt fält. Uppdatera appen.", "Unknown field. Update the app.")
+TOO_LARGE = Text("För stort.", "Too large.")
 METHOD_NOT_ALLOWED = Text("Går inte att göra så.", "Not allowed this way.")
 UNAVAILABLE = Text(bff_errors.UNAVAILABLE_SV, bff_errors.UNAVAILABLE_EN)
 INTERNAL = Text("Något gick fel. Försök igen om en stund.", "Something went wrong. Try again shortly.")

@@ -16,12 +16,13 @@ def _error(answer) -> dict:
     return answer.get_json()["error"]
 
 
-def test_no_token_is_401_telling_to_log_in_on_the_phone(client, world):
+def test_no_token_is_401_telling_to_pair_the_watch(client, world):
     answer = client.get("/v1/glance")
 
     assert answer.status_code == 401
-    assert _error(answer) == {"code": "token_missing", "message": "Logga in i Fickan-appen på mobilen."}
+    assert _error(answer) == {"code": "token_missing", "message": "Klockan är inte kopplad. Koppla den till Fickan."}
     assert world.applications.callers == []
+    assert world.identity.exchanged == []
 
 
 def test_an_expired_token_is_401_asking_to_log_in_again(client, world):
@@ -59,7 +60,7 @@ def test_a_staff_token_is_403(client, world):
 def test_english_error_when_asked_for(client):
     answer = client.get("/v1/glance", headers={"Accept-Language": "en"})
 
-    assert _error(answer)["message"] == "Log in to the Fickan app on your phone."
+    assert _error(answer)["message"] == "The watch is not paired. Pair it with Fickan."
 
 
 def test_a_dead_applications_service_is_a_quick_503(world, auth, dead_target):
