@@ -58,8 +58,10 @@ def test_bad_input_at_the_edge_gets_a_clear_4xx_and_changes_nothing(platform):
     assert bad_pnr.status_code == 400 and bad_pnr.json()["error"]["message"]
     wrong_type = mobile.http.post(f"{mobile.base}/auth/bankid", json={"personalNumber": 199001012385}, timeout=5)
     assert wrong_type.status_code == 400
-    missing = mobile.http.post(f"{mobile.base}/auth/bankid", json={}, timeout=5)
-    assert missing.status_code == 400
+    bad_return = mobile.http.post(f"{mobile.base}/auth/bankid", json={"returnUrl": "javascript:alert(1)"}, timeout=5)
+    assert bad_return.status_code == 400
+    not_json = mobile.http.post(f"{mobile.base}/auth/bankid", data="personalNumber=1", timeout=5)
+    assert not_json.status_code in (400, 415)
 
     owner = mobile.login(DEMO_RESIDENT)
     other = mobile.login(DEMO_CO_APPLICANT)
