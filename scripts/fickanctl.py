@@ -290,9 +290,13 @@ def cmd_up() -> int:
     print(f"  web     {platform.url('web')}/      (resident pages)")
     print(f"  mobile  {platform.url('mobile')}/   (JSON API, OpenAPI at /openapi.json)")
     print(f"  watch   {platform.url('watch')}/   (glance API)")
-    print("Log in with the BankID test simulator as a demo person (Skatteverket test personnummer):")
+    simulator = f"http://127.0.0.1:{platform.ports['bankid-simulator']}/simulator/"
+    print(f"  BankID  {simulator}   (the simulator: open a waiting login here)")
+    print("Demo people (Skatteverket test personnummer):")
     for person in demo:
-        print(f"  {person['name']:<16} {person['personal_number']}")
+        roles = ", ".join(r for r in person["roles"] if r != "resident") or "resident"
+        where = person.get("unit") or person.get("answer_group") or ""
+        print(f"  {person['name']:<20} {person['personal_number']}  {roles} {where}".rstrip())
     print(f"Logs: {VAR}/log/   Stop: make down")
     return 0
 
