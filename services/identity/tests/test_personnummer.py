@@ -35,6 +35,26 @@ def test_cross_language_cases_agree_in_every_written_form(case):
         assert is_valid(case[form]) is case["valid"], (form, case[form])
 
 
+@pytest.mark.parametrize("kind", ["ssn", "con"])
+def test_the_structured_cases_agree_as_strings_and_integers(kind):
+    cases = json.loads((DATA / "personnummer-meta_structured.json").read_text())[kind]
+    for value in cases["string"]["valid"]:
+        assert is_valid(value), value
+    for value in cases["string"]["invalid"]:
+        assert not is_valid(value), value
+    for value in cases["integer"]["valid"]:
+        assert is_valid(str(value)), value
+    for value in cases["integer"]["invalid"]:
+        assert not is_valid(str(value)), value
+
+
+def test_organisation_numbers_are_not_personnummer():
+    cases = json.loads((DATA / "personnummer-meta_orgnumber.json").read_text())
+    assert cases and all(not c["valid"] for c in cases)
+    for case in cases:
+        assert not is_valid(case["short_format"]) and not is_valid(case["separated_format"]), case
+
+
 def test_interim_numbers_are_not_personnummer():
     for case in json.loads((DATA / "personnummer-meta_interim.json").read_text()):
         assert not is_valid(case["long_format"])
