@@ -200,6 +200,20 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self.identity.cancel_sign(current_principal(), request.order_ref)
         return pb.CancelSignResponse()
 
+    def GetSignature(self, request, context):  # noqa: N802
+        found = self.identity.signature(current_principal(), request.signature_id)
+        return pb.SignatureInfo(
+            signature_id=found.id,
+            user_id=found.user_id,
+            reference=found.reference,
+            text_sha256=found.text_sha256,
+            signed_at=to_timestamp(found.signed_at),
+        )
+
+    def ResolvePerson(self, request, context):  # noqa: N802
+        user_id, masked = self.identity.resolve_person(current_principal(), request.personal_number)
+        return pb.ResolvePersonResponse(user_id=user_id, masked=masked)
+
     # -- phone identification ---------------------------------------------------------------------
     def StartPhoneAuth(self, request, context):  # noqa: N802
         order = self.identity.start_phone_auth(current_principal(), request.personal_number, request.call_initiator)

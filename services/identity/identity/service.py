@@ -441,6 +441,31 @@ class Identity:
     def cancel_sign(self, principal: Principal, order_ref: str) -> None:
         self._cancel(order_ref, "sign", SIGN_GONE, owner=principal.user_id)
 
+    def signature(self, principal: Principal, signature_id: str) -> Signature:
+        """One of the caller's own signatures (a service checks it on the caller's behalf)."""
+        try:
+            uuid.UUID(signature_id)
+        except ValueError:
+            raise ValidationFailed("Ogiltig underskrift.", {"signature_id": "Ogiltig underskrift."}) from None
+        with self.db.transaction() as session:
+            found = session.get(Signature, signature_id)
+            if found is None or found.user_id != principal.user_id:
+                raise NotFound("Underskriften finns inte.")
+            return found
+
+    def resolve_person(self, principal: Principal, personal_number: str) -> tuple[str, str]:
+        """(user id, masked number) of a person, made a resident user on first sight. A resident
+        names a co-applicant this way; rate-limited per caller against trawling."""
+        if not principal.is_resident or "glance" in principal.scope:
+            raise PermissionDenied("Bara invånare kan göra det här.")
+        pnr = parse_personnummer(personal_number)
+        if not self.limiter.allow("-", "resolve:" + principal.user_id):
+            raise RateLimited("För många försök. Vänta en stund och försök igen.")
+        with self.db.transaction() as session:
+            user = self._user_by_pnr(session, pnr, "")
+            user_id = user.id
+        return user_id, personnummer.parse(pnr).masked()
+
     # -- phone identification (a contact-centre agent checks who is calling) -------------------
     def start_phone_auth(self, principal: Principal, personal_number: str, call_initiator: str) -> LoginOrder:
         if not principal.has_role("contact_agent"):

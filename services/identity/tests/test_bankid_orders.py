@@ -4,6 +4,7 @@ identification, and their refusals."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 import grpc
@@ -232,4 +233,46 @@ def test_phone_identification_is_for_contact_agents_and_names_the_caller(running
     bad = pb.StartPhoneAuthRequest(personal_number=RESIDENT, call_initiator="someone")
     assert code_of(lambda: running.stub.StartPhoneAuth(bad, metadata=bearer(agent_token)))[0] == (
         grpc.StatusCode.INVALID_ARGUMENT
+    )
+
+
+TEXT = "Text att skriva under"
+
+
+def test_a_signature_can_be_read_back_by_its_signer_only(running):
+    token = login_token(running)
+    started = running.stub.StartSign(
+        pb.StartSignRequest(
+            user_visible_data="Text att skriva under", reference="application:9:v3", device=pb.DEVICE_WEB
+        ),
+        metadata=bearer(token),
+    )
+    done = collect_until_done(running.stub, started.order_ref, "CollectSign", bearer(token))
+    info = running.stub.GetSignature(pb.GetSignatureRequest(signature_id=done.signature_id), metadata=bearer(token))
+    import hashlib
+
+    assert (
+        info.reference == "application:9:v3"
+        and info.text_sha256 == hashlib.sha256(b"Text att skriva under").hexdigest()
+    )
+    other = login_token(running, PARTNER)
+    request = pb.GetSignatureRequest(signature_id=done.signature_id)
+    assert code_of(lambda: running.stub.GetSignature(request, metadata=bearer(other)))[0] == grpc.StatusCode.NOT_FOUND
+    bad = pb.GetSignatureRequest(signature_id="nope")
+    assert (
+        code_of(lambda: running.stub.GetSignature(bad, metadata=bearer(token)))[0] == grpc.StatusCode.INVALID_ARGUMENT
+    )
+
+
+def test_a_resident_resolves_a_co_applicant_without_learning_anything_else(running):
+    token = login_token(running)
+    first = running.stub.ResolvePerson(pb.ResolvePersonRequest(personal_number="19900102-2384"), metadata=bearer(token))
+    again = running.stub.ResolvePerson(pb.ResolvePersonRequest(personal_number="199001022384"), metadata=bearer(token))
+    assert first.user_id == again.user_id and first.masked == "19900102-****"
+    # the partner logging in later is the same user
+    partner = running.stub.StartLogin(pb.StartLoginRequest(personal_number=PARTNER, device=pb.DEVICE_WEB))
+    assert collect_until_done(running.stub, partner.order_ref).user.user_id == first.user_id
+    bad = pb.ResolvePersonRequest(personal_number="19900102-2385")
+    assert (
+        code_of(lambda: running.stub.ResolvePerson(bad, metadata=bearer(token)))[0] == grpc.StatusCode.INVALID_ARGUMENT
     )
