@@ -242,19 +242,12 @@ TEXT = "Text att skriva under"
 def test_a_signature_can_be_read_back_by_its_signer_only(running):
     token = login_token(running)
     started = running.stub.StartSign(
-        pb.StartSignRequest(
-            user_visible_data="Text att skriva under", reference="application:9:v3", device=pb.DEVICE_WEB
-        ),
+        pb.StartSignRequest(user_visible_data=TEXT, reference="application:9:v3", device=pb.DEVICE_WEB),
         metadata=bearer(token),
     )
     done = collect_until_done(running.stub, started.order_ref, "CollectSign", bearer(token))
     info = running.stub.GetSignature(pb.GetSignatureRequest(signature_id=done.signature_id), metadata=bearer(token))
-    import hashlib
-
-    assert (
-        info.reference == "application:9:v3"
-        and info.text_sha256 == hashlib.sha256(b"Text att skriva under").hexdigest()
-    )
+    assert info.reference == "application:9:v3" and info.text_sha256 == hashlib.sha256(TEXT.encode()).hexdigest()
     other = login_token(running, PARTNER)
     request = pb.GetSignatureRequest(signature_id=done.signature_id)
     assert code_of(lambda: running.stub.GetSignature(request, metadata=bearer(other)))[0] == grpc.StatusCode.NOT_FOUND
