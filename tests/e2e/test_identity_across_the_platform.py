@@ -1,7 +1,8 @@
-"""identity's promises end to end, every process real over RabbitMQ and gRPC: a watch paired through
-the watch and mobile BFFs reads its glance with its own token; a refresh token gives a new pair
-through the mobile BFF (reuse is proven in identity's own tests); a case worker's reading of a case reaches the resident's access log through the
-outbox, RabbitMQ and identity's worker, while a case worker of another unit is refused."""
+"""identity's promises end to end, every process real over RabbitMQ and gRPC: a watch paired
+through the watch and mobile BFFs reads its glance with its own token; a refresh token gives a new
+pair through the mobile BFF (reuse is proven in identity's own tests); a case worker's reading of a
+case reaches the resident's access log through the outbox, RabbitMQ and identity's worker, while a
+case worker of another unit is refused."""
 
 from __future__ import annotations
 

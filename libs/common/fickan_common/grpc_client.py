@@ -13,6 +13,8 @@ from fickan_common.context import current_correlation_id
 from fickan_common.grpc_server import FIELD_ERRORS_KEY
 
 DEFAULT_TIMEOUT = 3.0
+# Attachments (up to 10 MB) travel in one message; gRPC's default limit is 4 MB.
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 
 
 class ServiceError(Exception):
@@ -45,6 +47,8 @@ def make_channel(target: str) -> grpc.Channel:
             ("grpc.enable_retries", 1),
             ("grpc.initial_reconnect_backoff_ms", 200),
             ("grpc.max_reconnect_backoff_ms", 2000),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
         ],
     )
 

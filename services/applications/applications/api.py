@@ -3,100 +3,424 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
 
 import grpc
 
 from applications import settings as settings_module
+from applications import steps
+from applications.casework import Casework, CaseworkSettings
+from applications.domain import calculation as calc
 from applications.domain import cases, forms
-from applications.service import Applications
+from applications.people import IdentityPeople
+from applications.service import CASE_CAVEAT, ESTIMATE_CAVEAT, Applications
 from applications.store import OUTBOX, Application
 from fickan.applications.v1 import applications_pb2 as pb
 from fickan.applications.v1 import applications_pb2_grpc as pb_grpc
 from fickan_common.api import identity_verifier, run_api
 from fickan_common.db import Database
+from fickan_common.errors import ValidationFailed
 from fickan_common.events import BackgroundFlusher, Publisher
 from fickan_common.grpc_server import current_principal
-from fickan_common.settings import env_str
+from fickan_common.settings import env_bool, env_int, env_str
 from fickan_common.timestamps import to_timestamp
 
-GLANCE_METHODS = {f"/{pb.DESCRIPTOR.package}.ApplicationsService/ListMyApplications"}
+SERVICE = f"/{pb.DESCRIPTOR.package}.ApplicationsService/"
+PUBLIC_METHODS = {SERVICE + m for m in ("ListEServices", "GetForm", "GetPeriod", "Estimate")}
+GLANCE_METHODS = {SERVICE + m for m in ("ListMyApplications", "GetMyCaseGlance")}
 
 
-def application_message(app: Application, role: str, with_answers: bool = True) -> pb.Application:
-    return pb.Application(
-        application_id=app.id,
-        kind=app.kind,
-        title=forms.form_for(app.kind).title,
-        status=app.status,
-        status_text=cases.STATUS_TEXT.get(app.status, app.status),
-        answers=app.answers if with_answers else {},
-        version=app.version,
-        created_at=to_timestamp(app.created_at),
-        submitted_at=to_timestamp(app.submitted_at),
-        role=role,
-        unit=app.unit or "",
-        applicant_id=app.applicant_id,
-        co_applicant_id=app.co_applicant_id or "",
+def calculation_message(result: calc.Calculation | None, caveat: str) -> pb.Calculation | None:
+    if result is None:
+        return None
+    return pb.Calculation(
+        year=result.year,
+        table_version=result.table_version,
+        lines=[
+            pb.CalculationLine(
+                code=line.code,
+                label=line.label,
+                label_en=line.label_en,
+                amount=line.amount,
+                kind=line.kind,
+                estimated=line.estimated,
+                note=line.note,
+                adjusted=line.adjusted,
+                original=line.original or 0,
+                reason=line.reason,
+            )
+            for line in result.lines
+        ],
+        norm_total=result.norm_total,
+        costs_total=result.costs_total,
+        need_total=result.need_total,
+        income_total=result.income_total,
+        result=result.result,
+        estimated=result.estimated,
+        caveat=caveat,
     )
 
 
-def _mine(app: Application, user_id: str, with_answers: bool = True) -> pb.Application:
-    return application_message(app, "applicant" if app.applicant_id == user_id else "co_applicant", with_answers)
+def _decision(app: Application) -> pb.Decision | None:
+    if not app.decision:
+        return None
+    outcome = app.decision.get("outcome", "")
+    text = cases.OUTCOME_TEXT.get(outcome, cases.Text(outcome, outcome))
+    rejected_or_partly = outcome in ("rejected", "partly_approved")
+    return pb.Decision(
+        outcome=outcome,
+        outcome_text=text.sv,
+        outcome_text_en=text.en,
+        amount=int(app.decision.get("amount", 0)),
+        reasons=app.decision.get("reasons", ""),
+        appeal=cases.APPEAL_TEXT.sv if rejected_or_partly else "",
+        appeal_en=cases.APPEAL_TEXT.en if rejected_or_partly else "",
+        decided_at=to_timestamp(steps.aware(app.decided_at)),
+        automatic=bool(app.decision.get("automatic")),
+    )
 
 
 class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
-    def __init__(self, applications: Applications) -> None:
+    def __init__(self, applications: Applications, casework: Casework) -> None:
         self.applications = applications
+        self.casework = casework
+
+    # -- shaping ----------------------------------------------------------------------------------
+    def message(self, app: Application, role: str, full: bool = True, staff: bool = False) -> pb.Application:
+        """A case as the caller may see it: `full` adds the answers, timeline, calculation and files;
+        `staff` adds the proposal and what changed since the previous case."""
+        status = cases.text_of(app.status)
+        answer = pb.Application(
+            application_id=app.id,
+            kind=app.kind,
+            form_version=app.form_version,
+            title=steps.title(app),
+            status=app.status,
+            status_text=status.sv,
+            status_text_en=status.en,
+            version=app.version,
+            created_at=to_timestamp(steps.aware(app.created_at)),
+            submitted_at=to_timestamp(steps.aware(app.submitted_at)),
+            due_at=to_timestamp(steps.aware(app.due_at)),
+            paid_at=to_timestamp(steps.aware(app.paid_at)),
+            role=role,
+            unit=app.unit or "",
+            applicant_id=app.applicant_id,
+            co_applicant_id=app.co_applicant_id or "",
+            period=app.period or "",
+            payment_date=app.payment_date.isoformat() if app.payment_date else "",
+            payment_amount=app.payment_amount or 0,
+            applicant_signed=app.applicant_signed_at is not None,
+            co_applicant_signed=app.co_applicant_signed_at is not None,
+            awaiting_my_signature=role == "co_applicant" and app.status == cases.SIGNATURE_PENDING,
+        )
+        decision = _decision(app)
+        if decision is not None:
+            answer.decision.CopyFrom(decision)
+        if not full:
+            next_step = steps.next_action(app, role)
+            answer.next_action, answer.next_action_en = next_step.sv, next_step.en
+            return answer
+        answer.answers.update(forms.wire_answers(app.answers))
+        details = self.applications.details(app.id)
+        next_step = steps.next_action(app, role, details["open_request"])
+        answer.next_action, answer.next_action_en = next_step.sv, next_step.en
+        for event in details["timeline"]:
+            answer.timeline.add(
+                at=to_timestamp(steps.aware(event.at)),
+                status=event.status,
+                text=event.text_sv,
+                text_en=event.text_en,
+                actor=event.actor,
+            )
+        for request in details["requests"]:
+            answer.completion_requests.add(
+                request_id=request.id,
+                items=request.items,
+                message=request.message,
+                due_date=request.due_date.isoformat(),
+                random_check=request.random_check,
+                answered=request.answered_at is not None,
+                answer_text=request.answer_text,
+                answer_attachment_ids=request.answer_attachments,
+            )
+        for stored in details["attachments"]:
+            answer.attachments.add(
+                attachment_id=stored.id,
+                filename=stored.filename,
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                uploaded_at=to_timestamp(steps.aware(stored.uploaded_at)),
+            )
+        calculation = calculation_message(self.applications.calculation_of(app), CASE_CAVEAT)
+        if calculation is not None:
+            answer.calculation.CopyFrom(calculation)
+        if staff:
+            if app.proposal:
+                answer.proposal.CopyFrom(
+                    pb.Proposal(
+                        recommendation=app.proposal.get("recommendation", ""),
+                        amount=int(app.proposal.get("amount", 0)),
+                        checks=[pb.RuleCheck(**check) for check in app.proposal.get("checks", [])],
+                        made_at=to_timestamp(datetime.fromisoformat(app.proposal["made_at"]))
+                        if app.proposal.get("made_at")
+                        else None,
+                        latency_ms=int(app.proposal.get("latency_ms", 0)),
+                    )
+                )
+            for change in app.changes or []:
+                answer.changes.add(**change)
+        return answer
+
+    def _mine(self, app: Application, user_id: str, full: bool = True) -> pb.Application:
+        return self.message(app, "applicant" if app.applicant_id == user_id else "co_applicant", full)
+
+    # -- public -----------------------------------------------------------------------------------
+    def ListEServices(self, request, context):  # noqa: N802
+        return pb.ListEServicesResponse(
+            e_services=[
+                pb.EService(
+                    id=e["id"],
+                    title=e["title"],
+                    description=e.get("description", ""),
+                    forms=[
+                        pb.EServiceForm(kind=f["kind"], title=f["title"], when=f.get("when", "")) for f in e["forms"]
+                    ],
+                )
+                for e in self.applications.e_services()
+            ]
+        )
 
     def GetForm(self, request, context):  # noqa: N802
-        form = forms.form_for(request.kind)
+        form = forms.form_for(request.kind, request.version or None)
         return pb.Form(
             kind=form.kind,
             version=form.version,
             title=form.title,
             fields=[
-                pb.Field(name=f.name, type=f.type, label=f.label, help=f.help, required=f.required) for f in form.fields
+                pb.Field(name=q.id, type=q.type, label=q.label, help=q.help, required=q.required) for q in form.fields
             ],
+            definition_json=form.definition_json(),
+            period_bound=form.period_bound,
+            requires_signature=form.requires_signature,
         )
 
+    def GetPeriod(self, request, context):  # noqa: N802
+        window = self.applications.period(request.period)
+        return pb.Period(
+            period=window.period,
+            opens=window.opens.isoformat(),
+            closes=window.closes.isoformat(),
+            open=window.is_open(self.applications.today()),
+            text=window.text(),
+            payment_day=window.payment_day.isoformat(),
+        )
+
+    def Estimate(self, request, context):  # noqa: N802
+        errors: dict[str, str] = {}
+        if request.adults not in (1, 2):
+            errors["adults"] = "Välj en eller två vuxna."
+        if len(request.children_ages) > 15 or any(not 0 <= age <= 20 for age in request.children_ages):
+            errors["children_ages"] = "Barnens åldrar ska vara mellan 0 och 20 år, högst 15 barn."
+        amounts = {
+            "housing": request.housing,
+            "electricity": request.electricity,
+            "home_insurance": request.home_insurance,
+            "work_travel": request.work_travel,
+            "union_fee": request.union_fee,
+            "akassa_fee": request.akassa_fee,
+            "earned_income": request.earned_income,
+            "other_income": request.other_income,
+        }
+        errors.update(
+            {k: "Skriv ett belopp mellan 0 och 1 000 000 kr." for k, v in amounts.items() if not 0 <= v <= 1_000_000}
+        )
+        if errors:
+            raise ValidationFailed("Några uppgifter behöver rättas.", errors)
+        year = request.year or self.applications.today().year
+        incomes = []
+        if request.earned_income:
+            incomes.append(calc.Income("lon", int(request.earned_income)))
+        if request.other_income:
+            incomes.append(calc.Income("annat", int(request.other_income)))
+        data = calc.CalculationInput(
+            year=year,
+            adults=request.adults,
+            children=tuple(calc.Child(age) for age in request.children_ages),
+            costs={k: int(v) for k, v in amounts.items() if k not in ("earned_income", "other_income") and v},
+            incomes=tuple(incomes),
+        )
+        return calculation_message(self.applications.estimate(data), ESTIMATE_CAVEAT)
+
+    # -- the resident -----------------------------------------------------------------------------
     def CreateDraft(self, request, context):  # noqa: N802
-        return application_message(self.applications.create_draft(current_principal(), request.kind), "applicant")
+        app = self.applications.create_draft(current_principal(), request.kind, request.period)
+        return self.message(app, "applicant")
 
     def SaveAnswers(self, request, context):  # noqa: N802
         app = self.applications.save_answers(
             current_principal(), request.application_id, dict(request.answers), request.expected_version
         )
-        return application_message(app, "applicant")
+        return self.message(app, "applicant")
+
+    def GetSigningText(self, request, context):  # noqa: N802
+        text, version, reference = self.applications.get_signing_text(current_principal(), request.application_id)
+        return pb.SigningText(text=text, version=version, reference=reference)
 
     def Submit(self, request, context):  # noqa: N802
-        app = self.applications.submit(current_principal(), request.application_id, request.expected_version)
-        return application_message(app, "applicant")
+        app = self.applications.submit(
+            current_principal(), request.application_id, request.expected_version, request.signature_id
+        )
+        return self.message(app, "applicant")
+
+    def Sign(self, request, context):  # noqa: N802
+        app = self.applications.sign(current_principal(), request.application_id, request.signature_id)
+        return self.message(app, "co_applicant")
+
+    def Withdraw(self, request, context):  # noqa: N802
+        principal = current_principal()
+        return self._mine(
+            self.applications.withdraw(principal, request.application_id, request.reason), principal.user_id
+        )
+
+    def SubmitCompletion(self, request, context):  # noqa: N802
+        principal = current_principal()
+        app = self.applications.submit_completion(
+            principal, request.application_id, request.text, list(request.attachment_ids)
+        )
+        return self._mine(app, principal.user_id)
 
     def GetApplication(self, request, context):  # noqa: N802
         app, role = self.applications.get(current_principal(), request.application_id)
-        return application_message(app, role)
+        return self.message(app, role)
 
     def ListMyApplications(self, request, context):  # noqa: N802
         principal = current_principal()
-        glance = "glance" in principal.scope  # a watch sees statuses, never answers
         apps = self.applications.list_mine(principal)
-        return pb.ListMyApplicationsResponse(applications=[_mine(a, principal.user_id, not glance) for a in apps])
+        # A list shows no answers; a watch (glance token) never gets them anyway.
+        return pb.ListMyApplicationsResponse(applications=[self._mine(a, principal.user_id, full=False) for a in apps])
 
+    def GetMyCaseGlance(self, request, context):  # noqa: N802
+        app, role, open_request = self.applications.glance(current_principal())
+        if app is None:
+            return pb.CaseGlance(has_case=False)
+        status, step = cases.text_of(app.status), steps.next_action(app, role, open_request)
+        due = steps.aware(app.due_at)
+        waiting = app.status in (cases.SUBMITTED, cases.RECEIVED, cases.IN_PROGRESS, cases.COMPLETION_SUBMITTED)
+        seconds = int((due - datetime.now(UTC)).total_seconds()) if due and waiting else 0
+        return pb.CaseGlance(
+            has_case=True,
+            application_id=app.id,
+            title=steps.title(app),
+            status=app.status,
+            status_text=status.sv,
+            status_text_en=status.en,
+            next_action=step.sv,
+            next_action_en=step.en,
+            seconds_to_decision=max(seconds, 0),
+            payment_date=app.payment_date.isoformat() if app.payment_date else "",
+            payment_amount=app.payment_amount or 0,
+        )
+
+    # -- attachments ------------------------------------------------------------------------------
+    def UploadAttachment(self, request, context):  # noqa: N802
+        stored = self.applications.upload(
+            current_principal(), request.application_id, request.filename, request.content
+        )
+        return _attachment(stored)
+
+    def GetAttachment(self, request, context):  # noqa: N802
+        stored = self.applications.attachment(current_principal(), request.application_id, request.attachment_id)
+        return pb.AttachmentContent(attachment=_attachment(stored), content=stored.content)
+
+    # -- staff ------------------------------------------------------------------------------------
     def ListUnitCases(self, request, context):  # noqa: N802
-        apps = self.applications.list_unit_cases(current_principal(), request.limit)
-        return pb.ListUnitCasesResponse(cases=[application_message(a, "staff", with_answers=False) for a in apps])
+        apps = self.casework.queue(current_principal(), request.limit)
+        return pb.ListUnitCasesResponse(cases=[self.message(a, "staff", full=False) for a in apps])
 
     def GetCase(self, request, context):  # noqa: N802
-        app = self.applications.get_case(current_principal(), request.application_id, request.reason)
-        return application_message(app, "staff")
+        app = self.casework.open_case(current_principal(), request.application_id, request.reason)
+        return self.message(app, "staff", staff=True)
+
+    def StartWork(self, request, context):  # noqa: N802
+        app = self.casework.start_work(current_principal(), request.application_id, request.expected_version)
+        return self.message(app, "staff", staff=True)
+
+    def RequestCompletion(self, request, context):  # noqa: N802
+        app = self.casework.request_completion(
+            current_principal(),
+            request.application_id,
+            list(request.items),
+            request.message,
+            request.due_date,
+            request.random_check,
+            request.expected_version,
+        )
+        return self.message(app, "staff", staff=True)
+
+    def AdjustCalculation(self, request, context):  # noqa: N802
+        adjustments = [calc.Adjustment(a.code, int(a.amount), a.reason) for a in request.adjustments]
+        app = self.casework.adjust(current_principal(), request.application_id, adjustments, request.expected_version)
+        return self.message(app, "staff", staff=True)
+
+    def Decide(self, request, context):  # noqa: N802
+        app = self.casework.decide(
+            current_principal(),
+            request.application_id,
+            request.outcome,
+            int(request.amount),
+            request.reasons,
+            request.expected_version,
+        )
+        return self.message(app, "staff", staff=True)
+
+    def SchedulePayment(self, request, context):  # noqa: N802
+        app = self.casework.schedule_payment(
+            current_principal(), request.application_id, request.payment_date, request.expected_version
+        )
+        return self.message(app, "staff", staff=True)
+
+    def CloseCase(self, request, context):  # noqa: N802
+        app = self.casework.close(current_principal(), request.application_id, request.expected_version)
+        return self.message(app, "staff", staff=True)
 
 
-def register(applications: Applications):  # type: ignore[no-untyped-def]
+def _attachment(stored: Any) -> pb.Attachment:
+    return pb.Attachment(
+        attachment_id=stored.id,
+        filename=stored.filename,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_at=to_timestamp(steps.aware(stored.uploaded_at)),
+    )
+
+
+def register(applications: Applications, casework: Casework | None = None):  # type: ignore[no-untyped-def]
+    casework = casework or Casework(applications.db, applications.on_events, today=applications.today)
+
     def _register(server: grpc.Server) -> Iterable[str]:
-        pb_grpc.add_ApplicationsServiceServicer_to_server(ApplicationsServicer(applications), server)
+        pb_grpc.add_ApplicationsServiceServicer_to_server(ApplicationsServicer(applications, casework), server)
         return [pb.DESCRIPTOR.services_by_name["ApplicationsService"].full_name]
 
     return _register
+
+
+def casework_settings() -> CaseworkSettings:
+    cap = env_int("FICKAN_HOUSING_CAP", 0)
+    return CaseworkSettings(
+        auto_decide=env_bool("FICKAN_AUTO_DECIDE", False),
+        random_check_rate=float(env_str("FICKAN_RANDOM_CHECK_RATE", "0") or 0),
+        housing_cap=cap or None,
+    )
+
+
+def today_from_env() -> date:
+    """Today, or FICKAN_TODAY (YYYY-MM-DD) on a demo or test platform that lives in a given month."""
+    fixed = env_str("FICKAN_TODAY", "")
+    return date.fromisoformat(fixed) if fixed else datetime.now(UTC).date()
 
 
 def main() -> None:
@@ -104,11 +428,19 @@ def main() -> None:
     db = Database(settings.database_url)
     publisher = Publisher(settings.amqp_uri)
     flusher = BackgroundFlusher(db, OUTBOX, publisher)
-    applications = Applications(db, on_events=flusher.kick, unit=env_str("FICKAN_CASE_UNIT", "ekonomiskt-bistand"))
+    applications = Applications(
+        db,
+        on_events=flusher.kick,
+        unit=env_str("FICKAN_CASE_UNIT", "ekonomiskt-bistand"),
+        people=IdentityPeople(settings.identity_target),
+        today=today_from_env,
+    )
+    casework = Casework(db, flusher.kick, casework_settings(), today=today_from_env)
     run_api(
         settings,
-        register(applications),
+        register(applications, casework),
         identity_verifier(settings.identity_target),
+        PUBLIC_METHODS,
         on_stop=publisher.close,
         glance_methods=GLANCE_METHODS,
     )

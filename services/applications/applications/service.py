@@ -1,23 +1,58 @@
-"""Use cases: each is one transaction over the service's database (state change + outbox)."""
+"""The resident's use cases, and the public ones. Each is one transaction over the service's own
+database: the state change, its timeline entry and its events (outbox) together."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
-from applications.domain import cases, forms
-from applications.store import OUTBOX, Application
+from applications import steps
+from applications.domain import attachments as files
+from applications.domain import calculation as calc
+from applications.domain import cases, forms, periods
+from applications.domain.cases import Text
+from applications.steps import Events
+from applications.store import OUTBOX, Application, Attachment, CaseEvent, CompletionRequest
 from fickan.applications.events.v1 import events_pb2
 from fickan_common import metrics
 from fickan_common.access import record_staff_access
 from fickan_common.db import Database
-from fickan_common.errors import NotFound, PermissionDenied, ValidationFailed
+from fickan_common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
+
+SIGNABLE = {cases.DRAFT, cases.SIGNATURE_PENDING}
+UPLOADABLE = {cases.DRAFT, cases.SIGNATURE_PENDING, *cases.WAITING_FOR_RESIDENT}
+ESTIMATE_CAVEAT = (
+    "Det här är en uppskattning, inget beslut. Den bygger på riksnormen och det du har skrivit. Kommunen prövar "
+    "hela din situation när du söker, till exempel tillgångar, andra ersättningar och vad som är skäliga kostnader."
+)
+CASE_CAVEAT = (
+    "Beräkningen följer riksnormen och det du har skrivit. Handläggaren kan ändra en rad och skriver då varför."
+)
+
+
+@dataclass(frozen=True)
+class SignatureInfo:
+    user_id: str
+    reference: str
+    text_sha256: str
+
+
+class People(Protocol):
+    """What applications asks identity, on the caller's behalf (their token)."""
+
+    def resolve(self, principal: Principal, personal_number: str) -> tuple[str, str]: ...
+
+    def signature(self, principal: Principal, signature_id: str) -> SignatureInfo: ...
 
 
 class Applications:
@@ -26,90 +61,331 @@ class Applications:
         db: Database,
         on_events: Callable[[Iterable[str]], None] = lambda ids: None,
         unit: str = "ekonomiskt-bistand",
+        people: People | None = None,
+        today: Callable[[], date] = lambda: datetime.now(UTC).date(),
     ) -> None:
         self.db = db
         self.on_events = on_events  # told the ids of events just committed (to publish at once)
         self.unit = unit  # the unit that handles submitted cases
+        self.people = people
+        self.today = today
 
-    def create_draft(self, principal: Principal, kind: str) -> Application:
+    def _published(self, events: Events) -> None:
+        self.on_events(events.ids)
+
+    # -- public -----------------------------------------------------------------------------------
+    @staticmethod
+    def e_services() -> list[dict[str, Any]]:
+        return forms.catalogue()
+
+    def period(self, period: str = "") -> periods.Window:
+        return periods.window(period) if period else periods.current_or_next(self.today())
+
+    def estimate(self, data: calc.CalculationInput) -> calc.Calculation:
+        return calc.calculate(data)
+
+    # -- drafts -----------------------------------------------------------------------------------
+    def create_draft(self, principal: Principal, kind: str, period: str = "") -> Application:
         cases.require_resident(principal)
         form = forms.form_for(kind)
-        now = datetime.now(UTC)
-        app = Application(
-            id=str(uuid.uuid4()),
-            kind=form.kind,
-            form_version=form.version,
-            applicant_id=principal.user_id,
-            status=cases.DRAFT,
-            answers={},
-            version=1,
-            created_at=now,
-            updated_at=now,
-        )
+        now = steps.now()
+        answers: dict[str, Any] = {}
+        window = None
+        if form.period_bound:
+            window = self.period(period)
+            if not window.is_open(self.today()):
+                message = f"Ansökan för {periods.month_name(window.period)} är inte öppen. {window.text()}"
+                raise Conflict(message)
         with self.db.transaction() as session:
+            previous = self._previous_case(session, principal.user_id, form)
+            if window is not None:
+                taken = session.scalars(
+                    select(Application.id).where(
+                        Application.applicant_id == principal.user_id,
+                        Application.kind == form.kind,
+                        Application.period == window.period,
+                        Application.status != cases.WITHDRAWN,
+                    )
+                ).first()
+                if taken:
+                    raise Conflict(f"Du har redan en ansökan för {periods.month_name(window.period)}.")
+            if previous is not None:
+                answers = forms.prefilled(form, previous.answers)
+            if window is not None:
+                answers["period"] = window.period
+            app = Application(
+                id=str(uuid.uuid4()),
+                kind=form.kind,
+                form_version=form.version,
+                applicant_id=principal.user_id,
+                co_applicant_id=previous.co_applicant_id if previous is not None and answers else None,
+                status=cases.DRAFT,
+                answers=answers,
+                version=1,
+                created_at=now,
+                updated_at=now,
+                period=window.period if window else "",
+                previous_id=previous.id if previous is not None else None,
+            )
             session.add(app)
         return app
 
     @staticmethod
-    def _find(session: DbSession, application_id: str, lock: bool = False) -> Application:
-        try:
-            uuid.UUID(application_id)
-        except ValueError:
-            raise ValidationFailed("Ogiltigt ansökans-id.", {"application_id": "Ogiltigt id."}) from None
-        app = session.get(Application, application_id, with_for_update=lock)
-        if app is None:
-            raise NotFound("Ansökan finns inte.")
-        return app
-
-    def _owned(self, session: DbSession, principal: Principal, application_id: str) -> Application:
-        app = self._find(session, application_id, lock=True)
-        cases.require_owner(principal, app.applicant_id)
-        return app
+    def _previous_case(session: Session, user_id: str, form: forms.Form) -> Application | None:
+        """The resident's newest sent case of a form this one pre-fills from."""
+        if not form.prefill_from:
+            return None
+        return session.scalars(
+            select(Application)
+            .where(
+                or_(Application.applicant_id == user_id, Application.co_applicant_id == user_id),
+                Application.kind.in_(form.prefill_from),
+                Application.status.notin_((cases.DRAFT, cases.SIGNATURE_PENDING, cases.WITHDRAWN)),
+            )
+            .order_by(Application.submitted_at.desc())
+            .limit(1)
+        ).first()
 
     def save_answers(
-        self, principal: Principal, application_id: str, answers: dict[str, str], expected_version: int
+        self, principal: Principal, application_id: str, answers: dict[str, Any], expected_version: int
+    ) -> Application:
+        form_kind_version = None
+        with self.db.transaction() as session:
+            app = self._own_draft(session, principal, application_id)
+            cases.require_version(app.version, expected_version)
+            form_kind_version = (app.kind, app.form_version)
+            form = forms.form_for(*form_kind_version)
+            cleaned = forms.clean_answers(form, answers)
+            self._check_attachments(session, app, form, cleaned)
+        # Naming a co-applicant asks identity (outside the transaction: it is another service).
+        co_applicant = self._co_applicant(principal, form, cleaned)
+        with self.db.transaction() as session:
+            app = self._own_draft(session, principal, application_id)
+            cases.require_version(app.version, expected_version)
+            if co_applicant is not None:
+                question, user_id, masked = co_applicant
+                cleaned[question] = masked
+                app.co_applicant_id = user_id
+            merged = {**app.answers, **cleaned}
+            if merged.get("har_partner") == forms.NO:
+                app.co_applicant_id = None
+            if app.status == cases.SIGNATURE_PENDING:
+                # New answers void the signatures: the case is a draft again.
+                app.status, app.applicant_signature_id, app.applicant_signed_at = cases.DRAFT, None, None
+                app.co_applicant_signature_id, app.co_applicant_signed_at = None, None
+            app.answers = merged
+            app.version += 1
+            app.updated_at = steps.now()
+        return app
+
+    def _co_applicant(
+        self, principal: Principal, form: forms.Form, cleaned: dict[str, Any]
+    ) -> tuple[str, str, str] | None:
+        question = forms.co_applicant_question(form)
+        value = cleaned.get(question.id, "") if question else ""
+        if not question or not value or forms.MASKED_PERSONNUMMER.match(value):
+            return None
+        if self.people is None:
+            raise ValidationFailed("Medsökande kan inte anges här.", {question.id: "Medsökande kan inte anges här."})
+        user_id, masked = self.people.resolve(principal, value)
+        if user_id == principal.user_id:
+            message = "Skriv din partners personnummer, inte ditt eget."
+            raise ValidationFailed(message, {question.id: message})
+        return question.id, user_id, masked
+
+    @staticmethod
+    def _check_attachments(session: Session, app: Application, form: forms.Form, cleaned: dict[str, Any]) -> None:
+        named = forms.attachment_ids(form, cleaned)
+        if not named:
+            return
+        known = set(session.scalars(select(Attachment.id).where(Attachment.application_id == app.id)))
+        missing = {q.id for q in form.questions if q.type == "file" and set(cleaned.get(q.id) or []) - known}
+        if missing:
+            message = "Bilagan hör inte till den här ansökan. Ladda upp den igen."
+            raise ValidationFailed(message, dict.fromkeys(missing, message))
+
+    def _own_draft(self, session: Session, principal: Principal, application_id: str) -> Application:
+        app = steps.find(session, application_id, lock=True)
+        cases.require_owner(principal, app.applicant_id)
+        if app.status not in SIGNABLE:
+            raise Conflict("Ansökan är redan skickad och kan inte ändras.")
+        return app
+
+    # -- signing and submitting -------------------------------------------------------------------
+    @staticmethod
+    def signing_text(app: Application) -> str:
+        """What is signed: who applies for what, the honour statement and a fingerprint of exactly
+        these answers (so a signature belongs to one version of them)."""
+        form = forms.form_for(app.kind, app.form_version)
+        fingerprint = hashlib.sha256(json.dumps(app.answers, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[
+            :16
+        ]
+        month = f" för {periods.month_name(app.period)}" if app.period else ""
+        return (
+            f"# {form.title}{month}\n\n"
+            "Jag intygar på heder och samvete att uppgifterna i ansökan är riktiga och fullständiga, och att jag "
+            "berättar för kommunen om något ändras. Jag vet att felaktiga uppgifter kan leda till återbetalning "
+            "och polisanmälan.\n\n"
+            f"Ansökan {app.id[:8]}, version {app.version}, kontrollsumma {fingerprint}."
+        )
+
+    @staticmethod
+    def reference(app: Application) -> str:
+        return f"application:{app.id}:v{app.version}"
+
+    def get_signing_text(self, principal: Principal, application_id: str) -> tuple[str, int, str]:
+        with self.db.transaction() as session:
+            app = steps.find(session, application_id)
+            cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
+            if app.status not in SIGNABLE:
+                raise Conflict("Ansökan är redan skickad.")
+            return self.signing_text(app), app.version, self.reference(app)
+
+    def _verify_signature(self, principal: Principal, app: Application, signature_id: str) -> None:
+        """The signature is the caller's, of this very text and version (checked with identity)."""
+        if not signature_id:
+            message = "Skriv under ansökan med BankID innan du skickar den."
+            raise ValidationFailed(message, {"signature_id": message})
+        if self.people is None:
+            raise ValidationFailed("Underskriften kan inte kontrolleras.", {"signature_id": "Kan inte kontrolleras."})
+        info = self.people.signature(principal, signature_id)
+        text_hash = hashlib.sha256(self.signing_text(app).encode()).hexdigest()
+        if info.user_id != principal.user_id or info.reference != self.reference(app) or info.text_sha256 != text_hash:
+            message = "Underskriften gäller inte den här versionen av ansökan. Skriv under igen."
+            raise ValidationFailed(message, {"signature_id": message})
+
+    def submit(
+        self, principal: Principal, application_id: str, expected_version: int, signature_id: str = ""
     ) -> Application:
         with self.db.transaction() as session:
-            app = self._owned(session, principal, application_id)
+            app = self._own_draft(session, principal, application_id)
+            cases.require_version(app.version, expected_version)
+            form = forms.form_for(app.kind, app.form_version)
+            forms.check_complete(form, app.answers)
             if app.status != cases.DRAFT:
-                raise cases.Conflict("Ansökan är redan skickad och kan inte ändras.")
-            cases.require_version(app.version, expected_version)
-            cleaned = forms.clean_answers(forms.form_for(app.kind), answers)
-            app.answers = {**app.answers, **cleaned}
-            app.version += 1
-            app.updated_at = datetime.now(UTC)
-        return app
-
-    def submit(self, principal: Principal, application_id: str, expected_version: int) -> Application:
+                raise Conflict("Du har redan skrivit under. Nu väntar ansökan på din medsökande.")
+        if form.requires_signature:
+            self._verify_signature(principal, app, signature_id)
+        events = Events()
         with self.db.transaction() as session:
-            app = self._owned(session, principal, application_id)
+            app = self._own_draft(session, principal, application_id)
             cases.require_version(app.version, expected_version)
-            app.status = cases.transition(app.status, cases.SUBMITTED)
-            forms.check_complete(forms.form_for(app.kind), app.answers)
-            now = datetime.now(UTC)
-            app.unit = self.unit
-            app.submitted_at = now
-            app.updated_at = now
-            app.version += 1
-            env = OUTBOX.add(
-                session,
-                "application_submitted",
-                events_pb2.ApplicationSubmitted(
-                    application_id=app.id,
-                    applicant_id=app.applicant_id,
-                    kind=app.kind,
-                    period=app.answers.get("period", ""),
-                    submitted_at=to_timestamp(now),
-                ),
-            )
-        metrics.BUSINESS.labels("application_submitted").inc()
-        self.on_events([env["event_id"]])
+            at = steps.now()
+            if form.requires_signature:
+                app.applicant_signature_id, app.applicant_signed_at = signature_id, at
+            if form.requires_signature and app.co_applicant_id:
+                steps.move(session, app, cases.SIGNATURE_PENDING, "resident", events, at=at)
+                events.add(
+                    session,
+                    "signature_requested",
+                    events_pb2.SignatureRequested(
+                        application_id=app.id, co_applicant_id=app.co_applicant_id, applicant_id=app.applicant_id
+                    ),
+                )
+            else:
+                self._submitted(session, app, form, "resident", events, at)
+        self._published(events)
         return app
 
+    def sign(self, principal: Principal, application_id: str, signature_id: str) -> Application:
+        """The co-applicant signs; the case is then submitted."""
+        with self.db.transaction() as session:
+            app = steps.find(session, application_id)
+            if app.co_applicant_id != principal.user_id:
+                raise PermissionDenied(cases.NOT_YOURS)
+            if app.status != cases.SIGNATURE_PENDING:
+                raise Conflict("Ansökan väntar inte på din underskrift.")
+        self._verify_signature(principal, app, signature_id)
+        events = Events()
+        with self.db.transaction() as session:
+            app = steps.find(session, application_id, lock=True)
+            if app.status != cases.SIGNATURE_PENDING or app.co_applicant_id != principal.user_id:
+                raise Conflict("Ansökan väntar inte på din underskrift.")
+            at = steps.now()
+            app.co_applicant_signature_id, app.co_applicant_signed_at = signature_id, at
+            self._submitted(session, app, forms.form_for(app.kind, app.form_version), "co_applicant", events, at)
+        self._published(events)
+        return app
+
+    def _submitted(
+        self, session: Session, app: Application, form: forms.Form, actor: str, events: Events, at: datetime
+    ) -> None:
+        app.unit = self.unit
+        app.submitted_at = at
+        app.due_at = at + timedelta(hours=form.decision_target_hours)
+        if app.period:
+            # Kept for the proposal: a late application is not decided by itself.
+            app.proposal = {"submitted_in_period": periods.window(app.period).is_open(self.today())}
+        steps.move(session, app, cases.SUBMITTED, actor, events, at=at)
+        events.add(
+            session,
+            "application_submitted",
+            events_pb2.ApplicationSubmitted(
+                application_id=app.id,
+                applicant_id=app.applicant_id,
+                kind=app.kind,
+                period=app.period or str(app.answers.get("period", "")),
+                submitted_at=to_timestamp(at),
+                co_applicant_id=app.co_applicant_id or "",
+            ),
+        )
+        metrics.BUSINESS.labels("application_submitted").inc()
+
+    def withdraw(self, principal: Principal, application_id: str, reason: str = "") -> Application:
+        events = Events()
+        with self.db.transaction() as session:
+            app = steps.find(session, application_id, lock=True)
+            role = cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
+            text = cases.TIMELINE_TEXT[cases.WITHDRAWN]
+            if reason.strip():
+                text = Text(f"{text.sv} Skäl: {reason.strip()[:300]}", f"{text.en} Reason: {reason.strip()[:300]}")
+            steps.move(session, app, cases.WITHDRAWN, "resident" if role == "applicant" else role, events, text=text)
+        self._published(events)
+        return app
+
+    def submit_completion(
+        self, principal: Principal, application_id: str, text: str, attachment_ids: list[str]
+    ) -> Application:
+        text = text.strip()
+        if len(text) > 4000:
+            raise ValidationFailed("Texten får vara högst 4000 tecken.", {"text": "Högst 4000 tecken."})
+        if not text and not attachment_ids:
+            message = "Skriv något eller ladda upp det som efterfrågas."
+            raise ValidationFailed(message, {"text": message})
+        events = Events()
+        with self.db.transaction() as session:
+            app = steps.find(session, application_id, lock=True)
+            role = cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
+            request = self.open_request(session, app)
+            if app.status not in cases.WAITING_FOR_RESIDENT or request is None:
+                raise Conflict("Det finns ingen komplettering att skicka in.")
+            known = set(session.scalars(select(Attachment.id).where(Attachment.application_id == app.id)))
+            if set(attachment_ids) - known:
+                message = "Bilagan hör inte till den här ansökan. Ladda upp den igen."
+                raise ValidationFailed(message, {"attachment_ids": message})
+            at = steps.now()
+            request.answered_at, request.answer_text, request.answer_attachments = at, text, list(attachment_ids)
+            app.due_at = at + timedelta(hours=forms.form_for(app.kind, app.form_version).decision_target_hours)
+            steps.move(session, app, cases.COMPLETION_SUBMITTED, "resident" if role == "applicant" else role, events)
+            events.add(
+                session, "completion_submitted", events_pb2.CompletionSubmitted(application_id=app.id, unit=app.unit)
+            )
+        self._published(events)
+        return app
+
+    @staticmethod
+    def open_request(session: Session, app: Application) -> CompletionRequest | None:
+        return session.scalars(
+            select(CompletionRequest)
+            .where(CompletionRequest.application_id == app.id, CompletionRequest.answered_at.is_(None))
+            .order_by(CompletionRequest.requested_at.desc())
+        ).first()
+
+    # -- reading ----------------------------------------------------------------------------------
     def get(self, principal: Principal, application_id: str) -> tuple[Application, str]:
         """A resident's own case (as applicant or co-applicant) and their part in it."""
         with self.db.transaction() as session:
-            app = self._find(session, application_id)
+            app = steps.find(session, application_id)
             return app, cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
 
     def list_mine(self, principal: Principal) -> list[Application]:
@@ -122,38 +398,122 @@ class Applications:
                 .order_by(Application.created_at.desc())
                 .limit(100)
             )
-            return list(rows)
+            return [a for a in rows if a.applicant_id == principal.user_id or a.status != cases.DRAFT]
 
-    # -- staff ------------------------------------------------------------------------------------
-    def list_unit_cases(self, principal: Principal, limit: int = 100) -> list[Application]:
-        """The submitted cases of the case worker's unit, oldest first. The list carries no answers,
-        so it is not an access to any one resident's data; opening a case is (get_case)."""
-        if not principal.has_role("case_worker") or not principal.unit:
-            raise PermissionDenied("Det här får bara handläggare göra.")
-        limit = min(max(limit or 100, 1), 500)
+    def details(self, application_id: str) -> dict[str, Any]:
+        """Timeline, completion requests and attachments of a case (the caller's access checked)."""
         with self.db.transaction() as session:
-            rows = session.scalars(
+            timeline = list(
+                session.scalars(
+                    select(CaseEvent).where(CaseEvent.application_id == application_id).order_by(CaseEvent.at)
+                )
+            )
+            requests = list(
+                session.scalars(
+                    select(CompletionRequest)
+                    .where(CompletionRequest.application_id == application_id)
+                    .order_by(CompletionRequest.requested_at)
+                )
+            )
+            stored = session.execute(
+                select(
+                    Attachment.id,
+                    Attachment.filename,
+                    Attachment.content_type,
+                    Attachment.size,
+                    Attachment.sha256,
+                    Attachment.uploaded_at,
+                )
+                .where(Attachment.application_id == application_id)
+                .order_by(Attachment.uploaded_at)
+            ).all()
+        open_request = next((r for r in reversed(requests) if r.answered_at is None), None)
+        return {"timeline": timeline, "requests": requests, "attachments": stored, "open_request": open_request}
+
+    def calculation_of(self, app: Application) -> calc.Calculation | None:
+        """The stored calculation of a sent case, or a preliminary one of a draft's answers."""
+        if app.calculation:
+            return calc.Calculation.from_dict(app.calculation)
+        year = int((app.period or str(app.answers.get("period", "")) or str(self.today().year))[:4] or 0)
+        try:
+            return calc.calculate(calc.input_from_answers(app.answers, self._table_year(year)))
+        except NotFound:
+            return None
+
+    @staticmethod
+    def _table_year(year: int) -> int:
+        """The newest riksnorm table not after `year` (the next year's may not be entered yet)."""
+        years = [y for y in calc.available_years() if y <= year] or calc.available_years()
+        return max(years)
+
+    def glance(self, principal: Principal) -> tuple[Application | None, str, Any]:
+        with self.db.transaction() as session:
+            app = session.scalars(
                 select(Application)
-                .where(Application.unit == principal.unit, Application.status != cases.DRAFT)
-                .order_by(Application.submitted_at)
-                .limit(limit)
-            )
-            return list(rows)
+                .where(
+                    or_(
+                        Application.applicant_id == principal.user_id, Application.co_applicant_id == principal.user_id
+                    ),
+                    Application.status.notin_((cases.WITHDRAWN,)),
+                )
+                .order_by(Application.updated_at.desc())
+                .limit(1)
+            ).first()
+            if app is None:
+                return None, "", None
+            role = "applicant" if app.applicant_id == principal.user_id else "co_applicant"
+            return app, role, self.open_request(session, app)
 
-    def get_case(self, principal: Principal, application_id: str, reason: str = "") -> Application:
-        """A case worker opens a case of their unit; the read is logged for the resident(s)."""
+    # -- attachments ------------------------------------------------------------------------------
+    def upload(self, principal: Principal, application_id: str, filename: str, content: bytes) -> Attachment:
+        checked = files.check(filename, content)
         with self.db.transaction() as session:
-            app = self._find(session, application_id)
-            cases.require_case_worker_of(principal, app.unit, app.status)
-            env = record_staff_access(
-                session,
-                OUTBOX,
-                principal,
-                [app.applicant_id, app.co_applicant_id or ""],
-                "read",
-                f"application:{app.id}",
-                forms.form_for(app.kind).title,
-                reason,
+            app = steps.find(session, application_id, lock=True)
+            cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
+            if app.status not in UPLOADABLE:
+                raise Conflict("Bilagor kan bara läggas till i ett utkast eller när kommunen ber om komplettering.")
+            count = len(list(session.scalars(select(Attachment.id).where(Attachment.application_id == app.id))))
+            if count >= files.MAX_PER_CASE:
+                raise Conflict(f"Ansökan kan ha högst {files.MAX_PER_CASE} bilagor.")
+            stored = Attachment(
+                id=str(uuid.uuid4()),
+                application_id=app.id,
+                uploaded_by=principal.user_id,
+                filename=checked.filename,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                content=content,
+                uploaded_at=steps.now(),
             )
-        self.on_events([env["event_id"]])
-        return app
+            session.add(stored)
+        return stored
+
+    def attachment(self, principal: Principal, application_id: str, attachment_id: str) -> Attachment:
+        """The file, for the resident on their case or a case worker of the unit (logged)."""
+        try:
+            uuid.UUID(attachment_id)
+        except ValueError:
+            raise ValidationFailed("Ogiltig bilaga.", {"attachment_id": "Ogiltig bilaga."}) from None
+        events = Events()
+        with self.db.transaction() as session:
+            app = steps.find(session, application_id)
+            stored = session.get(Attachment, attachment_id)
+            if stored is None or stored.application_id != app.id:
+                raise NotFound("Bilagan finns inte.")
+            if principal.user_id in steps.residents(app):
+                pass
+            else:
+                cases.require_case_worker_of(principal, app.unit, app.status)
+                env = record_staff_access(
+                    session,
+                    OUTBOX,
+                    principal,
+                    steps.residents(app),
+                    "read",
+                    f"application:{app.id}",
+                    f"Bilaga till {steps.title(app).lower()}: {stored.filename}",
+                )
+                events.ids.append(env["event_id"])
+        self._published(events)
+        return stored

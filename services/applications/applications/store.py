@@ -1,10 +1,11 @@
-"""The applications service's own database."""
+"""The applications service's own database: the cases, their timelines, completion requests and
+attachments. Personnummer are never stored here: people are known by identity's opaque user ids."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, DateTime, Integer, MetaData, String
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from applications.settings import NAME
@@ -16,7 +17,10 @@ class Base(DeclarativeBase):
 
 
 class Application(Base):
+    """One application and the case it becomes."""
+
     __tablename__ = "applications"
+    __table_args__ = (Index("ix_applications_unit_status_due", "unit", "status", "due_at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(50))
@@ -30,6 +34,79 @@ class Application(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The month the money is for (YYYY-MM), for monthly applications and their periods.
+    period: Mapped[str] = mapped_column(String(7), default="", index=True)
+    # The resident's previous case of the same e-service (prefill, and what changed since).
+    previous_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    applicant_signature_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    applicant_signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    co_applicant_signature_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    co_applicant_signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The decision target (24 h for a monthly application); the case workers' queue is ordered by it.
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    assigned_to: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    months_on_support: Mapped[int] = mapped_column(Integer, default=0)
+    changes: Mapped[list] = mapped_column(JSON, default=list)  # what changed since the previous case
+    calculation: Mapped[dict] = mapped_column(JSON, default=dict)
+    adjustments: Mapped[list] = mapped_column(JSON, default=list)  # case workers' changed lines, with reasons
+    proposal: Mapped[dict] = mapped_column(JSON, default=dict)  # the decision proposal and its rule trace
+    decision: Mapped[dict] = mapped_column(JSON, default=dict)  # outcome, amount, reasons, by, at, automatic
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    payment_amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    payment_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class CaseEvent(Base):
+    """One step on a case's timeline: a move between statuses or a note the resident should see."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(40))  # status | note
+    status: Mapped[str] = mapped_column(String(30), default="")
+    actor: Mapped[str] = mapped_column(String(20))  # resident | co_applicant | staff | system
+    text_sv: Mapped[str] = mapped_column(String(1000))
+    text_en: Mapped[str] = mapped_column(String(1000))
+
+
+class CompletionRequest(Base):
+    """What a case worker asked for (a completion, or the proof of a random check) and the answer."""
+
+    __tablename__ = "completion_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    random_check: Mapped[bool] = mapped_column(Boolean, default=False)
+    items: Mapped[list] = mapped_column(JSON, default=list)  # what is missing, each a short text
+    message: Mapped[str] = mapped_column(String(2000), default="")
+    due_date: Mapped[date] = mapped_column(Date)
+    requested_by: Mapped[str] = mapped_column(String(36))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    answer_text: Mapped[str] = mapped_column(String(4000), default="")
+    answer_attachments: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class Attachment(Base):
+    """A receipt or statement, its type checked by content, stored here with its SHA-256. Kept in the
+    service's own database so a municipality running only this service needs no file store."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    uploaded_by: Mapped[str] = mapped_column(String(36))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 OUTBOX = Outbox(NAME, outbox_table(Base.metadata))

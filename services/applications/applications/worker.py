@@ -1,20 +1,31 @@
-"""The worker process (nameko): the outbox relay now; event handlers and timers as they come.
+"""The worker process (nameko): receives every sent case (calculation, random check, decision
+proposal, automatic decision where allowed), pays on the payment day, tells residents when the
+monthly period opens, and relays the outbox.
 
 Run: nameko run --config config.yaml applications.worker
 """
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from nameko.events import event_handler
 from nameko.timer import timer
 
 from applications import settings as settings_module
+from applications.api import casework_settings, today_from_env
+from applications.casework import Casework
 from applications.store import OUTBOX
+from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
 from fickan_common.db import Database
+from fickan_common.events import flush_outbox
 from fickan_common.logs import setup_logging
 from fickan_common.worker import WorkerRuntime
 
 _settings = settings_module.load()
 setup_logging(f"{settings_module.NAME}-worker", _settings.log_level)
+log = logging.getLogger(__name__)
 
 
 class ApplicationsWorker:
@@ -22,6 +33,37 @@ class ApplicationsWorker:
 
     runtime = WorkerRuntime(lambda: Database(_settings.database_url), OUTBOX)
 
+    def _casework(self) -> Casework:
+        assert self.runtime.db is not None and self.runtime.publisher is not None
+        return Casework(self.runtime.db, self._publish_now, casework_settings(), today=today_from_env)
+
+    def _publish_now(self, event_ids: Any) -> None:
+        flush_outbox(self.runtime.db, OUTBOX, self.runtime.publisher, event_ids=event_ids)
+
     @timer(interval=1.0)
     def relay_outbox(self) -> None:
         self.runtime.relay()
+
+    @event_handler(settings_module.NAME, "application_submitted", requeue_on_error=True)
+    def on_application_submitted(self, body: dict[str, Any]) -> None:
+        incoming = body.get("correlation_id") if isinstance(body, dict) else None
+        token = correlation_id.set(incoming if valid_correlation_id(incoming) else new_correlation_id())
+        try:
+            application_id = (body.get("data") or {}).get("application_id") if isinstance(body, dict) else None
+            if not isinstance(application_id, str):
+                log.error("application_submitted without an application id dropped")
+                return
+            # receive() is idempotent by the case's status: a redelivered event finds it received.
+            self._casework().receive(application_id)
+        finally:
+            correlation_id.reset(token)
+
+    @timer(interval=60)
+    def pay_due(self) -> None:
+        paid = self._casework().pay_due()
+        if paid:
+            log.info("payments made", extra={"fields": {"count": paid}})
+
+    @timer(interval=600)
+    def open_period(self) -> None:
+        self._casework().open_period()

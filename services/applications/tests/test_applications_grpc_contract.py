@@ -51,9 +51,9 @@ def test_draft_save_and_submit_publishes_application_submitted(running):
     assert done.status == "submitted" and done.status_text.startswith("Skickad") and done.submitted_at.seconds
     with running.db.transaction() as session:
         envelopes = session.execute(select(OUTBOX.table.c.envelope)).scalars().all()
-    assert [e["event_type"] for e in envelopes] == ["application_submitted"]
-    assert running.kicked == [envelopes[0]["event_id"]]
-    event = parse_data(envelopes[0], events_pb2.ApplicationSubmitted)
+    assert [e["event_type"] for e in envelopes] == ["case_status_changed", "application_submitted"]
+    assert running.kicked == [e["event_id"] for e in envelopes]
+    event = parse_data(envelopes[1], events_pb2.ApplicationSubmitted)
     assert (event.application_id, event.applicant_id, event.period) == (draft.application_id, user, "2026-12")
     listed = running.stub.ListMyApplications(pb.ListMyApplicationsRequest(), metadata=md(token)).applications
     assert [a.application_id for a in listed] == [draft.application_id]
@@ -144,7 +144,7 @@ def test_submitting_twice_is_refused_and_publishes_once(running):
         lambda: running.stub.Submit(pb.SubmitRequest(application_id=draft.application_id), metadata=md(token))
     )
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert len(running.kicked) == 1
+    assert len(running.kicked) == 2  # the one move: case_status_changed and application_submitted
 
 
 def test_bad_ids_unknown_cases_and_unknown_e_services_are_refused(running):

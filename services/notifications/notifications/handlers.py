@@ -70,18 +70,21 @@ def deliver(
     db: Database,
     handler: str,
     body: Any,
-    compose: Callable[[Any], tuple[str, MessageText]],
+    compose: Callable[[Any], tuple[str, MessageText] | list[tuple[str, MessageText]]],
     message_type: type[ProtoMessage],
     on_events: OnEvents = lambda ids: None,
 ) -> bool:
-    """Put the message compose() makes of the event in its recipient's inbox, once per event_id.
+    """Put the message(s) compose() makes of the event in the recipients' inboxes, once per event_id.
 
     Returns True when a message was delivered; False for a repeat or a dropped malformed event.
     """
     with event_correlation(body):
         event_id = body.get("event_id") if isinstance(body, dict) else None
         try:
-            recipient_id, text = compose(_parse(body, message_type))
+            composed = compose(_parse(body, message_type))
+            deliveries = composed if isinstance(composed, list) else [composed]
+            if not deliveries:
+                raise MalformedEvent("no recipient")
         except MalformedEvent as exc:
             metrics.EVENTS_HANDLED.labels(handler, "malformed").inc()
             log.error(
@@ -93,6 +96,10 @@ def deliver(
         committed: list[str] = []
 
         def apply(session: Session) -> None:
+            for recipient_id, text in deliveries:
+                _put(session, recipient_id, text)
+
+        def _put(session: Session, recipient_id: str, text: MessageText) -> None:
             now = datetime.now(UTC)
             message = Message(
                 id=str(uuid.uuid4()),
@@ -149,3 +156,61 @@ def handle_application_submitted(db: Database, body: Any, on_events: OnEvents = 
 def handle_question_received(db: Database, body: Any, on_events: OnEvents = lambda ids: None) -> bool:
     """contact's question_received -> a receipt in the asker's inbox."""
     return deliver(db, QUESTION_RECEIVED, body, _compose_question_received, contact_events.QuestionReceived, on_events)
+
+
+def _recipients(ids: Any) -> list[str]:
+    found = [messages.require_id("resident_ids", r) for r in ids]
+    if not found:
+        raise MalformedEvent("resident_ids is empty")
+    return sorted(set(found))
+
+
+def _compose_signature_requested(event: applications_events.SignatureRequested) -> tuple[str, MessageText]:
+    application_id = messages.require_id("application_id", event.application_id)
+    return messages.require_id("co_applicant_id", event.co_applicant_id), messages.signature_requested(application_id)
+
+
+def _compose_completion_requested(event: applications_events.CompletionRequested) -> list[tuple[str, MessageText]]:
+    application_id = messages.require_id("application_id", event.application_id)
+    text = messages.completion_requested(application_id, event.due_date, event.random_check)
+    return [(r, text) for r in _recipients(event.resident_ids)]
+
+
+def _compose_decision_made(event: applications_events.DecisionMade) -> list[tuple[str, MessageText]]:
+    application_id = messages.require_id("application_id", event.application_id)
+    text = messages.decision_made(application_id, event.outcome, event.amount, event.period)
+    return [(r, text) for r in _recipients(event.resident_ids)]
+
+
+def _compose_payment_scheduled(event: applications_events.PaymentScheduled) -> list[tuple[str, MessageText]]:
+    application_id = messages.require_id("application_id", event.application_id)
+    text = messages.payment_scheduled(application_id, event.amount, event.payment_date)
+    return [(r, text) for r in _recipients(event.resident_ids)]
+
+
+def _compose_payment_made(event: applications_events.PaymentMade) -> list[tuple[str, MessageText]]:
+    application_id = messages.require_id("application_id", event.application_id)
+    text = messages.payment_made(application_id, event.amount)
+    return [(r, text) for r in _recipients(event.resident_ids)]
+
+
+def _compose_period_opened(event: applications_events.ApplicationPeriodOpened) -> tuple[str, MessageText]:
+    resident = messages.require_id("resident_id", event.resident_id)
+    return resident, messages.period_opened(event.period, event.opens, event.closes)
+
+
+# event type -> (compose, message type); the worker has one @event_handler per entry.
+APPLICATION_EVENTS: dict[str, tuple[Callable[[Any], Any], type[ProtoMessage]]] = {
+    "signature_requested": (_compose_signature_requested, applications_events.SignatureRequested),
+    "completion_requested": (_compose_completion_requested, applications_events.CompletionRequested),
+    "decision_made": (_compose_decision_made, applications_events.DecisionMade),
+    "payment_scheduled": (_compose_payment_scheduled, applications_events.PaymentScheduled),
+    "payment_made": (_compose_payment_made, applications_events.PaymentMade),
+    "application_period_opened": (_compose_period_opened, applications_events.ApplicationPeriodOpened),
+}
+
+
+def handle_application_event(db: Database, event_type: str, body: Any, on_events: OnEvents = lambda ids: None) -> bool:
+    """One of applications' case events -> the proactive message(s) it means for the resident(s)."""
+    compose, message_type = APPLICATION_EVENTS[event_type]
+    return deliver(db, event_type, body, compose, message_type, on_events)

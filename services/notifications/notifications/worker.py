@@ -41,6 +41,31 @@ class NotificationsWorker:
     def on_question_received(self, body: dict[str, Any]) -> None:
         handlers.handle_question_received(self.runtime.db, body, self._publish_now)
 
+    # applications' case events: the proactive messages (one entrypoint each, so each has its queue)
+    @event_handler("applications", "signature_requested", requeue_on_error=True)
+    def on_signature_requested(self, body: dict[str, Any]) -> None:
+        handlers.handle_application_event(self.runtime.db, "signature_requested", body, self._publish_now)
+
+    @event_handler("applications", "completion_requested", requeue_on_error=True)
+    def on_completion_requested(self, body: dict[str, Any]) -> None:
+        handlers.handle_application_event(self.runtime.db, "completion_requested", body, self._publish_now)
+
+    @event_handler("applications", "decision_made", requeue_on_error=True)
+    def on_decision_made(self, body: dict[str, Any]) -> None:
+        handlers.handle_application_event(self.runtime.db, "decision_made", body, self._publish_now)
+
+    @event_handler("applications", "payment_scheduled", requeue_on_error=True)
+    def on_payment_scheduled(self, body: dict[str, Any]) -> None:
+        handlers.handle_application_event(self.runtime.db, "payment_scheduled", body, self._publish_now)
+
+    @event_handler("applications", "payment_made", requeue_on_error=True)
+    def on_payment_made(self, body: dict[str, Any]) -> None:
+        handlers.handle_application_event(self.runtime.db, "payment_made", body, self._publish_now)
+
+    @event_handler("applications", "application_period_opened", requeue_on_error=True)
+    def on_application_period_opened(self, body: dict[str, Any]) -> None:
+        handlers.handle_application_event(self.runtime.db, "application_period_opened", body, self._publish_now)
+
     def _publish_now(self, event_ids: Iterable[str]) -> None:
         """Publish the events just committed; what fails stays in the outbox for the relay."""
         flush_outbox(self.runtime.db, OUTBOX, self.runtime.publisher, event_ids=event_ids)

@@ -1,29 +1,135 @@
-"""The case lifecycle (the thin first part of it) and what the resident reads about it."""
+"""The case lifecycle as an explicit state machine, who may do what with a case, and what the resident
+reads about each step in plain Swedish (English second).
+
+    draft ─▶ signature_pending ─▶ submitted ─▶ received ─▶ in_progress ─▶ decided ─▶ payment_scheduled ─▶ paid ─▶ closed
+      │            │                  │            │   ▲          │  ▲         │
+      │            │                  │            ▼   │          ▼  │         └─▶ closed (rejected)
+      │            │                  │      completion_requested ⇄ completion_submitted
+      │            │                  │      random_check         ─▶ completion_submitted
+      └────────────┴──────────────────┴──── withdrawn (by the resident, any time before a decision)
+
+Every move is checked here; an illegal one is refused with Conflict and changes nothing.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from fickan_common.errors import Conflict, PermissionDenied, StaleVersion
 from fickan_common.tokens import Principal
 
 DRAFT = "draft"
+SIGNATURE_PENDING = "signature_pending"
 SUBMITTED = "submitted"
+RECEIVED = "received"
+IN_PROGRESS = "in_progress"
+COMPLETION_REQUESTED = "completion_requested"
+RANDOM_CHECK = "random_check"
+COMPLETION_SUBMITTED = "completion_submitted"
+DECIDED = "decided"
+PAYMENT_SCHEDULED = "payment_scheduled"
+PAID = "paid"
+CLOSED = "closed"
+WITHDRAWN = "withdrawn"
 
-STATUS_TEXT = {
-    DRAFT: "Utkast – inte skickad än",
-    SUBMITTED: "Skickad – vi har tagit emot din ansökan",
+# status -> the statuses it may move to
+TRANSITIONS: dict[str, set[str]] = {
+    DRAFT: {SIGNATURE_PENDING, SUBMITTED, WITHDRAWN},
+    SIGNATURE_PENDING: {SUBMITTED, DRAFT, WITHDRAWN},
+    SUBMITTED: {RECEIVED, WITHDRAWN},
+    RECEIVED: {IN_PROGRESS, COMPLETION_REQUESTED, RANDOM_CHECK, DECIDED, WITHDRAWN},
+    IN_PROGRESS: {COMPLETION_REQUESTED, RANDOM_CHECK, DECIDED, WITHDRAWN},
+    COMPLETION_REQUESTED: {COMPLETION_SUBMITTED, WITHDRAWN},
+    RANDOM_CHECK: {COMPLETION_SUBMITTED, WITHDRAWN},
+    COMPLETION_SUBMITTED: {IN_PROGRESS, COMPLETION_REQUESTED, RANDOM_CHECK, DECIDED, WITHDRAWN},
+    DECIDED: {PAYMENT_SCHEDULED, CLOSED},
+    PAYMENT_SCHEDULED: {PAID},
+    PAID: {CLOSED},
+    CLOSED: set(),
+    WITHDRAWN: set(),
+}
+OPEN_FOR_STAFF = {RECEIVED, IN_PROGRESS, COMPLETION_REQUESTED, RANDOM_CHECK, COMPLETION_SUBMITTED}
+UNDECIDED = {DRAFT, SIGNATURE_PENDING, SUBMITTED, *OPEN_FOR_STAFF}
+WAITING_FOR_RESIDENT = {COMPLETION_REQUESTED, RANDOM_CHECK}
+
+
+@dataclass(frozen=True)
+class Text:
+    sv: str
+    en: str
+
+
+# What the resident reads about the case in each status: where it is and what happens next.
+STATUS_TEXT: dict[str, Text] = {
+    DRAFT: Text("Utkast – inte skickad än", "Draft – not sent yet"),
+    SIGNATURE_PENDING: Text("Väntar på underskrift från medsökande", "Waiting for the co-applicant's signature"),
+    SUBMITTED: Text("Skickad – vi har tagit emot din ansökan", "Sent – we have received your application"),
+    RECEIVED: Text("Mottagen – står i kö för handläggning", "Received – queued for a case worker"),
+    IN_PROGRESS: Text("Handläggs – en handläggare går igenom din ansökan", "In progress – a case worker is on it"),
+    COMPLETION_REQUESTED: Text("Komplettering behövs – vi väntar på dig", "Completion needed – we are waiting for you"),
+    RANDOM_CHECK: Text(
+        "Stickprov – visa underlag för inkomster och utgifter", "Random check – show proof of incomes and costs"
+    ),
+    COMPLETION_SUBMITTED: Text("Komplettering inskickad – handläggs", "Completion sent – being handled"),
+    DECIDED: Text("Beslut fattat", "Decided"),
+    PAYMENT_SCHEDULED: Text("Beviljad – utbetalning planerad", "Approved – payment scheduled"),
+    PAID: Text("Utbetald", "Paid"),
+    CLOSED: Text("Avslutad", "Closed"),
+    WITHDRAWN: Text("Återtagen", "Withdrawn"),
 }
 
-# status -> statuses it may move to. Illegal moves are refused.
-TRANSITIONS = {DRAFT: {SUBMITTED}, SUBMITTED: set()}
+# The timeline entry written for each move, in the resident's words.
+TIMELINE_TEXT: dict[str, Text] = {
+    DRAFT: Text("Ansökan är tillbaka som utkast.", "The application is a draft again."),
+    SIGNATURE_PENDING: Text(
+        "Du har skrivit under. Nu behöver din medsökande skriva under med BankID.",
+        "You have signed. Now your co-applicant needs to sign with BankID.",
+    ),
+    SUBMITTED: Text("Ansökan är skickad till kommunen.", "The application was sent to the municipality."),
+    RECEIVED: Text("Ansökan är mottagen och står i kö för handläggning.", "The application is received and queued."),
+    IN_PROGRESS: Text("En handläggare har börjat gå igenom ansökan.", "A case worker has started on the application."),
+    COMPLETION_REQUESTED: Text(
+        "Handläggaren behöver mer underlag från dig.", "The case worker needs more documents from you."
+    ),
+    RANDOM_CHECK: Text(
+        "Din ansökan har valts ut till stickprov. Visa underlag för inkomster och utgifter.",
+        "Your application was picked for a random check. Show proof of incomes and costs.",
+    ),
+    COMPLETION_SUBMITTED: Text("Du har skickat in kompletteringen.", "You have sent the completion."),
+    DECIDED: Text("Beslut är fattat.", "A decision has been made."),
+    PAYMENT_SCHEDULED: Text("Utbetalningen är planerad.", "The payment is scheduled."),
+    PAID: Text("Pengarna är utbetalda.", "The money has been paid."),
+    CLOSED: Text("Ärendet är avslutat.", "The case is closed."),
+    WITHDRAWN: Text("Ansökan är återtagen.", "The application was withdrawn."),
+}
+
+OUTCOMES = ("approved", "partly_approved", "rejected")
+OUTCOME_TEXT = {
+    "approved": Text("Beviljad", "Approved"),
+    "partly_approved": Text("Delvis beviljad", "Partly approved"),
+    "rejected": Text("Avslag", "Rejected"),
+}
+APPEAL_TEXT = Text(
+    "Om du inte är nöjd med beslutet kan du överklaga det. Skriv till kommunen inom tre veckor från den dag du "
+    "fick beslutet. Berätta vilket beslut du överklagar, varför du tycker att det är fel och hur du vill att det "
+    "ska ändras. Kommunen skickar överklagandet vidare till förvaltningsrätten.",
+    "If you are not satisfied with the decision you can appeal. Write to the municipality within three weeks of "
+    "the day you received the decision. Say which decision you appeal, why you think it is wrong and how you want "
+    "it changed. The municipality sends the appeal on to the administrative court.",
+)
+
+NOT_YOURS = "Du har inte behörighet till den här ansökan."
+OTHER_UNIT = "Ärendet hör till en annan enhet än din."
+CASE_WORKERS_ONLY = "Det här får bara handläggare göra."
+
+
+def text_of(status: str) -> Text:
+    return STATUS_TEXT.get(status, Text(status, status))
 
 
 def require_resident(principal: Principal) -> None:
     if not principal.is_resident:
         raise PermissionDenied("Bara invånare kan göra det här.")
-
-
-NOT_YOURS = "Du har inte behörighet till den här ansökan."
-OTHER_UNIT = "Ärendet hör till en annan enhet än din."
 
 
 def require_owner(principal: Principal, applicant_id: str) -> None:
@@ -41,11 +147,15 @@ def resident_role(principal: Principal, applicant_id: str, co_applicant_id: str 
     raise PermissionDenied(NOT_YOURS)
 
 
-def require_case_worker_of(principal: Principal, unit: str, status: str) -> None:
-    """Staff see submitted cases of their own unit only; a draft is the resident's own business."""
+def require_case_worker(principal: Principal) -> None:
     if not principal.has_role("case_worker") or not principal.unit:
-        raise PermissionDenied("Det här får bara handläggare göra.")
-    if status == DRAFT or unit != principal.unit:
+        raise PermissionDenied(CASE_WORKERS_ONLY)
+
+
+def require_case_worker_of(principal: Principal, unit: str, status: str) -> None:
+    """Staff see cases of their own unit only, once sent; a draft is the resident's own business."""
+    require_case_worker(principal)
+    if status in (DRAFT, SIGNATURE_PENDING) or unit != principal.unit:
         raise PermissionDenied(OTHER_UNIT)
 
 
@@ -56,8 +166,13 @@ def require_version(current: int, expected: int) -> None:
 
 
 def transition(current: str, target: str) -> str:
-    if target not in TRANSITIONS.get(current, set()):
-        if current == SUBMITTED and target == SUBMITTED:
-            raise Conflict("Ansökan är redan skickad.")
-        raise Conflict(f"Ansökan kan inte gå från {current} till {target}.")
-    return target
+    """The new status, or Conflict with a plain Swedish reason."""
+    if target in TRANSITIONS.get(current, set()):
+        return target
+    if current == target == SUBMITTED:
+        raise Conflict("Ansökan är redan skickad.")
+    if target == WITHDRAWN:
+        raise Conflict("Ansökan kan inte återtas när beslut är fattat.")
+    if current in (DRAFT, SIGNATURE_PENDING) and target != WITHDRAWN:
+        raise Conflict("Ansökan är inte skickad än.")
+    raise Conflict(f"Ärendet kan inte gå från ”{text_of(current).sv}” till ”{text_of(target).sv}”.")

@@ -1,27 +1,102 @@
-"""E-service forms as data, and validation of answers with Swedish messages.
+"""E-service forms as versioned data files, and one generic validator of answers against them.
 
-A minimal first form; the full versioned form definitions (steps, conditions, repeating groups,
-uploads) come with the applications issue.
+The definitions live in `applications/data/forms/<kind>.v<version>.json` (see the README there for
+the format): steps, questions (text, integer/number, date, month, choice, yesno, group, file, info,
+summary), conditions (`show_if`), validation rules with Swedish messages, help texts and tags that
+map answers to the calculation. The code here knows the format, never a particular form.
+
+Answers are stored as a flat dict keyed by top-level question id. A scalar answer is a string
+("12000", "ja", "2026-12-01"); a repeating group is a list of dicts of strings; a file question is a
+list of attachment ids. Over gRPC's `map<string, string>` a group or file answer travels as JSON.
+Errors are keyed by field path: "inkomster[1].belopp" (0-based index).
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from fickan_common.errors import NotFound, ValidationFailed
 
+DATA = Path(__file__).resolve().parent.parent / "data"
+FORMS_DIR = DATA / "forms"
+
+SCALAR_TYPES = {"text", "integer", "number", "date", "month", "choice", "yesno", "personnummer"}
+DISPLAY_TYPES = {"info", "summary"}
+YES, NO = "ja", "nej"
+
+# Default messages; a question's "rules" and "messages" may say it better for that question.
+MESSAGES = {
+    "required": "Svara på frågan.",
+    "integer": "Skriv ett heltal, utan mellanslag eller bokstäver.",
+    "range": "Skriv ett tal mellan {min} och {max}.",
+    "month": "Skriv år och månad som ÅÅÅÅ-MM, till exempel 2026-12.",
+    "date": "Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-01.",
+    "choice": "Välj ett av alternativen.",
+    "yesno": "Svara ja eller nej.",
+    "max_length": "Texten får vara högst {max_length} tecken.",
+    "group": "Svaren kunde inte läsas. Ladda om sidan och försök igen.",
+    "min_items": "Lägg till minst {min_items}.",
+    "max_items": "Du kan lägga till högst {max_items}.",
+    "file": "Bilagan kunde inte hittas. Ladda upp den igen.",
+    "unknown": "Frågan finns inte i formuläret.",
+    "not_answerable": "Den här frågan har inget svar.",
+    "equals": "Svaret behöver vara {equals}.",
+    "personnummer": "Skriv personnumret med 12 siffror, till exempel 19900101-2385.",
+}
+
+_INTEGER = re.compile(r"^\d{1,9}$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PERSONNUMMER = re.compile(r"^(\d{6}|\d{8})[-+]?\d{4}$")
+MASKED_PERSONNUMMER = re.compile(r"^\d{8}-\*{4}$")  # what is stored once identity has resolved it
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
 
 @dataclass(frozen=True)
-class Field:
-    name: str
-    type: str  # text | integer | month
+class Question:
+    id: str
+    type: str
     label: str
     help: str = ""
-    required: bool = True
-    minimum: int = 0
-    maximum: int = 0
+    required: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
     max_length: int = 2000
+    options: tuple[dict[str, Any], ...] = ()
+    items: tuple[Question, ...] = ()
+    min_items: int = 0
+    max_items: int = 50
+    show_if: dict[str, Any] | None = None
+    rules: tuple[dict[str, Any], ...] = ()
+    tags: dict[str, Any] = field(default_factory=dict)
+    prefill: bool = True
+    multiple: bool = False
+    messages: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def answerable(self) -> bool:
+        return self.type not in DISPLAY_TYPES
+
+    def item(self, item_id: str) -> Question | None:
+        return next((q for q in self.items if q.id == item_id), None)
+
+    def option(self, value: str) -> dict[str, Any] | None:
+        return next((o for o in self.options if o.get("value") == value), None)
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    help: str
+    questions: tuple[Question, ...]
 
 
 @dataclass(frozen=True)
@@ -29,80 +104,371 @@ class Form:
     kind: str
     version: int
     title: str
-    fields: tuple[Field, ...]
+    e_service: str
+    steps: tuple[Step, ...]
+    period_bound: bool = False
+    prefill_from: tuple[str, ...] = ()
+    requires_signature: bool = False
+    decision_target_hours: int = 24
+    intro: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    def field(self, name: str) -> Field | None:
-        return next((f for f in self.fields if f.name == name), None)
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for step in self.steps for q in step.questions)
 
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
 
-EKONOMISKT_BISTAND = Form(
-    kind="ekonomiskt_bistand",
-    version=1,
-    title="Ansökan om ekonomiskt bistånd",
-    fields=(
-        Field("period", "month", "Vilken månad söker du för?", "Skriv år och månad, till exempel 2026-12."),
-        Field("household_adults", "integer", "Antal vuxna i hushållet", minimum=1, maximum=2),
-        Field("household_children", "integer", "Antal barn i hushållet", minimum=0, maximum=15),
-        Field("housing_cost", "integer", "Hyra eller boendekostnad per månad (kr)", minimum=0, maximum=100_000),
-        Field("income", "integer", "Hushållets inkomster den här månaden (kr)", minimum=0, maximum=1_000_000),
-        Field("other", "text", "Något mer vi behöver veta?", required=False),
-    ),
-)
+    # The first form's shape, kept for old clients: one flat list of questions.
+    @property
+    def fields(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.answerable)
 
-FORMS = {EKONOMISKT_BISTAND.kind: EKONOMISKT_BISTAND}
+    def field(self, name: str) -> Question | None:
+        return self.question(name)
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_INTEGER = re.compile(r"^\d{1,9}$")
-
-
-def form_for(kind: str) -> Form:
-    try:
-        return FORMS[kind]
-    except KeyError:
-        raise NotFound("Det finns ingen sådan e-tjänst.") from None
+    def definition_json(self) -> str:
+        return json.dumps(self.raw, ensure_ascii=False)
 
 
-def _check(field: Field, value: str) -> str | None:
-    """The Swedish error for one answer, or None when it is fine. Empty answers are allowed here."""
-    if value == "":
-        return None
-    if field.type == "integer":
+def _question(raw: Mapping[str, Any]) -> Question:
+    return Question(
+        id=raw["id"],
+        type=raw["type"],
+        label=raw.get("label", ""),
+        help=raw.get("help", ""),
+        required=bool(raw.get("required", False)),
+        minimum=raw.get("min"),
+        maximum=raw.get("max"),
+        max_length=int(raw.get("max_length", 2000)),
+        options=tuple(raw.get("options", ())),
+        items=tuple(_question(i) for i in raw.get("items", ())),
+        min_items=int(raw.get("min_items", 0)),
+        max_items=int(raw.get("max_items", 50)),
+        show_if=raw.get("show_if"),
+        rules=tuple(raw.get("rules", ())),
+        tags=dict(raw.get("tags", {})),
+        prefill=bool(raw.get("prefill", True)),
+        multiple=bool(raw.get("multiple", False)),
+        messages=dict(raw.get("messages", {})),
+    )
+
+
+def parse_form(raw: Mapping[str, Any]) -> Form:
+    """A definition from its JSON form. Raises ValueError on a malformed definition."""
+    steps = tuple(
+        Step(s["id"], s.get("title", ""), s.get("help", ""), tuple(_question(q) for q in s["questions"]))
+        for s in raw["steps"]
+    )
+    form = Form(
+        kind=raw["kind"],
+        version=int(raw["version"]),
+        title=raw["title"],
+        e_service=raw.get("e_service", ""),
+        steps=steps,
+        period_bound=bool(raw.get("period_bound", False)),
+        prefill_from=tuple(raw.get("prefill_from", ())),
+        requires_signature=bool(raw.get("requires_signature", False)),
+        decision_target_hours=int(raw.get("decision_target_hours", 24)),
+        intro=raw.get("intro", ""),
+        raw=dict(raw),
+    )
+    ids = [q.id for q in form.questions]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"form {form.kind} v{form.version}: duplicate question ids")
+    for q in form.questions:
+        if q.type not in SCALAR_TYPES | DISPLAY_TYPES | {"group", "file"}:
+            raise ValueError(f"form {form.kind}: question {q.id} has unknown type {q.type}")
+    return form
+
+
+@cache
+def _all_forms() -> dict[tuple[str, int], Form]:
+    forms: dict[tuple[str, int], Form] = {}
+    for path in sorted(FORMS_DIR.glob("*.v*.json")):
+        form = parse_form(json.loads(path.read_text(encoding="utf-8")))
+        forms[(form.kind, form.version)] = form
+    return forms
+
+
+def form_for(kind: str, version: int | None = None) -> Form:
+    """The newest version of an e-service form, or the given version (drafts keep theirs)."""
+    forms = _all_forms()
+    if version:
+        try:
+            return forms[(kind, version)]
+        except KeyError:
+            raise NotFound("Det finns ingen sådan e-tjänst.") from None
+    versions = [v for (k, v) in forms if k == kind]
+    if not versions:
+        raise NotFound("Det finns ingen sådan e-tjänst.")
+    return forms[(kind, max(versions))]
+
+
+@cache
+def catalogue() -> list[dict[str, Any]]:
+    """The municipality's e-services (data/catalogue.json)."""
+    return json.loads((DATA / "catalogue.json").read_text(encoding="utf-8"))["e_services"]
+
+
+EKONOMISKT_BISTAND = form_for("ekonomiskt_bistand")
+
+
+# --- conditions ------------------------------------------------------------------------------
+
+
+def condition_holds(condition: Mapping[str, Any] | None, answers: Mapping[str, Any]) -> bool:
+    """show_if: {"question", "equals"|"not_equals"|"in"|"answered"} or {"all": [...]} / {"any": [...]}."""
+    if not condition:
+        return True
+    if "all" in condition:
+        return all(condition_holds(c, answers) for c in condition["all"])
+    if "any" in condition:
+        return any(condition_holds(c, answers) for c in condition["any"])
+    value = answers.get(condition["question"], "")
+    if "equals" in condition:
+        return value == condition["equals"]
+    if "not_equals" in condition:
+        return value != condition["not_equals"]
+    if "in" in condition:
+        return value in condition["in"]
+    if condition.get("answered"):
+        return value not in ("", None, [])
+    return True
+
+
+def visible_questions(form: Form, answers: Mapping[str, Any]) -> Iterator[Question]:
+    for q in form.questions:
+        if q.answerable and condition_holds(q.show_if, answers):
+            yield q
+
+
+# --- checking one value ----------------------------------------------------------------------
+
+
+def _message(q: Question, key: str, **values: Any) -> str:
+    return q.messages.get(key) or MESSAGES[key].format(**values)
+
+
+def _check_scalar(q: Question, value: str) -> str | None:
+    """The Swedish error for one non-empty scalar answer, or None."""
+    if q.type in ("integer", "number"):
         if not _INTEGER.match(value):
-            return "Skriv ett heltal, utan mellanslag eller bokstäver."
+            return _message(q, "integer")
         number = int(value)
-        if number < field.minimum or number > field.maximum:
-            return f"Skriv ett tal mellan {field.minimum} och {field.maximum}."
-    elif field.type == "month":
+        low = q.minimum if q.minimum is not None else 0
+        high = q.maximum if q.maximum is not None else 999_999_999
+        if number < low or number > high:
+            return _message(q, "range", min=low, max=high)
+    elif q.type == "month":
         match = _MONTH.match(value)
         if not match or not (1 <= int(match.group(2)) <= 12) or not (2000 <= int(match.group(1)) <= 2100):
-            return "Skriv år och månad som ÅÅÅÅ-MM, till exempel 2026-12."
-    elif len(value) > field.max_length:
-        return f"Texten får vara högst {field.max_length} tecken."
+            return _message(q, "month")
+    elif q.type == "date":
+        try:
+            if not _DATE.match(value):
+                raise ValueError
+            date.fromisoformat(value)
+        except ValueError:
+            return _message(q, "date")
+    elif q.type == "choice":
+        if q.option(value) is None:
+            return _message(q, "choice")
+    elif q.type == "yesno":
+        if value not in (YES, NO):
+            return _message(q, "yesno")
+    elif q.type == "personnummer":
+        if not (_PERSONNUMMER.match(value) or MASKED_PERSONNUMMER.match(value)):
+            return _message(q, "personnummer")
+    elif len(value) > q.max_length:
+        return _message(q, "max_length", max_length=q.max_length)
+    for rule in q.rules:
+        if "equals" in rule and value != rule["equals"]:
+            return rule.get("message") or _message(q, "equals", equals=rule["equals"])
+        if "pattern" in rule and not re.fullmatch(rule["pattern"], value):
+            return rule.get("message") or _message(q, "choice")
     return None
 
 
-def clean_answers(form: Form, answers: dict[str, str]) -> dict[str, str]:
-    """Validated answers of a draft (may be incomplete). Unknown fields are refused."""
+def _parse_list(raw: Any) -> list[Any] | None:
+    if isinstance(raw, list):
+        return raw
+    if isinstance(raw, str):
+        if raw.strip() == "":
+            return []
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            return None
+        return parsed if isinstance(parsed, list) else None
+    return None
+
+
+def _clean_group(q: Question, raw: Any, path: str, errors: dict[str, str]) -> list[dict[str, str]] | None:
+    items = _parse_list(raw)
+    if items is None or not all(isinstance(i, dict) for i in items):
+        errors[path] = _message(q, "group")
+        return None
+    if len(items) > q.max_items:
+        errors[path] = _message(q, "max_items", max_items=q.max_items)
+        return None
+    cleaned: list[dict[str, str]] = []
+    for index, item in enumerate(items):
+        row: dict[str, str] = {}
+        for key, value in item.items():
+            sub = q.item(str(key))
+            item_path = f"{path}[{index}].{key}"
+            if sub is None or not sub.answerable:
+                errors[item_path] = _message(q, "unknown")
+                continue
+            if not isinstance(value, str | int) or isinstance(value, bool):
+                errors[item_path] = _message(sub, "group")
+                continue
+            text = str(value).strip()
+            problem = _check_scalar(sub, text) if text else None
+            if problem:
+                errors[item_path] = problem
+            else:
+                row[sub.id] = text
+        cleaned.append(row)
+    return cleaned
+
+
+def _clean_files(q: Question, raw: Any, path: str, errors: dict[str, str]) -> list[str] | None:
+    ids = _parse_list(raw)
+    if ids is None and isinstance(raw, str) and _UUID.match(raw.strip()):
+        ids = [raw.strip()]
+    if ids is None or not all(isinstance(i, str) and _UUID.match(i) for i in ids):
+        errors[path] = _message(q, "file")
+        return None
+    if not q.multiple and len(ids) > 1:
+        errors[path] = _message(q, "max_items", max_items=1)
+        return None
+    return list(ids)
+
+
+def clean_answers(form: Form, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated answers of a draft, which may be incomplete: each given answer must have the right
+    type and shape. Unknown questions are refused. Raises ValidationFailed with a message per path."""
     errors: dict[str, str] = {}
-    cleaned: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
     for name, raw in answers.items():
-        field = form.field(name)
-        if field is None:
-            errors[name] = "Frågan finns inte i formuläret."
+        q = form.question(name)
+        if q is None:
+            errors[name] = MESSAGES["unknown"]
             continue
-        value = raw.strip()
-        problem = _check(field, value)
-        if problem:
-            errors[name] = problem
+        if not q.answerable:
+            errors[name] = MESSAGES["not_answerable"]
+            continue
+        if q.type == "group":
+            group = _clean_group(q, raw, name, errors)
+            if group is not None:
+                cleaned[name] = group
+        elif q.type == "file":
+            files = _clean_files(q, raw, name, errors)
+            if files is not None:
+                cleaned[name] = files
         else:
-            cleaned[name] = value
+            if not isinstance(raw, str):
+                errors[name] = _message(q, "group")
+                continue
+            value = raw.strip()
+            problem = _check_scalar(q, value) if value else None
+            if problem:
+                errors[name] = problem
+            else:
+                cleaned[name] = value
     if errors:
         raise ValidationFailed("Några svar behöver rättas.", errors)
     return cleaned
 
 
-def check_complete(form: Form, answers: dict[str, str]) -> None:
-    """Before submitting: every required question answered."""
-    missing = {f.name: "Svara på frågan." for f in form.fields if f.required and not answers.get(f.name)}
-    if missing:
-        raise ValidationFailed("Ansökan är inte färdig. Svara på frågorna som saknas.", missing)
+def completeness_errors(form: Form, answers: Mapping[str, Any]) -> dict[str, str]:
+    """Every shown required question answered (conditions evaluated on the answers), every shown
+    group item complete, and every rule kept. Hidden questions are never required."""
+    errors: dict[str, str] = {}
+    for q in visible_questions(form, answers):
+        value = answers.get(q.id)
+        if q.type == "group":
+            items = value if isinstance(value, list) else []
+            if len(items) < q.min_items:
+                errors[q.id] = (
+                    _message(q, "min_items", min_items=q.min_items) if q.min_items > 1 else (_message(q, "required"))
+                )
+            for index, item in enumerate(items):
+                for sub in q.items:
+                    if not sub.answerable or not condition_holds(sub.show_if, {**answers, **item}):
+                        continue
+                    if sub.required and not item.get(sub.id):
+                        errors[f"{q.id}[{index}].{sub.id}"] = _message(sub, "required")
+        elif q.type == "file":
+            if q.required and not value:
+                errors[q.id] = _message(q, "required")
+        else:
+            if q.required and not value:
+                errors[q.id] = _message(q, "required")
+            elif value:
+                problem = _check_scalar(q, value)
+                if problem:
+                    errors[q.id] = problem
+    return errors
+
+
+def check_complete(form: Form, answers: Mapping[str, Any]) -> None:
+    """Before submitting: raises ValidationFailed listing what is missing, per field path."""
+    errors = completeness_errors(form, answers)
+    if errors:
+        raise ValidationFailed("Ansökan är inte färdig. Svara på frågorna som saknas.", errors)
+
+
+def wire_answers(answers: Mapping[str, Any]) -> dict[str, str]:
+    """Stored answers as gRPC's map<string, string>: groups and file lists as JSON."""
+    return {k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for k, v in answers.items()}
+
+
+def prefilled(form: Form, previous: Mapping[str, Any]) -> dict[str, Any]:
+    """Last month's answers that carry over to a new draft of this form (questions with prefill)."""
+    return {
+        q.id: previous[q.id]
+        for q in form.questions
+        if q.answerable and q.prefill and q.type != "file" and q.id in previous and previous[q.id] not in ("", [])
+    }
+
+
+def co_applicant_question(form: Form) -> Question | None:
+    """The question naming the co-applicant by personnummer, if the form has one."""
+    return next((q for q in form.questions if q.type == "personnummer" and q.tags.get("co_applicant")), None)
+
+
+def attachment_ids(form: Form, answers: Mapping[str, Any]) -> set[str]:
+    return {i for q in form.questions if q.type == "file" for i in (answers.get(q.id) or [])}
+
+
+def changes(form: Form, previous: Mapping[str, Any], current: Mapping[str, Any]) -> list[dict[str, str]]:
+    """What changed since last month, for the case worker: question, label, before, after."""
+    result = []
+    for q in form.questions:
+        if not q.answerable or q.type == "file" or q.id == "period":
+            continue
+        before, after = previous.get(q.id), current.get(q.id)
+        if (before in (None, "", [])) and (after in (None, "", [])):
+            continue
+        if before != after:
+            result.append(
+                {
+                    "question_id": q.id,
+                    "label": q.label,
+                    "before": _display(before),
+                    "after": _display(after),
+                }
+            )
+    return result
+
+
+def _display(value: Any) -> str:
+    if value in (None, "", []):
+        return "–"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,521 @@
+"""The case workers' use cases (within their own unit; every read and change of a case is recorded
+for the access log) and the service's own steps: receiving a sent case (calculation, random check,
+decision proposal, and the automatic decision where the municipality allows it), paying on the
+payment day, and opening the monthly application period."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from applications import steps
+from applications.domain import calculation as calc
+from applications.domain import cases, forms, periods, proposals
+from applications.domain.cases import Text
+from applications.steps import Events
+from applications.store import INBOX, OUTBOX, Application, CompletionRequest
+from fickan.applications.events.v1 import events_pb2
+from fickan_common import metrics
+from fickan_common.access import record_staff_access
+from fickan_common.db import Database
+from fickan_common.errors import Conflict, ValidationFailed
+from fickan_common.tokens import Principal
+
+log = logging.getLogger(__name__)
+
+RANDOM_CHECK_ITEMS = [
+    "Kontoutdrag för de två senaste månaderna",
+    "Underlag för alla inkomster du har angett",
+    "Kvitton för alla utgifter du har angett",
+]
+
+
+@dataclass(frozen=True)
+class CaseworkSettings:
+    auto_decide: bool = False  # decide by itself when every rule of the proposal passed
+    random_check_rate: float = 0.0  # share of sent cases picked for a random check (stickprov)
+    housing_cap: int | None = None  # the municipality's reasonable housing cost, if it has one
+
+
+class Casework:
+    def __init__(
+        self,
+        db: Database,
+        on_events: Callable[[Iterable[str]], None] = lambda ids: None,
+        settings: CaseworkSettings | None = None,
+        today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+        chance: Callable[[], float] = random.random,
+    ) -> None:
+        self.db = db
+        self.on_events = on_events
+        self.settings = settings or CaseworkSettings()
+        self.today = today
+        self.chance = chance
+
+    def _published(self, events: Events) -> None:
+        self.on_events(events.ids)
+
+    # -- reading ----------------------------------------------------------------------------------
+    def queue(self, principal: Principal, limit: int = 100) -> list[Application]:
+        """The unit's open cases, the nearest to the decision target first. The list shows no case
+        contents, so it is not an access to any one resident's data; opening a case is."""
+        cases.require_case_worker(principal)
+        limit = min(max(limit or 100, 1), 500)
+        with self.db.transaction() as session:
+            rows = session.scalars(
+                select(Application)
+                .where(
+                    Application.unit == principal.unit, Application.status.in_(cases.OPEN_FOR_STAFF | {cases.SUBMITTED})
+                )
+                .order_by(Application.due_at, Application.submitted_at)
+                .limit(limit)
+            )
+            return list(rows)
+
+    def _record(
+        self, session: Session, principal: Principal, app: Application, action: str, what: str, reason: str = ""
+    ) -> str:
+        env = record_staff_access(
+            session, OUTBOX, principal, steps.residents(app), action, f"application:{app.id}", what, reason
+        )
+        return env["event_id"]
+
+    def open_case(self, principal: Principal, application_id: str, reason: str = "") -> Application:
+        """A case worker opens a case of their unit; the read is logged for the resident(s)."""
+        events = Events()
+        with self.db.transaction() as session:
+            app = steps.find(session, application_id)
+            cases.require_case_worker_of(principal, app.unit, app.status)
+            events.ids.append(self._record(session, principal, app, "read", steps.title(app), reason))
+        self._published(events)
+        return app
+
+    # -- acting on a case -------------------------------------------------------------------------
+    def _staff_case(
+        self, session: Session, principal: Principal, application_id: str, expected_version: int
+    ) -> Application:
+        app = steps.find(session, application_id, lock=True)
+        cases.require_case_worker_of(principal, app.unit, app.status)
+        cases.require_version(app.version, expected_version)
+        return app
+
+    def start_work(self, principal: Principal, application_id: str, expected_version: int = 0) -> Application:
+        events = Events()
+        with self.db.transaction() as session:
+            app = self._staff_case(session, principal, application_id, expected_version)
+            app.assigned_to = principal.user_id
+            steps.move(session, app, cases.IN_PROGRESS, "staff", events)
+            events.ids.append(self._record(session, principal, app, "change", "Handläggning påbörjad"))
+        self._published(events)
+        return app
+
+    def request_completion(
+        self,
+        principal: Principal,
+        application_id: str,
+        items: list[str],
+        message: str,
+        due_date: str,
+        random_check: bool = False,
+        expected_version: int = 0,
+    ) -> Application:
+        items = [i.strip()[:300] for i in items if i and i.strip()]
+        errors: dict[str, str] = {}
+        if not items:
+            errors["items"] = "Skriv vad som saknas."
+        if len(items) > 20:
+            errors["items"] = "Högst 20 saker åt gången."
+        try:
+            due = date.fromisoformat(due_date)
+            if not self.today() <= due <= self.today() + timedelta(days=60):
+                errors["due_date"] = "Datumet behöver vara mellan i dag och 60 dagar framåt."
+        except ValueError:
+            errors["due_date"] = "Skriv datumet som ÅÅÅÅ-MM-DD."
+        if len(message) > 2000:
+            errors["message"] = "Meddelandet får vara högst 2000 tecken."
+        if errors:
+            raise ValidationFailed("Kompletteringen kunde inte skickas.", errors)
+        events = Events()
+        with self.db.transaction() as session:
+            app = self._staff_case(session, principal, application_id, expected_version)
+            self._ask(session, app, items, message.strip(), due, random_check, principal.user_id, events)
+            events.ids.append(self._record(session, principal, app, "change", "Komplettering begärd"))
+        self._published(events)
+        return app
+
+    def _ask(
+        self,
+        session: Session,
+        app: Application,
+        items: list[str],
+        message: str,
+        due: date,
+        random_check: bool,
+        by: str,
+        events: Events,
+    ) -> None:
+        session.add(
+            CompletionRequest(
+                id=str(uuid.uuid4()),
+                application_id=app.id,
+                random_check=random_check,
+                items=items,
+                message=message,
+                due_date=due,
+                requested_by=by,
+                requested_at=steps.now(),
+            )
+        )
+        target = cases.RANDOM_CHECK if random_check else cases.COMPLETION_REQUESTED
+        steps.move(session, app, target, "staff" if by != "system" else "system", events)
+        events.add(
+            session,
+            "completion_requested",
+            events_pb2.CompletionRequested(
+                application_id=app.id,
+                resident_ids=steps.residents(app),
+                due_date=due.isoformat(),
+                random_check=random_check,
+            ),
+        )
+
+    def adjust(
+        self, principal: Principal, application_id: str, adjustments: list[calc.Adjustment], expected_version: int = 0
+    ) -> Application:
+        events = Events()
+        with self.db.transaction() as session:
+            app = self._staff_case(session, principal, application_id, expected_version)
+            if app.status not in cases.OPEN_FOR_STAFF:
+                raise Conflict("Beräkningen kan bara ändras innan beslut.")
+            merged = {a["code"]: a for a in app.adjustments}
+            merged.update({a.code: {"code": a.code, "amount": a.amount, "reason": a.reason} for a in adjustments})
+            result = calc.calculate(self._input(session, app), [calc.Adjustment(**a) for a in merged.values()])
+            app.adjustments, app.calculation = list(merged.values()), result.as_dict()
+            app.version += 1
+            app.updated_at = steps.now()
+            steps.note(
+                session,
+                app,
+                Text("Handläggaren har ändrat beräkningen.", "The case worker changed the calculation."),
+                "staff",
+            )
+            events.ids.append(self._record(session, principal, app, "change", "Beräkningen ändrad"))
+        self._published(events)
+        return app
+
+    def decide(
+        self,
+        principal: Principal,
+        application_id: str,
+        outcome: str,
+        amount: int,
+        reasons: str,
+        expected_version: int = 0,
+    ) -> Application:
+        reasons = reasons.strip()
+        errors: dict[str, str] = {}
+        if outcome not in cases.OUTCOMES:
+            errors["outcome"] = "Välj beviljad, delvis beviljad eller avslag."
+        if outcome in ("partly_approved", "rejected") and not reasons:
+            errors["reasons"] = "Skriv skälen för beslutet. Den sökande har rätt att få veta varför."
+        if len(reasons) > 4000:
+            errors["reasons"] = "Skälen får vara högst 4000 tecken."
+        if amount < 0 or amount > 1_000_000:
+            errors["amount"] = "Beloppet behöver vara mellan 0 och 1 000 000 kr."
+        if errors:
+            raise ValidationFailed("Beslutet kunde inte sparas.", errors)
+        events = Events()
+        with self.db.transaction() as session:
+            app = self._staff_case(session, principal, application_id, expected_version)
+            granted = self._granted(app, outcome, amount)
+            self._decide(session, app, outcome, granted, reasons, principal.user_id, False, events)
+            events.ids.append(self._record(session, principal, app, "change", "Beslut fattat"))
+        self._published(events)
+        return app
+
+    @staticmethod
+    def _granted(app: Application, outcome: str, amount: int) -> int:
+        if outcome == "rejected":
+            return 0
+        result = int(app.calculation.get("result", 0)) if app.calculation else 0
+        granted = amount or result
+        if granted <= 0:
+            raise ValidationFailed("Ange beloppet som beviljas.", {"amount": "Ange beloppet som beviljas."})
+        return granted
+
+    def _decide(
+        self,
+        session: Session,
+        app: Application,
+        outcome: str,
+        amount: int,
+        reasons: str,
+        by: str,
+        automatic: bool,
+        events: Events,
+    ) -> None:
+        at = steps.now()
+        app.decision = {
+            "outcome": outcome,
+            "amount": amount,
+            "reasons": reasons,
+            "by": by,
+            "at": at.isoformat(),
+            "automatic": automatic,
+        }
+        app.decided_at = at
+        text = cases.OUTCOME_TEXT[outcome]
+        steps.move(
+            session,
+            app,
+            cases.DECIDED,
+            "system" if automatic else "staff",
+            events,
+            text=Text(f"Beslut: {text.sv}.", f"Decision: {text.en}."),
+            at=at,
+        )
+        events.add(
+            session,
+            "decision_made",
+            events_pb2.DecisionMade(
+                application_id=app.id,
+                resident_ids=steps.residents(app),
+                outcome=outcome,
+                amount=amount,
+                automatic=automatic,
+                period=app.period,
+            ),
+        )
+        submitted = steps.aware(app.submitted_at)
+        if submitted and (at - submitted) <= timedelta(hours=24):
+            metrics.BUSINESS.labels("decided_within_24h").inc()
+        metrics.BUSINESS.labels(f"decision_{outcome}").inc()
+
+    def schedule_payment(
+        self, principal: Principal, application_id: str, payment_date: str = "", expected_version: int = 0
+    ) -> Application:
+        try:
+            when = date.fromisoformat(payment_date) if payment_date else periods.next_payment_day(self.today())
+        except ValueError:
+            raise ValidationFailed(
+                "Skriv datumet som ÅÅÅÅ-MM-DD.", {"payment_date": "Skriv datumet som ÅÅÅÅ-MM-DD."}
+            ) from None
+        if not self.today() <= when <= self.today() + timedelta(days=60):
+            message = "Utbetalningsdagen behöver vara mellan i dag och 60 dagar framåt."
+            raise ValidationFailed(message, {"payment_date": message})
+        events = Events()
+        with self.db.transaction() as session:
+            app = self._staff_case(session, principal, application_id, expected_version)
+            self._schedule(session, app, when, events)
+            events.ids.append(self._record(session, principal, app, "change", "Utbetalning planerad"))
+        self._published(events)
+        return app
+
+    def _schedule(self, session: Session, app: Application, when: date, events: Events) -> None:
+        if app.status != cases.DECIDED or app.decision.get("outcome") == "rejected":
+            raise Conflict("Bara ett beviljat beslut kan betalas ut.")
+        app.payment_amount, app.payment_date = int(app.decision.get("amount", 0)), when
+        steps.move(
+            session,
+            app,
+            cases.PAYMENT_SCHEDULED,
+            "staff",
+            events,
+            text=Text(
+                f"{app.payment_amount} kr betalas ut {steps.swedish_date(when)}.",
+                f"{app.payment_amount} kr is paid on {when.isoformat()}.",
+            ),
+        )
+        events.add(
+            session,
+            "payment_scheduled",
+            events_pb2.PaymentScheduled(
+                application_id=app.id,
+                resident_ids=steps.residents(app),
+                amount=app.payment_amount,
+                payment_date=when.isoformat(),
+            ),
+        )
+
+    def close(self, principal: Principal, application_id: str, expected_version: int = 0) -> Application:
+        events = Events()
+        with self.db.transaction() as session:
+            app = self._staff_case(session, principal, application_id, expected_version)
+            self._close(session, app, "staff", events)
+            events.ids.append(self._record(session, principal, app, "change", "Ärendet avslutat"))
+        self._published(events)
+        return app
+
+    def _close(self, session: Session, app: Application, actor: str, events: Events) -> None:
+        app.closed_at = steps.now()
+        steps.move(session, app, cases.CLOSED, actor, events)
+        events.add(
+            session, "case_closed", events_pb2.CaseClosed(application_id=app.id, resident_ids=steps.residents(app))
+        )
+
+    # -- the service's own steps (the worker) -----------------------------------------------------
+    def _input(self, session: Session, app: Application) -> calc.CalculationInput:
+        year = int((app.period or str(app.answers.get("period", "")) or str(self.today().year))[:4])
+        years = [y for y in calc.available_years() if y <= year] or calc.available_years()
+        return calc.input_from_answers(
+            app.answers,
+            max(years),
+            months_on_support=app.months_on_support,
+            housing_cap=self.settings.housing_cap,
+        )
+
+    def receive(self, application_id: str) -> dict[str, Any] | None:
+        """A sent case is received: it gets its calculation, may be picked for a random check, and
+        gets a decision proposal with its rule trace (decided at once when the municipality allows
+        automatic decisions and every rule passed). Idempotent: a case already received is left."""
+        started = time.perf_counter()
+        events = Events()
+        with self.db.transaction() as session:
+            app = steps.find(session, application_id, lock=True)
+            if app.status != cases.SUBMITTED:
+                return None
+            previous = session.get(Application, app.previous_id) if app.previous_id else None
+            approved_periods = [
+                p
+                for p in session.scalars(
+                    select(Application.period).where(
+                        Application.applicant_id == app.applicant_id,
+                        Application.decided_at.is_not(None),
+                        Application.id != app.id,
+                    )
+                )
+                if p
+            ]
+            app.months_on_support = steps.consecutive_months(approved_periods, app.period) if app.period else 0
+            form = forms.form_for(app.kind, app.form_version)
+            if previous is not None:
+                app.changes = forms.changes(form, previous.answers, app.answers)
+            result = calc.calculate(self._input(session, app))
+            app.calculation = result.as_dict()
+            steps.move(session, app, cases.RECEIVED, "system", events)
+            picked = self.chance() < self.settings.random_check_rate
+            submitted = steps.aware(app.submitted_at)
+            in_period = bool((app.proposal or {}).get("submitted_in_period", True))
+            previous_approved = previous is not None and previous.decision.get("outcome") in (
+                "approved",
+                "partly_approved",
+            )
+            found = proposals.checks(
+                app.kind,
+                app.answers,
+                previous.answers if previous else None,
+                previous_approved,
+                result,
+                in_period,
+                picked,
+            )
+            proposal = proposals.propose(found, result)
+            made = steps.now()
+            proposal["made_at"] = made.isoformat()
+            proposal["latency_ms"] = int((made - submitted).total_seconds() * 1000) if submitted else 0
+            app.proposal = proposal
+            if picked:
+                due = self.today() + timedelta(days=7)
+                self._ask(session, app, RANDOM_CHECK_ITEMS, "", due, True, "system", events)
+            elif self.settings.auto_decide and proposal["recommendation"] == proposals.APPROVE:
+                self._decide(session, app, "approved", result.result, "", "system", True, events)
+                self._schedule(session, app, periods.next_payment_day(self.today()), events)
+        self._published(events)
+        log.info(
+            "case received",
+            extra={
+                "fields": {
+                    "application_id": application_id,
+                    "recommendation": proposal["recommendation"],
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                }
+            },
+        )
+        return proposal
+
+    def pay_due(self) -> int:
+        """Marks the payments due today or earlier as paid and closes those cases."""
+        events = Events()
+        with self.db.transaction() as session:
+            due = list(
+                session.scalars(
+                    select(Application)
+                    .where(Application.status == cases.PAYMENT_SCHEDULED, Application.payment_date <= self.today())
+                    .limit(500)
+                    .with_for_update()
+                )
+            )
+            for app in due:
+                app.paid_at = steps.now()
+                steps.move(
+                    session,
+                    app,
+                    cases.PAID,
+                    "system",
+                    events,
+                    text=Text(
+                        f"{app.payment_amount} kr är utbetalt till ditt konto.",
+                        f"{app.payment_amount} kr has been paid to your account.",
+                    ),
+                )
+                events.add(
+                    session,
+                    "payment_made",
+                    events_pb2.PaymentMade(
+                        application_id=app.id,
+                        resident_ids=steps.residents(app),
+                        amount=app.payment_amount or 0,
+                        payment_date=app.payment_date.isoformat() if app.payment_date else "",
+                    ),
+                )
+                self._close(session, app, "system", events)
+        self._published(events)
+        return len(due)
+
+    def open_period(self) -> int:
+        """On the day a monthly period opens, tell every resident who had approved support in the
+        period before (application_period_opened, once per resident and period)."""
+        window = periods.current_or_next(self.today())
+        if window.opens != self.today():
+            return 0
+        year, month = (int(p) for p in window.period.split("-"))
+        before = f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+        events = Events()
+        with self.db.transaction() as session:
+            marker = {"event_id": f"period:{window.period}", "handler": "application_period_opened"}
+            seen = session.execute(
+                select(INBOX.c.event_id).where(
+                    INBOX.c.event_id == marker["event_id"], INBOX.c.handler == marker["handler"]
+                )
+            ).first()
+            if seen:
+                return 0  # told already today (the timer runs more often than daily)
+            session.execute(insert(INBOX).values(**marker, handled_at=steps.now()))
+            rows = session.execute(
+                select(Application.applicant_id, Application.co_applicant_id).where(
+                    Application.period == before, Application.decided_at.is_not(None)
+                )
+            ).all()
+            residents = sorted({r for row in rows for r in row if r})
+            for resident in residents:
+                events.add(
+                    session,
+                    "application_period_opened",
+                    events_pb2.ApplicationPeriodOpened(
+                        resident_id=resident,
+                        period=window.period,
+                        opens=window.opens.isoformat(),
+                        closes=window.closes.isoformat(),
+                    ),
+                )
+        self._published(events)
+        return len(events.ids)

@@ -1,0 +1,185 @@
+"""What every use case does with a case inside its transaction: find it, move it (status, timeline
+entry and events in one go), and say in plain words what the resident can do next."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from google.protobuf.message import Message
+from sqlalchemy.orm import Session
+
+from applications.domain import cases, forms
+from applications.domain.cases import Text
+from applications.store import OUTBOX, Application, CaseEvent
+from fickan.applications.events.v1 import events_pb2
+from fickan_common.errors import NotFound, ValidationFailed
+from fickan_common.timestamps import to_timestamp
+
+ACTORS = ("resident", "co_applicant", "staff", "system")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite gives naive datetimes back; every time here is UTC."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def find(session: Session, application_id: str, lock: bool = False) -> Application:
+    try:
+        uuid.UUID(application_id)
+    except ValueError:
+        raise ValidationFailed("Ogiltigt ansökans-id.", {"application_id": "Ogiltigt id."}) from None
+    app = session.get(Application, application_id, with_for_update=lock)
+    if app is None:
+        raise NotFound("Ansökan finns inte.")
+    return app
+
+
+def residents(app: Application) -> list[str]:
+    return [r for r in (app.applicant_id, app.co_applicant_id) if r]
+
+
+def note(session: Session, app: Application, text: Text, actor: str, at: datetime | None = None) -> None:
+    """A timeline entry that is not a move (e.g. the calculation was adjusted)."""
+    session.add(
+        CaseEvent(
+            id=str(uuid.uuid4()),
+            application_id=app.id,
+            at=at or now(),
+            kind="note",
+            status=app.status,
+            actor=actor,
+            text_sv=text.sv[:1000],
+            text_en=text.en[:1000],
+        )
+    )
+
+
+class Events:
+    """The event ids a use case committed, so the api can publish them at once after the commit."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+
+    def add(self, session: Session, event_type: str, message: Message) -> None:
+        self.ids.append(OUTBOX.add(session, event_type, message)["event_id"])
+
+
+def move(
+    session: Session,
+    app: Application,
+    target: str,
+    actor: str,
+    events: Events,
+    text: Text | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Moves the case (refusing an illegal move), writes the timeline entry and case_status_changed."""
+    at = at or now()
+    before = app.status
+    app.status = cases.transition(before, target)
+    app.updated_at = at
+    app.version += 1
+    session.add(
+        CaseEvent(
+            id=str(uuid.uuid4()),
+            application_id=app.id,
+            at=at,
+            kind="status",
+            status=target,
+            actor=actor,
+            text_sv=(text or cases.TIMELINE_TEXT[target]).sv[:1000],
+            text_en=(text or cases.TIMELINE_TEXT[target]).en[:1000],
+        )
+    )
+    events.add(
+        session,
+        "case_status_changed",
+        events_pb2.CaseStatusChanged(
+            application_id=app.id,
+            resident_ids=residents(app),
+            from_status=before,
+            to_status=target,
+            at=to_timestamp(at),
+        ),
+    )
+
+
+def title(app: Application) -> str:
+    return forms.form_for(app.kind, app.form_version).title
+
+
+def swedish_date(value: date | None) -> str:
+    if value is None:
+        return ""
+    from applications.domain.periods import MONTHS_SV
+
+    return f"{value.day} {MONTHS_SV[value.month - 1]} {value.year}"
+
+
+def next_action(app: Application, role: str, open_request: Any = None) -> Text:
+    """The one thing the caller can do now, or what they are waiting for."""
+    status = app.status
+    if status == cases.DRAFT:
+        return Text("Fyll i ansökan och skicka den.", "Fill in the application and send it.")
+    if status == cases.SIGNATURE_PENDING:
+        if role == "co_applicant" and not app.co_applicant_signed_at:
+            return Text("Skriv under ansökan med ditt BankID.", "Sign the application with your BankID.")
+        return Text(
+            "Väntar på att din medsökande skriver under med BankID.",
+            "Waiting for your co-applicant to sign with BankID.",
+        )
+    if status in cases.WAITING_FOR_RESIDENT:
+        due = swedish_date(open_request.due_date) if open_request is not None else ""
+        return Text(
+            f"Skicka in det som saknas senast {due}." if due else "Skicka in det som saknas.",
+            f"Send what is missing by {open_request.due_date.isoformat()}." if due else "Send what is missing.",
+        )
+    if status in (cases.SUBMITTED, cases.RECEIVED, cases.IN_PROGRESS, cases.COMPLETION_SUBMITTED):
+        due = aware(app.due_at)
+        when = swedish_date(due.date()) if due else ""
+        return Text(
+            f"Du behöver inte göra något. Beslut väntas senast {when}." if when else "Du behöver inte göra något.",
+            f"Nothing to do. A decision is expected by {due.date().isoformat()}." if due else "Nothing to do.",
+        )
+    if status == cases.DECIDED:
+        if app.decision.get("outcome") == "rejected":
+            return Text(
+                "Läs beslutet. Du kan överklaga inom tre veckor.",
+                "Read the decision. You can appeal within three weeks.",
+            )
+        return Text("Beslutet är klart. Utbetalningen planeras.", "The decision is made. The payment is being planned.")
+    if status == cases.PAYMENT_SCHEDULED:
+        return Text(
+            f"Pengarna betalas ut {swedish_date(app.payment_date)}.",
+            f"The money is paid on {app.payment_date.isoformat() if app.payment_date else ''}.",
+        )
+    if status == cases.PAID:
+        return Text("Pengarna är utbetalda.", "The money has been paid.")
+    return Text("", "")
+
+
+def months_between(earlier: str, later: str) -> int:
+    """Whole months from period `earlier` to `later` (YYYY-MM)."""
+    (y1, m1), (y2, m2) = (tuple(int(p) for p in earlier.split("-")), tuple(int(p) for p in later.split("-")))
+    return (y2 - y1) * 12 + (m2 - m1)
+
+
+def consecutive_months(periods: Iterable[str], before: str) -> int:
+    """How many months in a row, ending the month before `before`, had approved support."""
+    have = set(periods)
+    count, cursor = 0, before
+    while True:
+        year, month = (int(p) for p in cursor.split("-"))
+        cursor = f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+        if cursor not in have:
+            return count
+        count += 1
