@@ -13,10 +13,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+from bff_web import formatting
 from bff_web import session as web_session
 from bff_web.i18n import LANG_COOKIE, current_language, t
 from bff_web.texts import DEFAULT_LANGUAGE, LANGUAGES
-from bff_web.views import account, applications, login, pages, staff
+from bff_web.views import account, applications, estimate, login, pages, staff
 from fickan_bff.app import create_base_app
 from fickan_bff.clients import Services
 from fickan_bff.errors import http_status, is_unavailable
@@ -25,7 +26,7 @@ from fickan_common.settings import env_bool, env_int, env_str
 
 log = logging.getLogger(__name__)
 
-PAGE_BLUEPRINTS = {"pages", "login", "applications", "account", "staff"}
+PAGE_BLUEPRINTS = {"pages", "login", "applications", "account", "staff", "estimate"}
 ERROR_STATUSES = {400, 403, 404, 405, 409, 413, 500, 503}
 
 # Pages hold personal data: no caching, no framing, nothing loaded from elsewhere.
@@ -65,6 +66,8 @@ def create_app(services: Services | None = None) -> Flask:
     # templates/ and static/ (before the template loader is first used).
     app.root_path = str(Path(__file__).resolve().parent)
     app.config.update(
+        # receipts and statements: up to 10 MB each, a few at a time
+        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         SECRET_KEY=_secret_key(),
         SESSION_COOKIE_NAME="fickan_session",
         SESSION_COOKIE_HTTPONLY=True,
@@ -75,11 +78,13 @@ def create_app(services: Services | None = None) -> Flask:
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    app.jinja_env.filters["kronor"] = formatting.kronor
     app.register_blueprint(pages.bp)
     app.register_blueprint(login.bp)
     app.register_blueprint(applications.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(estimate.bp)
 
     @app.before_request
     def _language_and_session() -> None:

@@ -36,3 +36,8 @@ def date_time(ts: Timestamp | None) -> str:
     if not is_set(ts):
         return ""
     return ts.ToDatetime(tzinfo=UTC).astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
+
+
+def kronor(amount: int | float) -> str:
+    """12 170 kr, with narrow no-break spaces so the amount never wraps."""
+    return f"{int(amount):,}".replace(",", "\u202f") + "\u00a0kr"

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 sys.path.insert(0, str(Path(__file__).parent))
 
 from web_fakes import (
+    APPLICATIONS_PUBLIC,
     IDENTITY_PUBLIC,
     FakeApplications,
     FakeIdentity,
@@ -49,7 +50,7 @@ class Platform:
         self.factory = TokenFactory()
         verifier = self.factory.verifier()
         self.identity = FakeIdentity(self.factory)
-        self.applications = FakeApplications()
+        self.applications = FakeApplications(self.identity)
         self.notifications = FakeNotifications()
 
         def reg_identity(server):  # type: ignore[no-untyped-def]
@@ -68,7 +69,7 @@ class Platform:
         self.ports: dict[str, int] = {}
         for name, register, public in (
             ("identity", reg_identity, IDENTITY_PUBLIC),
-            ("applications", reg_applications, ()),
+            ("applications", reg_applications, APPLICATIONS_PUBLIC),
             ("notifications", reg_notifications, ()),
         ):
             server, port = build_server(register, 0, verifier, public_methods=public, host="127.0.0.1")
@@ -103,6 +104,9 @@ class Platform:
             self.identity.roles,
             self.identity.extra_claims,
             self.applications.staff_reads,
+            self.identity.sign_orders,
+            self.identity.signatures,
+            self.identity.started_signing,
         ):
             state.clear()
         self.applications.apps.clear()

@@ -4,6 +4,7 @@ and once without, to prove the pages need none."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 
@@ -49,22 +50,41 @@ def _resident_journey(page, base_url: str, personal_number: str, check_focus: bo
     page.wait_for_url("**/mina-sidor", timeout=15_000)
     expect(page.get_by_role("heading", name="Mina sidor", level=1)).to_be_visible()
 
-    page.get_by_role("button", name="Ny ansökan").click()
-    page.wait_for_url("**/ansokan/*")
-    # Submitting an empty form: the error summary comes first, focused, linking to the fields.
-    page.get_by_role("button", name="Skicka ansökan").click()
+    page.get_by_role("link", name="Ny ansökan").click()
+    page.get_by_role("button", name="Starta ansökan").click()
+    page.wait_for_url("**/steg/0")
+    expect(page.get_by_text("Steg 1 av 4")).to_be_visible()
+    partner = page.get_by_label("Din partners personnummer")
+    if check_focus:  # with JavaScript the partner's question appears as soon as "Ja" is chosen
+        expect(partner).to_be_hidden()
+        page.get_by_role("radio", name="Ja").check()
+        expect(partner).to_be_visible()
+    page.get_by_role("radio", name="Nej").check()
+    page.get_by_label("Vilken månad söker du för?").fill("december")
+    page.get_by_label("Hyra per månad (kr)").fill("6500")
+    page.get_by_role("button", name="Spara och fortsätt", exact=True).click()
+    # A malformed answer: the error summary comes first, focused, linking to the field.
     summary = page.locator(".error-summary")
     expect(summary).to_be_visible()
-    expect(summary.get_by_role("link", name="Antal vuxna i hushållet: Svara på frågan.")).to_be_visible()
+    expect(summary.get_by_role("link", name=re.compile("Vilken månad söker du för"))).to_be_visible()
     if check_focus:
         expect(summary).to_be_focused()
-
     page.get_by_label("Vilken månad söker du för?").fill("2026-12")
-    page.get_by_label("Antal vuxna i hushållet").fill("1")
-    page.get_by_label("Hyra per månad (kr)").fill("6500")
-    page.get_by_role("button", name="Skicka ansökan").click()
-    expect(page.get_by_text("Tack! Din ansökan är skickad.")).to_be_visible()
-    expect(page.get_by_text("Skickad – vi har tagit emot din ansökan")).to_be_visible()
+    page.get_by_role("button", name="Spara och fortsätt", exact=True).click()
+    page.wait_for_url("**/steg/1")
+    page.get_by_role("button", name="Lägg till en inkomst").click()
+    page.get_by_label("Belopp (kr)").fill("4000")
+    page.get_by_role("radio", name="Lön").check()
+    page.get_by_role("button", name="Spara och fortsätt", exact=True).click()
+    page.wait_for_url("**/steg/2")
+    page.get_by_role("button", name="Spara och fortsätt", exact=True).click()
+    page.wait_for_url("**/steg/3")
+    expect(page.get_by_role("heading", name="Sammanfattning", level=1)).to_be_visible()
+    expect(page.get_by_text("Preliminär beräkning")).to_be_visible()
+    page.get_by_role("button", name="Skriv under med BankID på annan enhet").click()
+    # The waiting page (script or meta refresh) until the fake BankID completes the signature.
+    page.wait_for_url(re.compile(r".*/ansokan/[0-9a-f-]+$"), timeout=15_000)
+    expect(page.get_by_text("Skickad – vi har tagit emot din ansökan").first).to_be_visible()
 
     page.get_by_role("link", name="Mina sidor").first.click()
     page.wait_for_url("**/mina-sidor")

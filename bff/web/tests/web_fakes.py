@@ -6,6 +6,7 @@ interceptor the services use (fickan_common.grpc_server), and keep their state i
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -34,6 +35,10 @@ from fickan_common.testing import TokenFactory
 IDENTITY_PUBLIC = [
     f"/fickan.identity.v1.IdentityService/{name}"
     for name in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks", "RefreshToken", "Logout")
+]
+APPLICATIONS_PUBLIC = [
+    f"/fickan.applications.v1.ApplicationsService/{name}"
+    for name in ("ListEServices", "GetForm", "GetPeriod", "Estimate")
 ]
 # Whoever scans the QR code when no personnummer was given.
 QR_PERSON = "199001012385"
@@ -80,6 +85,9 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
         self.watch_code = "BCDFGHJK"
         self.access_log: dict[str, list[ipb.AccessEntry]] = {}
         self.staff: dict[str, ipb.User] = {}
+        self.sign_orders: dict[str, dict] = {}
+        self.signatures: dict[str, tuple[str, str]] = {}
+        self.started_signing: list[ipb.StartSignRequest] = []
 
     def StartLogin(self, request, context):  # noqa: N802
         if request.personal_number and not re.fullmatch(r"\d{12}", request.personal_number):
@@ -185,6 +193,34 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
         self.staff[user.user_id] = user
         return user
 
+    def StartSign(self, request, context):  # noqa: N802
+        principal = current_principal()
+        ref = uuid.uuid4().hex
+        self.sign_orders[ref] = {"user": principal.user_id, "reference": request.reference, "polls": 0}
+        self.started_signing.append(request)
+        return ipb.StartSignResponse(order_ref=ref, auto_start_token=uuid.uuid4().hex, qr_data=f"bankid.{ref}.0.s")
+
+    def CollectSign(self, request, context):  # noqa: N802
+        order = self.sign_orders.get(request.order_ref)
+        if order is None or order["user"] != current_principal().user_id:
+            raise NotFound("Underskriften finns inte eller är redan avslutad.")
+        order["polls"] += 1
+        if order["polls"] <= self.pending_polls:
+            return ipb.CollectSignResponse(
+                status=ipb.PENDING,
+                hint_code="outstandingTransaction",
+                user_message="Starta BankID-appen.",
+                qr_data=f"bankid.{request.order_ref}.1.s",
+            )
+        del self.sign_orders[request.order_ref]
+        signature_id = str(uuid.uuid4())
+        self.signatures[signature_id] = (order["user"], order["reference"])
+        return ipb.CollectSignResponse(status=ipb.COMPLETE, signature_id=signature_id, reference=order["reference"])
+
+    def CancelSign(self, request, context):  # noqa: N802
+        self.sign_orders.pop(request.order_ref, None)
+        return ipb.CancelSignResponse()
+
     def ListStaff(self, request, context):  # noqa: N802
         if not current_principal().has_role("admin"):
             raise PermissionDenied("Det här får bara kommunens personal göra.")
@@ -204,118 +240,342 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
         return ipb.User(user_id=principal.user_id, name=principal.name, roles=list(principal.roles))
 
 
-FORM = apb.Form(
-    kind="ekonomiskt_bistand",
-    version=1,
-    title="Ansökan om ekonomiskt bistånd",
-    fields=[
-        apb.Field(
-            name="period", type="month", label="Vilken månad söker du för?", help="Till exempel 2026-12.", required=True
-        ),
-        apb.Field(name="household_adults", type="integer", label="Antal vuxna i hushållet", required=True),
-        apb.Field(name="housing_cost", type="integer", label="Hyra per månad (kr)", required=True),
-        apb.Field(name="other", type="text", label="Något mer vi behöver veta?", required=False),
+# A small form with what the real ones have: a condition, a repeating group, a file question and a
+# summary; signed with BankID. And the first short form, sent without signing.
+DEFINITION = {
+    "kind": "eb_test",
+    "version": 1,
+    "title": "Ansökan om ekonomiskt bistånd för en månad",
+    "intro": "Svaren från förra månaden är ifyllda.",
+    "requires_signature": True,
+    "steps": [
+        {
+            "id": "hushall",
+            "title": "Ditt hushåll",
+            "questions": [
+                {"id": "period", "type": "month", "label": "Vilken månad söker du för?", "required": True},
+                {"id": "har_partner", "type": "yesno", "label": "Bor du med en sambo?", "required": True},
+                {
+                    "id": "partner_personnummer",
+                    "type": "personnummer",
+                    "label": "Din partners personnummer",
+                    "required": True,
+                    "show_if": {"question": "har_partner", "equals": "ja"},
+                },
+                {"id": "hyra", "type": "integer", "label": "Hyra per månad (kr)", "required": True},
+            ],
+        },
+        {
+            "id": "inkomster",
+            "title": "Inkomster",
+            "questions": [
+                {
+                    "id": "inkomster",
+                    "type": "group",
+                    "label": "Inkomster",
+                    "add_label": "Lägg till en inkomst",
+                    "items": [
+                        {
+                            "id": "slag",
+                            "type": "choice",
+                            "label": "Vad är det för inkomst?",
+                            "required": True,
+                            "options": [{"value": "lon", "label": "Lön"}, {"value": "annat", "label": "Annan inkomst"}],
+                        },
+                        {"id": "belopp", "type": "integer", "label": "Belopp (kr)", "required": True},
+                    ],
+                }
+            ],
+        },
+        {
+            "id": "kvitton",
+            "title": "Kvitton",
+            "questions": [{"id": "kvitton", "type": "file", "label": "Kvitton och underlag", "multiple": True}],
+        },
+        {
+            "id": "sammanfattning",
+            "title": "Sammanfattning",
+            "questions": [{"id": "s", "type": "summary", "label": "S"}],
+        },
     ],
-)
+}
+SHORT_DEFINITION = {
+    "kind": "ekonomiskt_bistand",
+    "version": 1,
+    "title": "Ansökan om ekonomiskt bistånd",
+    "steps": [
+        {
+            "id": "ansokan",
+            "title": "Din ansökan",
+            "questions": [
+                {"id": "period", "type": "month", "label": "Vilken månad söker du för?", "required": True},
+                {"id": "household_adults", "type": "integer", "label": "Antal vuxna i hushållet", "required": True},
+                {"id": "housing_cost", "type": "integer", "label": "Hyra per månad (kr)", "required": True},
+                {"id": "other", "type": "text", "label": "Något mer vi behöver veta?"},
+            ],
+        },
+        {
+            "id": "sammanfattning",
+            "title": "Sammanfattning",
+            "questions": [{"id": "s", "type": "summary", "label": "S"}],
+        },
+    ],
+}
+DEFINITIONS = {d["kind"]: d for d in (DEFINITION, SHORT_DEFINITION)}
+QUESTIONS = {kind: {q["id"]: q for step in d["steps"] for q in step["questions"]} for kind, d in DEFINITIONS.items()}
 
 
 @dataclass
 class StoredApplication:
     application_id: str
     owner: str
+    kind: str = "eb_test"
     answers: dict[str, str] = field(default_factory=dict)
     status: str = "draft"
     version: int = 1
     created_at: Timestamp = field(default_factory=_now)
     submitted_at: Timestamp | None = None
+    co_applicant: str = ""
+    attachments: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)  # id -> (name, type, bytes)
+    timeline: list[tuple[str, str]] = field(default_factory=list)
+    requests: list[dict] = field(default_factory=list)
+    decision: dict = field(default_factory=dict)
+    payment_date: str = ""
 
 
-STATUS_TEXT = {"draft": "Utkast – inte skickad än", "submitted": "Skickad – vi har tagit emot din ansökan"}
+STATUS_TEXT = {
+    "draft": "Utkast – inte skickad än",
+    "signature_pending": "Väntar på underskrift från medsökande",
+    "submitted": "Skickad – vi har tagit emot din ansökan",
+    "received": "Mottagen – står i kö för handläggning",
+    "completion_requested": "Komplettering behövs – vi väntar på dig",
+    "completion_submitted": "Komplettering inskickad – handläggs",
+    "decided": "Beslut fattat",
+    "payment_scheduled": "Beviljad – utbetalning planerad",
+    "withdrawn": "Återtagen",
+}
+MAGIC = {b"%PDF-": "application/pdf", b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def sniff(content: bytes) -> str | None:
+    return next((kind for magic, kind in MAGIC.items() if content.startswith(magic)), None)
 
 
 class FakeApplications(apb_grpc.ApplicationsServiceServicer):
-    def __init__(self) -> None:
+    """The applications service as the web pages use it, with the real shapes and refusals."""
+
+    def __init__(self, identity: FakeIdentity | None = None) -> None:
         self.apps: dict[str, StoredApplication] = {}
         self.save_calls = 0
         self.staff_reads: list[tuple[str, str, str]] = []
         self.delay = 0.0
         self.lock = threading.Lock()
+        self.identity = identity
 
-    def _message(self, app: StoredApplication) -> apb.Application:
-        return apb.Application(
+    def _message(self, app: StoredApplication, role: str = "applicant") -> apb.Application:
+        message = apb.Application(
             application_id=app.application_id,
-            kind=FORM.kind,
-            title=FORM.title,
+            kind=app.kind,
+            form_version=1,
+            title=DEFINITIONS[app.kind]["title"],
             status=app.status,
-            status_text=STATUS_TEXT[app.status],
+            status_text=STATUS_TEXT.get(app.status, app.status),
+            status_text_en=app.status,
             answers=app.answers,
             version=app.version,
             created_at=app.created_at,
             submitted_at=app.submitted_at,
+            role=role,
+            co_applicant_id=app.co_applicant,
+            awaiting_my_signature=role == "co_applicant" and app.status == "signature_pending",
+            next_action="Skriv under ansökan med ditt BankID."
+            if role == "co_applicant"
+            else "Du behöver inte göra något.",
+            payment_date=app.payment_date,
+            payment_amount=int(app.decision.get("amount", 0)) if app.payment_date else 0,
         )
+        for at, text in app.timeline:
+            message.timeline.add(status=at, text=text, text_en=text, actor="system")
+        for aid, (name, kind, content) in app.attachments.items():
+            message.attachments.add(attachment_id=aid, filename=name, content_type=kind, size=len(content))
+        for r in app.requests:
+            message.completion_requests.add(
+                request_id=r["id"], items=r["items"], due_date="2026-12-02", answered=r["answered"]
+            )
+        if app.decision:
+            message.decision.CopyFrom(
+                apb.Decision(
+                    outcome=app.decision["outcome"],
+                    outcome_text={"approved": "Beviljad", "rejected": "Avslag"}[app.decision["outcome"]],
+                    amount=app.decision.get("amount", 0),
+                    reasons=app.decision.get("reasons", ""),
+                    appeal="Du kan överklaga inom tre veckor." if app.decision["outcome"] == "rejected" else "",
+                )
+            )
+        message.calculation.CopyFrom(
+            apb.Calculation(
+                year=2026,
+                lines=[
+                    apb.CalculationLine(
+                        code="norm.personal.adults", label="Personliga kostnader, vuxen", amount=3940, kind="norm"
+                    ),
+                    apb.CalculationLine(
+                        code="norm.common", label="Gemensamma hushållskostnader", amount=1280, kind="norm"
+                    ),
+                ],
+                norm_total=5220,
+                need_total=5220,
+                result=5220,
+            )
+        )
+        return message
 
-    def _mine(self, application_id: str) -> StoredApplication:
+    def _role(self, application_id: str) -> tuple[StoredApplication, str]:
         principal = current_principal()
         app = self.apps.get(application_id)
         if app is None:
             raise NotFound("Ansökan finns inte.")
-        if app.owner != principal.user_id:
+        if app.owner == principal.user_id:
+            return app, "applicant"
+        if app.co_applicant and app.co_applicant == principal.user_id and app.status != "draft":
+            return app, "co_applicant"
+        raise PermissionDenied("Du har inte behörighet till den här ansökan.")
+
+    def _mine(self, application_id: str) -> StoredApplication:
+        app, role = self._role(application_id)
+        if role != "applicant":
             raise PermissionDenied("Du har inte behörighet till den här ansökan.")
         return app
 
-    def ListUnitCases(self, request, context):  # noqa: N802
-        principal = current_principal()
-        if not principal.has_role("case_worker"):
-            raise PermissionDenied("Det här får bara handläggare göra.")
-        return apb.ListUnitCasesResponse(
-            cases=[self._message(a) for a in self.apps.values() if a.status != "draft" and principal.unit == "eb"]
+    # public
+    def ListEServices(self, request, context):  # noqa: N802
+        return apb.ListEServicesResponse(
+            e_services=[
+                apb.EService(
+                    id="ekonomiskt-bistand",
+                    title="Ekonomiskt bistånd",
+                    description="Ansök om försörjningsstöd.",
+                    forms=[apb.EServiceForm(kind="eb_test", title=DEFINITION["title"], when="Varje månad.")],
+                )
+            ]
         )
 
-    def GetCase(self, request, context):  # noqa: N802
-        principal = current_principal()
-        app = self.apps.get(request.application_id)
-        if app is None:
-            raise NotFound("Ansökan finns inte.")
-        if not principal.has_role("case_worker") or principal.unit != "eb" or app.status == "draft":
-            raise PermissionDenied("Ärendet hör till en annan enhet än din.")
-        self.staff_reads.append((principal.user_id, request.application_id, request.reason))
-        return self._message(app)
+    def GetPeriod(self, request, context):  # noqa: N802
+        return apb.Period(
+            period="2026-12",
+            opens="2026-11-09",
+            closes="2026-11-30",
+            open=True,
+            text="Ansökan för december 2026 kan lämnas in 9 november – 30 november 2026.",
+        )
 
     def GetForm(self, request, context):  # noqa: N802
-        current_principal()
-        if request.kind != FORM.kind:
+        definition = DEFINITIONS.get(request.kind)
+        if definition is None:
             raise NotFound("Det finns ingen sådan e-tjänst.")
-        return FORM
+        return apb.Form(
+            kind=definition["kind"],
+            version=1,
+            title=definition["title"],
+            definition_json=json.dumps(definition),
+            requires_signature=bool(definition.get("requires_signature")),
+        )
 
+    def Estimate(self, request, context):  # noqa: N802
+        if request.adults not in (1, 2):
+            raise ValidationFailed("Några uppgifter behöver rättas.", {"adults": "Välj en eller två vuxna."})
+        norm = 5220 if request.adults == 1 else 8510
+        result = max(0, norm + request.housing - request.earned_income - request.other_income)
+        return apb.Calculation(
+            year=2026,
+            lines=[
+                apb.CalculationLine(code="norm", label="Riksnormen", amount=norm, kind="norm"),
+                apb.CalculationLine(code="cost.housing", label="Boende", amount=request.housing, kind="cost"),
+            ],
+            need_total=norm + request.housing,
+            result=result,
+            caveat="Det här är en uppskattning, inget beslut.",
+        )
+
+    # the resident
     def CreateDraft(self, request, context):  # noqa: N802
         principal = current_principal()
-        app = StoredApplication(application_id=str(uuid.uuid4()), owner=principal.user_id)
+        if request.kind not in DEFINITIONS:
+            raise NotFound("Det finns ingen sådan e-tjänst.")
+        if (
+            any(
+                a.owner == principal.user_id and a.kind == request.kind and a.status != "withdrawn"
+                for a in self.apps.values()
+            )
+            and request.kind == "eb_test"
+        ):
+            raise Conflict("Du har redan en ansökan för december 2026.")
+        app = StoredApplication(application_id=str(uuid.uuid4()), owner=principal.user_id, kind=request.kind)
         self.apps[app.application_id] = app
         return self._message(app)
+
+    def _check(self, app: StoredApplication, answers: dict[str, str]) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        questions = QUESTIONS[app.kind]
+        for name, value in answers.items():
+            q = questions.get(name)
+            if q is None:
+                errors[name] = "Frågan finns inte i formuläret."
+            elif value and q["type"] == "integer" and not value.isdigit():
+                errors[name] = "Skriv ett heltal, utan mellanslag eller bokstäver."
+            elif value and q["type"] == "month" and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+                errors[name] = "Skriv år och månad som ÅÅÅÅ-MM, till exempel 2026-12."
+            elif q["type"] == "group":
+                for i, row in enumerate(json.loads(value or "[]")):
+                    if row.get("belopp") and not row["belopp"].isdigit():
+                        errors[f"{name}[{i}].belopp"] = "Skriv ett heltal, utan mellanslag eller bokstäver."
+            elif q["type"] == "file":
+                if any(i not in app.attachments for i in json.loads(value or "[]")):
+                    errors[name] = "Bilagan hör inte till den här ansökan."
+        return errors
 
     def SaveAnswers(self, request, context):  # noqa: N802
         time.sleep(self.delay)
         with self.lock:
             app = self._mine(request.application_id)
-            if app.status != "draft":
-                raise Conflict("Ansökan är redan skickad.")
+            if app.status not in ("draft", "signature_pending"):
+                raise Conflict("Ansökan är redan skickad och kan inte ändras.")
             if request.expected_version and request.expected_version != app.version:
                 raise StaleVersion("Ansökan har ändrats på en annan enhet.")
-            errors: dict[str, str] = {}
-            for name, value in request.answers.items():
-                kind = next((f.type for f in FORM.fields if f.name == name), None)
-                if kind is None:
-                    errors[name] = "Frågan finns inte i formuläret."
-                elif value and kind == "integer" and not value.isdigit():
-                    errors[name] = "Skriv ett heltal, utan mellanslag eller bokstäver."
-                elif value and kind == "month" and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-                    errors[name] = "Skriv år och månad som ÅÅÅÅ-MM, till exempel 2026-12."
+            errors = self._check(app, dict(request.answers))
             if errors:
                 raise ValidationFailed("Några svar behöver rättas.", errors)
             self.save_calls += 1
-            app.answers = dict(request.answers)
+            answers = dict(request.answers)
+            if answers.get("partner_personnummer", "").replace("-", "").isdigit():
+                app.co_applicant = user_id_for(answers["partner_personnummer"].replace("-", ""))
+                answers["partner_personnummer"] = answers["partner_personnummer"].replace("-", "")[:8] + "-****"
+            app.answers.update(answers)
             app.version += 1
             return self._message(app)
+
+    def _missing(self, app: StoredApplication) -> dict[str, str]:
+        missing = {}
+        for q in QUESTIONS[app.kind].values():
+            shown = "show_if" not in q or app.answers.get(q["show_if"]["question"]) == q["show_if"]["equals"]
+            if q.get("required") and shown and not app.answers.get(q["id"]):
+                missing[q["id"]] = "Svara på frågan."
+        return missing
+
+    def GetSigningText(self, request, context):  # noqa: N802
+        app, role = self._role(request.application_id)
+        if role == "applicant" and self._missing(app):
+            raise ValidationFailed("Ansökan är inte färdig. Svara på frågorna som saknas.", self._missing(app))
+        return apb.SigningText(
+            text=f"Ansökan {app.application_id} v{app.version}",
+            version=app.version,
+            reference=f"application:{app.application_id}:v{app.version}",
+        )
+
+    def _signed(self, app: StoredApplication, signature_id: str, reference: str) -> None:
+        signed = self.identity.signatures.get(signature_id) if self.identity else None
+        if signed is None or signed != (current_principal().user_id, reference):
+            raise ValidationFailed("Underskriften gäller inte den här ansökan.", {"signature_id": "Fel underskrift."})
 
     def Submit(self, request, context):  # noqa: N802
         with self.lock:
@@ -324,23 +584,136 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
                 raise Conflict("Ansökan är redan skickad.")
             if request.expected_version and request.expected_version != app.version:
                 raise StaleVersion("Ansökan har ändrats på en annan enhet.")
-            missing = {f.name: "Svara på frågan." for f in FORM.fields if f.required and not app.answers.get(f.name)}
+            missing = self._missing(app)
             if missing:
                 raise ValidationFailed("Ansökan är inte färdig. Svara på frågorna som saknas.", missing)
-            app.status = "submitted"
-            app.submitted_at = _now()
+            if DEFINITIONS[app.kind].get("requires_signature"):
+                self._signed(app, request.signature_id, f"application:{app.application_id}:v{app.version}")
+            app.status = "signature_pending" if app.co_applicant else "submitted"
+            app.timeline.append((app.status, STATUS_TEXT[app.status]))
+            if app.status == "submitted":
+                app.submitted_at = _now()
             app.version += 1
             return self._message(app)
 
+    def Sign(self, request, context):  # noqa: N802
+        app, role = self._role(request.application_id)
+        if role != "co_applicant" or app.status != "signature_pending":
+            raise Conflict("Ansökan väntar inte på din underskrift.")
+        self._signed(app, request.signature_id, f"application:{app.application_id}:v{app.version}")
+        app.status, app.submitted_at = "submitted", _now()
+        app.timeline.append(("submitted", STATUS_TEXT["submitted"]))
+        return self._message(app, role)
+
+    def UploadAttachment(self, request, context):  # noqa: N802
+        app, _ = self._role(request.application_id)
+        kind = sniff(request.content)
+        if kind is None:
+            raise ValidationFailed("Filen är inte en JPEG-, PNG-, HEIC- eller PDF-fil.", {"file": "Fel filtyp."})
+        aid = str(uuid.uuid4())
+        app.attachments[aid] = (request.filename, kind, request.content)
+        return apb.Attachment(
+            attachment_id=aid, filename=request.filename, content_type=kind, size=len(request.content)
+        )
+
+    def GetAttachment(self, request, context):  # noqa: N802
+        principal = current_principal()
+        app = self.apps.get(request.application_id)
+        if app is None or request.attachment_id not in app.attachments:
+            raise NotFound("Bilagan finns inte.")
+        if principal.user_id not in (app.owner, app.co_applicant) and not principal.has_role("case_worker"):
+            raise PermissionDenied("Du har inte behörighet till den här ansökan.")
+        name, kind, content = app.attachments[request.attachment_id]
+        return apb.AttachmentContent(
+            attachment=apb.Attachment(attachment_id=request.attachment_id, filename=name, content_type=kind),
+            content=content,
+        )
+
+    def SubmitCompletion(self, request, context):  # noqa: N802
+        app, _ = self._role(request.application_id)
+        if app.status != "completion_requested":
+            raise Conflict("Det finns ingen komplettering att skicka in.")
+        if not request.text and not request.attachment_ids:
+            raise ValidationFailed("Skriv något eller ladda upp det som efterfrågas.", {"text": "Saknas."})
+        app.requests[-1]["answered"] = True
+        app.status = "completion_submitted"
+        app.timeline.append((app.status, STATUS_TEXT[app.status]))
+        return self._message(app)
+
+    def Withdraw(self, request, context):  # noqa: N802
+        app, role = self._role(request.application_id)
+        if app.decision:
+            raise Conflict("Ansökan kan inte återtas när beslut är fattat.")
+        app.status = "withdrawn"
+        app.timeline.append(("withdrawn", "Ansökan är återtagen."))
+        return self._message(app, role)
+
     def GetApplication(self, request, context):  # noqa: N802
         time.sleep(self.delay)
-        return self._message(self._mine(request.application_id))
+        app, role = self._role(request.application_id)
+        return self._message(app, role)
 
     def ListMyApplications(self, request, context):  # noqa: N802
         time.sleep(self.delay)
         principal = current_principal()
-        mine = [self._message(a) for a in self.apps.values() if a.owner == principal.user_id]
+        mine = [
+            self._message(a, "applicant" if a.owner == principal.user_id else "co_applicant")
+            for a in self.apps.values()
+            if a.owner == principal.user_id or (a.co_applicant == principal.user_id and a.status != "draft")
+        ]
         return apb.ListMyApplicationsResponse(applications=mine)
+
+    # staff
+    def _staff(self, application_id: str) -> StoredApplication:
+        principal = current_principal()
+        app = self.apps.get(application_id)
+        if app is None:
+            raise NotFound("Ansökan finns inte.")
+        if not principal.has_role("case_worker") or principal.unit != "eb" or app.status == "draft":
+            raise PermissionDenied("Ärendet hör till en annan enhet än din.")
+        return app
+
+    def ListUnitCases(self, request, context):  # noqa: N802
+        principal = current_principal()
+        if not principal.has_role("case_worker"):
+            raise PermissionDenied("Det här får bara handläggare göra.")
+        return apb.ListUnitCasesResponse(
+            cases=[
+                self._message(a, "staff") for a in self.apps.values() if a.status != "draft" and principal.unit == "eb"
+            ]
+        )
+
+    def GetCase(self, request, context):  # noqa: N802
+        app = self._staff(request.application_id)
+        self.staff_reads.append((current_principal().user_id, request.application_id, request.reason))
+        return self._message(app, "staff")
+
+    def RequestCompletion(self, request, context):  # noqa: N802
+        app = self._staff(request.application_id)
+        if not request.items:
+            raise ValidationFailed("Kompletteringen kunde inte skickas.", {"items": "Skriv vad som saknas."})
+        app.requests.append({"id": str(uuid.uuid4()), "items": list(request.items), "answered": False})
+        app.status = "completion_requested"
+        app.timeline.append((app.status, STATUS_TEXT[app.status]))
+        return self._message(app, "staff")
+
+    def Decide(self, request, context):  # noqa: N802
+        app = self._staff(request.application_id)
+        if app.decision:
+            raise Conflict("Ärendet har redan ett beslut.")
+        if request.outcome == "rejected" and not request.reasons:
+            raise ValidationFailed("Beslutet kunde inte sparas.", {"reasons": "Skriv skälen för beslutet."})
+        app.decision = {"outcome": request.outcome, "amount": request.amount or 5220, "reasons": request.reasons}
+        app.status = "decided"
+        app.timeline.append(("decided", "Beslut: Beviljad."))
+        return self._message(app, "staff")
+
+    def SchedulePayment(self, request, context):  # noqa: N802
+        app = self._staff(request.application_id)
+        app.payment_date = request.payment_date or "2026-11-25"
+        app.status = "payment_scheduled"
+        app.timeline.append((app.status, STATUS_TEXT[app.status]))
+        return self._message(app, "staff")
 
 
 @dataclass

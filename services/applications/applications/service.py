@@ -234,11 +234,17 @@ class Applications:
         return f"application:{app.id}:v{app.version}"
 
     def get_signing_text(self, principal: Principal, application_id: str) -> tuple[str, int, str]:
+        """What to sign. The applicant gets it only for a complete application (so nobody signs
+        something that cannot be sent); the co-applicant only once the applicant has signed."""
         with self.db.transaction() as session:
             app = steps.find(session, application_id)
-            cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
+            role = cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
             if app.status not in SIGNABLE:
                 raise Conflict("Ansökan är redan skickad.")
+            if role == "applicant":
+                forms.check_complete(forms.form_for(app.kind, app.form_version), app.answers)
+            elif app.status != cases.SIGNATURE_PENDING:
+                raise Conflict("Ansökan är inte klar att skriva under än.")
             return self.signing_text(app), app.version, self.reference(app)
 
     def _verify_signature(self, principal: Principal, app: Application, signature_id: str) -> None:

@@ -29,3 +29,47 @@
   }
   window.setTimeout(tick, 1000);
 }());
+
+// Form steps: show a question as soon as the answer it depends on is given (data-show-if holds the
+// same condition the server evaluates; without this script the question appears after saving).
+(function () {
+  "use strict";
+  var form = document.querySelector("form[enctype='multipart/form-data']");
+  if (!form) { return; }
+  var dependent = form.querySelectorAll("[data-show-if]");
+  if (!dependent.length) { return; }
+
+  function value(name) {
+    var checked = form.querySelector("input[name='" + name + "']:checked");
+    if (checked) { return checked.value; }
+    var field = form.querySelector("[name='" + name + "']:not([type=radio])");
+    return field ? field.value : "";
+  }
+
+  function holds(condition) {
+    if (!condition) { return true; }
+    if (condition.all) { return condition.all.every(holds); }
+    if (condition.any) { return condition.any.some(holds); }
+    var answer = value(condition.question);
+    if (Object.prototype.hasOwnProperty.call(condition, "equals")) { return answer === condition.equals; }
+    if (Object.prototype.hasOwnProperty.call(condition, "not_equals")) { return answer !== condition.not_equals; }
+    if (condition["in"]) { return condition["in"].indexOf(answer) !== -1; }
+    if (condition.answered) { return answer !== ""; }
+    return true;
+  }
+
+  // Only conditions on questions of this page are decided here; the server decided the others.
+  function onPage(condition) {
+    if (condition.all || condition.any) { return (condition.all || condition.any).every(onPage); }
+    return !!form.querySelector("[name='" + condition.question + "']");
+  }
+
+  function update() {
+    Array.prototype.forEach.call(dependent, function (element) {
+      var condition = JSON.parse(element.getAttribute("data-show-if"));
+      if (onPage(condition)) { element.hidden = !holds(condition); }
+    });
+  }
+  form.addEventListener("change", update);
+  form.addEventListener("input", update);
+}());

@@ -1,160 +1,510 @@
-"""Applications: create a draft, fill in the service's form, save, submit; a read-only summary after."""
+"""The resident's applications: the e-services, a form step by step (saved on the server at every
+step, so it continues on any device), the summary with the preliminary calculation, signing with
+BankID (and the co-applicant's signature), and the case page: where it is, what happens next, the
+timeline, the decision and the calculation line by line, completion requests and attachments."""
 
 from __future__ import annotations
 
+import json
+import logging
+import uuid
 from typing import Any
+from urllib.parse import quote
 
 import grpc
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from werkzeug.wrappers import Response
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
 
 from bff_web import formatting
+from bff_web import forms as web_forms
+from bff_web.i18n import t
 from bff_web.session import login_required, services, token
+from bff_web.views.login import autostart_link, qr_svg
 from fickan.applications.v1 import applications_pb2 as pb
+from fickan.identity.v1 import identity_pb2
 from fickan_common.grpc_client import ServiceError
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("applications", __name__)
 
-KIND = "ekonomiskt_bistand"
-DRAFT = "draft"
-ACTIONS = ("save", "submit")
+EDITABLE = ("draft", "signature_pending")
+UNDECIDED = ("submitted", "received", "in_progress", "completion_requested", "random_check", "completion_submitted")
+SIGN_ORDER = "sign_order"  # session: {"order_ref", "application_id", "auto_start", "mode"}
+MAX_FILES = 10
 
 
-def _get(application_id: str) -> tuple[Any, Any]:
-    application = services().applications.call(
+def _check_id(application_id: str) -> None:
+    try:
+        uuid.UUID(application_id)
+    except ValueError:
+        abort(404)
+
+
+def _application(application_id: str) -> Any:
+    _check_id(application_id)
+    return services().applications.call(
         "GetApplication", pb.GetApplicationRequest(application_id=application_id), token=token()
     )
-    form = services().applications.call("GetForm", pb.GetFormRequest(kind=application.kind), token=token())
-    return application, form
 
 
-def _fields(form: Any, values: dict[str, str], errors: dict[str, str]) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": f"falt-{field.name}",
-            "name": field.name,
-            "type": field.type,
-            "label": field.label,
-            "help": field.help,
-            "required": field.required,
-            "value": values.get(field.name, ""),
-            "error": errors.get(field.name, ""),
-        }
-        for field in form.fields
-    ]
+def _definition(app: Any) -> web_forms.Definition:
+    form = services().applications.call("GetForm", pb.GetFormRequest(kind=app.kind, version=app.form_version))
+    return web_forms.Definition.parse(form.definition_json, form.requires_signature)
 
 
-def _render_form(
-    application: Any,
-    form: Any,
-    values: dict[str, str],
-    version: int,
-    errors: dict[str, str] | None = None,
-    summary: str = "",
-    stale: bool = False,
-    status: int = 200,
-) -> tuple[str, int]:
-    errors = errors or {}
-    fields = _fields(form, values, errors)
-    known = {f["name"] for f in fields}
-    # Errors about something that is not a field of this form still belong in the summary.
-    summary_items = [(f["id"], _joined(f["label"], f["error"])) for f in fields if f["error"]]
-    summary_items += [("", message) for name, message in errors.items() if name not in known]
-    body = render_template(
-        "application_form.html",
-        application=application,
-        form=form,
-        fields=fields,
-        version=version,
-        summary=summary,
-        summary_items=summary_items,
-        has_errors=bool(errors or summary),
-        stale=stale,
-    )
-    return body, status
-
-
-def _joined(label: str, message: str) -> str:
-    """ "Antal vuxna: Svara på frågan." but "Vilken månad? Skriv ..." (no colon after a question)."""
-    if not label:
-        return message
-    return f"{label} {message}" if label.rstrip()[-1] in "?.:!" else f"{label}: {message}"
-
-
-def _render_summary(application: Any, form: Any) -> str:
-    answers = [{"label": f.label, "value": application.answers.get(f.name, "")} for f in form.fields]
-    return render_template(
-        "application_summary.html",
-        application=application,
-        form=form,
-        answers=answers,
-        submitted=formatting.date_time(application.submitted_at),
-    )
+# --- the e-services ----------------------------------------------------------------------------
+@bp.get("/e-tjanster")
+@login_required
+def catalogue() -> str:
+    listed = services().applications.call("ListEServices", pb.ListEServicesRequest())
+    period = services().applications.call("GetPeriod", pb.GetPeriodRequest())
+    return render_template("catalogue.html", e_services=listed.e_services, period=period)
 
 
 @bp.post("/ansokan/ny")
 @login_required
-def create() -> Response:
-    draft = services().applications.call("CreateDraft", pb.CreateDraftRequest(kind=KIND), token=token())
-    return redirect(url_for("applications.show", application_id=draft.application_id))
+def create() -> Response | tuple[str, int]:
+    kind = request.form.get("kind", "eb_lopande")[:64]
+    try:
+        draft = services().applications.call("CreateDraft", pb.CreateDraftRequest(kind=kind), token=token())
+    except ServiceError as exc:
+        if exc.code in (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND):
+            listed = services().applications.call("ListEServices", pb.ListEServicesRequest())
+            period = services().applications.call("GetPeriod", pb.GetPeriodRequest())
+            html = render_template("catalogue.html", e_services=listed.e_services, period=period, error=exc.message)
+            return html, 409 if exc.code == grpc.StatusCode.FAILED_PRECONDITION else 404
+        raise
+    return redirect(url_for("applications.step", application_id=draft.application_id, index=0))
 
 
-@bp.get("/ansokan/<application_id>")
+# --- step by step --------------------------------------------------------------------------------
+def _render_step(
+    app: Any,
+    definition: web_forms.Definition,
+    index: int,
+    answers: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    message: str = "",
+    extra_rows: str = "",
+    stale: bool = False,
+    status: int = 200,
+) -> tuple[str, int]:
+    errors = errors or {}
+    step = definition.steps[index]
+    if any(q["type"] == "summary" for q in step["questions"]):
+        return _render_summary(app, definition, answers, errors, message, status)
+    fields = web_forms.step_fields(definition, index, answers, errors, extra_rows)
+    summary_items = [(f["id"], f"{f['label']}: {f['error']}") for f in fields if f["error"]]
+    for f in fields:
+        for row in f.get("rows", []):
+            summary_items += [(c["id"], f"{c['label']}: {c['error']}") for c in row if c["error"]]
+    known = {f["qid"] for f in fields}
+    summary_items += [("", m) for k, m in errors.items() if k.split("[")[0] not in known]
+    files = {a.attachment_id: a for a in app.attachments}
+    html = render_template(
+        "application_step.html",
+        app=app,
+        definition=definition,
+        index=index,
+        step=step,
+        fields=fields,
+        files=files,
+        total=len(definition.steps),
+        summary=message,
+        summary_items=summary_items,
+        stale=stale,
+    )
+    return html, status
+
+
+def _render_summary(
+    app: Any,
+    definition: web_forms.Definition,
+    answers: dict[str, Any],
+    errors: dict[str, str],
+    message: str,
+    status: int,
+) -> tuple[str, int]:
+    items = [(f"steg-{definition.step_of(k)}", m) for k, m in errors.items()]
+    html = render_template(
+        "application_summary_step.html",
+        app=app,
+        definition=definition,
+        index=len(definition.steps) - 1,
+        total=len(definition.steps),
+        steps=web_forms.display(definition, answers),
+        calculation=app.calculation if app.HasField("calculation") else None,
+        summary=message,
+        summary_items=items,
+        errors=errors,
+    )
+    return html, status
+
+
+@bp.get("/ansokan/<application_id>/steg/<int:index>")
 @login_required
-def show(application_id: str) -> str | tuple[str, int]:
-    application, form = _get(application_id)
-    if application.status != DRAFT:
-        return _render_summary(application, form)
-    return _render_form(application, form, dict(application.answers), application.version)
+def step(application_id: str, index: int) -> Response | tuple[str, int]:
+    app = _application(application_id)
+    if app.status not in EDITABLE or app.role != "applicant":
+        return redirect(url_for("applications.show", application_id=application_id))
+    definition = _definition(app)
+    if not 0 <= index < len(definition.steps):
+        abort(404)
+    extra = request.args.get("rad", "")
+    return _render_step(app, definition, index, web_forms.decoded(dict(app.answers)), extra_rows=extra)
 
 
-@bp.post("/ansokan/<application_id>")
+def _upload_files(application_id: str, definition: web_forms.Definition, index: int) -> dict[str, list[str]]:
+    """Every file chosen on this step, uploaded; the ids to add per file question."""
+    added: dict[str, list[str]] = {}
+    for q in definition.steps[index]["questions"]:
+        if q["type"] != "file":
+            continue
+        for upload in request.files.getlist(q["id"])[:MAX_FILES]:
+            if not upload or not upload.filename:
+                continue
+            stored = services().applications.call(
+                "UploadAttachment",
+                pb.UploadAttachmentRequest(
+                    application_id=application_id, filename=upload.filename, content=upload.read()
+                ),
+                token=token(),
+            )
+            added.setdefault(q["id"], []).append(stored.attachment_id)
+    return added
+
+
+@bp.post("/ansokan/<application_id>/steg/<int:index>")
 @login_required
-def save(application_id: str) -> Response | tuple[str, int]:
-    action = request.form.get("action", "save")
-    if action not in ACTIONS:
-        abort(400)
+def save_step(application_id: str, index: int) -> Response | tuple[str, int]:
+    app = _application(application_id)
+    if app.status not in EDITABLE or app.role != "applicant":
+        flash("application_already_submitted", "info")
+        return redirect(url_for("applications.show", application_id=application_id))
+    definition = _definition(app)
+    if not 0 <= index < len(definition.steps):
+        abort(404)
+    action = request.form.get("action", "next")
     try:
         version = int(request.form.get("version", "0"))
     except ValueError:
         abort(400)
-    application, form = _get(application_id)
-    if application.status != DRAFT:
-        flash("application_already_submitted", "info")
-        return redirect(url_for("applications.show", application_id=application_id))
-    answers = {field.name: request.form.get(field.name, "").strip() for field in form.fields}
-    client = services().applications
+    saved_answers = web_forms.decoded(dict(app.answers))
+    answers = web_forms.posted_answers(definition, index, request.form)
+    if action.startswith("remove:"):
+        _, group, row = [*action.split(":"), "", ""][:3]
+        rows = json.loads(answers.get(group, "[]")) if group in answers else []
+        if row.isdigit() and int(row) < len(rows):
+            rows.pop(int(row))
+            answers[group] = json.dumps(rows, ensure_ascii=False)
     try:
-        saved = client.call(
+        added = _upload_files(application_id, definition, index)
+    except ServiceError as exc:
+        if exc.code != grpc.StatusCode.INVALID_ARGUMENT and exc.code != grpc.StatusCode.FAILED_PRECONDITION:
+            raise
+        shown = {**saved_answers, **web_forms.decoded(answers)}
+        file_q = next(q["id"] for q in definition.steps[index]["questions"] if q["type"] == "file")
+        return _render_step(app, definition, index, shown, {file_q: exc.message}, exc.message, status=400)
+    for qid, ids in added.items():
+        answers[qid] = json.dumps(list(saved_answers.get(qid) or []) + ids)
+    if action.startswith("remove-file:"):
+        _, qid, attachment_id = [*action.split(":"), "", ""][:3]
+        kept = [i for i in (saved_answers.get(qid) or []) if i != attachment_id]
+        answers[qid] = json.dumps(kept)
+    try:
+        saved = services().applications.call(
             "SaveAnswers",
             pb.SaveAnswersRequest(application_id=application_id, answers=answers, expected_version=version),
             token=token(),
         )
     except ServiceError as exc:
-        return _refused(exc, application, form, answers, version)
-    if action == "save":
+        shown = {**saved_answers, **web_forms.decoded(answers)}
+        if exc.code == grpc.StatusCode.INVALID_ARGUMENT:
+            return _render_step(app, definition, index, shown, exc.field_errors, exc.message, status=400)
+        if exc.code == grpc.StatusCode.ABORTED:
+            current = _application(application_id)
+            return _render_step(current, definition, index, shown, stale=True, status=409)
+        raise
+    target = {"next": index + 1, "back": index - 1}.get(action, index)
+    if action.startswith("add:"):
+        return redirect(url_for("applications.step", application_id=application_id, index=index, rad=action[4:]))
+    if action == "later":
         flash("application_saved", "success")
-        return redirect(url_for("applications.show", application_id=application_id))
+        return redirect(url_for("pages.overview"))
+    if action == "next" and _new_questions_appeared(definition, index, saved_answers, saved):
+        flash("application_more_questions", "info")
+        target = index
+    target = max(0, min(target, len(definition.steps) - 1))
+    return redirect(url_for("applications.step", application_id=application_id, index=target))
+
+
+def _new_questions_appeared(definition: web_forms.Definition, index: int, before: dict[str, Any], saved: Any) -> bool:
+    """Without JavaScript, a question shown by an answer on the same step appears only after saving:
+    stay on the step when one did."""
+    after = web_forms.decoded(dict(saved.answers))
+    for q in definition.steps[index]["questions"]:
+        if q["type"] in ("info", "summary"):
+            continue
+        if web_forms.holds(q.get("show_if"), after) and not web_forms.holds(q.get("show_if"), before):
+            return True
+    return False
+
+
+# --- signing and sending ----------------------------------------------------------------------
+@bp.post("/ansokan/<application_id>/skicka")
+@login_required
+def send(application_id: str) -> Response | tuple[str, int]:
+    """From the summary: a form that needs no signature is sent at once; the others go to signing."""
+    app = _application(application_id)
+    definition = _definition(app)
+    if definition.requires_signature:
+        return _start_signing(app, definition)
     try:
-        client.call(
-            "Submit", pb.SubmitRequest(application_id=application_id, expected_version=saved.version), token=token()
+        services().applications.call(
+            "Submit", pb.SubmitRequest(application_id=application_id, expected_version=app.version), token=token()
         )
     except ServiceError as exc:
-        return _refused(exc, saved, form, answers, saved.version)
+        if exc.code == grpc.StatusCode.INVALID_ARGUMENT:
+            answers = web_forms.decoded(dict(app.answers))
+            return _render_summary(app, definition, answers, exc.field_errors, exc.message, 400)
+        raise
     flash("application_submitted", "success")
     return redirect(url_for("applications.show", application_id=application_id))
 
 
-def _refused(exc: ServiceError, application: Any, form: Any, answers: dict[str, str], version: int) -> tuple[str, int]:
-    """Validation errors: the form again with what was entered (400). A stale version: the form with
-    the entered answers and the current version, so saving again is a deliberate overwrite (409)."""
-    if exc.code == grpc.StatusCode.INVALID_ARGUMENT:
-        return _render_form(
-            application, form, answers, version, errors=exc.field_errors, summary=exc.message, status=400
+def _start_signing(app: Any, definition: web_forms.Definition) -> Response | tuple[str, int]:
+    mode = request.form.get("mode", "qr")
+    try:
+        text = services().applications.call(
+            "GetSigningText", pb.GetSigningTextRequest(application_id=app.application_id), token=token()
         )
-    if exc.code == grpc.StatusCode.ABORTED:
-        current = services().applications.call(
-            "GetApplication", pb.GetApplicationRequest(application_id=application.application_id), token=token()
+    except ServiceError as exc:
+        if exc.code == grpc.StatusCode.INVALID_ARGUMENT:
+            answers = web_forms.decoded(dict(app.answers))
+            return _render_summary(app, definition, answers, exc.field_errors, exc.message, 400)
+        raise
+    return_url = url_for("applications.signing", application_id=app.application_id, _external=True)
+    order = services().identity.call(
+        "StartSign",
+        identity_pb2.StartSignRequest(
+            user_visible_data=text.text,
+            reference=text.reference,
+            device=identity_pb2.DEVICE_WEB,
+            end_user_ip=request.remote_addr or "",
+            return_url=return_url if mode == "same_device" else "",
+        ),
+        token=token(),
+    )
+    session[SIGN_ORDER] = {
+        "order_ref": order.order_ref,
+        "application_id": app.application_id,
+        "auto_start": order.auto_start_token,
+        "mode": mode if mode in ("qr", "same_device") else "qr",
+        "version": text.version,
+    }
+    return redirect(url_for("applications.signing", application_id=app.application_id))
+
+
+@bp.post("/ansokan/<application_id>/skriv-under")
+@login_required
+def co_sign(application_id: str) -> Response | tuple[str, int]:
+    """The co-applicant starts signing."""
+    app = _application(application_id)
+    if not app.awaiting_my_signature:
+        return redirect(url_for("applications.show", application_id=application_id))
+    return _start_signing(app, _definition(app))
+
+
+def _collect_signing(application_id: str) -> tuple[str, Any]:
+    order = session.get(SIGN_ORDER)
+    if not order or order.get("application_id") != application_id:
+        return "none", None
+    try:
+        answer = services().identity.call(
+            "CollectSign", identity_pb2.CollectSignRequest(order_ref=order["order_ref"]), token=token()
         )
-        return _render_form(current, form, answers, current.version, stale=True, status=409)
-    raise exc
+    except ServiceError as exc:
+        if exc.code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+            session.pop(SIGN_ORDER, None)
+            return "failed", None
+        raise
+    if answer.status == identity_pb2.PENDING:
+        return "pending", answer
+    session.pop(SIGN_ORDER, None)
+    if answer.status != identity_pb2.COMPLETE:
+        return "failed", answer
+    app = _application(application_id)
+    if app.role == "co_applicant":
+        services().applications.call(
+            "Sign", pb.SignRequest(application_id=application_id, signature_id=answer.signature_id), token=token()
+        )
+    else:
+        services().applications.call(
+            "Submit",
+            pb.SubmitRequest(
+                application_id=application_id, expected_version=order["version"], signature_id=answer.signature_id
+            ),
+            token=token(),
+        )
+    log.info("application signed", extra={"fields": {"role": app.role}})
+    return "complete", answer
+
+
+def _sign_message(answer: Any) -> str:
+    if answer is None:
+        return t("sign_failed")
+    if g.get("lang") == "en" and answer.user_message_en:
+        return answer.user_message_en
+    return answer.user_message or t("sign_failed")
+
+
+@bp.get("/ansokan/<application_id>/underskrift")
+@login_required
+def signing(application_id: str) -> Response | tuple[str, int]:
+    _check_id(application_id)
+    state, answer = _collect_signing(application_id)
+    if state == "none":
+        return redirect(url_for("applications.show", application_id=application_id))
+    if state == "complete":
+        flash("application_signed", "success")
+        return redirect(url_for("applications.show", application_id=application_id))
+    if state == "failed":
+        flash("sign_failed", "info")
+        return redirect(url_for("applications.show", application_id=application_id))
+    order = session.get(SIGN_ORDER, {})
+    mode = order.get("mode", "qr")
+    html = render_template(
+        "sign_waiting.html",
+        application_id=application_id,
+        message=_sign_message(answer),
+        mode=mode,
+        qr=qr_svg(answer.qr_data) if mode == "qr" else "",
+        qr_data=answer.qr_data if mode == "qr" else "",
+        autostart=autostart_link(order.get("auto_start", "")) if order.get("auto_start") else "",
+    )
+    return html, 200
+
+
+@bp.get("/ansokan/<application_id>/underskrift/status")
+@login_required
+def signing_status(application_id: str) -> Response:
+    _check_id(application_id)
+    state, answer = _collect_signing(application_id)
+    body: dict[str, Any] = {"status": state if state != "none" else "failed"}
+    if state == "pending":
+        body.update(message=_sign_message(answer), qr=str(qr_svg(answer.qr_data)), qrData=answer.qr_data)
+    else:
+        if state == "failed":
+            flash("sign_failed", "info")
+        else:
+            flash("application_signed", "success")
+        body["next"] = url_for("applications.show", application_id=application_id)
+    response = Response(json.dumps(body), mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/ansokan/<application_id>/underskrift/avbryt")
+@login_required
+def cancel_signing(application_id: str) -> Response:
+    order = session.pop(SIGN_ORDER, None)
+    if order and order.get("application_id") == application_id:
+        try:
+            services().identity.call(
+                "CancelSign", identity_pb2.CancelSignRequest(order_ref=order["order_ref"]), token=token()
+            )
+        except ServiceError:
+            pass  # the order times out at BankID by itself
+    flash("sign_cancelled", "info")
+    return redirect(url_for("applications.show", application_id=application_id))
+
+
+# --- the case ----------------------------------------------------------------------------------
+def _render_case(app: Any, error: str = "", status: int = 200) -> tuple[str, int]:
+    definition = _definition(app)
+    english = g.get("lang") == "en"
+    html = render_template(
+        "application_case.html",
+        app=app,
+        steps=web_forms.display(definition, web_forms.decoded(dict(app.answers))),
+        open_request=next((r for r in app.completion_requests if not r.answered), None),
+        submitted=formatting.date_time(app.submitted_at),
+        timeline=[{"when": formatting.date_time(e.at), "text": e.text_en if english else e.text} for e in app.timeline],
+        can_withdraw=app.status in UNDECIDED or app.status in EDITABLE,
+        files={a.attachment_id: a for a in app.attachments},
+        error=error,
+    )
+    return html, status
+
+
+@bp.get("/ansokan/<application_id>")
+@login_required
+def show(application_id: str) -> Response | tuple[str, int]:
+    app = _application(application_id)
+    if app.status == "draft" and app.role == "applicant":
+        return redirect(url_for("applications.step", application_id=application_id, index=0))
+    return _render_case(app)
+
+
+@bp.post("/ansokan/<application_id>/komplettering")
+@login_required
+def complete(application_id: str) -> Response | tuple[str, int]:
+    app = _application(application_id)
+    text = request.form.get("text", "").strip()[:4000]
+    ids: list[str] = []
+    try:
+        for upload in request.files.getlist("files")[:MAX_FILES]:
+            if upload and upload.filename:
+                stored = services().applications.call(
+                    "UploadAttachment",
+                    pb.UploadAttachmentRequest(
+                        application_id=application_id, filename=upload.filename, content=upload.read()
+                    ),
+                    token=token(),
+                )
+                ids.append(stored.attachment_id)
+        services().applications.call(
+            "SubmitCompletion",
+            pb.SubmitCompletionRequest(application_id=application_id, text=text, attachment_ids=ids),
+            token=token(),
+        )
+    except ServiceError as exc:
+        if exc.code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION):
+            return _render_case(app, exc.message or t("error_text_400"), 400)
+        raise
+    flash("completion_sent", "success")
+    return redirect(url_for("applications.show", application_id=application_id))
+
+
+@bp.post("/ansokan/<application_id>/aterta")
+@login_required
+def withdraw(application_id: str) -> Response:
+    _check_id(application_id)
+    reason = request.form.get("reason", "").strip()[:300]
+    services().applications.call(
+        "Withdraw", pb.WithdrawRequest(application_id=application_id, reason=reason), token=token()
+    )
+    flash("application_withdrawn", "success")
+    return redirect(url_for("applications.show", application_id=application_id))
+
+
+@bp.get("/ansokan/<application_id>/bilagor/<attachment_id>")
+@login_required
+def attachment(application_id: str, attachment_id: str) -> Response:
+    return download(application_id, attachment_id)
+
+
+def download(application_id: str, attachment_id: str, reason: str = "") -> Response:
+    """A stored file as a download (never shown inline: it is the resident's document, not a page)."""
+    _check_id(application_id)
+    _check_id(attachment_id)
+    got = services().applications.call(
+        "GetAttachment",
+        pb.GetAttachmentRequest(application_id=application_id, attachment_id=attachment_id),
+        token=token(),
+    )
+    response = Response(got.content, mimetype=got.attachment.content_type)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(got.attachment.filename)}"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

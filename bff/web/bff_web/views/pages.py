@@ -55,6 +55,7 @@ def overview() -> str:
                 "title": app.title or app.kind,
                 "status": app.status,
                 "status_text": app.status_text or app.status,
+                "next_action": app.next_action,
                 "when": when,
             }
         )

@@ -5,14 +5,20 @@ every service checks it again."""
 from __future__ import annotations
 
 import re
+import time
 import uuid
+from datetime import date, timedelta
+from typing import Any
 
+import grpc
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from bff_web import formatting
+from bff_web import forms as web_forms
 from bff_web.i18n import t
 from bff_web.session import login_required, services, staff_required, token
+from bff_web.views.applications import download
 from fickan.applications.v1 import applications_pb2
 from fickan.identity.v1 import identity_pb2
 from fickan_common.grpc_client import ServiceError
@@ -99,42 +105,173 @@ def assign_roles() -> Response | tuple[str, int]:
 
 
 # --- the case workers' desk --------------------------------------------------------------------
+def _time_left(case: Any) -> tuple[str, bool]:
+    """ "5 h kvar" or "2 h försenat", and whether it is late."""
+    if not formatting.is_set(case.due_at):
+        return "", False
+    seconds = case.due_at.seconds - int(time.time())
+    hours = abs(seconds) // 3600
+    minutes = (abs(seconds) % 3600) // 60
+    span = f"{hours} h {minutes:02d} min" if hours < 48 else f"{hours // 24} d"
+    return (t("desk_left", span=span), False) if seconds >= 0 else (t("desk_late", span=span), True)
+
+
 @bp.get("/personal/arenden")
 @staff_required("case_worker")
 def cases() -> str:
     listed = services().applications.call(
         "ListUnitCases", applications_pb2.ListUnitCasesRequest(limit=200), token=token()
     )
-    rows = [
-        {
-            "id": c.application_id,
-            "title": c.title,
-            "status_text": c.status_text,
-            "submitted": formatting.date_time(c.submitted_at),
-        }
-        for c in listed.cases
-    ]
+    rows = []
+    for c in listed.cases:
+        left, late = _time_left(c)
+        rows.append(
+            {
+                "id": c.application_id,
+                "title": c.title,
+                "period": c.period,
+                "status_text": c.status_text,
+                "submitted": formatting.date_time(c.submitted_at),
+                "left": left,
+                "late": late,
+            }
+        )
     return render_template("staff_cases.html", cases=rows, unit=g.principal.unit)
 
 
-@bp.get("/personal/arenden/<application_id>")
-@staff_required("case_worker")
-def case(application_id: str) -> str:
+def _case(application_id: str, reason: str = "") -> Any:
     try:
         uuid.UUID(application_id)
     except ValueError:
         abort(404)
-    reason = request.args.get("skal", "")[:200]
-    app = services().applications.call(
+    return services().applications.call(
         "GetCase", applications_pb2.GetCaseRequest(application_id=application_id, reason=reason), token=token()
     )
-    return render_template(
-        "staff_case.html",
-        case={
-            "id": app.application_id,
-            "title": app.title,
-            "status_text": app.status_text,
-            "submitted": formatting.date_time(app.submitted_at),
-            "answers": sorted(app.answers.items()),
-        },
+
+
+def _render_case(app: Any, errors: dict[str, str] | None = None, message: str = "", status: int = 200):  # type: ignore[no-untyped-def]
+    form = services().applications.call(
+        "GetForm", applications_pb2.GetFormRequest(kind=app.kind, version=app.form_version)
     )
+    definition = web_forms.Definition.parse(form.definition_json, form.requires_signature)
+    left, late = _time_left(app)
+    html = render_template(
+        "staff_case.html",
+        app=app,
+        steps=web_forms.display(definition, web_forms.decoded(dict(app.answers))),
+        timeline=[{"when": formatting.date_time(e.at), "text": e.text} for e in app.timeline],
+        submitted=formatting.date_time(app.submitted_at),
+        left=left,
+        late=late,
+        errors=errors or {},
+        message=message,
+        today=date.today().isoformat(),
+        due_default=(date.today() + timedelta(days=7)).isoformat(),
+    )
+    return html, status
+
+
+@bp.get("/personal/arenden/<application_id>")
+@staff_required("case_worker")
+def case(application_id: str) -> tuple[str, int]:
+    return _render_case(_case(application_id, request.args.get("skal", "")[:200]))
+
+
+def _version() -> int:
+    try:
+        return int(request.form.get("version", "0"))
+    except ValueError:
+        abort(400)
+
+
+def _act(application_id: str, method: str, message: Any, done: str) -> Response | tuple[str, int]:
+    """One action on a case; the service's refusal comes back on the case page with its words."""
+    try:
+        services().applications.call(method, message, token=token())
+    except ServiceError as exc:
+        if exc.code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.ABORTED):
+            status = 409 if exc.code != grpc.StatusCode.INVALID_ARGUMENT else 400
+            return _render_case(_case(application_id), exc.field_errors, exc.message, status)
+        raise
+    flash(done, "success")
+    return redirect(url_for("staff.case", application_id=application_id))
+
+
+@bp.post("/personal/arenden/<application_id>/paborja")
+@staff_required("case_worker")
+def start_work(application_id: str) -> Response | tuple[str, int]:
+    request_message = applications_pb2.CaseActionRequest(application_id=application_id, expected_version=_version())
+    return _act(application_id, "StartWork", request_message, "desk_started")
+
+
+@bp.post("/personal/arenden/<application_id>/komplettering")
+@staff_required("case_worker")
+def request_completion(application_id: str) -> Response | tuple[str, int]:
+    items = [line.strip() for line in request.form.get("items", "").splitlines() if line.strip()]
+    request_message = applications_pb2.RequestCompletionRequest(
+        application_id=application_id,
+        items=items[:20],
+        message=request.form.get("message", "")[:2000],
+        due_date=request.form.get("due_date", "")[:10],
+        random_check=request.form.get("random_check") == "1",
+        expected_version=_version(),
+    )
+    return _act(application_id, "RequestCompletion", request_message, "desk_completion_sent")
+
+
+@bp.post("/personal/arenden/<application_id>/berakning")
+@staff_required("case_worker")
+def adjust(application_id: str) -> Response | tuple[str, int]:
+    raw = request.form.get("amount", "").strip().replace(" ", "")
+    if not re.fullmatch(r"-?\d{1,7}", raw):
+        return _render_case(_case(application_id), {"amount": t("desk_amount_invalid")}, t("desk_amount_invalid"), 400)
+    request_message = applications_pb2.AdjustCalculationRequest(
+        application_id=application_id,
+        adjustments=[
+            applications_pb2.Adjustment(
+                code=request.form.get("code", "")[:60], amount=int(raw), reason=request.form.get("reason", "")[:500]
+            )
+        ],
+        expected_version=_version(),
+    )
+    return _act(application_id, "AdjustCalculation", request_message, "desk_adjusted")
+
+
+@bp.post("/personal/arenden/<application_id>/beslut")
+@staff_required("case_worker")
+def decide(application_id: str) -> Response | tuple[str, int]:
+    raw = request.form.get("amount", "").strip().replace(" ", "") or "0"
+    if not raw.isdigit():
+        return _render_case(_case(application_id), {"amount": t("desk_amount_invalid")}, t("desk_amount_invalid"), 400)
+    request_message = applications_pb2.DecideRequest(
+        application_id=application_id,
+        outcome=request.form.get("outcome", "")[:20],
+        amount=int(raw),
+        reasons=request.form.get("reasons", "")[:4000],
+        expected_version=_version(),
+    )
+    return _act(application_id, "Decide", request_message, "desk_decided")
+
+
+@bp.post("/personal/arenden/<application_id>/utbetalning")
+@staff_required("case_worker")
+def schedule_payment(application_id: str) -> Response | tuple[str, int]:
+    request_message = applications_pb2.SchedulePaymentRequest(
+        application_id=application_id,
+        payment_date=request.form.get("payment_date", "")[:10],
+        expected_version=_version(),
+    )
+    return _act(application_id, "SchedulePayment", request_message, "desk_payment_scheduled")
+
+
+@bp.post("/personal/arenden/<application_id>/avsluta")
+@staff_required("case_worker")
+def close(application_id: str) -> Response | tuple[str, int]:
+    request_message = applications_pb2.CaseActionRequest(application_id=application_id, expected_version=_version())
+    return _act(application_id, "CloseCase", request_message, "desk_closed")
+
+
+@bp.get("/personal/arenden/<application_id>/bilagor/<attachment_id>")
+@staff_required("case_worker")
+def attachment(application_id: str, attachment_id: str) -> Response:
+    return download(application_id, attachment_id)
