@@ -14,7 +14,7 @@ import requests
 from playwright.sync_api import expect, sync_playwright
 
 from ..conftest import DEMO_CO_APPLICANT, DEMO_RESIDENT
-from .test_slice_in_real_browser import ARGS, CHROMIUM
+from ..support.browser import ARGS, CHROMIUM
 
 
 @pytest.fixture

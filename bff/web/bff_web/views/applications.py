@@ -240,10 +240,10 @@ def save_step(application_id: str, index: int) -> Response | tuple[str, int]:
 
 def _new_questions_appeared(definition: web_forms.Definition, index: int, before: dict[str, Any], saved: Any) -> bool:
     """Without JavaScript, a question shown by an answer on the same step appears only after saving:
-    stay on the step when one did."""
+    stay on the step when such a question still waits for its answer."""
     after = web_forms.decoded(dict(saved.answers))
     for q in definition.steps[index]["questions"]:
-        if q["type"] in ("info", "summary"):
+        if q["type"] in ("info", "summary") or after.get(q["id"]) not in (None, "", []):
             continue
         if web_forms.holds(q.get("show_if"), after) and not web_forms.holds(q.get("show_if"), before):
             return True
