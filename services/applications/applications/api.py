@@ -428,14 +428,15 @@ def main() -> None:
     db = Database(settings.database_url)
     publisher = Publisher(settings.amqp_uri)
     flusher = BackgroundFlusher(db, OUTBOX, publisher)
+    casework = Casework(db, flusher.kick, casework_settings(), today=today_from_env)
     applications = Applications(
         db,
         on_events=flusher.kick,
         unit=env_str("FICKAN_CASE_UNIT", "ekonomiskt-bistand"),
         people=IdentityPeople(settings.identity_target),
         today=today_from_env,
+        receive=casework.receive,
     )
-    casework = Casework(db, flusher.kick, casework_settings(), today=today_from_env)
     run_api(
         settings,
         register(applications, casework),

@@ -53,7 +53,8 @@ class ApplicationsWorker:
             if not isinstance(application_id, str):
                 log.error("application_submitted without an application id dropped")
                 return
-            # receive() is idempotent by the case's status: a redelivered event finds it received.
+            # The api receives a sent case at once; this is the fallback (and the co-applicant's
+            # path when that failed). receive() is idempotent: a received case is left as it is.
             self._casework().receive(application_id)
         finally:
             correlation_id.reset(token)

@@ -449,3 +449,30 @@ def test_the_public_estimate_needs_no_login_and_refuses_nonsense(flow: Flow) -> 
         assert code_of(lambda b=bad: flow.stub.Estimate(b))[0] == grpc.StatusCode.INVALID_ARGUMENT
     e_services = flow.stub.ListEServices(pb.ListEServicesRequest()).e_services
     assert [f.kind for f in e_services[0].forms] == ["eb_grundansokan", "eb_lopande"]
+
+
+def test_the_api_receives_a_sent_case_at_once_and_a_failure_leaves_it_for_the_worker(db) -> None:
+    identity = FakeIdentity()
+    casework = Casework(db, today=lambda: TODAY)
+    calls: list[str] = []
+
+    def failing(application_id: str) -> None:
+        calls.append(application_id)
+        raise RuntimeError("the database blinked")
+
+    for receive, expected in ((casework.receive, "received"), (failing, "submitted")):
+        applications = Applications(db, unit=UNIT, people=identity, today=lambda: TODAY, receive=receive)
+        user = Principal(str(uuid.uuid4()), ("resident",))
+        draft = applications.create_draft(user, "ekonomiskt_bistand")
+        answers = {
+            "period": "2026-12",
+            "household_adults": "1",
+            "household_children": "0",
+            "housing_cost": "6500",
+            "income": "0",
+        }
+        applications.save_answers(user, draft.id, answers, 0)
+        sent = applications.submit(user, draft.id, 0)
+        assert sent.status == expected
+    assert len(calls) == 1
+    assert casework.receive(calls[0])["recommendation"] == "needs_case_worker"  # the worker's fallback
