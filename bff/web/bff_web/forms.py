@@ -101,6 +101,7 @@ def _field(q: dict[str, Any], value: Any, errors: dict[str, str], prefix: str = 
         "help": q.get("help", ""),
         "required": bool(q.get("required")),
         "options": q.get("options", []),
+        "max_length": int(q.get("max_length", 2000)),
         "value": value if value is not None else "",
         "error": errors.get(path, ""),
         "show_if": show_if_attribute(q.get("show_if")) if not prefix else "",
