@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 from marshmallow import Schema
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from bff_mobile import texts
 from bff_mobile.errors import ApiError, from_service_error
@@ -56,9 +57,64 @@ class PathParam:
 PATH_PARAMS: dict[str, PathParam] = {
     "application_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
     "message_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
+    "attachment_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
     "kind": PathParam(_kind, {"type": "string", "pattern": KIND}, texts.FIELD_KIND),
     "device_id": PathParam(_device_id, {"type": "string", "pattern": DEVICE_ID}, texts.FIELD_DEVICE_ID),
 }
+
+
+# Room for the multipart boundaries and part headers around the file.
+MULTIPART_OVERHEAD = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A multipart/form-data body with one file in `field`, at most `max_bytes`. Only such a route
+    may receive a body this large; every other body stays within the app's MAX_CONTENT_LENGTH."""
+
+    field: str
+    max_bytes: int
+    description: str = ""
+
+    @property
+    def max_request_bytes(self) -> int:
+        return self.max_bytes + MULTIPART_OVERHEAD
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    filename: str
+    content: bytes
+
+
+def load_upload(upload: Upload) -> UploadedFile:
+    """The one file of a multipart body; a missing file, other fields or a file over the limit are
+    refused here (413 with a Swedish message for a file that is too large)."""
+    if request.mimetype != "multipart/form-data":
+        raise ApiError.of(400, "invalid_request", texts.NOT_MULTIPART, {upload.field: texts.FILE_MISSING.sv})
+    request.max_content_length = upload.max_request_bytes
+    try:
+        files, form = request.files, request.form
+    except RequestEntityTooLarge:
+        raise _file_too_large(upload) from None
+    extra = sorted({*files.keys(), *form.keys()} - {upload.field})
+    if extra:
+        raise ApiError.of(
+            400, "invalid_request", texts.INVALID_REQUEST, dict.fromkeys(extra, texts.FIELD_UPLOAD_ONLY_FILE)
+        )
+    chosen = files.getlist(upload.field)
+    if not chosen:
+        raise ApiError.of(400, "invalid_request", texts.FILE_MISSING, {upload.field: texts.FILE_MISSING.sv})
+    if len(chosen) > 1:
+        raise ApiError.of(400, "invalid_request", texts.INVALID_REQUEST, {upload.field: texts.FIELD_UPLOAD_ONLY_FILE})
+    content = chosen[0].stream.read(upload.max_bytes + 1)
+    if len(content) > upload.max_bytes:
+        raise _file_too_large(upload)
+    return UploadedFile(chosen[0].filename or "", content)
+
+
+def _file_too_large(upload: Upload) -> ApiError:
+    return ApiError.of(413, "too_large", texts.FILE_TOO_LARGE, {upload.field: texts.FILE_TOO_LARGE.sv})
 
 
 @dataclass(frozen=True)
@@ -78,6 +134,8 @@ class Endpoint:
     description: str = ""
     body_optional: bool = False
     bearer_optional: bool = False
+    upload: Upload | None = None
+    binary: tuple[str, ...] = ()
 
     @property
     def openapi_path(self) -> str:
@@ -94,14 +152,21 @@ def load_json_body(schema: type[Schema], optional: bool = False) -> dict[str, An
 
 
 def call(
-    client: ServiceClient, method: str, message: Any, *, public: bool = False, field_prefix: str | None = None
+    client: ServiceClient,
+    method: str,
+    message: Any,
+    *,
+    public: bool = False,
+    field_prefix: str | None = None,
+    field_names: dict[str, str] | None = None,
 ) -> Any:
     """A service call on behalf of the caller (with their token unless public); a refusal becomes
-    an ApiError (field errors renamed for the app, or prefixed, e.g. "answers.")."""
+    an ApiError (field errors renamed for the app: by `field_names`, else prefixed, e.g. "answers.",
+    else in camelCase)."""
     try:
         return client.call(method, message, token=None if public else g.principal.token)
     except ServiceError as exc:
-        raise from_service_error(exc, field_prefix) from None
+        raise from_service_error(exc, field_prefix, field_names) from None
 
 
 def _not_a_watch(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -147,11 +212,17 @@ class Api:
         description: str = "",
         body_optional: bool = False,
         bearer_optional: bool = False,
+        upload: Upload | None = None,
+        binary: tuple[str, ...] = (),
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """`bearer_optional` (public routes only): the view may use a bearer token when one is sent
-        and checks it itself (documented as optional security)."""
+        and checks it itself (documented as optional security). `upload`: the body is one file
+        (multipart/form-data), given to the view as `upload`. `binary`: the view answers a file of
+        one of these content types (a flask Response) instead of JSON."""
         if bearer_optional and not public:
             raise ValueError("bearer_optional is for public routes")
+        if upload is not None and body is not None:
+            raise ValueError("a route takes either a JSON body or an upload")
         path_params = tuple(_RULE_PARAM.findall(rule))
         unknown = [p for p in path_params if p not in PATH_PARAMS]
         if unknown:
@@ -168,9 +239,13 @@ class Api:
                     kwargs[name] = cleaned
                 if body is not None:
                     kwargs["body"] = load_json_body(body, optional=body_optional)
+                if upload is not None:
+                    kwargs["upload"] = load_upload(upload)
                 if query is not None:
                     kwargs["query"] = query().load(request.args.to_dict())
                 result = view(**kwargs)
+                if isinstance(result, Response):
+                    return result
                 if response is None:
                     return Response(status=status)
                 return jsonify(response().dump(result)), status
@@ -195,6 +270,8 @@ class Api:
                     description=description,
                     body_optional=body_optional,
                     bearer_optional=bearer_optional,
+                    upload=upload,
+                    binary=binary,
                 )
             )
             return view

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import grpc
@@ -84,9 +83,12 @@ def _camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def from_service_error(exc: ServiceError, field_prefix: str | None = None) -> ApiError:
+def from_service_error(
+    exc: ServiceError, field_prefix: str | None = None, field_names: dict[str, str] | None = None
+) -> ApiError:
     """The answer for a service's refusal. The services' messages are written for residents
-    (Swedish) and pass through; infrastructure failures get our own words."""
+    (Swedish) and pass through; infrastructure failures get our own words. Field errors get the
+    app's names: `field_names` first, then `field_prefix` + the service's name, else camelCase."""
     if is_unavailable(exc.code):
         error = ApiError.of(503, "unavailable", texts.UNAVAILABLE)
         error.headers["Retry-After"] = RETRY_AFTER_SECONDS
@@ -96,10 +98,7 @@ def from_service_error(exc: ServiceError, field_prefix: str | None = None) -> Ap
         log.warning("service failed", extra={"fields": {"grpc_code": exc.code.name}})
         return ApiError.of(500, "internal", texts.INTERNAL)
     code = SERVICE_CODES.get(exc.code, "invalid_request")
-    if field_prefix is not None:
-        fields = {f"{field_prefix}{name}": str(msg) for name, msg in exc.field_errors.items()}
-    else:
-        fields = {_camel(name): str(msg) for name, msg in exc.field_errors.items()}
+    fields = {_field_name(name, field_prefix, field_names or {}): str(msg) for name, msg in exc.field_errors.items()}
     fallback = texts.TOKEN_INVALID if status == 401 else texts.INVALID_REQUEST
     message = exc.message or fallback.sv
     error = ApiError(status, code, message, texts.SERVICE_MESSAGE_EN.get(status, fallback.en), fields)
@@ -108,19 +107,23 @@ def from_service_error(exc: ServiceError, field_prefix: str | None = None) -> Ap
     return error
 
 
-_DICT_PART = re.compile(r"\.(key|value)$")
+def _field_name(name: str, prefix: str | None, names: dict[str, str]) -> str:
+    if name in names:
+        return names[name]
+    return f"{prefix}{name}" if prefix is not None else _camel(name)
 
 
 def flatten_messages(messages: Any, path: str = "") -> dict[str, str]:
-    """marshmallow's nested messages as {"a.b": "first message"}; a Dict's key/value level is folded
-    into the entry it belongs to ("answers.period")."""
+    """marshmallow's nested messages as {"a.b": "first message"}; a list's items are "a[2]". The
+    answers report their own paths below the field ("answers.inkomster[1].belopp")."""
     if isinstance(messages, dict):
         flat: dict[str, str] = {}
         for key, value in messages.items():
-            child = f"{path}.{key}" if path else str(key)
+            if isinstance(key, int):
+                child = f"{path}[{key}]"
+            else:
+                child = f"{path}.{key}" if path else str(key)
             for name, message in flatten_messages(value, child).items():
-                if name.count(".") >= 2:
-                    name = _DICT_PART.sub("", name)
                 flat.setdefault(name, message)
         return flat
     if isinstance(messages, list | tuple) and messages:

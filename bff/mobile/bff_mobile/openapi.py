@@ -9,7 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema
 
 from bff_mobile import schemas
-from bff_mobile.api import PATH_PARAMS, Api, Endpoint
+from bff_mobile.api import PATH_PARAMS, Api, Endpoint, Upload
 
 OPENAPI_VERSION = "3.0.3"
 BEARER = "bearerAuth"
@@ -20,6 +20,7 @@ ERROR_DESCRIPTIONS = {
     403: "Not allowed for this person",
     404: "Not found",
     409: "The case (or the login) has changed or does not allow this now",
+    413: "The file (or the body) is too large",
     429: "Too many attempts",
     503: "A service is not answering; try again shortly",
 }
@@ -37,13 +38,21 @@ def _json(schema: type[Schema]) -> dict[str, Any]:
 
 def _operation(endpoint: Endpoint) -> dict[str, Any]:
     responses: dict[str, Any] = {}
-    if endpoint.response is None:
+    if endpoint.binary:
+        file_schema = {"type": "string", "format": "binary"}
+        responses[str(endpoint.status)] = {
+            "description": "The file, with Content-Disposition: attachment",
+            "content": {content_type: {"schema": dict(file_schema)} for content_type in endpoint.binary},
+        }
+    elif endpoint.response is None:
         responses[str(endpoint.status)] = {"description": "Done"}
     else:
         responses[str(endpoint.status)] = {"description": "OK", "content": _json(endpoint.response)}
     codes = set(endpoint.errors)
-    if endpoint.body is not None or endpoint.query is not None or endpoint.path_params:
+    if endpoint.body is not None or endpoint.query is not None or endpoint.path_params or endpoint.upload:
         codes.add(400)
+    if endpoint.upload is not None:
+        codes.add(413)
     if not endpoint.public:
         codes.update({401, 403})
     if endpoint.bearer_optional:
@@ -71,7 +80,25 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         operation["parameters"] = parameters
     if endpoint.body is not None:
         operation["requestBody"] = {"required": not endpoint.body_optional, "content": _json(endpoint.body)}
+    if endpoint.upload is not None:
+        operation["requestBody"] = {"required": True, "content": _multipart(endpoint.upload)}
     return operation
+
+
+def _multipart(upload: Upload) -> dict[str, Any]:
+    field = {"type": "string", "format": "binary", "maxLength": upload.max_bytes}
+    if upload.description:
+        field["description"] = upload.description
+    return {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": [upload.field],
+                "properties": {upload.field: field},
+                "additionalProperties": False,
+            }
+        }
+    }
 
 
 def _security(endpoint: Endpoint) -> list[dict[str, list[str]]]:

@@ -70,6 +70,22 @@ TOO_LARGE = Text(
     "Det du skickade är för stort.",
     "What you sent is too large.",
 )
+FILE_TOO_LARGE = Text(
+    "Filen är för stor. Den får vara högst 10 MB.",
+    "The file is too large. It may be at most 10 MB.",
+)
+FILE_MISSING = Text(
+    "Välj en fil att ladda upp.",
+    "Choose a file to upload.",
+)
+NOT_MULTIPART = Text(
+    "Filen ska skickas som multipart/form-data i fältet file. Uppdatera appen och försök igen.",
+    "The file must be sent as multipart/form-data in the field file. Please update the app and try again.",
+)
+SIGN_OTHER_CASE = Text(
+    "Underskriften gäller en annan ansökan. Börja om underskriften.",
+    "The signature is for another application. Start the signing again.",
+)
 CONFLICT = Text(
     "Det går inte just nu, eftersom ärendet har ändrats. Ladda om och försök igen.",
     "This is not possible right now because the case has changed. Reload and try again.",
@@ -115,6 +131,23 @@ FIELD_REFRESH_TOKEN = "Inloggningen känns inte igen. Logga in med BankID igen."
 FIELD_USER_CODE = "Skriv de åtta bokstäverna som klockan visar, till exempel BCDF-GHJK."
 FIELD_RESOURCE = "Det finns inget sådant att visa."
 FIELD_DEVICE_ID = "Enheten känns inte igen. Ladda om listan och försök igen."
+FIELD_ID = "Id:t känns inte igen. Ladda om och försök igen."
+FIELD_PERIOD = "Skriv år och månad som ÅÅÅÅ-MM, till exempel 2026-12."
+FIELD_FORM_VERSION = "Versionen ska vara ett heltal från 1 och uppåt."
+FIELD_SIGN_ORDER = "Underskriften känns inte igen. Börja om underskriften."
+# Answers: a repeating group is a list of rows (question → answer), a file question a list of ids.
+FIELD_GROUP_ROW = "Varje rad ska vara frågor med svar."
+FIELD_GROUP_VALUE = "Svaret ska vara text eller ett heltal."
+FIELD_LIST_MIXED = "Listan ska vara antingen rader med svar eller bilagornas id."
+FIELD_TOO_MANY_ITEMS = "Högst {max} i listan."
+FIELD_FILE_ID = "Bilagan känns inte igen. Ladda upp den igen."
+FIELD_COMPLETION_EMPTY = "Skriv något eller ladda upp det som efterfrågas."
+FIELD_UPLOAD_ONLY_FILE = "Skicka bara fältet file."
+# The provräkning (estimate)
+FIELD_ADULTS = "Välj en eller två vuxna."
+FIELD_AMOUNT = "Skriv ett belopp mellan 0 och 1 000 000 kr."
+FIELD_CHILD_AGE = "Barnets ålder ska vara ett heltal mellan 0 och 20 år."
+FIELD_CHILDREN = "Barnens åldrar ska skickas som en lista, högst 15 barn."
 
 # --- Who at the municipality read my data (the access log) -----------------------------------
 ROLES = {

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 import grpc
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 
 from bff_mobile import schemas, texts
-from bff_mobile.api import Api, call
+from bff_mobile.api import Api, Upload, UploadedFile, call
 from bff_mobile.errors import ApiError
 from fickan.applications.v1 import applications_pb2 as apps_pb
 from fickan.contact.v1 import contact_pb2 as contact_pb
@@ -34,6 +37,19 @@ _LOGIN_STATUS = {
     identity_pb.CollectLoginResponse.FAILED: "failed",
     identity_pb.CollectLoginResponse.COMPLETE: "complete",
 }
+_SIGN_STATUS = {identity_pb.PENDING: "pending", identity_pb.FAILED: "failed", identity_pb.COMPLETE: "complete"}
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # the applications service's limit
+MAX_FILENAME_LENGTH = 255
+# What the applications service accepts (decided by the bytes); a download is only ever one of these.
+ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/heic", "application/pdf")
+ATTACHMENT_UPLOAD = Upload(
+    field="file",
+    max_bytes=MAX_ATTACHMENT_BYTES,
+    description="JPEG, PNG, HEIC or PDF (checked by the content, not the name), at most 10 MB.",
+)
+_UUID = re.compile(schemas.UUID)
+_UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f"\\/;]')
 
 
 def _services() -> Services:
@@ -87,7 +103,8 @@ def _access_entry(entry: identity_pb.AccessEntry) -> dict[str, Any]:
     }
 
 
-def _application(app: apps_pb.Application) -> dict[str, Any]:
+def _summary(app: apps_pb.Application) -> dict[str, Any]:
+    """A case in a list: no answers, no details."""
     return {
         "id": app.application_id,
         "kind": app.kind,
@@ -95,10 +112,143 @@ def _application(app: apps_pb.Application) -> dict[str, Any]:
         "status": app.status,
         "status_text": app.status_text,
         "submitted_at": _time(app, "submitted_at"),
-        "created_at": _time(app, "created_at"),
         "version": app.version,
-        "answers": dict(app.answers),
     }
+
+
+def _answer(value: str) -> Any:
+    """An answer as the app reads it: a repeating group (a JSON list of rows) or a file list (a JSON
+    list of attachment ids) decoded into a list; every other answer is text, as it is."""
+    if not value.startswith("["):
+        return value
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return value
+    if not isinstance(parsed, list):
+        return value
+    rows = all(isinstance(row, dict) and all(isinstance(v, str) for v in row.values()) for row in parsed)
+    ids = all(isinstance(item, str) and _UUID.fullmatch(item) for item in parsed)
+    return parsed if rows or ids else value
+
+
+def _calculation(calculation: apps_pb.Calculation) -> dict[str, Any]:
+    return {
+        "year": calculation.year,
+        "lines": [
+            {
+                "code": line.code,
+                "label": line.label,
+                "label_en": line.label_en,
+                "amount": line.amount,
+                "kind": line.kind,
+                "estimated": line.estimated,
+                "note": line.note,
+                "adjusted": line.adjusted,
+                "original": line.original,
+                "reason": line.reason,
+            }
+            for line in calculation.lines
+        ],
+        "norm_total": calculation.norm_total,
+        "costs_total": calculation.costs_total,
+        "need_total": calculation.need_total,
+        "income_total": calculation.income_total,
+        "result": calculation.result,
+        "estimated": calculation.estimated,
+        "caveat": calculation.caveat,
+    }
+
+
+def _decision(decision: apps_pb.Decision) -> dict[str, Any]:
+    return {
+        "outcome": decision.outcome,
+        "outcome_text": decision.outcome_text,
+        "outcome_text_en": decision.outcome_text_en,
+        "amount": decision.amount,
+        "reasons": decision.reasons,
+        "appeal": decision.appeal,
+        "appeal_en": decision.appeal_en,
+        "decided_at": _time(decision, "decided_at"),
+        "automatic": decision.automatic,
+    }
+
+
+def _attachment(attachment: apps_pb.Attachment) -> dict[str, Any]:
+    return {
+        "id": attachment.attachment_id,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "uploaded_at": _time(attachment, "uploaded_at"),
+    }
+
+
+def _application(app: apps_pb.Application) -> dict[str, Any]:
+    """The whole case as its resident may see it."""
+    return {
+        **_summary(app),
+        "status_text_en": app.status_text_en,
+        "form_version": app.form_version,
+        "period": app.period or None,
+        "answers": {name: _answer(value) for name, value in app.answers.items()},
+        "created_at": _time(app, "created_at"),
+        "timeline": [
+            {
+                "at": _time(entry, "at"),
+                "status": entry.status,
+                "text": entry.text,
+                "text_en": entry.text_en,
+                "actor": entry.actor,
+            }
+            for entry in app.timeline
+        ],
+        "calculation": _calculation(app.calculation) if app.HasField("calculation") else None,
+        "decision": _decision(app.decision) if app.HasField("decision") else None,
+        "completion_requests": [
+            {
+                "id": r.request_id,
+                "items": list(r.items),
+                "message": r.message,
+                "due_date": r.due_date,
+                "random_check": r.random_check,
+                "answered": r.answered,
+                "answer_text": r.answer_text,
+                "answer_attachment_ids": list(r.answer_attachment_ids),
+            }
+            for r in app.completion_requests
+        ],
+        "attachments": [_attachment(a) for a in app.attachments],
+        "next_action": app.next_action,
+        "next_action_en": app.next_action_en,
+        "payment_date": app.payment_date or None,
+        "payment_amount": app.payment_amount if app.payment_date else None,
+        "due_at": _time(app, "due_at"),
+        "paid_at": _time(app, "paid_at"),
+        "role": app.role,
+        "awaiting_my_signature": app.awaiting_my_signature,
+        "applicant_signed": app.applicant_signed,
+        "co_applicant_signed": app.co_applicant_signed,
+    }
+
+
+def _definition(definition_json: str) -> dict[str, Any] | None:
+    if not definition_json:
+        return None
+    try:
+        definition = json.loads(definition_json)
+    except ValueError:
+        log.warning("form definition is not JSON")
+        return None
+    return definition if isinstance(definition, dict) else None
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with the name twice: plain ASCII for old clients, and UTF-8 (RFC 6266/8187)."""
+    name = _UNSAFE_FILENAME.sub("_", filename).strip() or "bilaga"
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or "bilaga"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _message(message: notes_pb.Message) -> dict[str, Any]:
@@ -336,17 +486,53 @@ def access_log(query: dict[str, Any]) -> dict[str, Any]:
     return {"entries": [_access_entry(e) for e in answer.entries]}
 
 
-# --- E-services and cases --------------------------------------------------------------------
+# --- E-services, forms, periods and the provräkning (public) ------------------------------------
+@api.route(
+    "/e-services",
+    "GET",
+    summary="The municipality's e-services and their forms",
+    description="Public: no login needed. Each e-service lists its forms and when to use each "
+    '(e.g. "eb_grundansokan" the first time, "eb_lopande" every month).',
+    tag="e-services",
+    response=schemas.EServiceListSchema,
+    public=True,
+    errors=(503,),
+)
+def list_e_services() -> dict[str, Any]:
+    answer = call(_services().applications, "ListEServices", apps_pb.ListEServicesRequest(), public=True)
+    return {
+        "e_services": [
+            {
+                "id": e.id,
+                "title": e.title,
+                "description": e.description,
+                "forms": [{"kind": f.kind, "title": f.title, "when": f.when} for f in e.forms],
+            }
+            for e in answer.e_services
+        ]
+    }
+
+
 @api.route(
     "/forms/<kind>",
     "GET",
     summary="The form of an e-service",
-    tag="applications",
+    description="Public: no login needed. `definition` is the whole form (steps, questions, conditions, rules, "
+    "help); `fields` the questions as one flat list for simple clients. A draft keeps the form version it was "
+    "made with: ask for that one with ?version=.",
+    tag="e-services",
+    query=schemas.FormQuerySchema,
     response=schemas.FormSchema,
+    public=True,
     errors=(400, 404, 503),
 )
-def get_form(kind: str) -> dict[str, Any]:
-    form = call(_services().applications, "GetForm", apps_pb.GetFormRequest(kind=kind))
+def get_form(kind: str, query: dict[str, Any]) -> dict[str, Any]:
+    form = call(
+        _services().applications,
+        "GetForm",
+        apps_pb.GetFormRequest(kind=kind, version=query.get("version", 0)),
+        public=True,
+    )
     return {
         "kind": form.kind,
         "version": form.version,
@@ -355,88 +541,351 @@ def get_form(kind: str) -> dict[str, Any]:
             {"name": f.name, "type": f.type, "label": f.label, "help": f.help, "required": f.required}
             for f in form.fields
         ],
+        "definition": _definition(form.definition_json),
+        "period_bound": form.period_bound,
+        "requires_signature": form.requires_signature,
     }
+
+
+@api.route(
+    "/periods/current",
+    "GET",
+    summary="When the monthly application can be handed in",
+    description="Public: no login needed. Without ?period= the window open now, or the next one.",
+    tag="e-services",
+    query=schemas.PeriodQuerySchema,
+    response=schemas.PeriodSchema,
+    public=True,
+    errors=(400, 404, 503),
+)
+def current_period(query: dict[str, Any]) -> dict[str, Any]:
+    window = call(
+        _services().applications, "GetPeriod", apps_pb.GetPeriodRequest(period=query.get("period", "")), public=True
+    )
+    return {
+        "period": window.period,
+        "opens": window.opens,
+        "closes": window.closes,
+        "open": window.open,
+        "text": window.text,
+        "payment_day": window.payment_day,
+    }
+
+
+@api.route(
+    "/estimate",
+    "POST",
+    summary="Provräkning: an estimate of ekonomiskt bistånd — not a decision",
+    description="Public: no login needed, nothing is saved. The answer is an ESTIMATE ONLY, NOT A DECISION and "
+    "not an application: it applies this year's riksnorm to the household and the costs and incomes given. The "
+    "municipality assesses the whole situation when someone applies (assets, other benefits, reasonable costs), "
+    "so the real decision can differ. Always show `caveat` (Swedish) with the result. A result above 0 means the "
+    "household might be entitled to about that much per month.",
+    tag="e-services",
+    body=schemas.EstimateRequestSchema,
+    response=schemas.CalculationSchema,
+    public=True,
+    errors=(400, 503),
+)
+def estimate(body: dict[str, Any]) -> dict[str, Any]:
+    request_message = apps_pb.EstimateRequest(
+        adults=body["adults"],
+        children_ages=body["children_ages"],
+        housing=body["housing"],
+        electricity=body["electricity"],
+        home_insurance=body["home_insurance"],
+        work_travel=body["work_travel"],
+        union_fee=body["union_fee"],
+        akassa_fee=body["akassa_fee"],
+        earned_income=body["earned_income"],
+        other_income=body["other_income"],
+    )
+    return _calculation(call(_services().applications, "Estimate", request_message, public=True))
+
+
+# --- My cases --------------------------------------------------------------------------------
+_SIGNATURE_FIELDS = {"signature_id": "signatureId"}
+
+
+def _case_call(method: str, message: Any, **kwargs: Any) -> dict[str, Any]:
+    return _application(call(_services().applications, method, message, **kwargs))
 
 
 @api.route(
     "/applications",
     "GET",
-    summary="My cases",
+    summary="My cases (short: no answers)",
     tag="applications",
     response=schemas.ApplicationListSchema,
     errors=(503,),
 )
 def list_applications() -> dict[str, Any]:
     answer = call(_services().applications, "ListMyApplications", apps_pb.ListMyApplicationsRequest())
-    return {"applications": [_application(a) for a in answer.applications]}
+    return {"applications": [_summary(a) for a in answer.applications]}
 
 
 @api.route(
     "/applications",
     "POST",
     summary="Start a draft application",
+    description="A monthly form needs its period open (see GET /v1/periods/current) and is pre-filled from the "
+    "previous case. 409 when the period is not open or there already is an application for it.",
     tag="applications",
     body=schemas.CreateApplicationSchema,
     response=schemas.ApplicationSchema,
     status=201,
-    errors=(400, 404, 503),
+    errors=(400, 404, 409, 503),
 )
 def create_application(body: dict[str, Any]) -> dict[str, Any]:
-    draft = call(_services().applications, "CreateDraft", apps_pb.CreateDraftRequest(kind=body["kind"]))
-    return _application(draft)
+    request_message = apps_pb.CreateDraftRequest(kind=body["kind"], period=body.get("period", ""))
+    return _case_call("CreateDraft", request_message)
 
 
 @api.route(
     "/applications/<application_id>",
     "GET",
-    summary="One of my cases",
+    summary="One of my cases, whole: answers, timeline, calculation, decision, attachments, next step",
     tag="applications",
     response=schemas.ApplicationSchema,
     errors=(400, 404, 503),
 )
 def get_application(application_id: str) -> dict[str, Any]:
-    app = call(_services().applications, "GetApplication", apps_pb.GetApplicationRequest(application_id=application_id))
-    return _application(app)
+    return _case_call("GetApplication", apps_pb.GetApplicationRequest(application_id=application_id))
 
 
 @api.route(
     "/applications/<application_id>/answers",
     "PUT",
     summary="Save answers to a draft",
+    description="Send the version last read: if the case changed since (e.g. on another device) the answer is "
+    "409 stale_version and nothing is saved; read the case again. Saving a case that waits for the "
+    "co-applicant's signature makes it a draft again (the signatures no longer hold).",
     tag="applications",
     body=schemas.SaveAnswersSchema,
     response=schemas.ApplicationSchema,
     errors=(400, 404, 409, 503),
 )
 def save_answers(application_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    app = call(
-        _services().applications,
-        "SaveAnswers",
-        apps_pb.SaveAnswersRequest(
-            application_id=application_id, answers=body["answers"], expected_version=body["version"]
-        ),
-        field_prefix="answers.",
+    request_message = apps_pb.SaveAnswersRequest(
+        application_id=application_id, answers=body["answers"], expected_version=body["version"]
     )
-    return _application(app)
+    return _case_call("SaveAnswers", request_message, field_prefix="answers.")
+
+
+@api.route(
+    "/applications/<application_id>/attachments",
+    "POST",
+    summary="Upload an attachment (a receipt, a statement) to my case",
+    description="multipart/form-data with the file in the field `file`: JPEG, PNG, HEIC or PDF, decided by the "
+    "content (not the name), at most 10 MB (413 above that). Then name its id in a file question's answer, or "
+    "in a completion.",
+    tag="applications",
+    upload=ATTACHMENT_UPLOAD,
+    response=schemas.AttachmentSchema,
+    status=201,
+    errors=(400, 404, 409, 413, 503),
+)
+def upload_attachment(application_id: str, upload: UploadedFile) -> dict[str, Any]:
+    request_message = apps_pb.UploadAttachmentRequest(
+        application_id=application_id, filename=upload.filename[:MAX_FILENAME_LENGTH], content=upload.content
+    )
+    stored = call(_services().applications, "UploadAttachment", request_message)
+    # Never the name: file names often carry names or personnummer.
+    log.info("attachment uploaded", extra={"fields": {"bytes": stored.size, "content_type": stored.content_type}})
+    return _attachment(stored)
+
+
+@api.route(
+    "/applications/<application_id>/attachments/<attachment_id>",
+    "GET",
+    summary="Download an attachment of my case",
+    tag="applications",
+    binary=ATTACHMENT_TYPES,
+    errors=(400, 404, 503),
+)
+def download_attachment(application_id: str, attachment_id: str) -> Response:
+    request_message = apps_pb.GetAttachmentRequest(application_id=application_id, attachment_id=attachment_id)
+    found = call(_services().applications, "GetAttachment", request_message)
+    content_type = found.attachment.content_type
+    response = Response(
+        found.content, mimetype=content_type if content_type in ATTACHMENT_TYPES else "application/octet-stream"
+    )
+    response.headers["Content-Disposition"] = content_disposition(found.attachment.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@api.route(
+    "/applications/<application_id>/signing-text",
+    "GET",
+    summary="The text to sign with BankID for this version of the answers",
+    tag="signing",
+    response=schemas.SigningTextSchema,
+    errors=(400, 404, 409, 503),
+)
+def signing_text(application_id: str) -> dict[str, Any]:
+    text = call(
+        _services().applications, "GetSigningText", apps_pb.GetSigningTextRequest(application_id=application_id)
+    )
+    return {"text": text.text, "version": text.version, "reference": text.reference}
+
+
+@api.route(
+    "/applications/<application_id>/sign/start",
+    "POST",
+    summary="Start signing the application with BankID on this phone",
+    description="Signs the case's current signing text (GET …/signing-text). Open autoStartUrl on this phone or "
+    "show qrData; then POST …/sign/collect every 2 s. The signature is for `version`: submit with it.",
+    tag="signing",
+    body=schemas.SignStartSchema,
+    body_optional=True,
+    response=schemas.SignStartedSchema,
+    errors=(400, 404, 409, 429, 503),
+)
+def start_signing(application_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    text = call(
+        _services().applications, "GetSigningText", apps_pb.GetSigningTextRequest(application_id=application_id)
+    )
+    return_url = body.get("return_url", "")
+    answer = call(
+        _services().identity,
+        "StartSign",
+        identity_pb.StartSignRequest(
+            user_visible_data=text.text,
+            reference=text.reference,
+            device=identity_pb.DEVICE_MOBILE,
+            end_user_ip=request.remote_addr or "",
+            return_url=return_url,
+        ),
+    )
+    log.info("bankid signing started", extra={"fields": {"order_ref": answer.order_ref}})
+    return {
+        "order_ref": answer.order_ref,
+        "auto_start_token": answer.auto_start_token,
+        "auto_start_url": auto_start_url(answer.auto_start_token, return_url),
+        "qr_data": answer.qr_data,
+        "version": text.version,
+    }
+
+
+def _for_case(reference: str, application_id: str) -> bool:
+    return reference == f"application:{application_id}" or reference.startswith(f"application:{application_id}:")
+
+
+@api.route(
+    "/applications/<application_id>/sign/collect",
+    "POST",
+    summary="Poll a BankID signing; when complete, the answer carries the signatureId",
+    description=f"Poll every {COLLECT_INTERVAL_SECONDS} s while pending and show the new qrData each time. On "
+    "complete: POST …/submit with {version, signatureId} (applicant) or …/co-sign with {signatureId} "
+    "(co-applicant). 409 when the order signed another case.",
+    tag="signing",
+    body=schemas.SignOrderSchema,
+    response=schemas.SignStatusSchema,
+    errors=(400, 403, 404, 409, 503),
+)
+def collect_signing(application_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    answer = call(
+        _services().identity,
+        "CollectSign",
+        identity_pb.CollectSignRequest(order_ref=body["order_ref"]),
+    )
+    status = _SIGN_STATUS.get(answer.status, "failed")
+    if answer.reference and not _for_case(answer.reference, application_id):
+        raise ApiError.of(409, "conflict", texts.SIGN_OTHER_CASE, {"orderRef": texts.SIGN_OTHER_CASE.sv})
+    if status != "pending":
+        log.info("bankid signing collected", extra={"fields": {"order_ref": body["order_ref"], "status": status}})
+    return {
+        "status": status,
+        "hint_code": answer.hint_code,
+        "message": answer.user_message,
+        "message_en": answer.user_message_en,
+        "qr_data": answer.qr_data if status == "pending" and answer.qr_data else None,
+        "signature_id": answer.signature_id if status == "complete" and answer.signature_id else None,
+    }
+
+
+@api.route(
+    "/applications/<application_id>/sign/cancel",
+    "POST",
+    summary="Cancel a pending BankID signing",
+    tag="signing",
+    body=schemas.SignOrderSchema,
+    status=204,
+    errors=(400, 403, 404, 503),
+)
+def cancel_signing(application_id: str, body: dict[str, Any]) -> None:
+    call(
+        _services().identity,
+        "CancelSign",
+        identity_pb.CancelSignRequest(order_ref=body["order_ref"]),
+    )
 
 
 @api.route(
     "/applications/<application_id>/submit",
     "POST",
     summary="Submit a draft",
+    description="Forms that need signing (requiresSignature) take the signatureId of this version's BankID "
+    "signature. With a co-applicant the case then waits in signature_pending until they sign (…/co-sign). "
+    "400 lists unanswered questions under answers.<path>.",
     tag="applications",
     body=schemas.SubmitSchema,
     response=schemas.ApplicationSchema,
     errors=(400, 404, 409, 503),
 )
 def submit_application(application_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    app = call(
-        _services().applications,
-        "Submit",
-        apps_pb.SubmitRequest(application_id=application_id, expected_version=body["version"]),
-        field_prefix="answers.",
+    request_message = apps_pb.SubmitRequest(
+        application_id=application_id, expected_version=body["version"], signature_id=body.get("signature_id", "")
     )
-    return _application(app)
+    return _case_call("Submit", request_message, field_prefix="answers.", field_names=_SIGNATURE_FIELDS)
+
+
+@api.route(
+    "/applications/<application_id>/co-sign",
+    "POST",
+    summary="Sign as the co-applicant; then the case is submitted",
+    tag="signing",
+    body=schemas.CoSignSchema,
+    response=schemas.ApplicationSchema,
+    errors=(400, 403, 404, 409, 503),
+)
+def co_sign(application_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    request_message = apps_pb.SignRequest(application_id=application_id, signature_id=body["signature_id"])
+    return _case_call("Sign", request_message, field_names=_SIGNATURE_FIELDS)
+
+
+@api.route(
+    "/applications/<application_id>/completion",
+    "POST",
+    summary="Answer the municipality's completion request (or random check)",
+    description="A text and/or the ids of attachments uploaded to the case (POST …/attachments).",
+    tag="applications",
+    body=schemas.CompletionSchema,
+    response=schemas.ApplicationSchema,
+    errors=(400, 404, 409, 503),
+)
+def submit_completion(application_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    request_message = apps_pb.SubmitCompletionRequest(
+        application_id=application_id, text=body["text"], attachment_ids=body["attachment_ids"]
+    )
+    return _case_call("SubmitCompletion", request_message)
+
+
+@api.route(
+    "/applications/<application_id>/withdraw",
+    "POST",
+    summary="Take my application back (any time before a decision)",
+    tag="applications",
+    body=schemas.WithdrawSchema,
+    body_optional=True,
+    response=schemas.ApplicationSchema,
+    errors=(400, 404, 409, 503),
+)
+def withdraw_application(application_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    request_message = apps_pb.WithdrawRequest(application_id=application_id, reason=body.get("reason", ""))
+    return _case_call("Withdraw", request_message)
 
 
 # --- Inbox and questions ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from mobile_fakes import (
-    IDENTITY_PUBLIC,
+    PUBLIC_METHODS,
     FakeApplications,
     FakeContact,
     FakeIdentity,
@@ -74,10 +74,11 @@ class World:
 @pytest.fixture(scope="session")
 def world() -> Iterator[World]:
     tokens = TokenFactory()
+    identity = FakeIdentity(tokens)
     w = World(
         tokens=tokens,
-        identity=FakeIdentity(tokens),
-        applications=FakeApplications(),
+        identity=identity,
+        applications=FakeApplications(signatures=identity.signatures),  # signatures identity completed
         notifications=FakeNotifications(),
         contact=FakeContact(),
         stuck=StuckApplications(),
@@ -111,7 +112,7 @@ def world() -> Iterator[World]:
             registrar(add, servicer, service_name),
             0,
             tokens.verifier(),
-            public_methods=IDENTITY_PUBLIC,
+            public_methods=PUBLIC_METHODS,
             host="127.0.0.1",
         )
         w.servers.append(server)

@@ -3,11 +3,14 @@ interceptor that verifies tokens), so the BFF is tested over real gRPC on loopba
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import secrets
 import threading
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc
@@ -34,7 +37,8 @@ from fickan_common.grpc_server import current_principal
 from fickan_common.testing import TokenFactory
 from fickan_common.tokens import InvalidToken, bearer
 
-KIND = "ekonomiskt_bistand"
+KIND = "ekonomiskt_bistand"  # the first short form, kept for old clients
+MONTHLY = "eb_lopande"  # the monthly form: groups, files, a period and BankID signing
 FORM_FIELDS = (
     ("period", "month", "Vilken månad söker du för?", True),
     ("household_adults", "integer", "Antal vuxna i hushållet", True),
@@ -43,11 +47,95 @@ FORM_FIELDS = (
     ("income", "integer", "Hushållets inkomster den här månaden (kr)", True),
     ("other", "text", "Något mer vi behöver veta?", False),
 )
-STATUS_TEXT = {"draft": "Utkast – inte skickad än", "submitted": "Skickad – vi har tagit emot din ansökan"}
+MONTHLY_DEFINITION = {
+    "kind": MONTHLY,
+    "version": 1,
+    "title": "Ansökan om ekonomiskt bistånd för en månad",
+    "period_bound": True,
+    "requires_signature": True,
+    "steps": [
+        {
+            "id": "period",
+            "title": "Månad",
+            "questions": [{"id": "period", "type": "month", "label": "Vilken månad söker du för?", "required": True}],
+        },
+        {
+            "id": "forandringar",
+            "title": "Förändringar",
+            "questions": [
+                {"id": "har_partner", "type": "yesno", "label": "Bor du med en partner?"},
+                {
+                    "id": "partner_personnummer",
+                    "type": "personnummer",
+                    "label": "Din partners personnummer",
+                    "show_if": {"har_partner": "ja"},
+                },
+            ],
+        },
+        {
+            "id": "inkomster",
+            "title": "Inkomster",
+            "questions": [
+                {
+                    "id": "inkomster",
+                    "type": "group",
+                    "label": "Inkomster",
+                    "items": [
+                        {
+                            "id": "slag",
+                            "type": "choice",
+                            "label": "Slag",
+                            "options": [{"value": "lon", "label": "Lön"}, {"value": "csn", "label": "CSN"}],
+                        },
+                        {"id": "belopp", "type": "integer", "label": "Belopp (kr)"},
+                    ],
+                }
+            ],
+        },
+        {
+            "id": "kvitton",
+            "title": "Kvitton",
+            "questions": [
+                {"id": "kvitton", "type": "file", "label": "Kvitton", "multiple": True},
+                {"id": "ovrigt", "type": "text", "label": "Något mer?"},
+            ],
+        },
+    ],
+}
+MONTHLY_FIELDS = (
+    ("period", "month", "Vilken månad söker du för?", True),
+    ("har_partner", "yesno", "Bor du med en partner?", False),
+    ("partner_personnummer", "personnummer", "Din partners personnummer", False),
+    ("inkomster", "group", "Inkomster", False),
+    ("kvitton", "file", "Kvitton", False),
+    ("ovrigt", "text", "Något mer?", False),
+)
+TITLES = {KIND: "Ansökan om ekonomiskt bistånd", MONTHLY: "Ansökan om ekonomiskt bistånd för en månad"}
+STATUS_TEXT = {
+    "draft": ("Utkast – inte skickad än", "Draft – not sent yet"),
+    "signature_pending": ("Väntar på underskrift från medsökande", "Waiting for the co-applicant's signature"),
+    "submitted": ("Skickad – vi har tagit emot din ansökan", "Sent – we have received your application"),
+    "completion_requested": ("Komplettering behövs – vi väntar på dig", "Completion needed – we are waiting for you"),
+    "completion_submitted": ("Komplettering inskickad – handläggs", "Completion sent – being handled"),
+    "decided": ("Beslut fattat", "Decided"),
+    "payment_scheduled": ("Beviljad – utbetalning planerad", "Approved – payment scheduled"),
+    "withdrawn": ("Återtagen", "Withdrawn"),
+}
 IDENTITY_PUBLIC = tuple(
     f"/fickan.identity.v1.IdentityService/{m}"
     for m in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks", "RefreshToken", "Logout")
 )
+# As the applications service: the catalogue, forms, periods and the provräkning need no token.
+APPLICATIONS_PUBLIC = tuple(
+    f"/fickan.applications.v1.ApplicationsService/{m}" for m in ("ListEServices", "GetForm", "GetPeriod", "Estimate")
+)
+PUBLIC_METHODS = IDENTITY_PUBLIC + APPLICATIONS_PUBLIC
+WRONG_TYPE = "Filen är inte en JPEG-, PNG-, HEIC- eller PDF-fil. Fotografera dokumentet eller spara det som PDF."
+TOO_LARGE = "Filen är för stor. Den får vara högst 10 MB."
+EMPTY = "Filen är tom."
+MAX_BYTES = 10 * 1024 * 1024
+NOT_SIGNED = "Underskriften gäller inte den här versionen av ansökan. Skriv under igen."
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 SESSION_ENDED = "Din inloggning har gått ut. Logga in igen."
 CODE_WRONG = "Koden stämmer inte eller har gått ut. Kontrollera koden på klockan och försök igen."
 DEVICE_UNKNOWN = "Enheten finns inte bland dina inloggade enheter."
@@ -63,14 +151,20 @@ def _ts(value: datetime | None) -> Timestamp | None:
 
 class FakeIdentity(identity_grpc.IdentityServiceServicer):
     """BankID login: the first collect is pending, the second completes with a real signed token and
-    a refresh token that works once. Also devices, watch pairing and the access log, per caller."""
+    a refresh token that works once. Also devices, watch pairing and the access log, per caller; and
+    BankID signing, whose completed signatures (`signatures`) the applications fake checks."""
 
     def __init__(self, tokens: TokenFactory) -> None:
         self.tokens = tokens
         self.lock = threading.Lock()
+        # signature id → {"user_id", "reference", "text_sha256"}; shared with FakeApplications
+        self.signatures: dict[str, dict[str, str]] = {}
         self.reset()
 
     def reset(self) -> None:
+        self.signatures.clear()
+        self.sign_orders: dict[str, dict[str, Any]] = {}
+        self.sign_requests: list[identity_pb.StartSignRequest] = []
         self.orders: dict[str, dict[str, Any]] = {}
         self.start_requests: list[identity_pb.StartLoginRequest] = []
         self.refused_numbers: set[str] = set()
@@ -222,6 +316,68 @@ class FakeIdentity(identity_grpc.IdentityServiceServicer):
         )
         return identity_pb.ConfirmWatchPairingResponse(device_id=device_id)
 
+    # -- BankID signing (the caller signs a text) -------------------------------------------------------
+    def StartSign(self, request, context):  # noqa: N802
+        self.calls.append("StartSign")
+        me = current_principal()
+        if me.device not in ("web", "mobile") or "glance" in me.scope:
+            raise PermissionDenied("Underskrifter görs på webben eller i appen.")
+        if request.return_url and not request.return_url.startswith(("https://", "fickan://")):
+            message = "Adressen att återvända till är inte tillåten."
+            raise ValidationFailed(message, {"return_url": message})
+        if not request.user_visible_data or not request.reference:
+            raise ValidationFailed("Det saknas vad underskriften gäller.", {"reference": "Saknas."})
+        self.sign_requests.append(request)
+        order_ref = str(uuid.uuid4())
+        self.sign_orders[order_ref] = {
+            "user_id": me.user_id,
+            "reference": request.reference,
+            "text_sha256": hashlib.sha256(request.user_visible_data.encode()).hexdigest(),
+            "collects": 0,
+        }
+        return identity_pb.StartSignResponse(order_ref=order_ref, auto_start_token="sign-" + order_ref, qr_data="qr.s1")
+
+    def _sign_order(self, order_ref: str) -> dict[str, Any]:
+        order = self.sign_orders.get(order_ref)
+        if order is None:
+            raise NotFound("Underskriften finns inte. Börja om.")
+        if order["user_id"] != current_principal().user_id:
+            raise PermissionDenied("Underskriften är inte din.")
+        return order
+
+    def CollectSign(self, request, context):  # noqa: N802
+        self.calls.append("CollectSign")
+        order = self._sign_order(request.order_ref)
+        order["collects"] += 1
+        if order["collects"] == 1:
+            return identity_pb.CollectSignResponse(
+                status=identity_pb.PENDING,
+                hint_code="outstandingTransaction",
+                user_message="Starta BankID-appen.",
+                user_message_en="Start your BankID app.",
+                qr_data="qr.s2",
+                reference=order["reference"],
+            )
+        signature_id = order.setdefault("signature_id", str(uuid.uuid4()))
+        self.signatures[signature_id] = {
+            "user_id": order["user_id"],
+            "reference": order["reference"],
+            "text_sha256": order["text_sha256"],
+        }
+        return identity_pb.CollectSignResponse(
+            status=identity_pb.COMPLETE,
+            user_message="Du har skrivit under.",
+            user_message_en="You have signed.",
+            signature_id=signature_id,
+            reference=order["reference"],
+        )
+
+    def CancelSign(self, request, context):  # noqa: N802
+        self.calls.append("CancelSign")
+        self._sign_order(request.order_ref)
+        del self.sign_orders[request.order_ref]
+        return identity_pb.CancelSignResponse()
+
     # -- the access log --------------------------------------------------------------------------------
     def ListMyAccessLog(self, request, context):  # noqa: N802
         self.calls.append("ListMyAccessLog")
@@ -232,50 +388,143 @@ class FakeIdentity(identity_grpc.IdentityServiceServicer):
         )
 
 
-class FakeApplications(apps_grpc.ApplicationsServiceServicer):
-    """An in-memory case store that checks ownership and versions like the real service."""
+def _sniff(content: bytes) -> str | None:
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if content.startswith(b"%PDF-"):
+        return "application/pdf"
+    if len(content) >= 12 and content[4:8] == b"ftyp" and content[8:12] in (b"heic", b"mif1"):
+        return "image/heic"
+    return None
 
-    def __init__(self) -> None:
+
+class FakeApplications(apps_grpc.ApplicationsServiceServicer):
+    """An in-memory case store that checks ownership, versions, answers, files and signatures like
+    the real service (a co-applicant, `co_owner`, may read and sign). Answers are kept in the wire
+    form (map<string, string>: groups and file lists as JSON)."""
+
+    def __init__(self, signatures: dict[str, dict[str, str]] | None = None) -> None:
         self.lock = threading.Lock()
+        self.signatures = signatures if signatures is not None else {}
         self.reset()
 
     def reset(self) -> None:
         self.cases: dict[str, dict[str, Any]] = {}
         self.calls: list[str] = []
+        self.requests: dict[str, list[Any]] = {}  # method → the requests it got
+        self.closed_period = "2020-01"
+
+    def _record(self, method: str, request: Any) -> None:
+        self.calls.append(method)
+        self.requests.setdefault(method, []).append(request)
 
     def add_case(self, owner: str, **values: Any) -> str:
         case_id = str(uuid.uuid4())
         self.cases[case_id] = {
             "owner": owner,
+            "co_owner": None,
             "kind": KIND,
             "status": "draft",
             "answers": {},
             "version": 1,
             "created_at": datetime.now(UTC),
             "submitted_at": None,
+            "period": "",
+            "timeline": [],
+            "attachments": {},
+            "completion_requests": [],
+            "decision": None,
+            "calculation": None,
+            "payment_date": "",
+            "payment_amount": 0,
+            "due_at": None,
+            "applicant_signed": False,
+            "co_applicant_signed": False,
             **values,
         }
         return case_id
 
-    def _message(self, case_id: str) -> apps_pb.Application:
+    def add_attachment(self, case_id: str, content: bytes = b"%PDF-1.7 kvitto", filename: str = "kvitto.pdf") -> str:
+        attachment_id = str(uuid.uuid4())
+        self.cases[case_id]["attachments"][attachment_id] = {
+            "filename": filename,
+            "content_type": _sniff(content) or "application/octet-stream",
+            "size": len(content),
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "uploaded_at": datetime.now(UTC),
+            "content": content,
+        }
+        return attachment_id
+
+    # -- shaping ----------------------------------------------------------------------------------
+    @staticmethod
+    def _attachment(attachment_id: str, a: dict[str, Any]) -> apps_pb.Attachment:
+        return apps_pb.Attachment(
+            attachment_id=attachment_id,
+            filename=a["filename"],
+            content_type=a["content_type"],
+            size=a["size"],
+            sha256=a["sha256"],
+            uploaded_at=_ts(a["uploaded_at"]),
+        )
+
+    def _message(self, case_id: str, full: bool = True) -> apps_pb.Application:
         case = self.cases[case_id]
-        return apps_pb.Application(
+        me = current_principal().user_id
+        role = "applicant" if case["owner"] == me else "co_applicant"
+        status_sv, status_en = STATUS_TEXT.get(case["status"], (case["status"], case["status"]))
+        message = apps_pb.Application(
             application_id=case_id,
             kind=case["kind"],
-            title="Ansökan om ekonomiskt bistånd",
+            form_version=1,
+            title=TITLES[case["kind"]],
             status=case["status"],
-            status_text=STATUS_TEXT[case["status"]],
-            answers=case["answers"],
+            status_text=status_sv,
+            status_text_en=status_en,
             version=case["version"],
             created_at=_ts(case["created_at"]),
             submitted_at=_ts(case["submitted_at"]),
+            due_at=_ts(case["due_at"]),
+            period=case["period"],
+            role=role,
+            payment_date=case["payment_date"],
+            payment_amount=case["payment_amount"],
+            applicant_signed=case["applicant_signed"],
+            co_applicant_signed=case["co_applicant_signed"],
+            awaiting_my_signature=role == "co_applicant" and case["status"] == "signature_pending",
+            next_action="Fyll i ansökan och skicka den." if case["status"] == "draft" else "",
+            next_action_en="Fill in the application and send it." if case["status"] == "draft" else "",
         )
+        if case["decision"] is not None:
+            message.decision.CopyFrom(case["decision"])
+        if not full:
+            return message
+        message.answers.update(case["answers"])
+        message.timeline.extend(case["timeline"])
+        message.completion_requests.extend(case["completion_requests"])
+        message.attachments.extend(self._attachment(i, a) for i, a in case["attachments"].items())
+        if case["calculation"] is not None:
+            message.calculation.CopyFrom(case["calculation"])
+        return message
 
-    def _own(self, case_id: str) -> dict[str, Any]:
+    # -- checks -----------------------------------------------------------------------------------
+    def _find(self, case_id: str) -> dict[str, Any]:
         case = self.cases.get(case_id)
         if case is None:
             raise NotFound("Ansökan finns inte.")
+        return case
+
+    def _own(self, case_id: str) -> dict[str, Any]:
+        case = self._find(case_id)
         if case["owner"] != current_principal().user_id:
+            raise PermissionDenied("Du har inte behörighet till den här ansökan.")
+        return case
+
+    def _readable(self, case_id: str) -> dict[str, Any]:
+        case = self._find(case_id)
+        if current_principal().user_id not in (case["owner"], case["co_owner"]):
             raise PermissionDenied("Du har inte behörighet till den här ansökan.")
         return case
 
@@ -284,68 +533,274 @@ class FakeApplications(apps_grpc.ApplicationsServiceServicer):
         if expected and expected != case["version"]:
             raise StaleVersion("Ansökan har ändrats på en annan enhet. Ladda om sidan för att se de senaste svaren.")
 
-    def GetForm(self, request, context):  # noqa: N802
-        self.calls.append("GetForm")
-        current_principal()
-        if request.kind != KIND:
-            raise NotFound("Det finns ingen sådan e-tjänst.")
-        return apps_pb.Form(
-            kind=KIND,
-            version=1,
-            title="Ansökan om ekonomiskt bistånd",
-            fields=[apps_pb.Field(name=n, type=t, label=label, required=r) for n, t, label, r in FORM_FIELDS],
+    def _move(self, case: dict[str, Any], status: str, text: str, actor: str = "resident") -> None:
+        case["status"] = status
+        case["version"] += 1
+        case["timeline"].append(
+            apps_pb.TimelineEntry(at=_ts(datetime.now(UTC)), status=status, text=text, text_en=text, actor=actor)
         )
 
-    def CreateDraft(self, request, context):  # noqa: N802
-        self.calls.append("CreateDraft")
-        principal = current_principal()
-        if request.kind != KIND:
+    def _check_monthly(self, case: dict[str, Any], answers: dict[str, str]) -> dict[str, str]:
+        known = {name for name, *_ in MONTHLY_FIELDS}
+        errors = {name: "Frågan finns inte i formuläret." for name in answers if name not in known}
+        for index, row in enumerate(json.loads(answers.get("inkomster", "[]") or "[]")):
+            if row.get("belopp") and not row["belopp"].isdigit():
+                errors[f"inkomster[{index}].belopp"] = "Skriv ett heltal, utan mellanslag eller bokstäver."
+        files = json.loads(answers.get("kvitton", "[]") or "[]")
+        if set(files) - set(case["attachments"]):
+            errors["kvitton"] = "Bilagan hör inte till den här ansökan. Ladda upp den igen."
+        return errors
+
+    @staticmethod
+    def signing_text(case_id: str, case: dict[str, Any]) -> str:
+        return (
+            f"# {TITLES[case['kind']]}\n\nJag intygar på heder och samvete att uppgifterna är riktiga.\n\n"
+            f"Ansökan {case_id[:8]}, version {case['version']}."
+        )
+
+    def _check_signature(self, case_id: str, case: dict[str, Any], signature_id: str) -> None:
+        if not signature_id:
+            message = "Skriv under ansökan med BankID innan du skickar den."
+            raise ValidationFailed(message, {"signature_id": message})
+        found = self.signatures.get(signature_id)
+        text_hash = hashlib.sha256(self.signing_text(case_id, case).encode()).hexdigest()
+        if (
+            found is None
+            or found["user_id"] != current_principal().user_id
+            or found["reference"] != f"application:{case_id}:v{case['version']}"
+            or found["text_sha256"] != text_hash
+        ):
+            raise ValidationFailed(NOT_SIGNED, {"signature_id": NOT_SIGNED})
+
+    def _submitted(self, case: dict[str, Any], actor: str) -> None:
+        now = datetime.now(UTC)
+        case["submitted_at"] = now
+        case["due_at"] = now + timedelta(hours=24)
+        self._move(case, "submitted", "Ansökan är skickad till kommunen.", actor)
+
+    # -- public -----------------------------------------------------------------------------------
+    def ListEServices(self, request, context):  # noqa: N802
+        self._record("ListEServices", request)
+        return apps_pb.ListEServicesResponse(
+            e_services=[
+                apps_pb.EService(
+                    id="ekonomiskt-bistand",
+                    title="Ekonomiskt bistånd",
+                    description="Ansök om försörjningsstöd.",
+                    forms=[
+                        apps_pb.EServiceForm(kind="eb_grundansokan", title="Grundansökan", when="Första gången."),
+                        apps_pb.EServiceForm(kind=MONTHLY, title=TITLES[MONTHLY], when="Varje månad."),
+                    ],
+                )
+            ]
+        )
+
+    def GetForm(self, request, context):  # noqa: N802
+        self._record("GetForm", request)
+        if request.kind not in TITLES:
             raise NotFound("Det finns ingen sådan e-tjänst.")
+        if request.version not in (0, 1):
+            raise NotFound("Formuläret finns inte i den versionen.")
+        monthly = request.kind == MONTHLY
+        return apps_pb.Form(
+            kind=request.kind,
+            version=1,
+            title=TITLES[request.kind],
+            fields=[
+                apps_pb.Field(name=n, type=t, label=label, required=r)
+                for n, t, label, r in (MONTHLY_FIELDS if monthly else FORM_FIELDS)
+            ],
+            definition_json=json.dumps(MONTHLY_DEFINITION, ensure_ascii=False) if monthly else "",
+            period_bound=monthly,
+            requires_signature=monthly,
+        )
+
+    def GetPeriod(self, request, context):  # noqa: N802
+        self._record("GetPeriod", request)
+        period = request.period or "2027-01"
+        return apps_pb.Period(
+            period=period,
+            opens="2026-12-09",
+            closes="2026-12-31",
+            open=period == "2027-01",
+            text="Ansökan för januari 2027 kan lämnas in 9–31 december 2026.",
+            payment_day="2027-01-25",
+        )
+
+    def Estimate(self, request, context):  # noqa: N802
+        self._record("Estimate", request)
+        if request.adults not in (1, 2):
+            raise ValidationFailed("Några uppgifter behöver rättas.", {"adults": "Välj en eller två vuxna."})
+        norm = 3_500 * request.adults + 2_500 * len(request.children_ages)
+        costs = request.housing + request.electricity + request.home_insurance
+        costs += request.work_travel + request.union_fee + request.akassa_fee
+        income = request.earned_income + request.other_income
+        return apps_pb.Calculation(
+            year=2026,
+            lines=[
+                apps_pb.CalculationLine(
+                    code="riksnorm", label="Riksnorm", label_en="National norm", amount=norm, kind="norm"
+                ),
+                apps_pb.CalculationLine(
+                    code="boende", label="Boende", label_en="Housing", amount=request.housing, kind="cost"
+                ),
+            ],
+            norm_total=norm,
+            costs_total=costs,
+            need_total=norm + costs,
+            income_total=income,
+            result=norm + costs - income,
+            estimated=True,
+            caveat="Det här är en uppskattning, inget beslut.",
+        )
+
+    # -- the resident -----------------------------------------------------------------------------
+    def CreateDraft(self, request, context):  # noqa: N802
+        self._record("CreateDraft", request)
+        principal = current_principal()
+        if request.kind not in TITLES:
+            raise NotFound("Det finns ingen sådan e-tjänst.")
+        values: dict[str, Any] = {"kind": request.kind}
+        if request.kind == MONTHLY:
+            period = request.period or "2027-01"
+            if period == self.closed_period:
+                raise Conflict("Ansökan för januari 2020 är inte öppen.")
+            values.update(period=period, answers={"period": period})
         with self.lock:
-            return self._message(self.add_case(principal.user_id))
+            return self._message(self.add_case(principal.user_id, **values))
 
     def SaveAnswers(self, request, context):  # noqa: N802
-        self.calls.append("SaveAnswers")
+        self._record("SaveAnswers", request)
         with self.lock:
             case = self._own(request.application_id)
             self._version(case, request.expected_version)
-            if case["status"] != "draft":
+            if case["status"] not in ("draft", "signature_pending"):
                 raise Conflict("Ansökan är redan skickad.")
-            known = {name for name, *_ in FORM_FIELDS}
-            errors = {name: "Frågan finns inte i formuläret." for name in request.answers if name not in known}
-            if "period" in request.answers and len(request.answers["period"]) != 7:
-                errors["period"] = "Skriv år och månad som ÅÅÅÅ-MM, till exempel 2026-12."
+            answers = dict(request.answers)
+            if case["kind"] == MONTHLY:
+                errors = self._check_monthly(case, answers)
+            else:
+                known = {name for name, *_ in FORM_FIELDS}
+                errors = {name: "Frågan finns inte i formuläret." for name in answers if name not in known}
+                if "period" in answers and len(answers["period"]) != 7:
+                    errors["period"] = "Skriv år och månad som ÅÅÅÅ-MM, till exempel 2026-12."
             if errors:
                 raise ValidationFailed("Några svar behöver rättas.", errors)
-            case["answers"] = {**case["answers"], **dict(request.answers)}
+            case["answers"] = {**case["answers"], **answers}
+            case["status"] = "draft"  # new answers void any signature
+            case["applicant_signed"] = False
             case["version"] += 1
             return self._message(request.application_id)
 
+    def GetSigningText(self, request, context):  # noqa: N802
+        self._record("GetSigningText", request)
+        case = self._readable(request.application_id)
+        if case["status"] not in ("draft", "signature_pending"):
+            raise Conflict("Ansökan är redan skickad.")
+        return apps_pb.SigningText(
+            text=self.signing_text(request.application_id, case),
+            version=case["version"],
+            reference=f"application:{request.application_id}:v{case['version']}",
+        )
+
     def Submit(self, request, context):  # noqa: N802
-        self.calls.append("Submit")
+        self._record("Submit", request)
         with self.lock:
             case = self._own(request.application_id)
             self._version(case, request.expected_version)
             if case["status"] != "draft":
                 raise Conflict("Ansökan är redan skickad.")
-            missing = {n: "Svara på frågan." for n, _t, _l, req in FORM_FIELDS if req and not case["answers"].get(n)}
+            fields = MONTHLY_FIELDS if case["kind"] == MONTHLY else FORM_FIELDS
+            missing = {n: "Svara på frågan." for n, _t, _l, req in fields if req and not case["answers"].get(n)}
             if missing:
                 raise ValidationFailed("Ansökan är inte färdig. Svara på frågorna som saknas.", missing)
-            case["status"] = "submitted"
-            case["submitted_at"] = datetime.now(UTC)
-            case["version"] += 1
+            if case["kind"] == MONTHLY:
+                self._check_signature(request.application_id, case, request.signature_id)
+                case["applicant_signed"] = True
+            if case["kind"] == MONTHLY and case["co_owner"]:
+                self._move(case, "signature_pending", "Väntar på medsökandes underskrift.")
+            else:
+                self._submitted(case, "resident")
+            return self._message(request.application_id)
+
+    def Sign(self, request, context):  # noqa: N802
+        self._record("Sign", request)
+        with self.lock:
+            case = self._find(request.application_id)
+            if case["co_owner"] != current_principal().user_id:
+                raise PermissionDenied("Du har inte behörighet till den här ansökan.")
+            if case["status"] != "signature_pending":
+                raise Conflict("Ansökan väntar inte på din underskrift.")
+            self._check_signature(request.application_id, case, request.signature_id)
+            case["co_applicant_signed"] = True
+            self._submitted(case, "co_applicant")
+            return self._message(request.application_id)
+
+    def Withdraw(self, request, context):  # noqa: N802
+        self._record("Withdraw", request)
+        with self.lock:
+            case = self._readable(request.application_id)
+            if case["status"] in ("decided", "payment_scheduled", "withdrawn"):
+                raise Conflict("Ansökan kan inte tas tillbaka nu.")
+            text = "Ansökan är återtagen." + (f" Skäl: {request.reason}" if request.reason else "")
+            self._move(case, "withdrawn", text)
+            return self._message(request.application_id)
+
+    def SubmitCompletion(self, request, context):  # noqa: N802
+        self._record("SubmitCompletion", request)
+        with self.lock:
+            case = self._readable(request.application_id)
+            open_requests = [r for r in case["completion_requests"] if not r.answered]
+            if case["status"] != "completion_requested" or not open_requests:
+                raise Conflict("Det finns ingen komplettering att skicka in.")
+            if set(request.attachment_ids) - set(case["attachments"]):
+                message = "Bilagan hör inte till den här ansökan. Ladda upp den igen."
+                raise ValidationFailed(message, {"attachment_ids": message})
+            open_requests[-1].answered = True
+            open_requests[-1].answer_text = request.text
+            open_requests[-1].answer_attachment_ids.extend(request.attachment_ids)
+            self._move(case, "completion_submitted", "Du har skickat in kompletteringen.")
             return self._message(request.application_id)
 
     def GetApplication(self, request, context):  # noqa: N802
-        self.calls.append("GetApplication")
-        self._own(request.application_id)
+        self._record("GetApplication", request)
+        self._readable(request.application_id)
         return self._message(request.application_id)
 
     def ListMyApplications(self, request, context):  # noqa: N802
-        self.calls.append("ListMyApplications")
+        self._record("ListMyApplications", request)
         me = current_principal().user_id
-        mine = [case_id for case_id, case in self.cases.items() if case["owner"] == me]
-        return apps_pb.ListMyApplicationsResponse(applications=[self._message(c) for c in mine])
+        mine = [case_id for case_id, case in self.cases.items() if me in (case["owner"], case["co_owner"])]
+        return apps_pb.ListMyApplicationsResponse(applications=[self._message(c, full=False) for c in mine])
+
+    # -- attachments ------------------------------------------------------------------------------
+    def UploadAttachment(self, request, context):  # noqa: N802
+        self.calls.append("UploadAttachment")
+        self.requests.setdefault("UploadAttachment", []).append((request.filename, len(request.content)))
+        with self.lock:
+            case = self._readable(request.application_id)
+            content = request.content
+            if not content:
+                raise ValidationFailed(EMPTY, {"file": EMPTY})
+            if len(content) > MAX_BYTES:
+                raise ValidationFailed(TOO_LARGE, {"file": TOO_LARGE})
+            if _sniff(content) is None:
+                raise ValidationFailed(WRONG_TYPE, {"file": WRONG_TYPE})
+            if case["status"] not in ("draft", "signature_pending", "completion_requested"):
+                raise Conflict("Bilagor kan bara läggas till i ett utkast eller när kommunen ber om komplettering.")
+            name = request.filename.replace("\\", "/").rsplit("/", 1)[-1][:150] or "bilaga"
+            attachment_id = self.add_attachment(request.application_id, content, name)
+            return self._attachment(attachment_id, case["attachments"][attachment_id])
+
+    def GetAttachment(self, request, context):  # noqa: N802
+        self._record("GetAttachment", request)
+        case = self._readable(request.application_id)
+        found = case["attachments"].get(request.attachment_id)
+        if found is None:
+            raise NotFound("Bilagan finns inte.")
+        return apps_pb.AttachmentContent(
+            attachment=self._attachment(request.attachment_id, found), content=found["content"]
+        )
 
 
 class FakeNotifications(notes_grpc.NotificationsServiceServicer):

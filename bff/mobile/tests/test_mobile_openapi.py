@@ -7,6 +7,9 @@ import re
 import openapi_spec_validator
 import pytest
 
+# What the applications service serves without a token is public here too.
+PUBLIC = {"/v1/e-services", "/v1/forms/{kind}", "/v1/periods/current", "/v1/estimate"}
+
 
 @pytest.fixture
 def spec(client) -> dict:
@@ -33,7 +36,7 @@ def test_every_v1_route_and_method_is_documented(app, spec):
     documented = {(path, method) for path, ops in spec["paths"].items() for method in ops}
 
     assert documented == _v1_routes(app)
-    assert len(documented) == 20
+    assert len(documented) == 32
     assert {
         ("/v1/auth/refresh", "post"),
         ("/v1/auth/logout", "post"),
@@ -57,6 +60,9 @@ def test_protected_operations_need_the_bearer_token_and_login_does_not(spec):
                 assert op["requestBody"]["required"] is False
             elif path.startswith("/v1/auth/"):
                 assert op["security"] == [], (path, method)
+            elif path in PUBLIC:
+                assert op["security"] == [], (path, method)
+                assert "401" not in op["responses"], (path, method)
             else:
                 assert op["security"] == [{"bearerAuth": []}], (path, method)
                 assert "401" in op["responses"]
@@ -130,3 +136,112 @@ def test_the_new_identity_operations_are_described_with_their_schemas(spec):
     assert {"actorRole", "actorRoleText", "actorRoleTextEn"} <= set(schemas["AccessEntry"]["properties"])
     assert "unit" in schemas["Me"]["properties"]
     assert "unit" not in schemas["Me"]["required"]
+
+
+def test_the_new_application_operations_are_documented(spec):
+    paths = spec["paths"]
+    expected = {
+        ("/v1/e-services", "get"),
+        ("/v1/forms/{kind}", "get"),
+        ("/v1/periods/current", "get"),
+        ("/v1/estimate", "post"),
+        ("/v1/applications/{application_id}/attachments", "post"),
+        ("/v1/applications/{application_id}/attachments/{attachment_id}", "get"),
+        ("/v1/applications/{application_id}/signing-text", "get"),
+        ("/v1/applications/{application_id}/sign/start", "post"),
+        ("/v1/applications/{application_id}/sign/collect", "post"),
+        ("/v1/applications/{application_id}/sign/cancel", "post"),
+        ("/v1/applications/{application_id}/co-sign", "post"),
+        ("/v1/applications/{application_id}/completion", "post"),
+        ("/v1/applications/{application_id}/withdraw", "post"),
+    }
+    assert expected <= {(path, method) for path, ops in paths.items() for method in ops}
+
+
+def test_the_estimate_is_public_and_says_it_is_not_a_decision(spec):
+    estimate = spec["paths"]["/v1/estimate"]["post"]
+    schemas = spec["components"]["schemas"]
+
+    assert estimate["security"] == []
+    assert "401" not in estimate["responses"]
+    assert "not a decision" in estimate["summary"].lower()
+    assert "NOT A DECISION" in estimate["description"]
+    assert "caveat" in estimate["description"]
+    assert estimate["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/EstimateRequest"
+    }
+    assert estimate["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Calculation"
+    }
+    request = schemas["EstimateRequest"]
+    assert request["required"] == ["adults"]
+    assert request["properties"]["adults"]["enum"] == [1, 2]
+    assert request["properties"]["childrenAges"]["maxItems"] == 15
+    assert request["properties"]["childrenAges"]["items"] == {"type": "integer", "minimum": 0, "maximum": 20}
+    assert request["properties"]["housing"]["maximum"] == 1_000_000
+    assert request["properties"]["housing"]["default"] == 0
+    assert request["additionalProperties"] is False
+    assert {"normTotal", "result", "caveat"} <= set(schemas["Calculation"]["properties"])
+    assert {"adjusted", "original", "reason"} <= set(schemas["CaseCalculationLine"]["properties"])
+    assert "adjusted" not in schemas["CalculationLine"]["properties"]
+
+
+def test_the_upload_and_the_download_are_documented_as_files(spec):
+    upload = spec["paths"]["/v1/applications/{application_id}/attachments"]["post"]
+    download = spec["paths"]["/v1/applications/{application_id}/attachments/{attachment_id}"]["get"]
+
+    body = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert body["required"] == ["file"]
+    assert body["properties"]["file"]["format"] == "binary"
+    assert body["properties"]["file"]["maxLength"] == 10 * 1024 * 1024
+    assert "413" in upload["responses"]
+    assert upload["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Attachment"
+    }
+    assert set(download["responses"]["200"]["content"]) == {
+        "image/jpeg",
+        "image/png",
+        "image/heic",
+        "application/pdf",
+    }
+    assert [p["name"] for p in download["parameters"]] == ["application_id", "attachment_id"]
+
+
+def test_the_whole_case_and_the_answers_are_described(spec):
+    schemas = spec["components"]["schemas"]
+    case = schemas["Application"]["properties"]
+
+    assert {
+        "answers",
+        "timeline",
+        "calculation",
+        "decision",
+        "completionRequests",
+        "attachments",
+        "nextAction",
+        "nextActionEn",
+        "statusTextEn",
+        "period",
+        "paymentDate",
+        "paymentAmount",
+        "dueAt",
+        "role",
+        "awaitingMySignature",
+        "applicantSigned",
+        "coApplicantSigned",
+    } <= set(case)
+    assert set(schemas["ApplicationSummary"]["properties"]) == {
+        "id",
+        "kind",
+        "title",
+        "status",
+        "statusText",
+        "submittedAt",
+        "version",
+    }
+    answer_kinds = schemas["SaveAnswers"]["properties"]["answers"]["additionalProperties"]["oneOf"]
+    assert [k["type"] for k in answer_kinds] == ["string", "integer", "array", "array"]
+    assert "signatureId" in schemas["Submit"]["properties"]
+    assert "signatureId" not in schemas["Submit"]["required"]
+    assert schemas["CreateApplication"]["properties"]["period"]["pattern"] == r"^\d{4}-(0[1-9]|1[0-2])$"
+    assert {"definition", "periodBound", "requiresSignature", "version"} <= set(schemas["Form"]["properties"])

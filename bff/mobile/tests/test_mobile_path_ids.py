@@ -19,6 +19,15 @@ def test_a_bad_application_id_is_400_and_the_service_is_not_asked(client, reside
         ("get", f"/v1/applications/{bad_id}", None),
         ("put", f"/v1/applications/{bad_id}/answers", {"answers": {}, "version": 0}),
         ("post", f"/v1/applications/{bad_id}/submit", {"version": 0}),
+        ("get", f"/v1/applications/{bad_id}/signing-text", None),
+        ("post", f"/v1/applications/{bad_id}/sign/start", {}),
+        ("post", f"/v1/applications/{bad_id}/sign/collect", {"orderRef": "abc"}),
+        ("post", f"/v1/applications/{bad_id}/sign/cancel", {"orderRef": "abc"}),
+        ("post", f"/v1/applications/{bad_id}/co-sign", {"signatureId": "6f1c1b8e-0f5e-4a43-9b8b-3e2f0a1d2c3b"}),
+        ("post", f"/v1/applications/{bad_id}/completion", {"text": "Hej"}),
+        ("post", f"/v1/applications/{bad_id}/withdraw", {}),
+        ("post", f"/v1/applications/{bad_id}/attachments", None),
+        ("get", f"/v1/applications/{bad_id}/attachments/6f1c1b8e-0f5e-4a43-9b8b-3e2f0a1d2c3b", None),
     ):
         answer = getattr(client, method)(path, json=body, headers=resident.headers)
         assert answer.status_code == 400, path
@@ -26,6 +35,7 @@ def test_a_bad_application_id_is_400_and_the_service_is_not_asked(client, reside
         assert error["code"] == "invalid_id"
         assert error["fields"] == {"application_id": "Länken pekar inte på något giltigt. Gå tillbaka och försök igen."}
     assert world.applications.calls == []
+    assert world.identity.calls == []
 
 
 @pytest.mark.parametrize("bad_id", BAD_IDS)

@@ -95,3 +95,29 @@ def test_a_paired_watchs_glance_token_is_403_in_the_app(client, world):
         assert _error(answer)["code"] == "forbidden"
     assert world.applications.calls == []
     assert world.identity.calls == []
+
+
+NEW_PROTECTED = [
+    ("get", "/v1/applications/{id}/signing-text", None),
+    ("post", "/v1/applications/{id}/sign/start", {}),
+    ("post", "/v1/applications/{id}/sign/collect", {"orderRef": "abc"}),
+    ("post", "/v1/applications/{id}/co-sign", {"signatureId": "6f1c1b8e-0f5e-4a43-9b8b-3e2f0a1d2c3b"}),
+    ("post", "/v1/applications/{id}/completion", {"text": "Hej"}),
+    ("post", "/v1/applications/{id}/withdraw", {}),
+    ("get", "/v1/applications/{id}/attachments/6f1c1b8e-0f5e-4a43-9b8b-3e2f0a1d2c3b", None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), NEW_PROTECTED)
+def test_the_new_case_routes_need_a_residents_token_and_refuse_a_watch(client, world, method, path, body):
+    case_id = world.applications.add_case("resident-1")
+    glance = world.tokens.token("resident-1", device="watch", scope="glance", sid="watch:x")
+    url = path.format(id=case_id)
+
+    missing = getattr(client, method)(url, json=body)
+    watch = getattr(client, method)(url, json=body, headers={"Authorization": f"Bearer {glance}"})
+
+    assert missing.status_code == 401
+    assert watch.status_code == 403
+    assert world.applications.calls == []
+    assert world.identity.calls == []

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from bff_watch import pairing, texts
 from bff_watch.auth import EXTENSION, ExchangeFailed, WatchTokenCache, require_watch
-from bff_watch.glance import Case, dumps, glance, latest
+from bff_watch.glance import Case, dumps, glance
 from bff_watch.pairing import WatchError
 from bff_watch.texts import Text
 from fickan.applications.v1 import applications_pb2 as apps_pb
@@ -79,6 +79,22 @@ def _service_error(exc: ServiceError) -> Response:
     return _json({"error": {"code": exc.code.name.lower(), "message": message[:200]}}, status)
 
 
+def _case(message: apps_pb.CaseGlance) -> Case | None:
+    if not message.has_case:
+        return None
+    return Case(
+        title=message.title,
+        status=message.status,
+        status_text=message.status_text,
+        status_text_en=message.status_text_en,
+        next_action=message.next_action,
+        next_action_en=message.next_action_en,
+        seconds_to_decision=message.seconds_to_decision,
+        payment_date=message.payment_date,
+        payment_amount=message.payment_amount,
+    )
+
+
 def create_app(services: Services | None = None) -> Flask:
     """The watch BFF. Services default to the targets in the environment (see README.md)."""
     app = create_base_app(NAME, services)
@@ -110,7 +126,7 @@ def create_app(services: Services | None = None) -> Flask:
     def get_glance() -> Response:
         clients = services_of(current_app)
         token = g.principal.token
-        cases = clients.applications.call("ListMyApplications", apps_pb.ListMyApplicationsRequest(), token=token)
+        mine = clients.applications.call("GetMyCaseGlance", apps_pb.GetMyCaseGlanceRequest(), token=token)
         try:
             unread: int | None = clients.notifications.call(
                 "GetUnreadCount", notes_pb.GetUnreadCountRequest(), token=token
@@ -119,11 +135,7 @@ def create_app(services: Services | None = None) -> Flask:
             if not is_unavailable(exc.code):
                 raise
             unread = None  # the inbox is down; the case still shows
-        app_message = latest(cases.applications)
-        case = None
-        if app_message is not None:
-            case = Case(app_message.title, app_message.status, app_message.status_text)
-        return _json(glance(case, unread, _lang()))
+        return _json(glance(_case(mine), unread, _lang()))
 
     @app.errorhandler(AuthError)
     def _auth(exc: AuthError) -> Response:

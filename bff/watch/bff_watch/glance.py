@@ -1,4 +1,5 @@
-"""The glance: the latest case, the unread count and the one next step, always under 1 KB.
+"""The glance: the latest case (its status, time to decision and payment), the unread count and the
+one next step, always under 1 KB.
 
 Plain Python (no Flask, no gRPC) so the rules and the size limit are easy to test.
 """
@@ -6,28 +7,43 @@ Plain Python (no Flask, no gRPC) so the rules and the size limit are easy to tes
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from bff_watch import texts
 
 MAX_BYTES = 1024
 # Budgets in bytes of serialised JSON (escapes included), and in characters for the small screen.
+# Together with the short texts made here (time to decision, payment) and the numbers, the worst
+# case stays under MAX_BYTES (tested with the longest texts and the largest numbers).
 TITLE_CHARS, TITLE_BYTES = 32, 120
-STATUS_CHARS, STATUS_BYTES = 60, 200
-NEXT_CHARS, NEXT_BYTES = 120, 360
+STATUS_CHARS, STATUS_BYTES = 60, 170
+NEXT_CHARS, NEXT_BYTES = 120, 300
+SHORT_CHARS, SHORT_BYTES = 40, 80  # "Beslut inom 5 h", "Utbetalning 25 jan: 6 480 kr"
+
+# Statuses where the resident has to act: the case's own next step comes before unread messages.
+RESIDENT_ACTS = frozenset({"draft", "signature_pending", "completion_requested", "random_check"})
 
 _SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
 class Case:
+    """What applications' GetMyCaseGlance says (texts in Swedish and English)."""
+
     title: str
     status: str
     status_text: str
+    status_text_en: str = ""
+    next_action: str = ""
+    next_action_en: str = ""
+    seconds_to_decision: int = 0
+    payment_date: str = ""
+    payment_amount: int = 0
 
 
 def dumps(payload: Any) -> bytes:
@@ -69,13 +85,24 @@ def short_title(title: str) -> str:
     return fit(title, TITLE_CHARS, TITLE_BYTES)
 
 
+def _own_step(case: Case, lang: str) -> str:
+    return _clean(case.next_action_en if lang == "en" else case.next_action)
+
+
 def next_step(case: Case | None, unread: int | None, lang: str) -> str:
-    """The one thing to do next, most urgent first: read new messages, finish a draft, wait."""
+    """The one thing to do next, most urgent first: the case's own step when the resident has to act
+    (finish, sign, send what is missing), then new messages, then what the case says (e.g. wait for
+    the decision); our own words when the service gives none."""
+    own = _own_step(case, lang) if case is not None else ""
+    if own and case is not None and case.status in RESIDENT_ACTS:
+        return own
     if unread:
         text = texts.NEXT_READ_ONE if unread == 1 else texts.NEXT_READ_MANY
         return getattr(text, lang).format(count=unread)
     if case is None:
         return getattr(texts.NEXT_START, lang)
+    if own:
+        return own
     if case.status == "draft":
         return getattr(texts.NEXT_FINISH_DRAFT, lang)
     if case.status == "submitted":
@@ -83,40 +110,73 @@ def next_step(case: Case | None, unread: int | None, lang: str) -> str:
     return getattr(texts.NEXT_FOLLOW, lang)
 
 
+def decision_in(seconds: int, lang: str) -> str | None:
+    """The time left to the decision target, rounded up ("Beslut inom 5 h"); None when not waiting."""
+    if seconds <= 0:
+        return None
+    if seconds < 3600:
+        text, n = texts.DECISION_IN_MINUTES, math.ceil(seconds / 60)
+    elif seconds < 48 * 3600:
+        text, n = texts.DECISION_IN_HOURS, math.ceil(seconds / 3600)
+    else:
+        text, n = texts.DECISION_IN_DAYS, math.ceil(seconds / 86400)  # 2 days or more
+    return fit(getattr(text, lang).format(n=n), SHORT_CHARS, SHORT_BYTES)
+
+
+def payment_day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _amount(amount: int, lang: str) -> str:
+    if lang == "en":
+        return f"SEK {amount:,}"
+    return f"{amount:,}".replace(",", " ") + " kr"
+
+
+def payment(day: date, amount: int, lang: str) -> str:
+    """The payment in a few words, e.g. "Utbetalning 25 jan: 6 480 kr" (the amount only when set)."""
+    when = f"{day.day} {texts.MONTHS[lang][day.month - 1]}"
+    if amount > 0:
+        text = getattr(texts.PAYMENT_WITH_AMOUNT, lang).format(date=when, amount=_amount(amount, lang))
+    else:
+        text = getattr(texts.PAYMENT, lang).format(date=when)
+    return fit(text, SHORT_CHARS, SHORT_BYTES)
+
+
+def _case(case: Case, lang: str) -> dict[str, Any]:
+    status_text = case.status_text
+    if lang == "en":
+        fallback = texts.STATUS[case.status].en if case.status in texts.STATUS else case.status_text
+        status_text = case.status_text_en or fallback
+    shown: dict[str, Any] = {
+        "title": short_title(case.title),
+        "status": fit(case.status, 24, 24),
+        "statusText": fit(status_text, STATUS_CHARS, STATUS_BYTES),
+    }
+    waiting = decision_in(case.seconds_to_decision, lang)
+    if waiting is not None:
+        shown["decisionIn"] = waiting
+        shown["secondsToDecision"] = case.seconds_to_decision
+    day = payment_day(case.payment_date)
+    if day is not None:
+        shown["payment"] = payment(day, case.payment_amount, lang)
+        shown["paymentDate"] = day.isoformat()
+        if case.payment_amount > 0:
+            shown["paymentAmount"] = case.payment_amount
+    return shown
+
+
 def glance(case: Case | None, unread: int | None, lang: str = "sv") -> dict[str, Any]:
-    """The payload. unread is None when the inbox could not be asked (the rest still shows)."""
-    shown = None
-    if case is not None:
-        status_text = case.status_text
-        if lang == "en" and case.status in texts.STATUS:
-            status_text = texts.STATUS[case.status].en
-        shown = {
-            "title": short_title(case.title),
-            "status": fit(case.status, 24, 24),
-            "statusText": fit(status_text, STATUS_CHARS, STATUS_BYTES),
-        }
+    """The payload. unread is None when the inbox could not be asked (the rest still shows). The case's
+    decisionIn/secondsToDecision and payment/paymentDate/paymentAmount are there only when set."""
     payload = {
-        "case": shown,
+        "case": _case(case, lang) if case is not None else None,
         "unread": unread,
         "next": fit(next_step(case, unread, lang), NEXT_CHARS, NEXT_BYTES),
     }
     if len(dumps(payload)) >= MAX_BYTES:  # cannot happen with the budgets above; a guard all the same
         raise ValueError("glance over budget")
     return payload
-
-
-def latest(cases: Sequence[Any]) -> Any | None:
-    """The case the resident most likely cares about: the one last submitted or created."""
-
-    def when(app: Any) -> tuple[int, int]:
-        for name in ("submitted_at", "created_at"):
-            if app.HasField(name):
-                ts = getattr(app, name)
-                return (ts.seconds, ts.nanos)
-        return (0, 0)
-
-    best = None
-    for app in cases:
-        if best is None or when(app) >= when(best):
-            best = app
-    return best

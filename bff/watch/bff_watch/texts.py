@@ -28,6 +28,17 @@ NEXT_WAIT = Text(
 )
 NEXT_FOLLOW = Text("Följ ditt ärende i appen.", "Follow your case in the app.")
 
+# --- Time to decision and the payment ----------------------------------------------------------
+DECISION_IN_MINUTES = Text("Beslut inom {n} min", "Decision within {n} min")
+DECISION_IN_HOURS = Text("Beslut inom {n} h", "Decision within {n} h")
+DECISION_IN_DAYS = Text("Beslut inom {n} dagar", "Decision within {n} days")
+PAYMENT = Text("Utbetalning {date}", "Payment {date}")
+PAYMENT_WITH_AMOUNT = Text("Utbetalning {date}: {amount}", "Payment {date}: {amount}")
+MONTHS = {
+    "sv": ("jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
 # Case statuses in English (the services send the Swedish text; unknown statuses keep theirs).
 STATUS = {
     "draft": Text("Utkast – inte skickad än", "Draft – not sent yet"),

@@ -18,7 +18,6 @@ import grpc
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from bff_watch.app import create_app
 from fickan.applications.v1 import applications_pb2 as apps_pb
@@ -40,7 +39,7 @@ WATCH_UNPAIRED = "Klockan är inte längre kopplad. Koppla den igen."
 IDENTITY = "/fickan.identity.v1.IdentityService/"
 PUBLIC_METHODS = tuple(IDENTITY + m for m in ("GetJwks", "StartWatchPairing", "PollWatchPairing", "ExchangeWatchToken"))
 GLANCE_METHODS = (
-    "/fickan.applications.v1.ApplicationsService/ListMyApplications",
+    "/fickan.applications.v1.ApplicationsService/GetMyCaseGlance",
     "/fickan.notifications.v1.NotificationsService/GetUnreadCount",
 )
 _POLL = identity_pb.PollWatchPairingResponse
@@ -51,12 +50,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _ts(value: datetime) -> Timestamp:
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
 
 
 class FakeIdentity(identity_grpc.IdentityServiceServicer):
@@ -136,39 +129,42 @@ class FakeIdentity(identity_grpc.IdentityServiceServicer):
 
 
 class FakeApplications(apps_grpc.ApplicationsServiceServicer):
-    """Each resident's cases; answers only the caller's own (from the verified token)."""
+    """Each resident's cases; the glance is the caller's latest (from the verified token), as
+    applications' GetMyCaseGlance answers it. ListMyApplications is not served: the watch no longer
+    needs it."""
 
     def __init__(self) -> None:
-        self.cases: dict[str, list[apps_pb.Application]] = {}
+        self.cases: dict[str, list[dict[str, Any]]] = {}
         self.callers: list[str] = []
         self.scopes: list[tuple[str, ...]] = []
         self.refuse_tokens: set[str] = set()  # tokens this service will not take (e.g. a retired key)
         self.refuse_all = False
 
     def add(self, owner: str, status: str = "submitted", days_ago: int = 0, **values: Any) -> None:
-        when = datetime.now(UTC) - timedelta(days=days_ago)
-        message = apps_pb.Application(
-            application_id=f"case-{len(self.cases.get(owner, []))}",
-            kind="ekonomiskt_bistand",
-            title=values.pop("title", "Ansökan om ekonomiskt bistånd"),
-            status=status,
-            status_text=values.pop("status_text", STATUS_TEXT.get(status, status)),
-            version=1,
-            created_at=_ts(when),
-            **values,
+        """A case; `values` are CaseGlance fields (next_action, seconds_to_decision, payment_date, …)."""
+        self.cases.setdefault(owner, []).append(
+            {
+                "when": datetime.now(UTC) - timedelta(days=days_ago),
+                "application_id": f"case-{len(self.cases.get(owner, []))}",
+                "title": values.pop("title", "Ansökan om ekonomiskt bistånd"),
+                "status": status,
+                "status_text": values.pop("status_text", STATUS_TEXT.get(status, status)),
+                **values,
+            }
         )
-        if status == "submitted":
-            message.submitted_at.CopyFrom(_ts(when))
-        self.cases.setdefault(owner, []).append(message)
 
-    def ListMyApplications(self, request, context):  # noqa: N802
+    def GetMyCaseGlance(self, request, context):  # noqa: N802
         principal = current_principal()
         if self.refuse_all or principal.token in self.refuse_tokens:
             raise Unauthenticated("Inloggningen kunde inte kontrolleras. Logga in igen.")
         me = principal.user_id
         self.callers.append(me)
         self.scopes.append(principal.scope)
-        return apps_pb.ListMyApplicationsResponse(applications=self.cases.get(me, []))
+        mine = self.cases.get(me, [])
+        if not mine:
+            return apps_pb.CaseGlance(has_case=False)
+        latest = max(mine, key=lambda case: case["when"])
+        return apps_pb.CaseGlance(has_case=True, **{k: v for k, v in latest.items() if k != "when"})
 
 
 class FakeNotifications(notes_grpc.NotificationsServiceServicer):

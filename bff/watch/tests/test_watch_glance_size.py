@@ -65,3 +65,54 @@ def test_the_glance_over_grpc_stays_under_1_kb_with_long_service_texts(client, a
     glance_body = answer.get_json()
     assert glance_body["case"]["title"].endswith("…")
     assert glance_body["unread"] == 12
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize("text", LONG_TEXTS)
+def test_the_fullest_glance_is_under_1_kb(text, lang):
+    """Every part at once: the longest texts, a time to decision, a payment and the largest numbers."""
+    case = Case(
+        title=text,
+        status=text,
+        status_text=text,
+        status_text_en=text,
+        next_action=text,
+        next_action_en=text,
+        seconds_to_decision=2**63 - 1,
+        payment_date="2027-12-25",
+        payment_amount=2**63 - 1,
+    )
+
+    for step_first in ("completion_requested", text):  # the case's step, or unread messages, as next
+        payload = glance(Case(**{**case.__dict__, "status": step_first}), unread=-(2**31), lang=lang)
+        raw = dumps(payload)
+        assert len(raw) < MAX_BYTES, len(raw)
+        assert json.loads(raw.decode("utf-8")) == payload
+        shown = payload["case"]
+        assert {"decisionIn", "secondsToDecision", "payment", "paymentDate", "paymentAmount"} <= set(shown)
+        assert payload["next"]
+
+
+def test_the_glance_over_grpc_stays_under_1_kb_with_every_part_long(client, auth, world):
+    world.applications.add(
+        "resident-1",
+        status="completion_requested",
+        title="Å" * 10_000,
+        status_text='😀"' * 10_000,
+        next_action="Skicka in det som saknas " + "och mer " * 5_000,
+        next_action_en="Send what is missing " + "and more " * 5_000,
+        seconds_to_decision=2**62,
+        payment_date="2027-01-25",
+        payment_amount=2**62,
+    )
+    world.notifications.unread["resident-1"] = 2**31 - 1
+
+    for headers in (auth, {**auth, "Accept-Language": "en"}):
+        answer = client.get("/v1/glance", headers=headers)
+        assert answer.status_code == 200
+        assert len(answer.get_data()) < 1024
+        body = answer.get_json()
+        assert body["next"].startswith(("Skicka in det som saknas och mer", "Send what is missing and more"))
+        assert body["next"].endswith("…")
+        assert body["case"]["decisionIn"]
+        assert body["case"]["payment"]
