@@ -19,7 +19,7 @@ def test_submit_through_mobile_bff_puts_a_message_in_the_inbox(platform):
     me = mobile.call("GET", "/me", token).json()
     assert me["name"] == "Anna Andersson"
     app = mobile.submit_application(token)
-    assert app["status"] == "submitted"
+    assert app["status"] == "received"  # sent, and received by the service at once
     message = mobile.wait_for_message(token, f"application:{app['id']}")
     assert message["subject"] == "Vi har tagit emot din ansökan" and "december 2026" in message["body"]
     listed = mobile.call("GET", "/applications", token).json()["applications"]

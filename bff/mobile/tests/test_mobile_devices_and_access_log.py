@@ -3,8 +3,6 @@ the access log of who at the municipality read their data. Bad ids and codes nev
 
 from __future__ import annotations
 
-import io
-import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +10,7 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from fickan.identity.v1 import identity_pb2 as identity_pb
-from fickan_common.logs import JsonFormatter
+from fickan_common.testing import captured_logs
 
 SESSION_ID = "0123456789abcdef0123456789abcdef"
 WATCH_ID = "watch:6f1c1b8e-0f5e-4a43-9b8b-3e2f0a1d2c3b"
@@ -321,21 +319,11 @@ def test_me_has_no_unit_when_there_is_none(client, resident):
 
 def test_pairing_and_devices_never_log_tokens_or_codes(client, world, resident):
     world.identity.pairing_codes["BCDF-GHJK"] = WATCH_ID
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter("test"))
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
+    with captured_logs() as stream:
         client.post("/v1/devices/watch", json={"userCode": "bcdf ghjk"}, headers=resident.headers)
         client.post("/v1/devices/watch", json={"userCode": "BCDF-XXXX"}, headers=resident.headers)
         client.get("/v1/devices", headers=resident.headers)
         client.delete(f"/v1/devices/{WATCH_ID}", headers=resident.headers)
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old_level)
 
     logged = stream.getvalue()
     assert "watch pairing confirmed" in logged and "device revoked" in logged

@@ -3,12 +3,9 @@ only in a request body and never into a log line."""
 
 from __future__ import annotations
 
-import io
-import logging
-
 from bff_mobile.app import create_app
 from fickan.identity.v1 import identity_pb2 as identity_pb
-from fickan_common.logs import JsonFormatter
+from fickan_common.testing import captured_logs
 
 PERSONAL_NUMBER = "199001019802"
 
@@ -80,23 +77,13 @@ def test_identity_field_errors_come_back_under_the_apps_field_names(client, worl
 
 
 def test_the_personal_number_is_never_in_a_log_line(client, world):
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter("test"))
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
+    with captured_logs() as stream:
         order_ref = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER}).get_json()["orderRef"]
         client.post("/v1/auth/collect", json={"orderRef": order_ref})
         world.identity.refused_numbers.add(PERSONAL_NUMBER)
         client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER})
         client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER, "extra": PERSONAL_NUMBER})
         client.post("/v1/auth/bankid", data=f"personalNumber={PERSONAL_NUMBER}")
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old_level)
 
     logged = stream.getvalue()
     assert logged  # grpc and the app did log something, so the check below means something

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import logging
 from datetime import UTC, datetime
 
 import pytest
@@ -16,7 +15,7 @@ from mobile_fakes import MONTHLY
 
 from fickan.applications.v1 import applications_pb2 as apps_pb
 from fickan.identity.v1 import identity_pb2 as identity_pb
-from fickan_common.logs import JsonFormatter
+from fickan_common.testing import captured_logs
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"
 PARTNER_NUMBER = "199001019802"
@@ -773,14 +772,7 @@ def test_bad_withdrawals_are_400(client, resident, world, body):
 
 
 def test_answers_personnummer_and_tokens_are_never_logged(client, resident, world):
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter("test"))
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
+    with captured_logs() as stream:
         draft = _draft(client, resident)
         _upload(client, resident, draft["id"], name=f"lönebesked {PARTNER_NUMBER}.pdf")
         _save(
@@ -797,9 +789,6 @@ def test_answers_personnummer_and_tokens_are_never_logged(client, resident, worl
             json={"version": version, "signatureId": signature_id},
             headers=resident.headers,
         )
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old_level)
 
     logged = stream.getvalue()
     assert "attachment uploaded" in logged and "bankid signing started" in logged

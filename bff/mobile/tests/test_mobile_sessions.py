@@ -4,13 +4,9 @@ bearer token. Neither token ever reaches a log line."""
 
 from __future__ import annotations
 
-import io
-import logging
-
 import pytest
 
-from fickan_common.logs import JsonFormatter
-from fickan_common.testing import TokenFactory
+from fickan_common.testing import TokenFactory, captured_logs
 
 
 def _login(client) -> dict:
@@ -158,14 +154,7 @@ def test_bad_logout_bodies_are_400_and_nobody_is_logged_out(client, world, resid
 
 
 def test_no_token_is_ever_in_a_log_line(client, world, resident):
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter("test"))
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
+    with captured_logs() as stream:
         done = _login(client)
         refreshed = client.post("/v1/auth/refresh", json={"refreshToken": done["refreshToken"]}).get_json()
         client.post("/v1/auth/refresh", json={"refreshToken": done["refreshToken"]})  # spent: 401
@@ -173,9 +162,6 @@ def test_no_token_is_ever_in_a_log_line(client, world, resident):
         client.post("/v1/auth/logout", json={"refreshToken": refreshed["refreshToken"]})
         client.post("/v1/auth/logout", headers={"Authorization": f"Bearer {done['accessToken']}"})
         client.post("/v1/auth/logout", headers={"Authorization": f"Bearer {done['accessToken']}x"})
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old_level)
 
     logged = stream.getvalue()
     assert "logged out" in logged  # the app did log these requests, so the checks below mean something

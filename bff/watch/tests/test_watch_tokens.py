@@ -5,16 +5,13 @@ A revoked pairing is a 401 saying the watch is no longer paired. No token ever r
 from __future__ import annotations
 
 import hashlib
-import io
-import logging
 import threading
 
 import pytest
 
 from bff_watch.app import create_app
 from bff_watch.auth import EXTENSION, WatchTokenCache
-from fickan_common.logs import JsonFormatter
-from fickan_common.testing import TokenFactory
+from fickan_common.testing import TokenFactory, captured_logs
 from fickan_common.tokens import Principal
 
 
@@ -259,14 +256,7 @@ def test_the_cache_is_safe_to_use_from_many_threads():
 
 # --- logs ---------------------------------------------------------------------------------------
 def test_no_watch_token_device_code_or_glance_token_is_ever_in_a_log_line(client, world, app):
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter("test"))
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
+    with captured_logs() as stream:
         started = client.post("/v1/pairing").get_json()
         client.post("/v1/pairing/poll", json={"deviceCode": started["deviceCode"]})
         world.identity.confirm(started["userCode"], "resident-1")
@@ -280,9 +270,6 @@ def test_no_watch_token_device_code_or_glance_token_is_ever_in_a_log_line(client
         app.extensions[EXTENSION].drop(watch_token)
         client.get("/v1/glance", headers=_bearer(watch_token))
         client.post("/v1/pairing/poll", json={"deviceCode": started["deviceCode"] + "$"})
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old_level)
 
     logged = stream.getvalue()
     assert "watch pairing polled" in logged  # things were logged, so the checks below mean something

@@ -3,6 +3,7 @@ real signed tokens, real verification)."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import time
@@ -107,3 +108,25 @@ def fresh_rabbitmq_vhost(host: str = "127.0.0.1:5672") -> Iterator[str]:
         yield f"amqp://guest:guest@{host}/{vhost}"
     finally:
         subprocess.run([ctl, "delete_vhost", vhost], capture_output=True, timeout=60)
+
+
+@contextmanager
+def captured_logs() -> Iterator[io.StringIO]:
+    """Every log line written inside the block, as the processes write them (JSON lines), at DEBUG,
+    so a test can prove what never reaches a log (tokens, personnummer, answers)."""
+    import logging
+
+    from fickan_common.logs import JsonFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter("test"))
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)

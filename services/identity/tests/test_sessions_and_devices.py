@@ -14,22 +14,9 @@ from identity.keys import SigningKeys
 from identity.sessions import token_hash
 from identity.store import RefreshToken, Session
 
+from .grpc_helpers import code_of, login
+
 RESIDENT = "199001012385"
-
-
-def code_of(call):
-    with pytest.raises(grpc.RpcError) as err:
-        call()
-    return err.value.code(), err.value.details()
-
-
-def login(running, device=pb.DEVICE_MOBILE, pnr=RESIDENT):
-    started = running.stub.StartLogin(pb.StartLoginRequest(personal_number=pnr, device=device))
-    while True:
-        answer = running.stub.CollectLogin(pb.CollectLoginRequest(order_ref=started.order_ref))
-        if answer.status != pb.CollectLoginResponse.PENDING:
-            assert answer.status == pb.CollectLoginResponse.COMPLETE
-            return answer
 
 
 def refresh(running, token):
@@ -37,7 +24,7 @@ def refresh(running, token):
 
 
 def test_a_refresh_token_works_once_and_gives_a_new_pair(running):
-    first = login(running)
+    first = login(running, device=pb.DEVICE_MOBILE)
     second = refresh(running, first.refresh_token)
     assert second.refresh_token != first.refresh_token and second.access_token != first.access_token
     verifier = TokenVerifier(JwksCache(running.identity.keys.jwks_json))
@@ -52,7 +39,7 @@ def _spent_long_ago(running, refresh_token):
 
 
 def test_a_second_use_within_seconds_is_a_race_and_revokes_nothing(running):
-    first = login(running)
+    first = login(running, device=pb.DEVICE_MOBILE)
     second = refresh(running, first.refresh_token)
     code, _ = code_of(lambda: refresh(running, first.refresh_token))  # the client's own parallel request
     assert code == grpc.StatusCode.FAILED_PRECONDITION
@@ -60,7 +47,7 @@ def test_a_second_use_within_seconds_is_a_race_and_revokes_nothing(running):
 
 
 def test_reusing_a_spent_refresh_token_revokes_the_whole_session(running):
-    first = login(running)
+    first = login(running, device=pb.DEVICE_MOBILE)
     second = refresh(running, first.refresh_token)
     _spent_long_ago(running, first.refresh_token)
     code, details = code_of(lambda: refresh(running, first.refresh_token))  # the copy an attacker kept
@@ -75,14 +62,14 @@ def test_unknown_refresh_tokens_are_refused(running, token):
 
 
 def test_logout_revokes_the_session(running):
-    answer = login(running)
+    answer = login(running, device=pb.DEVICE_MOBILE)
     running.stub.Logout(pb.LogoutRequest(refresh_token=answer.refresh_token))
     running.stub.Logout(pb.LogoutRequest(refresh_token=answer.refresh_token))  # twice is fine
     assert code_of(lambda: refresh(running, answer.refresh_token))[0] == grpc.StatusCode.UNAUTHENTICATED
 
 
 def test_logout_with_the_access_token_ends_the_callers_own_session(running):
-    answer = login(running, pb.DEVICE_WEB)
+    answer = login(running, device=pb.DEVICE_WEB)
     running.stub.Logout(pb.LogoutRequest(), metadata=[("authorization", f"Bearer {answer.access_token}")])
     assert code_of(lambda: refresh(running, answer.refresh_token))[0] == grpc.StatusCode.UNAUTHENTICATED
     assert code_of(lambda: running.stub.Logout(pb.LogoutRequest()))[0] == grpc.StatusCode.UNAUTHENTICATED
@@ -98,25 +85,25 @@ def _age_session(running, refresh_token, **changes):
 
 
 def test_a_web_session_ends_after_its_idle_time(running):
-    answer = login(running, pb.DEVICE_WEB)
+    answer = login(running, device=pb.DEVICE_WEB)
     _age_session(running, answer.refresh_token, last_used_at=datetime.now(UTC) - timedelta(minutes=31))
     assert code_of(lambda: refresh(running, answer.refresh_token))[0] == grpc.StatusCode.UNAUTHENTICATED
 
 
 def test_a_mobile_session_survives_the_web_idle_time(running):
-    answer = login(running, pb.DEVICE_MOBILE)
+    answer = login(running, device=pb.DEVICE_MOBILE)
     _age_session(running, answer.refresh_token, last_used_at=datetime.now(UTC) - timedelta(hours=2))
     assert refresh(running, answer.refresh_token).access_token
 
 
 def test_every_session_ends_at_its_absolute_limit(running):
-    answer = login(running, pb.DEVICE_MOBILE)
+    answer = login(running, device=pb.DEVICE_MOBILE)
     _age_session(running, answer.refresh_token, expires_at=datetime.now(UTC) - timedelta(seconds=1))
     assert code_of(lambda: refresh(running, answer.refresh_token))[0] == grpc.StatusCode.UNAUTHENTICATED
 
 
 def test_the_resident_sees_and_ends_their_devices(running):
-    web, mobile = login(running, pb.DEVICE_WEB), login(running, pb.DEVICE_MOBILE)
+    web, mobile = login(running, device=pb.DEVICE_WEB), login(running, device=pb.DEVICE_MOBILE)
     md = [("authorization", f"Bearer {web.access_token}")]
     devices = running.stub.ListMyDevices(pb.ListMyDevicesRequest(), metadata=md).devices
     assert sorted(d.kind for d in devices) == ["mobile", "web"]
@@ -125,7 +112,7 @@ def test_the_resident_sees_and_ends_their_devices(running):
     running.stub.RevokeDevice(pb.RevokeDeviceRequest(device_id=phone.device_id), metadata=md)
     assert code_of(lambda: refresh(running, mobile.refresh_token))[0] == grpc.StatusCode.UNAUTHENTICATED
     # someone else's device cannot be ended, nor can nonsense
-    other = login(running, pb.DEVICE_WEB, "199001022384")
+    other = login(running, "199001022384", pb.DEVICE_WEB)
     other_md = [("authorization", f"Bearer {other.access_token}")]
     web_id = next(d.device_id for d in devices if d.kind == "web")
     for device_id, code in ((web_id, grpc.StatusCode.NOT_FOUND), ("nonsense", grpc.StatusCode.INVALID_ARGUMENT)):
@@ -134,7 +121,7 @@ def test_the_resident_sees_and_ends_their_devices(running):
 
 
 def test_a_rotated_key_still_verifies_old_tokens_and_signs_new_ones(running, tmp_path):
-    answer = login(running)
+    answer = login(running, device=pb.DEVICE_MOBILE)
     folder = running.identity.keys.folder
     old_kid = running.identity.keys.current_kid
     # Rotation: a new key file whose name sorts last; the old one stays until its tokens are gone.

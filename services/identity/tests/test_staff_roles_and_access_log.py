@@ -17,18 +17,10 @@ from fickan_common.tokens import JwksCache, Principal, TokenVerifier
 from identity.access_log import AccessLog
 from identity.store import OUTBOX, AccessLogEntry
 
+from .grpc_helpers import bearer, code_of, login
+
 RESIDENT = "199001012385"
 STAFF = "198501012382"
-
-
-def code_of(call):
-    with pytest.raises(grpc.RpcError) as err:
-        call()
-    return err.value.code(), err.value.details()
-
-
-def md(token):
-    return [("authorization", f"Bearer {token}")]
 
 
 @pytest.fixture
@@ -37,26 +29,18 @@ def admin_token(running):
     return running.identity.access_token(admin, "web", "admin-session")
 
 
-def login(running, pnr):
-    started = running.stub.StartLogin(pb.StartLoginRequest(personal_number=pnr, device=pb.DEVICE_WEB))
-    while True:
-        answer = running.stub.CollectLogin(pb.CollectLoginRequest(order_ref=started.order_ref))
-        if answer.status != pb.CollectLoginResponse.PENDING:
-            return answer
-
-
 def test_an_admin_makes_someone_a_case_worker_in_a_unit(running, admin_token):
     user = running.stub.AssignRoles(
         pb.AssignRolesRequest(
             personal_number=STAFF, name="Karin", roles=["case_worker"], unit="ekonomiskt-bistand", reason="Nyanställd"
         ),
-        metadata=md(admin_token),
+        metadata=bearer(admin_token),
     )
     assert list(user.roles) == ["resident", "case_worker"] and user.unit == "ekonomiskt-bistand"
     answer = login(running, STAFF)  # the roles are in the token from the next login
     principal = TokenVerifier(JwksCache(running.identity.keys.jwks_json)).verify(answer.access_token)
     assert principal.has_role("case_worker") and principal.unit == "ekonomiskt-bistand"
-    staff = running.stub.ListStaff(pb.ListStaffRequest(), metadata=md(admin_token)).staff
+    staff = running.stub.ListStaff(pb.ListStaffRequest(), metadata=bearer(admin_token)).staff
     # Karin logged in since, so BankID's name for her ("Test Testsson" in the simulator) wins
     assert sorted(s.user_id for s in staff) == sorted([user.user_id, principal_of_admin(running, admin_token)])
 
@@ -65,7 +49,7 @@ def test_a_change_of_roles_ends_the_persons_sessions_and_is_announced(running, a
     before = login(running, STAFF)
     running.stub.AssignRoles(
         pb.AssignRolesRequest(personal_number=STAFF, roles=["contact_agent"], answer_group="BBMT"),
-        metadata=md(admin_token),
+        metadata=bearer(admin_token),
     )
     code, _ = code_of(lambda: running.stub.RefreshToken(pb.RefreshTokenRequest(refresh_token=before.refresh_token)))
     assert code == grpc.StatusCode.UNAUTHENTICATED
@@ -88,7 +72,7 @@ def test_roles_that_do_not_make_sense_are_refused(running, admin_token, roles, u
     with pytest.raises(grpc.RpcError) as err:
         running.stub.AssignRoles(
             pb.AssignRolesRequest(personal_number=STAFF, roles=roles, unit=unit, answer_group=group),
-            metadata=md(admin_token),
+            metadata=bearer(admin_token),
         )
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert field in dict(err.value.trailing_metadata())["fickan-field-errors-bin"].decode()
@@ -97,14 +81,14 @@ def test_roles_that_do_not_make_sense_are_refused(running, admin_token, roles, u
 def test_only_an_admin_assigns_roles_and_an_admin_keeps_their_own(running, admin_token):
     resident = login(running, RESIDENT)
     request = pb.AssignRolesRequest(personal_number=RESIDENT, roles=["admin"])
-    assert code_of(lambda: running.stub.AssignRoles(request, metadata=md(resident.access_token)))[0] == (
+    assert code_of(lambda: running.stub.AssignRoles(request, metadata=bearer(resident.access_token)))[0] == (
         grpc.StatusCode.PERMISSION_DENIED
     )
-    assert code_of(lambda: running.stub.ListStaff(pb.ListStaffRequest(), metadata=md(resident.access_token)))[0] == (
-        grpc.StatusCode.PERMISSION_DENIED
-    )
+    assert code_of(lambda: running.stub.ListStaff(pb.ListStaffRequest(), metadata=bearer(resident.access_token)))[
+        0
+    ] == (grpc.StatusCode.PERMISSION_DENIED)
     demote_self = pb.AssignRolesRequest(personal_number="198501042389", roles=[])
-    assert code_of(lambda: running.stub.AssignRoles(demote_self, metadata=md(admin_token)))[0] == (
+    assert code_of(lambda: running.stub.AssignRoles(demote_self, metadata=bearer(admin_token)))[0] == (
         grpc.StatusCode.FAILED_PRECONDITION
     )
 
@@ -137,13 +121,13 @@ def test_a_staff_read_reaches_the_residents_access_log_once(running):
     assert log.handle_event("applications", event) is True
     assert log.handle_event("applications", event) is False  # redelivered: kept once
     for who in (resident, partner):
-        entries = running.stub.ListMyAccessLog(pb.ListMyAccessLogRequest(), metadata=md(who.access_token)).entries
+        entries = running.stub.ListMyAccessLog(pb.ListMyAccessLogRequest(), metadata=bearer(who.access_token)).entries
         assert [(e.actor_name, e.actor_role, e.actor_unit, e.action, e.source) for e in entries] == [
             ("Karin Handläggare", "case_worker", "ekonomiskt-bistand", "read", "applications")
         ]
         assert entries[0].description == "Ansökan om ekonomiskt bistånd" and entries[0].at.seconds > 0
     only = running.stub.ListMyAccessLog(
-        pb.ListMyAccessLogRequest(resource="application:other"), metadata=md(resident.access_token)
+        pb.ListMyAccessLogRequest(resource="application:other"), metadata=bearer(resident.access_token)
     ).entries
     assert list(only) == []
 
@@ -161,15 +145,16 @@ def test_staff_record_reads_from_their_pages_and_residents_cannot(running, admin
     request = pb.RecordAccessRequest(
         subject_ids=[resident.user.user_id], action="read", resource="question:7", description="Fråga till BBMT"
     )
-    running.stub.RecordAccess(request, metadata=md(admin_token))
-    entries = running.stub.ListMyAccessLog(pb.ListMyAccessLogRequest(), metadata=md(resident.access_token)).entries
+    running.stub.RecordAccess(request, metadata=bearer(admin_token))
+    entries = running.stub.ListMyAccessLog(pb.ListMyAccessLogRequest(), metadata=bearer(resident.access_token)).entries
     assert [(e.resource, e.actor_role) for e in entries] == [("question:7", "admin")]
-    assert code_of(lambda: running.stub.RecordAccess(request, metadata=md(resident.access_token)))[0] == (
+    assert code_of(lambda: running.stub.RecordAccess(request, metadata=bearer(resident.access_token)))[0] == (
         grpc.StatusCode.PERMISSION_DENIED
     )
     bad = pb.RecordAccessRequest(subject_ids=[], action="peek", resource="", description="")
     assert (
-        code_of(lambda: running.stub.RecordAccess(bad, metadata=md(admin_token)))[0] == grpc.StatusCode.INVALID_ARGUMENT
+        code_of(lambda: running.stub.RecordAccess(bad, metadata=bearer(admin_token)))[0]
+        == grpc.StatusCode.INVALID_ARGUMENT
     )
 
 

@@ -10,26 +10,10 @@ from fickan.identity.v1 import identity_pb2 as pb
 from fickan_common.tokens import JwksCache, TokenVerifier
 from identity.store import WatchPairing
 
+from .grpc_helpers import bearer, code_of, login
+
 RESIDENT = "199001012385"
 STATUS = pb.PollWatchPairingResponse
-
-
-def code_of(call):
-    with pytest.raises(grpc.RpcError) as err:
-        call()
-    return err.value.code(), err.value.details()
-
-
-def login(running, device=pb.DEVICE_WEB, pnr=RESIDENT):
-    started = running.stub.StartLogin(pb.StartLoginRequest(personal_number=pnr, device=device))
-    while True:
-        answer = running.stub.CollectLogin(pb.CollectLoginRequest(order_ref=started.order_ref))
-        if answer.status != pb.CollectLoginResponse.PENDING:
-            return answer
-
-
-def md(token):
-    return [("authorization", f"Bearer {token}")]
 
 
 def poll(running, device_code):
@@ -43,7 +27,7 @@ def poll(running, device_code):
 def pair(running, access_token):
     started = running.stub.StartWatchPairing(pb.StartWatchPairingRequest())
     running.stub.ConfirmWatchPairing(
-        pb.ConfirmWatchPairingRequest(user_code=started.user_code), metadata=md(access_token)
+        pb.ConfirmWatchPairingRequest(user_code=started.user_code), metadata=bearer(access_token)
     )
     return poll(running, started.device_code)
 
@@ -55,7 +39,7 @@ def test_the_watch_is_paired_by_the_code_it_shows(running):
     web = login(running)
     typed = started.user_code.lower().replace("-", " ")  # as a person might type it
     confirmed = running.stub.ConfirmWatchPairing(
-        pb.ConfirmWatchPairingRequest(user_code=typed), metadata=md(web.access_token)
+        pb.ConfirmWatchPairingRequest(user_code=typed), metadata=bearer(web.access_token)
     )
     assert confirmed.device_id.startswith("watch:")
     done = poll(running, started.device_code)
@@ -79,16 +63,16 @@ def test_the_watch_token_gives_only_a_glance_token(running):
     assert principal.scope == ("glance",) and principal.device == "watch" and principal.roles == ("resident",)
     assert principal.user_id == web.user.user_id and exchanged.expires_in <= 300
     # identity itself lets a glance token ask who it is, and nothing else
-    assert running.stub.GetMe(pb.GetMeRequest(), metadata=md(exchanged.access_token)).user_id == web.user.user_id
+    assert running.stub.GetMe(pb.GetMeRequest(), metadata=bearer(exchanged.access_token)).user_id == web.user.user_id
     code, details = code_of(
-        lambda: running.stub.ListMyDevices(pb.ListMyDevicesRequest(), metadata=md(exchanged.access_token))
+        lambda: running.stub.ListMyDevices(pb.ListMyDevicesRequest(), metadata=bearer(exchanged.access_token))
     )
     assert code == grpc.StatusCode.PERMISSION_DENIED and "Klockan" in details
     # and a watch cannot pair another watch
     other = running.stub.StartWatchPairing(pb.StartWatchPairingRequest())
     code, _ = code_of(
         lambda: running.stub.ConfirmWatchPairing(
-            pb.ConfirmWatchPairingRequest(user_code=other.user_code), metadata=md(exchanged.access_token)
+            pb.ConfirmWatchPairingRequest(user_code=other.user_code), metadata=bearer(exchanged.access_token)
         )
     )
     assert code == grpc.StatusCode.PERMISSION_DENIED
@@ -97,9 +81,9 @@ def test_the_watch_token_gives_only_a_glance_token(running):
 def test_an_unpaired_watch_gets_no_more_tokens(running):
     web = login(running)
     watch = pair(running, web.access_token)
-    devices = running.stub.ListMyDevices(pb.ListMyDevicesRequest(), metadata=md(web.access_token)).devices
+    devices = running.stub.ListMyDevices(pb.ListMyDevicesRequest(), metadata=bearer(web.access_token)).devices
     watch_id = next(d.device_id for d in devices if d.kind == "watch")
-    running.stub.RevokeDevice(pb.RevokeDeviceRequest(device_id=watch_id), metadata=md(web.access_token))
+    running.stub.RevokeDevice(pb.RevokeDeviceRequest(device_id=watch_id), metadata=bearer(web.access_token))
     code, details = code_of(
         lambda: running.stub.ExchangeWatchToken(pb.ExchangeWatchTokenRequest(watch_token=watch.watch_token))
     )
@@ -111,7 +95,7 @@ def test_a_wrong_code_is_refused(running, code):
     web = login(running)
     got, details = code_of(
         lambda: running.stub.ConfirmWatchPairing(
-            pb.ConfirmWatchPairingRequest(user_code=code), metadata=md(web.access_token)
+            pb.ConfirmWatchPairingRequest(user_code=code), metadata=bearer(web.access_token)
         )
     )
     assert got in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND) and "Koden stämmer inte" in details
@@ -123,7 +107,7 @@ def test_guessing_codes_is_limited(running):
     for _ in range(12):
         try:
             running.stub.ConfirmWatchPairing(
-                pb.ConfirmWatchPairingRequest(user_code="BCDF-GHJK"), metadata=md(web.access_token)
+                pb.ConfirmWatchPairingRequest(user_code="BCDF-GHJK"), metadata=bearer(web.access_token)
             )
         except grpc.RpcError as exc:
             codes.append(exc.code())
