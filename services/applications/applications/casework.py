@@ -32,6 +32,7 @@ from fickan_common.tokens import Principal
 
 log = logging.getLogger(__name__)
 
+APPROVED = ("approved", "partly_approved")
 RANDOM_CHECK_ITEMS = [
     "Kontoutdrag för de två senaste månaderna",
     "Underlag för alla inkomster du har angett",
@@ -385,15 +386,15 @@ class Casework:
                 return None
             previous = session.get(Application, app.previous_id) if app.previous_id else None
             approved_periods = [
-                p
-                for p in session.scalars(
-                    select(Application.period).where(
+                period
+                for period, decision in session.execute(
+                    select(Application.period, Application.decision).where(
                         Application.applicant_id == app.applicant_id,
                         Application.decided_at.is_not(None),
                         Application.id != app.id,
                     )
                 )
-                if p
+                if period and (decision or {}).get("outcome") in APPROVED
             ]
             app.months_on_support = steps.consecutive_months(approved_periods, app.period) if app.period else 0
             form = forms.form_for(app.kind, app.form_version)
@@ -405,10 +406,7 @@ class Casework:
             picked = self.chance() < self.settings.random_check_rate
             submitted = steps.aware(app.submitted_at)
             in_period = bool((app.proposal or {}).get("submitted_in_period", True))
-            previous_approved = previous is not None and previous.decision.get("outcome") in (
-                "approved",
-                "partly_approved",
-            )
+            previous_approved = previous is not None and previous.decision.get("outcome") in APPROVED
             found = proposals.checks(
                 app.kind,
                 app.answers,
@@ -501,11 +499,13 @@ class Casework:
                 return 0  # told already today (the timer runs more often than daily)
             session.execute(insert(INBOX).values(**marker, handled_at=steps.now()))
             rows = session.execute(
-                select(Application.applicant_id, Application.co_applicant_id).where(
+                select(Application.applicant_id, Application.co_applicant_id, Application.decision).where(
                     Application.period == before, Application.decided_at.is_not(None)
                 )
             ).all()
-            residents = sorted({r for row in rows for r in row if r})
+            residents = sorted(
+                {r for *people, decision in rows if (decision or {}).get("outcome") in APPROVED for r in people if r}
+            )
             for resident in residents:
                 events.add(
                     session,

@@ -116,8 +116,18 @@ class Applications:
                 ).first()
                 if taken:
                     raise Conflict(f"Du har redan en ansökan för {periods.month_name(window.period)}.")
+            co_applicant = None
             if previous is not None:
                 answers = forms.prefilled(form, previous.answers)
+                if previous.applicant_id == principal.user_id:
+                    co_applicant = previous.co_applicant_id
+                else:
+                    # Last month this person was the co-applicant: the partner is last month's
+                    # applicant, and the partner's number (kept masked only) is theirs to give again.
+                    co_applicant = previous.applicant_id
+                    question = forms.co_applicant_question(form)
+                    if question is not None:
+                        answers.pop(question.id, None)
             if window is not None:
                 answers["period"] = window.period
             app = Application(
@@ -125,7 +135,7 @@ class Applications:
                 kind=form.kind,
                 form_version=form.version,
                 applicant_id=principal.user_id,
-                co_applicant_id=previous.co_applicant_id if previous is not None and answers else None,
+                co_applicant_id=co_applicant,
                 status=cases.DRAFT,
                 answers=answers,
                 version=1,

@@ -476,3 +476,34 @@ def test_the_api_receives_a_sent_case_at_once_and_a_failure_leaves_it_for_the_wo
         assert sent.status == expected
     assert len(calls) == 1
     assert casework.receive(calls[0])["recommendation"] == "needs_case_worker"  # the worker's fallback
+
+
+def test_next_month_the_co_applicant_may_apply_with_last_months_applicant_as_partner(flow: Flow) -> None:
+    user = str(uuid.uuid4())
+    token = flow.token(user)
+    draft = flow.stub.CreateDraft(pb.CreateDraftRequest(kind="eb_grundansokan"), metadata=token)
+    files = {
+        n: json.dumps([upload(flow, user, draft.application_id)]) for n in ("kontoutdrag", "hyreskontrakt", "hyresavi")
+    }
+    flow.stub.SaveAnswers(
+        pb.SaveAnswersRequest(application_id=draft.application_id, answers={**first_application(), **files}),
+        metadata=token,
+    )
+    flow.stub.Submit(
+        pb.SubmitRequest(application_id=draft.application_id, signature_id=flow.sign(user, draft.application_id)),
+        metadata=token,
+    )
+    flow.stub.Sign(
+        pb.SignRequest(application_id=draft.application_id, signature_id=flow.sign(SARA, draft.application_id)),
+        metadata=flow.token(SARA),
+    )
+    flow.casework.receive(draft.application_id)
+    flow.stub.Decide(
+        pb.DecideRequest(application_id=draft.application_id, outcome="approved"), metadata=flow.token("w", **WORKER)
+    )
+    flow.today[0] = date(2026, 12, 10)
+    mine = flow.stub.CreateDraft(pb.CreateDraftRequest(kind="eb_lopande"), metadata=flow.token(SARA))
+    # Sara applies this month: Anna, last month's applicant, is her co-applicant; Sara's own number
+    # (masked in last month's answers) is not carried over as "the partner's".
+    assert mine.co_applicant_id == user and "partner_personnummer" not in mine.answers
+    assert mine.answers["hyra"] == "7200"
