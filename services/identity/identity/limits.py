@@ -30,9 +30,12 @@ class LoginLimiter:
 
     def allow(self, ip: str, personal_number: str) -> bool:
         """Counts one login start; False when the IP or the person is over the limit (locked out until
-        the window has passed since their oldest counted start)."""
+        the window has passed since their oldest counted start). A start without a personnummer (the
+        QR code) counts for the IP only."""
         now = time.monotonic()
-        keys = [("i:" + ip, self.per_ip), (self.person_key(personal_number), self.per_person)]
+        keys = [("i:" + ip, self.per_ip)]
+        if personal_number:
+            keys.append((self.person_key(personal_number), self.per_person))
         with self._lock:
             if len(self._hits) > 100_000:
                 self._forget(now)

@@ -162,6 +162,19 @@ def test_login_starts_are_rate_limited_per_personnummer_without_keeping_it(runni
     assert all(RESIDENT not in key for key in limited.limiter.keys())
 
 
+def test_qr_logins_count_for_their_ip_only(running):
+    limited = Identity(running.db, running.identity.keys, running.identity.bankid, collect_interval=0)
+    limited.limiter.per_person, limited.limiter.per_ip = 2, 4
+    for ip in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):  # many people scanning from many places
+        for _ in range(3):
+            order, _ = limited.start_login("", "web", ip)
+            limited.cancel_login(order.order_ref)
+    limited.start_login("", "web", "192.0.2.1")
+    with pytest.raises(Exception) as err:  # but one address starting without end is stopped
+        limited.start_login("", "web", "192.0.2.1")
+    assert type(err.value).__name__ == "RateLimited"
+
+
 def test_signing_stores_the_signature_and_announces_it(running):
     token = login_token(running)
     started = running.stub.StartSign(
