@@ -652,6 +652,10 @@ def own_platform(postgres: bool) -> Iterator[Platform]:
             "FICKAN_LOGIN_LIMIT_PER_IP": "0",
             "FICKAN_BANKID_COLLECT_INTERVAL": "0.2",
         }
+        # A/B runs: FICKAN_BENCH_EXTRA_ENV="NAME=value,NAME=value" sets more of the platform's settings.
+        for pair in filter(None, os.environ.get("FICKAN_BENCH_EXTRA_ENV", "").split(",")):
+            name, _, value = pair.partition("=")
+            limits[name.strip()] = value.strip()
         platform = Platform.on_free_ports(var, amqp_uri=amqp_uri, database_urls=urls, extra_env=limits)
         try:
             platform.migrate()

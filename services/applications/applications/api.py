@@ -435,7 +435,8 @@ def main() -> None:
         unit=env_str("FICKAN_CASE_UNIT", "ekonomiskt-bistand"),
         people=IdentityPeople(settings.identity_target),
         today=today_from_env,
-        receive=casework.receive,
+        # The api receives a sent case itself (see docs/architecture.md); 0 leaves it to the worker.
+        receive=casework.receive if env_bool("FICKAN_RECEIVE_AT_ONCE", True) else None,
     )
     run_api(
         settings,
