@@ -21,6 +21,7 @@ from bff_web.views import account, applications, estimate, login, pages, staff
 from fickan_bff.app import create_base_app
 from fickan_bff.clients import Services
 from fickan_bff.errors import http_status, is_unavailable
+from fickan_common.access import is_staff
 from fickan_common.grpc_client import ServiceError
 from fickan_common.settings import env_bool, env_int, env_str
 
@@ -115,8 +116,7 @@ def create_app(services: Services | None = None) -> Flask:
             "csrf_token": web_session.csrf_token,
             "csrf_field_name": web_session.CSRF_FIELD,
             "principal": g.get("principal"),
-            "is_staff": bool(g.get("principal"))
-            and any(g.principal.has_role(r) for r in ("case_worker", "contact_agent", "admin")),
+            "is_staff": bool(g.get("principal")) and is_staff(g.principal),
             "resident_name": web_session.session_name(),
         }
 

@@ -41,9 +41,6 @@ class Definition:
             raw,
         )
 
-    def question(self, question_id: str) -> dict[str, Any] | None:
-        return next((q for s in self.steps for q in s["questions"] if q["id"] == question_id), None)
-
     def step_of(self, question_id: str) -> int:
         """The step a question (or a path like "barn[0].alder") is on; 0 when unknown."""
         root = question_id.split("[", 1)[0]

@@ -224,7 +224,7 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
     def ListStaff(self, request, context):  # noqa: N802
         if not current_principal().has_role("admin"):
             raise PermissionDenied("Det här får bara kommunens personal göra.")
-        return ipb.ListStaffResponse(staff=list(self.staff.values()))
+        return ipb.ListStaffResponse(staff=list(self.staff.values()), answer_groups=["BSU", "ÄSSF", "BBMT"])
 
     def CancelLogin(self, request, context):  # noqa: N802
         order = self.orders.get(request.order_ref)

@@ -10,11 +10,9 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from fickan_common.context import current_correlation_id
-from fickan_common.grpc_server import FIELD_ERRORS_KEY
+from fickan_common.grpc_server import FIELD_ERRORS_KEY, MAX_MESSAGE_BYTES
 
 DEFAULT_TIMEOUT = 3.0
-# Attachments (up to 10 MB) travel in one message; gRPC's default limit is 4 MB.
-MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 
 
 class ServiceError(Exception):

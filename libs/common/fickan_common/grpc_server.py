@@ -23,6 +23,8 @@ from fickan_common.tokens import InvalidToken, Principal, TokenVerifier, bearer
 log = logging.getLogger(__name__)
 
 FIELD_ERRORS_KEY = "fickan-field-errors-bin"
+# Attachments (up to 10 MB) travel in one message; gRPC's default limit is 4 MB. Servers and clients.
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 _principal: ContextVar[Principal | None] = ContextVar("principal", default=None)
 
 TOKEN_MESSAGES = {
@@ -124,9 +126,8 @@ def build_server(
         interceptors=[ServiceInterceptor(verifier, public_methods, glance_methods)],
         options=[
             ("grpc.so_reuseport", 0),
-            # attachments (up to 10 MB) travel in one message; gRPC's default limit is 4 MB
-            ("grpc.max_send_message_length", 16 * 1024 * 1024),
-            ("grpc.max_receive_message_length", 16 * 1024 * 1024),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
         ],
     )
     health_servicer = health.HealthServicer()

@@ -199,7 +199,7 @@ class Casework:
                 raise Conflict("Beräkningen kan bara ändras innan beslut.")
             merged = {a["code"]: a for a in app.adjustments}
             merged.update({a.code: {"code": a.code, "amount": a.amount, "reason": a.reason} for a in adjustments})
-            result = calc.calculate(self._input(session, app), [calc.Adjustment(**a) for a in merged.values()])
+            result = calc.calculate(self._input(app), [calc.Adjustment(**a) for a in merged.values()])
             app.adjustments, app.calculation = list(merged.values()), result.as_dict()
             app.version += 1
             app.updated_at = steps.now()
@@ -364,15 +364,8 @@ class Casework:
         )
 
     # -- the service's own steps (the worker) -----------------------------------------------------
-    def _input(self, session: Session, app: Application) -> calc.CalculationInput:
-        year = int((app.period or str(app.answers.get("period", "")) or str(self.today().year))[:4])
-        years = [y for y in calc.available_years() if y <= year] or calc.available_years()
-        return calc.input_from_answers(
-            app.answers,
-            max(years),
-            months_on_support=app.months_on_support,
-            housing_cap=self.settings.housing_cap,
-        )
+    def _input(self, app: Application) -> calc.CalculationInput:
+        return steps.calculation_input(app, self.today(), app.months_on_support, self.settings.housing_cap)
 
     def receive(self, application_id: str) -> dict[str, Any] | None:
         """A sent case is received: it gets its calculation, may be picked for a random check, and
@@ -400,7 +393,7 @@ class Casework:
             form = forms.form_for(app.kind, app.form_version)
             if previous is not None:
                 app.changes = forms.changes(form, previous.answers, app.answers)
-            result = calc.calculate(self._input(session, app))
+            result = calc.calculate(self._input(app))
             app.calculation = result.as_dict()
             steps.move(session, app, cases.RECEIVED, "system", events)
             picked = self.chance() < self.settings.random_check_rate

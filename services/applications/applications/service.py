@@ -166,12 +166,10 @@ class Applications:
     def save_answers(
         self, principal: Principal, application_id: str, answers: dict[str, Any], expected_version: int
     ) -> Application:
-        form_kind_version = None
         with self.db.transaction() as session:
             app = self._own_draft(session, principal, application_id)
             cases.require_version(app.version, expected_version)
-            form_kind_version = (app.kind, app.form_version)
-            form = forms.form_for(*form_kind_version)
+            form = forms.form_for(app.kind, app.form_version)
             cleaned = forms.clean_answers(form, answers)
             self._check_attachments(session, app, form, cleaned)
         # Naming a co-applicant asks identity (outside the transaction: it is another service).
@@ -468,17 +466,10 @@ class Applications:
         """The stored calculation of a sent case, or a preliminary one of a draft's answers."""
         if app.calculation:
             return calc.Calculation.from_dict(app.calculation)
-        year = int((app.period or str(app.answers.get("period", "")) or str(self.today().year))[:4] or 0)
         try:
-            return calc.calculate(calc.input_from_answers(app.answers, self._table_year(year)))
+            return calc.calculate(steps.calculation_input(app, self.today()))
         except NotFound:
             return None
-
-    @staticmethod
-    def _table_year(year: int) -> int:
-        """The newest riksnorm table not after `year` (the next year's may not be entered yet)."""
-        years = [y for y in calc.available_years() if y <= year] or calc.available_years()
-        return max(years)
 
     def glance(self, principal: Principal) -> tuple[Application | None, str, Any]:
         with self.db.transaction() as session:
@@ -535,9 +526,7 @@ class Applications:
             stored = session.get(Attachment, attachment_id)
             if stored is None or stored.application_id != app.id:
                 raise NotFound("Bilagan finns inte.")
-            if principal.user_id in steps.residents(app):
-                pass
-            else:
+            if principal.user_id not in steps.residents(app):
                 cases.require_case_worker_of(principal, app.unit, app.status)
                 env = record_staff_access(
                     session,

@@ -11,14 +11,14 @@ from typing import Any
 from google.protobuf.message import Message
 from sqlalchemy.orm import Session
 
+from applications.domain import calculation as calc
 from applications.domain import cases, forms
 from applications.domain.cases import Text
+from applications.domain.periods import MONTHS_SV
 from applications.store import OUTBOX, Application, CaseEvent
 from fickan.applications.events.v1 import events_pb2
 from fickan_common.errors import NotFound, ValidationFailed
 from fickan_common.timestamps import to_timestamp
-
-ACTORS = ("resident", "co_applicant", "staff", "system")
 
 
 def now() -> datetime:
@@ -120,8 +120,6 @@ def title(app: Application) -> str:
 def swedish_date(value: date | None) -> str:
     if value is None:
         return ""
-    from applications.domain.periods import MONTHS_SV
-
     return f"{value.day} {MONTHS_SV[value.month - 1]} {value.year}"
 
 
@@ -167,12 +165,6 @@ def next_action(app: Application, role: str, open_request: Any = None) -> Text:
     return Text("", "")
 
 
-def months_between(earlier: str, later: str) -> int:
-    """Whole months from period `earlier` to `later` (YYYY-MM)."""
-    (y1, m1), (y2, m2) = (tuple(int(p) for p in earlier.split("-")), tuple(int(p) for p in later.split("-")))
-    return (y2 - y1) * 12 + (m2 - m1)
-
-
 def consecutive_months(periods: Iterable[str], before: str) -> int:
     """How many months in a row, ending the month before `before`, had approved support."""
     have = set(periods)
@@ -183,3 +175,15 @@ def consecutive_months(periods: Iterable[str], before: str) -> int:
         if cursor not in have:
             return count
         count += 1
+
+
+def calculation_input(
+    app: Application, today: date, months_on_support: int = 0, housing_cap: int | None = None
+) -> calc.CalculationInput:
+    """A case's answers as the calculation's input, with the riksnorm table of its month's year, or
+    the newest table before it (next year's may not be entered yet)."""
+    year = int((app.period or str(app.answers.get("period", "")) or str(today.year))[:4])
+    years = [y for y in calc.available_years() if y <= year] or calc.available_years()
+    return calc.input_from_answers(
+        app.answers, max(years), months_on_support=months_on_support, housing_cap=housing_cap
+    )

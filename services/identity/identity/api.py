@@ -268,7 +268,10 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         return user_message(user)
 
     def ListStaff(self, request, context):  # noqa: N802
-        return pb.ListStaffResponse(staff=[user_message(u) for u in self.parts.staff.list(current_principal())])
+        staff = self.parts.staff
+        return pb.ListStaffResponse(
+            staff=[user_message(u) for u in staff.list(current_principal())], answer_groups=staff.answer_groups
+        )
 
     # -- access log -------------------------------------------------------------------------------
     def ListMyAccessLog(self, request, context):  # noqa: N802

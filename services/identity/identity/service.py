@@ -615,10 +615,6 @@ class Identity:
             if owned:
                 self.revoke_session(session_id, "logout")
 
-    def session_active(self, session_id: str) -> bool:
-        with self.db.transaction() as session:
-            return not self._session_problem(session.get(Session, session_id), datetime.now(UTC))
-
     def list_devices(self, principal: Principal) -> list[dict[str, Any]]:
         """The caller's live sessions and paired watches, newest use first."""
         now = datetime.now(UTC)

@@ -18,13 +18,13 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from fickan.identity.events.v1 import events_pb2
+from fickan_common.access import STAFF_ROLES
 from fickan_common.errors import Conflict, PermissionDenied, ValidationFailed
 from fickan_common.tokens import Principal
 from identity.access_log import AccessLog
 from identity.service import STAFF_ONLY, Identity, parse_personnummer
 from identity.store import OUTBOX, User
 
-STAFF_ROLES = ("case_worker", "contact_agent", "admin")
 # The contact centre's answer groups and advisory services (DOMAIN.md); a municipality may add more.
 ANSWER_GROUPS = (
     "BSU",

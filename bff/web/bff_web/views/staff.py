@@ -18,16 +18,14 @@ from bff_web import formatting
 from bff_web import forms as web_forms
 from bff_web.i18n import t
 from bff_web.session import login_required, services, staff_required, token
+from bff_web.views.account import ROLE_TEXT
 from bff_web.views.applications import download
 from fickan.applications.v1 import applications_pb2
 from fickan.identity.v1 import identity_pb2
+from fickan_common.access import STAFF_ROLES
 from fickan_common.grpc_client import ServiceError
 
 bp = Blueprint("staff", __name__)
-
-STAFF_ROLES = ("case_worker", "contact_agent", "admin")
-ROLE_TEXT = {"case_worker": "role_case_worker", "contact_agent": "role_contact_agent", "admin": "role_admin"}
-ANSWER_GROUPS = ("BSU", "ÄSSF", "BBMT", "Budget- och skuldrådgivning", "Konsumentvägledning")
 
 
 @bp.get("/personal")
@@ -40,9 +38,10 @@ def start() -> str:
 
 
 # --- roles (admin) ---------------------------------------------------------------------------
-def _staff_rows() -> list[dict[str, str]]:
+def _staff_rows() -> tuple[list[dict[str, str]], list[str]]:
+    """The staff, and the answer groups identity knows (the choices for a contact-centre agent)."""
     listed = services().identity.call("ListStaff", identity_pb2.ListStaffRequest(), token=token())
-    return [
+    rows = [
         {
             "name": u.name,
             "roles": ", ".join(t(ROLE_TEXT[r]) for r in u.roles if r in ROLE_TEXT),
@@ -51,17 +50,19 @@ def _staff_rows() -> list[dict[str, str]]:
         }
         for u in listed.staff
     ]
+    return rows, list(listed.answer_groups)
 
 
 def _render_roles(form: dict[str, str] | None = None, errors: dict[str, str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    staff, groups = _staff_rows()
     return (
         render_template(
             "staff_roles.html",
-            staff=_staff_rows(),
+            staff=staff,
             form=form or {},
             errors=errors or {},
             role_names=[(r, t(ROLE_TEXT[r])) for r in STAFF_ROLES],
-            groups=ANSWER_GROUPS,
+            groups=groups,
         ),
         status,
     )

@@ -120,10 +120,6 @@ def user_message(status: str, hint_code: str, same_device: bool = False, lang: s
     return own.get(hint_code, texts[21 if status == "pending" else 22])
 
 
-UNKNOWN_PENDING = RFA[21]
-UNKNOWN_FAILED = RFA[22]
-
-
 class BankIdError(Exception):
     def __init__(self, error_code: str, details: str = "") -> None:
         super().__init__(f"{error_code}: {details}")
@@ -156,18 +152,6 @@ class BankIdClient(Protocol):
     def collect(self, order_ref: str) -> dict[str, Any]: ...
 
     def cancel(self, order_ref: str) -> dict[str, Any]: ...
-
-
-FAILED_HINTS = {
-    "expiredTransaction",
-    "certificateErr",
-    "userCancel",
-    "cancelled",
-    "startFailed",
-    "userDeclinedCall",
-    "notSupportedByUserApp",
-    "transactionRiskBlocked",
-}
 
 
 @dataclass
