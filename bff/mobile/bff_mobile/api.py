@@ -16,7 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from bff_mobile import texts
 from bff_mobile.errors import ApiError, from_service_error
-from bff_mobile.schemas import KIND
+from bff_mobile.schemas.common import KIND
 from fickan_bff.auth import AuthError, require_token
 from fickan_common.grpc_client import ServiceClient, ServiceError
 

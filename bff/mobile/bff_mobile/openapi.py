@@ -8,8 +8,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema
 
-from bff_mobile import schemas
 from bff_mobile.api import PATH_PARAMS, Api, Endpoint, Upload
+from bff_mobile.schemas.common import ErrorSchema
 
 OPENAPI_VERSION = "3.0.3"
 BEARER = "bearerAuth"
@@ -59,7 +59,7 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         codes.add(401)
     codes.add(503)
     for code in sorted(codes):
-        responses[str(code)] = {"description": ERROR_DESCRIPTIONS[code], "content": _json(schemas.ErrorSchema)}
+        responses[str(code)] = {"description": ERROR_DESCRIPTIONS[code], "content": _json(ErrorSchema)}
 
     operation: dict[str, Any] = {
         "operationId": endpoint.name,

@@ -1,0 +1,15 @@
+"""The /v1 endpoints of the phone app, one module per area. Thin: check, ask the services over gRPC,
+shape the answer. Importing the areas registers their routes on `api`."""
+
+from bff_mobile.views import (  # noqa: F401 - registers the routes
+    applications,
+    auth,
+    devices,
+    e_services,
+    inbox,
+    questions,
+    signing,
+)
+from bff_mobile.views.common import api
+
+__all__ = ["api"]
