@@ -9,6 +9,7 @@ import grpc
 
 from fickan_common.grpc_client import ServiceClient
 from fickan_common.grpc_server import build_server, run_until_stopped
+from fickan_common.idempotency import IdempotencyStore
 from fickan_common.logs import setup_logging
 from fickan_common.metrics import serve_metrics
 from fickan_common.settings import ServiceSettings
@@ -32,9 +33,19 @@ def run_api(
     public_methods: Iterable[str] = (),
     on_stop: Callable[[], None] | None = None,
     glance_methods: Iterable[str] = (),
+    commands: Iterable[str] = (),
+    idempotency: IdempotencyStore | None = None,
 ) -> None:
     setup_logging(f"{settings.name}-api", settings.log_level)
     serve_metrics(settings.metrics_port)
-    server, port = build_server(register, settings.grpc_port, verifier, public_methods, glance_methods=glance_methods)
+    server, port = build_server(
+        register,
+        settings.grpc_port,
+        verifier,
+        public_methods,
+        glance_methods=glance_methods,
+        commands=commands,
+        idempotency=idempotency,
+    )
     log.info("serving gRPC", extra={"fields": {"port": port}})
     run_until_stopped(server, on_stop)

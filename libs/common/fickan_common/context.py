@@ -9,6 +9,8 @@ import uuid
 from contextvars import ContextVar
 
 correlation_id: ContextVar[str] = ContextVar("correlation_id", default="")
+# The client's key for the command being made (a BFF sets it per request; gRPC clients pass it on).
+idempotency_key: ContextVar[str] = ContextVar("idempotency_key", default="")
 
 
 def new_correlation_id() -> str:

@@ -1,4 +1,19 @@
-"""A service's own database: SQLite file by default, PostgreSQL when its URL says so."""
+"""A service's own database: SQLite file by default, PostgreSQL when its URL says so.
+
+Every state change goes through `Database.transaction()`, which is atomic on both databases:
+
+- On SQLite a write transaction starts with `BEGIN IMMEDIATE`: it takes the database's write lock
+  before its first read, so two requests that read a row and then change it run one after the other
+  and the second sees the first one's change. pysqlite's own transaction handling is switched off:
+  it begins a transaction only at the first INSERT/UPDATE, so the reads before it (the version
+  checks) ran outside any transaction and every concurrent request saw the same old row.
+- On PostgreSQL the use cases lock the rows they change (`SELECT ... FOR UPDATE`).
+- On both, models with a version column declare it as SQLAlchemy's `version_id_col`, so every UPDATE
+  carries `WHERE version = :read` and a lost race raises StaleVersion instead of writing.
+
+`Database.read()` is for what only reads: a plain deferred transaction (WAL lets it run beside a
+writer), which refuses to write.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +23,17 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from fickan_common.errors import StaleVersion
+
+# Told to a person whose change lost a race with someone else's (a double click, two devices).
+CHANGED_MEANWHILE = "Uppgifterna ändrades nyss av någon annan. Ladda om sidan och försök igen."
+_WRITE = "fickan_write"
+
+
+class ReadOnlyTransaction(RuntimeError):
+    """A `Database.read()` block tried to write: a bug, not the user's fault."""
 
 
 def make_engine(url: str) -> Engine:
@@ -17,14 +43,23 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
-        # The api and worker processes share the file: WAL lets readers and a writer work at once.
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            # The api and worker processes share the file: WAL lets readers and a writer work at once.
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+            # We say BEGIN ourselves (below), so that a transaction's reads are inside it.
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection) -> None:  # type: ignore[no-untyped-def]
+            write = connection.get_execution_options().get(_WRITE, True)
+            # query_only makes SQLite itself refuse a write inside a read transaction.
+            connection.exec_driver_sql(f"PRAGMA query_only={0 if write else 1}")
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     if url.startswith("postgresql://"):
@@ -32,16 +67,37 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+def _refuse_writes(session: Session, _context, _instances) -> None:  # type: ignore[no-untyped-def]
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlyTransaction("a read transaction tried to write; use Database.transaction()")
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = sessionmaker(self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
+        self.read_sessions = sessionmaker(self.engine.execution_options(**{_WRITE: False}), expire_on_commit=False)
+        event.listen(self.read_sessions, "before_flush", _refuse_writes)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commits on success, rolls back on any error."""
-        with self.sessions.begin() as session:
+        """One unit of work that may write: commits on success, rolls back on any error. A row
+        changed by someone else since it was read (its version moved) raises StaleVersion."""
+        try:
+            with self.sessions.begin() as session:
+                yield session
+        except StaleDataError:
+            raise StaleVersion(CHANGED_MEANWHILE) from None
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A consistent read that never writes (and never waits for a writer on SQLite)."""
+        with self.read_sessions.begin() as session:
             yield session
 
     def dispose(self) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from fickan_common.context import current_correlation_id
+from fickan_common.context import current_correlation_id, idempotency_key
 from fickan_common.grpc_server import FIELD_ERRORS_KEY, MAX_MESSAGE_BYTES
 
 DEFAULT_TIMEOUT = 3.0
@@ -64,6 +64,10 @@ class ServiceClient:
         metadata = [("x-correlation-id", current_correlation_id())]
         if token:
             metadata.append(("authorization", f"Bearer {token}"))
+        key = idempotency_key.get()
+        if key:
+            # Services act on it for their commands only (see fickan_common.idempotency).
+            metadata.append(("idempotency-key", key))
         try:
             return getattr(self.stub, method)(request, timeout=timeout or self.timeout, metadata=metadata)
         except grpc.RpcError as error:

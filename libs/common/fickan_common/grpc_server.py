@@ -18,11 +18,13 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from fickan_common import metrics
 from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
 from fickan_common.errors import DomainError, PermissionDenied, Unauthenticated
+from fickan_common.idempotency import METADATA_KEY, IdempotencyStore, check_key, key_hash
 from fickan_common.tokens import InvalidToken, Principal, TokenVerifier, bearer
 
 log = logging.getLogger(__name__)
 
 FIELD_ERRORS_KEY = "fickan-field-errors-bin"
+REPLAYED_KEY = "fickan-idempotent-replay"  # trailing metadata on an answer given back for a repeat
 # Attachments (up to 10 MB) travel in one message; gRPC's default limit is 4 MB. Servers and clients.
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 _principal: ContextVar[Principal | None] = ContextVar("principal", default=None)
@@ -43,15 +45,29 @@ def current_principal() -> Principal:
     return principal
 
 
+def method_paths(service: str, names: Iterable[str]) -> set[str]:
+    """gRPC method paths ("/<package>.<Service>/<Method>") of one service's methods."""
+    return {f"/{service}/{name}" for name in names}
+
+
 class ServiceInterceptor(grpc.ServerInterceptor):
-    """`glance_methods`: the only methods a token with scope "glance" (a paired watch) may call."""
+    """`glance_methods`: the only methods a token with scope "glance" (a paired watch) may call.
+    `commands`: the methods that change state; with an idempotency store, a repeat of one of them
+    with the same `idempotency-key` metadata gets the first answer (see fickan_common.idempotency)."""
 
     def __init__(
-        self, verifier: TokenVerifier | None, public_methods: Iterable[str], glance_methods: Iterable[str] = ()
+        self,
+        verifier: TokenVerifier | None,
+        public_methods: Iterable[str],
+        glance_methods: Iterable[str] = (),
+        commands: Iterable[str] = (),
+        idempotency: IdempotencyStore | None = None,
     ) -> None:
         self.verifier = verifier
         self.public_methods = set(public_methods)
         self.glance_methods = set(glance_methods)
+        self.commands = set(commands)
+        self.idempotency = idempotency
 
     def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
         handler = continuation(handler_call_details)
@@ -60,6 +76,9 @@ class ServiceInterceptor(grpc.ServerInterceptor):
         method = handler_call_details.method
         inner = handler.unary_unary
         public = method in self.public_methods or method.startswith("/grpc.health.")
+        idempotent = self.idempotency is not None and method in self.commands
+        store = self.idempotency
+        serialize = handler.response_serializer
 
         def wrapper(request, context):  # type: ignore[no-untyped-def]
             md = dict(context.invocation_metadata())
@@ -79,7 +98,19 @@ class ServiceInterceptor(grpc.ServerInterceptor):
                     if "glance" in principal.scope and method not in self.glance_methods:
                         raise PermissionDenied(GLANCE_REFUSED)
                     _principal.set(principal)
-                return inner(request, context)
+                key = md.get(METADATA_KEY) if idempotent and not public else None
+                if key is None or store is None:
+                    return inner(request, context)
+                hashed = key_hash(
+                    _principal.get().user_id,  # type: ignore[union-attr]
+                    method,
+                    check_key(key),
+                    request.SerializeToString(deterministic=True),
+                )
+                answer, replayed = store.run(hashed, lambda: serialize(inner(request, context)))
+                if replayed:
+                    context.set_trailing_metadata(((REPLAYED_KEY, "1"),))
+                return answer
             except DomainError as exc:
                 code = exc.code
                 if exc.field_errors:
@@ -104,10 +135,14 @@ class ServiceInterceptor(grpc.ServerInterceptor):
                 _principal.reset(principal_token)
                 correlation_id.reset(cid_token)
 
+        def serialize_answer(answer):  # type: ignore[no-untyped-def]
+            # An idempotent command's answer is already bytes (stored, or serialized to be stored).
+            return answer if isinstance(answer, bytes) else serialize(answer)
+
         return grpc.unary_unary_rpc_method_handler(
             wrapper,
             request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
+            response_serializer=serialize_answer,
         )
 
 
@@ -119,11 +154,13 @@ def build_server(
     max_workers: int = 16,
     host: str = "0.0.0.0",
     glance_methods: Iterable[str] = (),
+    commands: Iterable[str] = (),
+    idempotency: IdempotencyStore | None = None,
 ) -> tuple[grpc.Server, int]:
     """A started server with the service's servicers and gRPC health. Returns (server, bound port)."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
-        interceptors=[ServiceInterceptor(verifier, public_methods, glance_methods)],
+        interceptors=[ServiceInterceptor(verifier, public_methods, glance_methods, commands, idempotency)],
         options=[
             ("grpc.so_reuseport", 0),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),

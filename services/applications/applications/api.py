@@ -15,7 +15,7 @@ from applications.domain import calculation as calc
 from applications.domain import cases, forms
 from applications.people import IdentityPeople
 from applications.service import CASE_CAVEAT, ESTIMATE_CAVEAT, Applications
-from applications.store import OUTBOX, Application
+from applications.store import IDEMPOTENCY, OUTBOX, Application
 from fickan.applications.v1 import applications_pb2 as pb
 from fickan.applications.v1 import applications_pb2_grpc as pb_grpc
 from fickan_common.api import identity_verifier, run_api
@@ -23,12 +23,32 @@ from fickan_common.db import Database
 from fickan_common.errors import ValidationFailed
 from fickan_common.events import BackgroundFlusher, Publisher
 from fickan_common.grpc_server import current_principal
+from fickan_common.idempotency import IdempotencyStore
 from fickan_common.settings import env_bool, env_int, env_str
 from fickan_common.timestamps import to_timestamp
 
 SERVICE = f"/{pb.DESCRIPTOR.package}.ApplicationsService/"
 PUBLIC_METHODS = {SERVICE + m for m in ("ListEServices", "GetForm", "GetPeriod", "Estimate")}
 GLANCE_METHODS = {SERVICE + m for m in ("ListMyApplications", "GetMyCaseGlance")}
+# What changes a case: a repeat with the same idempotency key gets the first answer.
+COMMANDS = {
+    SERVICE + m
+    for m in (
+        "CreateDraft",
+        "SaveAnswers",
+        "Submit",
+        "Sign",
+        "Withdraw",
+        "SubmitCompletion",
+        "UploadAttachment",
+        "StartWork",
+        "RequestCompletion",
+        "AdjustCalculation",
+        "Decide",
+        "SchedulePayment",
+        "CloseCase",
+    )
+}
 
 
 def calculation_message(result: calc.Calculation | None, caveat: str) -> pb.Calculation | None:
@@ -445,6 +465,8 @@ def main() -> None:
         PUBLIC_METHODS,
         on_stop=publisher.close,
         glance_methods=GLANCE_METHODS,
+        commands=COMMANDS,
+        idempotency=IdempotencyStore(db, IDEMPOTENCY),
     )
 
 

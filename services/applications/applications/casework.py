@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from applications import steps
@@ -22,7 +23,7 @@ from applications.domain import calculation as calc
 from applications.domain import cases, forms, periods, proposals
 from applications.domain.cases import Text
 from applications.steps import Events
-from applications.store import INBOX, OUTBOX, Application, CompletionRequest
+from applications.store import INBOX, OUTBOX, Application, CompletionRequest, Payment
 from fickan.applications.events.v1 import events_pb2
 from fickan_common import metrics
 from fickan_common.access import record_staff_access
@@ -33,6 +34,7 @@ from fickan_common.tokens import Principal
 log = logging.getLogger(__name__)
 
 APPROVED = ("approved", "partly_approved")
+PAID_ALREADY = "En utbetalning för det här ärendet eller den här månaden finns redan."
 RANDOM_CHECK_ITEMS = [
     "Kontoutdrag för de två senaste månaderna",
     "Underlag för alla inkomster du har angett",
@@ -71,7 +73,7 @@ class Casework:
         contents, so it is not an access to any one resident's data; opening a case is."""
         cases.require_case_worker(principal)
         limit = min(max(limit or 100, 1), 500)
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             rows = session.scalars(
                 select(Application)
                 .where(
@@ -325,6 +327,24 @@ class Casework:
         if app.status != cases.DECIDED or app.decision.get("outcome") == "rejected":
             raise Conflict("Bara ett beviljat beslut kan betalas ut.")
         app.payment_amount, app.payment_date = int(app.decision.get("amount", 0)), when
+        session.add(
+            Payment(
+                id=str(uuid.uuid4()),
+                application_id=app.id,
+                applicant_id=app.applicant_id,
+                e_service=forms.e_service_of(app.kind),
+                period=steps.period_of(app) or None,
+                amount=app.payment_amount,
+                payment_date=when,
+                status="scheduled",
+                scheduled_at=steps.now(),
+            )
+        )
+        try:
+            session.flush()
+        except IntegrityError:
+            # The database's own rule: one payment per case, and per resident and month.
+            raise Conflict(PAID_ALREADY) from None
         steps.move(
             session,
             app,
@@ -376,6 +396,8 @@ class Casework:
         with self.db.transaction() as session:
             app = steps.find(session, application_id, lock=True)
             if app.status != cases.SUBMITTED:
+                # The api's immediate receive and the worker's fallback race; the loser lands here.
+                log.debug("case already received", extra={"fields": {"application_id": application_id}})
                 return None
             previous = session.get(Application, app.previous_id) if app.previous_id else None
             approved_periods = [
@@ -434,43 +456,67 @@ class Casework:
         return proposal
 
     def pay_due(self) -> int:
-        """Marks the payments due today or earlier as paid and closes those cases."""
-        events = Events()
-        with self.db.transaction() as session:
+        """Pays the payments due today or earlier and closes their cases, each payment in a
+        transaction of its own: a run that crashes halfway leaves the rest for the next run, and two
+        runs at once pay each payment once (the conditional UPDATE below claims it)."""
+        with self.db.read() as session:
             due = list(
                 session.scalars(
-                    select(Application)
-                    .where(Application.status == cases.PAYMENT_SCHEDULED, Application.payment_date <= self.today())
+                    select(Payment.id)
+                    .where(Payment.status == "scheduled", Payment.payment_date <= self.today())
+                    .order_by(Payment.payment_date)
                     .limit(500)
-                    .with_for_update()
                 )
             )
-            for app in due:
-                app.paid_at = steps.now()
-                steps.move(
-                    session,
-                    app,
-                    cases.PAID,
-                    "system",
-                    events,
-                    text=Text(
-                        f"{app.payment_amount} kr är utbetalt till ditt konto.",
-                        f"{app.payment_amount} kr has been paid to your account.",
-                    ),
-                )
-                events.add(
-                    session,
-                    "payment_made",
-                    events_pb2.PaymentMade(
-                        application_id=app.id,
-                        resident_ids=steps.residents(app),
-                        amount=app.payment_amount or 0,
-                        payment_date=app.payment_date.isoformat() if app.payment_date else "",
-                    ),
-                )
-                self._close(session, app, "system", events)
+        paid = 0
+        for payment_id in due:
+            try:
+                paid += self._pay(payment_id)
+            except Conflict as exc:
+                log.error("payment left unpaid", extra={"fields": {"payment_id": payment_id, "reason": exc.message}})
+        return paid
+
+    def _pay(self, payment_id: str) -> int:
+        events = Events()
+        now = steps.now()
+        with self.db.transaction() as session:
+            claimed = session.execute(
+                update(Payment)
+                .where(Payment.id == payment_id, Payment.status == "scheduled")
+                .values(status="paid", paid_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not claimed:
+                return 0  # another run paid it
+            payment = session.get(Payment, payment_id)
+            app = steps.find(session, payment.application_id, lock=True)
+            if app.status != cases.PAYMENT_SCHEDULED:
+                raise Conflict(f"the case is {app.status}, not payment_scheduled")
+            app.paid_at = now
+            steps.move(
+                session,
+                app,
+                cases.PAID,
+                "system",
+                events,
+                text=Text(
+                    f"{payment.amount} kr är utbetalt till ditt konto.",
+                    f"{payment.amount} kr has been paid to your account.",
+                ),
+            )
+            events.add(
+                session,
+                "payment_made",
+                events_pb2.PaymentMade(
+                    application_id=app.id,
+                    resident_ids=steps.residents(app),
+                    amount=payment.amount,
+                    payment_date=payment.payment_date.isoformat(),
+                ),
+            )
+            self._close(session, app, "system", events)
         self._published(events)
-        return len(due)
+        return 1
 
     def open_period(self) -> int:
         """On the day a monthly period opens, tell every resident who had approved support in the

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from applications import steps
@@ -103,48 +104,53 @@ class Applications:
             if not window.is_open(self.today()):
                 message = f"Ansökan för {periods.month_name(window.period)} är inte öppen. {window.text()}"
                 raise Conflict(message)
-        with self.db.transaction() as session:
-            previous = self._previous_case(session, principal.user_id, form)
-            if window is not None:
-                taken = session.scalars(
-                    select(Application.id).where(
-                        Application.applicant_id == principal.user_id,
-                        Application.kind == form.kind,
-                        Application.period == window.period,
-                        Application.status != cases.WITHDRAWN,
-                    )
-                ).first()
-                if taken:
-                    raise Conflict(f"Du har redan en ansökan för {periods.month_name(window.period)}.")
-            co_applicant = None
-            if previous is not None:
-                answers = forms.prefilled(form, previous.answers)
-                if previous.applicant_id == principal.user_id:
-                    co_applicant = previous.co_applicant_id
-                else:
-                    # Last month this person was the co-applicant: the partner is last month's
-                    # applicant, and the partner's number (kept masked only) is theirs to give again.
-                    co_applicant = previous.applicant_id
-                    question = forms.co_applicant_question(form)
-                    if question is not None:
-                        answers.pop(question.id, None)
-            if window is not None:
-                answers["period"] = window.period
-            app = Application(
-                id=str(uuid.uuid4()),
-                kind=form.kind,
-                form_version=form.version,
-                applicant_id=principal.user_id,
-                co_applicant_id=co_applicant,
-                status=cases.DRAFT,
-                answers=answers,
-                version=1,
-                created_at=now,
-                updated_at=now,
-                period=window.period if window else "",
-                previous_id=previous.id if previous is not None else None,
-            )
-            session.add(app)
+        try:
+            with self.db.transaction() as session:
+                previous = self._previous_case(session, principal.user_id, form)
+                if window is not None:
+                    taken = session.scalars(
+                        select(Application.id).where(
+                            Application.applicant_id == principal.user_id,
+                            Application.kind == form.kind,
+                            Application.period == window.period,
+                            Application.status != cases.WITHDRAWN,
+                        )
+                    ).first()
+                    if taken:
+                        raise Conflict(f"Du har redan en ansökan för {periods.month_name(window.period)}.")
+                co_applicant = None
+                if previous is not None:
+                    answers = forms.prefilled(form, previous.answers)
+                    if previous.applicant_id == principal.user_id:
+                        co_applicant = previous.co_applicant_id
+                    else:
+                        # Last month this person was the co-applicant: the partner is last month's
+                        # applicant, and the partner's number (kept masked only) is theirs to give again.
+                        co_applicant = previous.applicant_id
+                        question = forms.co_applicant_question(form)
+                        if question is not None:
+                            answers.pop(question.id, None)
+                if window is not None:
+                    answers["period"] = window.period
+                app = Application(
+                    id=str(uuid.uuid4()),
+                    kind=form.kind,
+                    form_version=form.version,
+                    applicant_id=principal.user_id,
+                    co_applicant_id=co_applicant,
+                    status=cases.DRAFT,
+                    answers=answers,
+                    version=1,
+                    created_at=now,
+                    updated_at=now,
+                    period=window.period if window else "",
+                    previous_id=previous.id if previous is not None else None,
+                )
+                session.add(app)
+        except IntegrityError:
+            # Two drafts for one month started at once: the database's unique rule let one in.
+            month = periods.month_name(window.period) if window else ""
+            raise Conflict(f"Du har redan en ansökan för {month}.") from None
         return app
 
     @staticmethod
@@ -166,7 +172,7 @@ class Applications:
     def save_answers(
         self, principal: Principal, application_id: str, answers: dict[str, Any], expected_version: int
     ) -> Application:
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             app = self._own_draft(session, principal, application_id)
             cases.require_version(app.version, expected_version)
             form = forms.form_for(app.kind, app.form_version)
@@ -251,7 +257,7 @@ class Applications:
     def get_signing_text(self, principal: Principal, application_id: str) -> tuple[str, int, str]:
         """What to sign. The applicant gets it only for a complete application (so nobody signs
         something that cannot be sent); the co-applicant only once the applicant has signed."""
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             app = steps.find(session, application_id)
             role = cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
             if app.status not in SIGNABLE:
@@ -278,7 +284,7 @@ class Applications:
     def submit(
         self, principal: Principal, application_id: str, expected_version: int, signature_id: str = ""
     ) -> Application:
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             app = self._own_draft(session, principal, application_id)
             cases.require_version(app.version, expected_version)
             form = forms.form_for(app.kind, app.form_version)
@@ -316,12 +322,12 @@ class Applications:
         except Exception:
             log.exception("receiving at once failed; left to the worker", extra={"fields": {"application_id": app.id}})
             return app
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             return steps.find(session, app.id)
 
     def sign(self, principal: Principal, application_id: str, signature_id: str) -> Application:
         """The co-applicant signs; the case is then submitted."""
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             app = steps.find(session, application_id)
             if app.co_applicant_id != principal.user_id:
                 raise PermissionDenied(cases.NOT_YOURS)
@@ -356,7 +362,7 @@ class Applications:
                 application_id=app.id,
                 applicant_id=app.applicant_id,
                 kind=app.kind,
-                period=app.period or str(app.answers.get("period", "")),
+                period=steps.period_of(app),
                 submitted_at=to_timestamp(at),
                 co_applicant_id=app.co_applicant_id or "",
             ),
@@ -416,12 +422,12 @@ class Applications:
     # -- reading ----------------------------------------------------------------------------------
     def get(self, principal: Principal, application_id: str) -> tuple[Application, str]:
         """A resident's own case (as applicant or co-applicant) and their part in it."""
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             app = steps.find(session, application_id)
             return app, cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
 
     def list_mine(self, principal: Principal) -> list[Application]:
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             rows = session.scalars(
                 select(Application)
                 .where(
@@ -434,7 +440,7 @@ class Applications:
 
     def details(self, application_id: str) -> dict[str, Any]:
         """Timeline, completion requests and attachments of a case (the caller's access checked)."""
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             timeline = list(
                 session.scalars(
                     select(CaseEvent).where(CaseEvent.application_id == application_id).order_by(CaseEvent.at)
@@ -472,7 +478,7 @@ class Applications:
             return None
 
     def glance(self, principal: Principal) -> tuple[Application | None, str, Any]:
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             app = session.scalars(
                 select(Application)
                 .where(

@@ -113,6 +113,12 @@ def move(
     )
 
 
+def period_of(app: Application) -> str:
+    """The month (YYYY-MM) a case is for: a monthly form's period, or the month a first application
+    names in its answers ("" when it names none)."""
+    return app.period or str(app.answers.get("period", ""))
+
+
 def title(app: Application) -> str:
     return forms.form_for(app.kind, app.form_version).title
 
@@ -182,7 +188,7 @@ def calculation_input(
 ) -> calc.CalculationInput:
     """A case's answers as the calculation's input, with the riksnorm table of its month's year, or
     the newest table before it (next year's may not be entered yet)."""
-    year = int((app.period or str(app.answers.get("period", "")) or str(today.year))[:4])
+    year = int((period_of(app) or str(today.year))[:4])
     years = [y for y in calc.available_years() if y <= year] or calc.available_years()
     return calc.input_from_answers(
         app.answers, max(years), months_on_support=months_on_support, housing_cap=housing_cap

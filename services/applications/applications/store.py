@@ -4,12 +4,28 @@ attachments. Personnummer are never stored here: people are known by identity's 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from applications.settings import NAME
 from fickan_common.events import Outbox, inbox_table, outbox_table
+from fickan_common.idempotency import idempotency_table
 
 
 class Base(DeclarativeBase):
@@ -20,7 +36,19 @@ class Application(Base):
     """One application and the case it becomes."""
 
     __tablename__ = "applications"
-    __table_args__ = (Index("ix_applications_unit_status_due", "unit", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_applications_unit_status_due", "unit", "status", "due_at"),
+        # One application per resident, form and month, also when two drafts are started at once.
+        Index(
+            "uq_applications_one_per_period",
+            "applicant_id",
+            "kind",
+            "period",
+            unique=True,
+            sqlite_where=text("period != '' AND status != 'withdrawn'"),
+            postgresql_where=text("period != '' AND status != 'withdrawn'"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(50))
@@ -56,6 +84,10 @@ class Application(Base):
     payment_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    # Every UPDATE of a case carries WHERE version = <the version read>: a change that lost a race
+    # raises StaleVersion instead of writing (the use cases still bump the version themselves).
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version, "version_id_generator": False}
 
 
 class CaseEvent(Base):
@@ -109,6 +141,29 @@ class Attachment(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+class Payment(Base):
+    """Money paid on a decision. The database itself refuses a second payment of one case, and of one
+    resident's e-service for one month, whatever the code above it does."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("application_id", name="uq_payments_application"),
+        UniqueConstraint("applicant_id", "e_service", "period", name="uq_payments_applicant_month"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"))
+    applicant_id: Mapped[str] = mapped_column(String(36))
+    e_service: Mapped[str] = mapped_column(String(60))
+    period: Mapped[str | None] = mapped_column(String(7), nullable=True)  # NULL: not a monthly case
+    amount: Mapped[int] = mapped_column(Integer)
+    payment_date: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # scheduled | paid
+    scheduled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 OUTBOX = Outbox(NAME, outbox_table(Base.metadata))
+IDEMPOTENCY = idempotency_table(Base.metadata)
 INBOX = inbox_table(Base.metadata)
 metadata = Base.metadata

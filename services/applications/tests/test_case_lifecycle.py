@@ -18,40 +18,14 @@ from sqlalchemy import select
 
 from applications.api import GLANCE_METHODS, PUBLIC_METHODS, register
 from applications.casework import Casework, CaseworkSettings
-from applications.service import Applications, SignatureInfo
+from applications.service import Applications
 from applications.store import OUTBOX, Application
 from fickan.applications.v1 import applications_pb2 as pb
 from fickan.applications.v1 import applications_pb2_grpc
-from fickan_common.errors import NotFound
 from fickan_common.grpc_server import build_server
 from fickan_common.testing import TokenFactory
 from fickan_common.tokens import Principal
-
-UNIT = "ekonomiskt-bistand"
-TODAY = date(2026, 11, 25)  # the window for December 2026 is open (9-30 November)
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-class FakeIdentity:
-    """identity's side of People: co-applicants by personnummer, and signatures made in tests."""
-
-    def __init__(self) -> None:
-        self.signatures: dict[str, SignatureInfo] = {}
-
-    def resolve(self, principal: Principal, personal_number: str) -> tuple[str, str]:
-        digits = personal_number.replace("-", "")
-        return str(uuid.uuid5(uuid.NAMESPACE_OID, digits)), f"{digits[:8]}-****"
-
-    def signature(self, principal: Principal, signature_id: str) -> SignatureInfo:
-        if signature_id not in self.signatures:
-            raise NotFound("Underskriften finns inte.")
-        return self.signatures[signature_id]
-
-    def sign(self, user_id: str, text: str, reference: str) -> str:
-        signature_id = str(uuid.uuid4())
-        self.signatures[signature_id] = SignatureInfo(user_id, reference, hashlib.sha256(text.encode()).hexdigest())
-        return signature_id
+from tests.case_helpers import PDF, PNG, TODAY, UNIT, FakeIdentity, first_application
 
 
 @dataclass
@@ -98,27 +72,6 @@ def flow(db) -> Iterator[Flow]:
 
 ANNA, SARA = str(uuid.uuid4()), str(uuid.uuid5(uuid.NAMESPACE_OID, "199001022384"))
 WORKER = {"roles": ("resident", "case_worker"), "unit": UNIT, "name": "Karin Handläggare"}
-
-
-def first_application(partner: bool = True) -> dict[str, str]:
-    answers = {
-        "period": "2026-12",
-        "sysselsattning": "arbetssokande",
-        "inskriven_af": "ja",
-        "har_partner": "ja" if partner else "nej",
-        "barn": json.dumps([{"fornamn": "Alva", "alder": "5", "bor_heltid": "ja"}]),
-        "boendeform": "hyresratt",
-        "hyra": "7200",
-        "hushallsel": "300",
-        "har_inkomster": "ja",
-        "inkomster": json.dumps([{"slag": "barnbidrag", "vem": "jag", "belopp": "1250"}]),
-        "har_tillgangar": "nej",
-        "samtycke_kontroll": "ja",
-        "sanningsforsakran": "ja",
-    }
-    if partner:
-        answers["partner_personnummer"] = "19900102-2384"
-    return answers
 
 
 def code_of(call):

@@ -212,6 +212,11 @@ def catalogue() -> list[dict[str, Any]]:
     return json.loads((DATA / "catalogue.json").read_text(encoding="utf-8"))["e_services"]
 
 
+def e_service_of(kind: str) -> str:
+    """The id of the e-service a form belongs to (its kind when the catalogue does not list it)."""
+    return next((e["id"] for e in catalogue() for f in e["forms"] if f["kind"] == kind), kind)
+
+
 EKONOMISKT_BISTAND = form_for("ekonomiskt_bistand")
 
 
