@@ -16,6 +16,7 @@ from fickan_common.db import Database
 from fickan_common.errors import Unauthenticated, ValidationFailed
 from fickan_common.events import BackgroundFlusher, Publisher
 from fickan_common.grpc_server import TOKEN_MESSAGES, current_principal
+from fickan_common.idempotency import IdempotencyStore
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import InvalidToken, JwksCache, Principal, TokenVerifier, bearer
 from identity import settings as settings_module
@@ -29,7 +30,7 @@ from identity.pairing import WatchPairings
 from identity.service import CollectResult, Identity
 from identity.sessions import SessionPolicy
 from identity.staff import Staff
-from identity.store import OUTBOX, User
+from identity.store import IDEMPOTENCY, OUTBOX, User
 
 DEVICE_NAMES = {pb.DEVICE_WEB: "web", pb.DEVICE_MOBILE: "mobile", pb.DEVICE_WATCH: "watch"}
 STATUS = {
@@ -60,6 +61,11 @@ PUBLIC_METHODS = {
 }
 # A paired watch's glance token may only ask who it is.
 GLANCE_METHODS = {f"/{pb.DESCRIPTOR.package}.IdentityService/GetMe"}
+# Commands a client may repeat with an idempotency key and get the first answer.
+COMMANDS = {
+    f"/{pb.DESCRIPTOR.package}.IdentityService/{name}"
+    for name in ("RevokeDevice", "ConfirmWatchPairing", "AssignRoles")
+}
 
 
 def _device(value: int) -> str:
@@ -369,7 +375,16 @@ def main() -> None:
         if simulator:
             simulator.stop()
 
-    run_api(settings.service, register(identity), verifier, PUBLIC_METHODS, on_stop=stop, glance_methods=GLANCE_METHODS)
+    run_api(
+        settings.service,
+        register(identity),
+        verifier,
+        PUBLIC_METHODS,
+        on_stop=stop,
+        glance_methods=GLANCE_METHODS,
+        commands=COMMANDS,
+        idempotency=IdempotencyStore(db, IDEMPOTENCY),
+    )
 
 
 if __name__ == "__main__":

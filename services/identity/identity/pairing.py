@@ -101,7 +101,7 @@ class WatchPairings:
         now = datetime.now(UTC)
         with self.db.transaction() as session:
             pairing = session.scalars(
-                select(WatchPairing).where(WatchPairing.device_code_hash == token_hash(device_code))
+                select(WatchPairing).where(WatchPairing.device_code_hash == token_hash(device_code)).with_for_update()
             ).first()
             if pairing is None:
                 raise NotFound("Kopplingen finns inte. Starta om kopplingen på klockan.")
@@ -138,8 +138,11 @@ class WatchPairings:
             raise RateLimited("För många försök. Vänta en stund och försök igen.")
         now = datetime.now(UTC)
         with self.db.transaction() as session:
+            # Locked: of two residents typing the same code at once, one pairs the watch.
             pairing = session.scalars(
-                select(WatchPairing).where(WatchPairing.user_code == code, WatchPairing.status == "pending")
+                select(WatchPairing)
+                .where(WatchPairing.user_code == code, WatchPairing.status == "pending")
+                .with_for_update()
             ).first()
             if pairing is None or now >= aware(pairing.expires_at):
                 raise NotFound(CODE_WRONG)

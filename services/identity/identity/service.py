@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from fickan.identity.events.v1 import events_pb2
@@ -325,21 +326,31 @@ class Identity:
         self._cancel(order_ref, "login", ORDER_GONE)
 
     @staticmethod
-    def _user_by_pnr(session: DbSession, pnr: str, name: str) -> User:
+    def new_user(session: DbSession, pnr: str, name: str) -> User:
+        """A new resident user, or the one a concurrent request made a moment ago (the personnummer
+        is unique: the insert runs in a savepoint so losing that race costs nothing)."""
+        user = User(
+            id=str(uuid.uuid4()),
+            personal_number=pnr,
+            name=name,
+            roles=["resident"],
+            unit="",
+            answer_group="",
+            created_at=datetime.now(UTC),
+        )
+        try:
+            with session.begin_nested():
+                session.add(user)
+        except IntegrityError:
+            user = session.scalars(select(User).where(User.personal_number == pnr)).one()
+        return user
+
+    def _user_by_pnr(self, session: DbSession, pnr: str, name: str) -> User:
         """The user with this personnummer, made a resident on first sight. BankID's name wins."""
         user = session.scalars(select(User).where(User.personal_number == pnr)).first()
         if user is None:
-            user = User(
-                id=str(uuid.uuid4()),
-                personal_number=pnr,
-                name=name,
-                roles=["resident"],
-                unit="",
-                answer_group="",
-                created_at=datetime.now(UTC),
-            )
-            session.add(user)
-        elif name:
+            user = self.new_user(session, pnr, name)
+        elif name and user.name != name:
             user.name = name
         return user
 
@@ -531,11 +542,11 @@ class Identity:
             raise Unauthenticated(SESSION_ENDED)
         digest = token_hash(refresh_token)
         now = datetime.now(UTC)
+        pair, problem, used_at = None, "", None
         with self.db.transaction() as session:
             row = session.get(RefreshToken, digest)
             if row is None:
                 raise Unauthenticated(SESSION_ENDED)
-            live = session.get(Session, row.session_id)
             # Spend it atomically: of two uses at once, exactly one sees used_at still empty.
             spent = session.execute(
                 update(RefreshToken)
@@ -543,8 +554,24 @@ class Identity:
                 .values(used_at=now)
                 .execution_options(synchronize_session=False)
             ).rowcount
+            if not spent:
+                # Read again, not from the row above: a concurrent winner may have committed since
+                # (PostgreSQL let this UPDATE wait for it), and its time tells a race from a reuse.
+                used_at = session.scalar(select(RefreshToken.used_at).where(RefreshToken.token_hash == digest))
+            else:
+                # In the same transaction, so a logout or revocation in between cannot be missed.
+                live = session.get(Session, row.session_id, with_for_update=True)
+                problem = self._session_problem(live, now)
+                user = session.get(User, live.user_id) if live is not None and not problem else None
+                if live is not None and not problem and user is None:
+                    problem = "missing"
+                if user is not None and live is not None:
+                    live.last_used_at = now
+                    refresh, new_digest = new_refresh_token()
+                    session.add(RefreshToken(token_hash=new_digest, session_id=live.id, issued_at=now))
+                    pair = TokenPair(self.access_token(user, live.device, live.id), self.ttl, refresh, live.id)
         if not spent:
-            used_at = row.used_at and aware(row.used_at)
+            used_at = used_at and aware(used_at)
             if used_at and (now - used_at).total_seconds() <= REFRESH_RACE_GRACE:
                 # Two requests of one client refreshed at once (a page and its script): the other
                 # one won and holds the new pair. Not theft; this caller keeps its current token.
@@ -552,19 +579,9 @@ class Identity:
             self.revoke_session(row.session_id, "refresh_token_reused")
             log.warning("refresh token reused: session revoked", extra={"fields": {"sid": row.session_id}})
             raise Unauthenticated(SESSION_ENDED)
-        problem = self._session_problem(live, now)
-        if problem:
-            self.revoke_session(row.session_id, problem)
+        if pair is None:
+            self.revoke_session(row.session_id, problem or "missing")
             raise Unauthenticated(SESSION_ENDED)
-        with self.db.transaction() as session:
-            live = session.get(Session, row.session_id)
-            user = session.get(User, live.user_id)
-            if user is None:
-                raise Unauthenticated(SESSION_ENDED)
-            live.last_used_at = now
-            refresh, new_digest = new_refresh_token()
-            session.add(RefreshToken(token_hash=new_digest, session_id=live.id, issued_at=now))
-            pair = TokenPair(self.access_token(user, live.device, live.id), self.ttl, refresh, live.id)
         return pair
 
     def _session_problem(self, live: Session | None, now: datetime) -> str:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 import re
-import uuid
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -90,10 +88,10 @@ class Staff:
         if errors:
             raise ValidationFailed("Behörigheten kunde inte sparas.", errors)
         with self.db.transaction() as session:
-            user = session.scalars(select(User).where(User.personal_number == pnr)).first()
+            # Locked, so two admins saving at once apply one after the other (one roles_changed).
+            user = session.scalars(select(User).where(User.personal_number == pnr).with_for_update()).first()
             if user is None:
-                user = User(id=str(uuid.uuid4()), personal_number=pnr, name=name, created_at=datetime.now(UTC))
-                session.add(user)
+                user = self.identity.new_user(session, pnr, name)
             elif name and not user.last_login_at:
                 user.name = name  # BankID's name wins once they have logged in
             if admin is not None and user.id == admin.user_id and "admin" not in roles:

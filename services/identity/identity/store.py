@@ -4,11 +4,13 @@ BankID identity to a user; every other service knows the user by the opaque user
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import JSON, DateTime, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from fickan_common.events import Outbox, inbox_table, outbox_table
+from fickan_common.idempotency import idempotency_table
 from identity.settings import NAME
 
 
@@ -27,6 +29,10 @@ class User(Base):
     answer_group: Mapped[str] = mapped_column(String(60), default="")  # contact-centre agents
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Every UPDATE carries WHERE version = <the version read> (SQLAlchemy bumps it): a change that
+    # lost a race raises StaleVersion instead of overwriting the winner's.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
 
 class LoginOrder(Base):
@@ -90,6 +96,10 @@ class WatchPairing(Base):
     watch_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Every UPDATE carries WHERE version = <the version read> (SQLAlchemy bumps it): a change that
+    # lost a race raises StaleVersion instead of overwriting the winner's.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
 
 class AccessLogEntry(Base):
@@ -126,6 +136,10 @@ class Session(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the absolute limit
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_reason: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    # Every UPDATE carries WHERE version = <the version read> (SQLAlchemy bumps it): a change that
+    # lost a race raises StaleVersion instead of overwriting the winner's.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
 
 class RefreshToken(Base):
@@ -141,4 +155,5 @@ class RefreshToken(Base):
 
 OUTBOX = Outbox(NAME, outbox_table(Base.metadata))
 INBOX = inbox_table(Base.metadata)
+IDEMPOTENCY = idempotency_table(Base.metadata)
 metadata = Base.metadata
