@@ -8,14 +8,18 @@ import grpc
 
 from contact import settings as settings_module
 from contact.service import Contact
-from contact.store import OUTBOX, Question
+from contact.store import IDEMPOTENCY, OUTBOX, Question
 from fickan.contact.v1 import contact_pb2 as pb
 from fickan.contact.v1 import contact_pb2_grpc as pb_grpc
 from fickan_common.api import identity_verifier, run_api
 from fickan_common.db import Database
 from fickan_common.events import BackgroundFlusher, Publisher
 from fickan_common.grpc_server import current_principal
+from fickan_common.idempotency import IdempotencyStore
 from fickan_common.timestamps import to_timestamp
+
+# A question sent twice (a double click, a retry) with one idempotency key is asked once.
+COMMANDS = {f"/{pb.DESCRIPTOR.package}.ContactService/AskQuestion"}
 
 
 def question_message(question: Question) -> pb.Question:
@@ -57,7 +61,14 @@ def main() -> None:
     publisher = Publisher(settings.amqp_uri)
     flusher = BackgroundFlusher(db, OUTBOX, publisher)
     contact = Contact(db, on_events=flusher.kick)
-    run_api(settings, register(contact), identity_verifier(settings.identity_target), on_stop=publisher.close)
+    run_api(
+        settings,
+        register(contact),
+        identity_verifier(settings.identity_target),
+        on_stop=publisher.close,
+        commands=COMMANDS,
+        idempotency=IdempotencyStore(db, IDEMPOTENCY),
+    )
 
 
 if __name__ == "__main__":

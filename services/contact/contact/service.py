@@ -55,7 +55,7 @@ class Contact:
         return question
 
     def list_mine(self, principal: Principal) -> list[Question]:
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             rows = session.scalars(
                 select(Question)
                 .where(Question.asker_id == principal.user_id)

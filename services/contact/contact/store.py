@@ -9,6 +9,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from contact.settings import NAME
 from fickan_common.events import Outbox, inbox_table, outbox_table
+from fickan_common.idempotency import idempotency_table
 
 
 class Base(DeclarativeBase):
@@ -31,4 +32,5 @@ class Question(Base):
 
 OUTBOX = Outbox(NAME, outbox_table(Base.metadata))
 INBOX = inbox_table(Base.metadata)
+IDEMPOTENCY = idempotency_table(Base.metadata)
 metadata = Base.metadata

@@ -17,7 +17,7 @@ class Notifications:
 
     def list_messages(self, principal: Principal, limit: int) -> list[Message]:
         size = inbox.page_size(limit)
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             rows = session.scalars(
                 select(Message)
                 .where(Message.recipient_id == principal.user_id)
@@ -37,7 +37,7 @@ class Notifications:
         return message
 
     def unread_count(self, principal: Principal) -> int:
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             return session.execute(
                 select(func.count())
                 .select_from(Message)
