@@ -13,6 +13,7 @@ import requests
 
 from ..conftest import DEMO_RESIDENT
 from ..support.mobile import MobileClient
+from ..support.web import web_login
 
 CASE_WORKER = "198501012382"  # Karin Handläggare, unit ekonomiskt-bistand (demo data)
 OTHER_UNIT_WORKER = "198501022381"  # Olle Annanenhet, unit aldreomsorg
@@ -50,31 +51,17 @@ def test_a_refresh_token_gives_a_new_pair_through_the_mobile_bff(platform):
     assert mobile.call("GET", "/me", renewed.json()["accessToken"]).status_code == 200
 
 
-def _web_login(web: str, personal_number: str) -> requests.Session:
-    """A browser without JavaScript, logging in with a personnummer at the simulator."""
-    browser = requests.Session()
-    form = browser.get(f"{web}/logga-in", timeout=10).text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-    browser.post(f"{web}/logga-in", data={"personal_number": personal_number, "csrf_token": csrf}, timeout=10)
-    for _ in range(50):
-        page = browser.get(f"{web}/logga-in/vantar", timeout=10, allow_redirects=False)
-        if page.status_code == 302 and page.headers["Location"].endswith("/mina-sidor"):
-            return browser
-        time.sleep(0.2)
-    raise AssertionError("web login never completed")
-
-
 def test_a_case_workers_read_reaches_the_residents_access_log_and_other_units_are_refused(platform):
     mobile, web = MobileClient(platform.url("mobile")), platform.url("web")
     token = mobile.login(DEMO_RESIDENT)
     case = mobile.submit_application(token)
-    worker = _web_login(web, CASE_WORKER)
+    worker = web_login(web, CASE_WORKER)
     queue = worker.get(f"{web}/personal/arenden", timeout=10)
     assert queue.status_code == 200 and case["id"] in queue.text
     opened = worker.get(f"{web}/personal/arenden/{case['id']}", params={"skal": "Ny ansökan"}, timeout=10)
     assert opened.status_code == 200 and "loggat" in opened.text
 
-    other = _web_login(web, OTHER_UNIT_WORKER)
+    other = web_login(web, OTHER_UNIT_WORKER)
     assert other.get(f"{web}/personal/arenden/{case['id']}", timeout=10).status_code == 403
 
     deadline = time.monotonic() + 30

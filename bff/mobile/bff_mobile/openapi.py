@@ -10,9 +10,24 @@ from marshmallow import Schema
 
 from bff_mobile.api import PATH_PARAMS, Api, Endpoint, Upload
 from bff_mobile.schemas.common import ErrorSchema
+from fickan_common.idempotency import MAX_KEY_LENGTH
 
 OPENAPI_VERSION = "3.0.3"
 BEARER = "bearerAuth"
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Your own unique key for this action (e.g. a UUID made when the person pressed the button). "
+    "Send the same key when you retry the same request: it is done once, and the retry gets the first answer "
+    "(kept for a day). A new action needs a new key.",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": f"^[!-~]{{1,{MAX_KEY_LENGTH}}}$",
+    },
+}
 
 ERROR_DESCRIPTIONS = {
     400: "The request is not right; fields say which parts",
@@ -76,6 +91,8 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     ]
     if endpoint.query is not None:
         parameters.append({"in": "query", "schema": endpoint.query})
+    if endpoint.method != "get" and not endpoint.public:
+        parameters.append(dict(IDEMPOTENCY_KEY))
     if parameters:
         operation["parameters"] = parameters
     if endpoint.body is not None:

@@ -245,3 +245,15 @@ def test_the_whole_case_and_the_answers_are_described(spec):
     assert "signatureId" not in schemas["Submit"]["required"]
     assert schemas["CreateApplication"]["properties"]["period"]["pattern"] == r"^\d{4}-(0[1-9]|1[0-2])$"
     assert {"definition", "periodBound", "requiresSignature", "version"} <= set(schemas["Form"]["properties"])
+
+
+def test_every_change_a_resident_makes_takes_an_idempotency_key(spec):
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            headers = [p for p in operation.get("parameters", []) if p.get("in") == "header"]
+            protected = operation.get("security") == [{"bearerAuth": []}]
+            if method != "get" and protected:
+                assert [h["name"] for h in headers] == ["Idempotency-Key"], (method, path)
+                assert headers[0]["schema"]["maxLength"] == 200 and not headers[0]["required"]
+            else:
+                assert not headers, (method, path)

@@ -22,6 +22,7 @@ from fickan_bff.app import create_base_app
 from fickan_bff.clients import Services
 from fickan_bff.errors import http_status, is_unavailable
 from fickan_common.access import is_staff
+from fickan_common.context import idempotency_key
 from fickan_common.grpc_client import ServiceError
 from fickan_common.settings import env_bool, env_int, env_str
 
@@ -93,6 +94,10 @@ def create_app(services: Services | None = None) -> Flask:
         g.principal = None
         if request.blueprint in PAGE_BLUEPRINTS:
             web_session.check_csrf()
+            key = web_session.form_idempotency_key()
+            if key:
+                # Reset with the request's other context by the base app's teardown.
+                idempotency_key.set(key)
             web_session.load_principal()
 
     @app.after_request
@@ -115,6 +120,8 @@ def create_app(services: Services | None = None) -> Flask:
             "other_lang": "en" if lang == "sv" else "sv",
             "csrf_token": web_session.csrf_token,
             "csrf_field_name": web_session.CSRF_FIELD,
+            "form_token": web_session.form_token,
+            "form_token_field": web_session.FORM_TOKEN_FIELD,
             "principal": g.get("principal"),
             "is_staff": bool(g.get("principal")) and is_staff(g.principal),
             "resident_name": web_session.session_name(),

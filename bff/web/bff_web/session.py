@@ -34,6 +34,9 @@ LOGIN_ORDER = "login_order"
 AUTO_START = "auto_start"
 
 CSRF_FIELD = "csrf_token"
+# A one-time token in every form: a second POST of the same form (a double click, the back button)
+# is a repeat of the same command, and the services answer it with the first answer.
+FORM_TOKEN_FIELD = "form_token"
 
 # InvalidToken.reason -> the text key shown on the login page.
 REASON_TEXT = {"expired": "session_expired", "invalid": "session_invalid", "missing": "login_required"}
@@ -50,6 +53,18 @@ def csrf_token() -> str:
         token = secrets.token_urlsafe(32)
         session[CSRF] = token
     return token
+
+
+def form_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def form_idempotency_key() -> str:
+    """The idempotency key of this POST: its form's one-time token ("" when it has none)."""
+    if request.method != "POST":
+        return ""
+    token = request.form.get(FORM_TOKEN_FIELD, "")
+    return f"form:{token}" if 8 <= len(token) <= 64 and token.replace("-", "").replace("_", "").isalnum() else ""
 
 
 def check_csrf() -> None:

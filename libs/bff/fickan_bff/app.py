@@ -9,7 +9,7 @@ from flask import Flask, Response, g, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
 from fickan_bff.clients import Services
-from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
+from fickan_common.context import correlation_id, idempotency_key, new_correlation_id, valid_correlation_id
 from fickan_common.logs import setup_logging
 from fickan_common.settings import env_str
 
@@ -31,6 +31,8 @@ def create_base_app(name: str, services: Services | None = None) -> Flask:
     def _start() -> None:
         incoming = request.headers.get("X-Correlation-Id")
         g.cid_token = correlation_id.set(incoming if valid_correlation_id(incoming) else new_correlation_id())
+        # A client's key for this command (e.g. a retried POST): the services' commands honour it.
+        g.idempotency_token = idempotency_key.set(request.headers.get("Idempotency-Key", ""))
         g.started = time.perf_counter()
 
     @app.after_request
@@ -60,6 +62,9 @@ def create_base_app(name: str, services: Services | None = None) -> Flask:
         token = g.pop("cid_token", None)
         if token is not None:
             correlation_id.reset(token)
+        key_token = g.pop("idempotency_token", None)
+        if key_token is not None:
+            idempotency_key.reset(key_token)
 
     @app.get("/healthz")
     def healthz() -> Response:

@@ -7,10 +7,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from nameko.extensions import DependencyProvider
+from sqlalchemy import Table
 
 from fickan_common import metrics
 from fickan_common.db import Database
 from fickan_common.events import Outbox, Publisher, flush_outbox
+from fickan_common.idempotency import IdempotencyStore
 from fickan_common.metrics import serve_metrics
 from fickan_common.settings import env_int
 
@@ -25,9 +27,12 @@ class WorkerRuntime(DependencyProvider):
     process's own immediate flush goes first.
     """
 
-    def __init__(self, make_db: Callable[[], Database], outbox: Outbox, grace: float = 2.0) -> None:
+    def __init__(
+        self, make_db: Callable[[], Database], outbox: Outbox, grace: float = 2.0, idempotency: Table | None = None
+    ) -> None:
         self.make_db = make_db
         self.outbox = outbox
+        self.idempotency = idempotency  # the service's idempotency keys, forgotten after a day
         self.grace = timedelta(seconds=grace)
         self.db: Database | None = None
         self.publisher: Publisher | None = None
@@ -51,6 +56,12 @@ class WorkerRuntime(DependencyProvider):
         if sent:
             log.info("outbox relay published", extra={"fields": {"count": sent}})
         return sent
+
+    def forget_old_answers(self) -> int:
+        """Drops stored answers to idempotent commands older than a day (call it from a timer)."""
+        if self.idempotency is None or self.db is None:
+            return 0
+        return IdempotencyStore(self.db, self.idempotency).purge()
 
     def get_dependency(self, worker_ctx):  # type: ignore[no-untyped-def]
         return self

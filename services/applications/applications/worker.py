@@ -16,7 +16,7 @@ from nameko.timer import timer
 from applications import settings as settings_module
 from applications.api import casework_settings, today_from_env
 from applications.casework import Casework
-from applications.store import OUTBOX
+from applications.store import IDEMPOTENCY, OUTBOX
 from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
 from fickan_common.db import Database
 from fickan_common.events import flush_outbox
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 class ApplicationsWorker:
     name = settings_module.NAME
 
-    runtime = WorkerRuntime(lambda: Database(_settings.database_url), OUTBOX)
+    runtime = WorkerRuntime(lambda: Database(_settings.database_url), OUTBOX, idempotency=IDEMPOTENCY)
 
     def _casework(self) -> Casework:
         assert self.runtime.db is not None and self.runtime.publisher is not None
@@ -43,6 +43,10 @@ class ApplicationsWorker:
     @timer(interval=1.0)
     def relay_outbox(self) -> None:
         self.runtime.relay()
+
+    @timer(interval=3600)
+    def forget_old_answers(self) -> None:
+        self.runtime.forget_old_answers()
 
     @event_handler(settings_module.NAME, "application_submitted", requeue_on_error=True)
     def on_application_submitted(self, body: dict[str, Any]) -> None:

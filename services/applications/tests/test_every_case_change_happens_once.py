@@ -10,7 +10,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import grpc
@@ -441,3 +441,21 @@ def test_draft_race_makes_one_application_for_the_month(desk: Desk) -> None:
             lambda request=request, anna=anna: desk.stub.CreateDraft(request, metadata=desk.auth(anna))
         )
         assert len(answers) == 1 and set(codes) == {grpc.StatusCode.FAILED_PRECONDITION}, codes
+
+
+def test_an_answer_is_forgotten_after_a_day_and_the_key_then_runs_again(desk: Desk) -> None:
+    case = desk.in_progress(resident())
+    key = uuid.uuid4().hex
+    request = pb.CaseActionRequest(application_id=case.application_id, expected_version=case.version)
+    store = IdempotencyStore(desk.db, IDEMPOTENCY)
+    with pytest.raises(grpc.RpcError):  # refused (not decided): nothing stored
+        desk.stub.CloseCase(request, metadata=desk.staff(key))
+    decide = pb.DecideRequest(application_id=case.application_id, outcome="approved", expected_version=case.version)
+    desk.stub.Decide(decide, metadata=desk.staff(key))
+    assert store.purge() == 0  # a fresh answer is kept
+    with desk.db.transaction() as session:
+        session.execute(IDEMPOTENCY.update().values(created_at=datetime.now(UTC) - timedelta(days=2)))
+    assert store.purge() == 1
+    with pytest.raises(grpc.RpcError) as again:  # the key is free: the command runs, and the case says no
+        desk.stub.Decide(decide, metadata=desk.staff(key))
+    assert again.value.code() in LOST_RACE

@@ -18,7 +18,7 @@ from fickan_common.worker import WorkerRuntime
 from identity import settings as settings_module
 from identity.access_log import AccessLog
 from identity.cleanup import clean_up
-from identity.store import OUTBOX
+from identity.store import IDEMPOTENCY, OUTBOX
 
 _settings = settings_module.load().service
 setup_logging(f"{settings_module.NAME}-worker", _settings.log_level)
@@ -27,11 +27,15 @@ setup_logging(f"{settings_module.NAME}-worker", _settings.log_level)
 class IdentityWorker:
     name = settings_module.NAME
 
-    runtime = WorkerRuntime(lambda: Database(_settings.database_url), OUTBOX)
+    runtime = WorkerRuntime(lambda: Database(_settings.database_url), OUTBOX, idempotency=IDEMPOTENCY)
 
     @timer(interval=1.0)
     def relay_outbox(self) -> None:
         self.runtime.relay()
+
+    @timer(interval=3600)
+    def forget_old_answers(self) -> None:
+        self.runtime.forget_old_answers()
 
     @timer(interval=3600)
     def clean_up(self) -> None:
