@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What the test suite needs beyond `make setup`: PostgreSQL on 127.0.0.1:5432 (trust auth) and
-# Debian's chromium for the browser tests. Starts or installs them (apt, as root) when missing.
+# Debian's chromium for the browser tests, Node.js. Starts or installs them (apt, as root) when missing.
 set -euo pipefail
 
 pg_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
@@ -26,4 +26,11 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "Installing chromium with apt (for the browser tests) ..."
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+fi
+
+# Node.js runs the web pages' own script (static/conditions.js) against the shared show_if cases.
+if ! command -v node >/dev/null 2>&1; then
+  echo "Installing Node.js with apt (for the web pages' script tests) ..."
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nodejs >/dev/null
 fi

@@ -14,6 +14,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from fickan_common.conditions import holds
+
 YES, NO = "ja", "nej"
 _ROW = re.compile(r"^([a-z0-9_]+)\[(\d{1,2})\]\[([a-z0-9_]+)\]$")
 
@@ -59,26 +61,6 @@ def decoded(answers: dict[str, str]) -> dict[str, Any]:
                 pass
         values[key] = value
     return values
-
-
-def holds(condition: dict[str, Any] | None, answers: dict[str, Any]) -> bool:
-    """The same rules as the service's forms.condition_holds."""
-    if not condition:
-        return True
-    if "all" in condition:
-        return all(holds(c, answers) for c in condition["all"])
-    if "any" in condition:
-        return any(holds(c, answers) for c in condition["any"])
-    value = answers.get(condition["question"], "")
-    if "equals" in condition:
-        return value == condition["equals"]
-    if "not_equals" in condition:
-        return value != condition["not_equals"]
-    if "in" in condition:
-        return value in condition["in"]
-    if condition.get("answered"):
-        return value not in ("", None, [])
-    return True
 
 
 def show_if_attribute(condition: dict[str, Any] | None) -> str:

@@ -423,9 +423,10 @@ class Casework:
             in_period = bool((app.proposal or {}).get("submitted_in_period", True))
             previous_approved = previous is not None and previous.decision.get("outcome") in APPROVED
             found = proposals.checks(
-                app.kind,
+                form,
                 app.answers,
-                previous.answers if previous else None,
+                self._input(app),
+                steps.calculation_input(previous, self.today()) if previous is not None else None,
                 previous_approved,
                 result,
                 in_period,

@@ -188,7 +188,8 @@ class Applications:
                 cleaned[question] = masked
                 app.co_applicant_id = user_id
             merged = {**app.answers, **cleaned}
-            if merged.get("har_partner") == forms.NO:
+            partner = forms.tagged(form, "calc", "partner")
+            if partner is not None and merged.get(partner.id) == forms.NO:
                 app.co_applicant_id = None
             if app.status == cases.SIGNATURE_PENDING:
                 # New answers void the signatures: the case is a draft again.

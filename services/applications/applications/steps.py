@@ -12,6 +12,7 @@ from google.protobuf.message import Message
 from sqlalchemy.orm import Session
 
 from applications.domain import calculation as calc
+from applications.domain import calculation_input as tagged_input
 from applications.domain import cases, forms
 from applications.domain.cases import Text
 from applications.domain.periods import MONTHS_SV
@@ -190,6 +191,10 @@ def calculation_input(
     the newest table before it (next year's may not be entered yet)."""
     year = int((period_of(app) or str(today.year))[:4])
     years = [y for y in calc.available_years() if y <= year] or calc.available_years()
-    return calc.input_from_answers(
-        app.answers, max(years), months_on_support=months_on_support, housing_cap=housing_cap
+    return tagged_input.read(
+        forms.form_for(app.kind, app.form_version),
+        app.answers,
+        max(years),
+        months_on_support=months_on_support,
+        housing_cap=housing_cap,
     )

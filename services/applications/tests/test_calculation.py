@@ -1,5 +1,6 @@
 """The calculation of ekonomiskt bistånd: worked examples with the riksnorm tables, each computed by
-hand in a comment, the case worker's adjustments, building the input from form answers, and the tables.
+hand in a comment, the case worker's adjustments and the tables. (The input read from a form's
+answers has tests of its own: test_calculation_input_from_form_tags.py.)
 
 2026 amounts used below (data/riksnorm/2026.json; "est." = estimated, not confirmed):
   single 3 940, couple 7 100; child 4–6: 3 050 est., 7–10: 3 820 est., 11–14: 4 390, 15–18: 4 960 est.
@@ -24,7 +25,6 @@ from applications.domain.calculation import (
     NormTableError,
     available_years,
     calculate,
-    input_from_answers,
     load_table,
 )
 from fickan_common.errors import NotFound, ValidationFailed
@@ -431,118 +431,6 @@ def test_as_dict_is_json_and_round_trips():
     assert again == calc
     assert again.line("cost.housing").original == 7500
     assert again.line("cost.housing").reason == "Beslut om högre skälig kostnad."
-
-
-# --- from a form's answers ------------------------------------------------------------------------
-
-
-def test_input_from_answers_of_the_grundansokan():
-    answers = {
-        "period": "2026-12",
-        "sysselsattning": "arbetar",
-        "har_partner": "ja",
-        "barn": [
-            {"fornamn": "Alva", "alder": "12", "bor_heltid": "ja"},
-            {"fornamn": "Nils", "alder": "5", "bor_heltid": "ja", "lunch": "ja"},
-        ],
-        "boendeform": "hyresratt",
-        "hyra": "8200",
-        "hushallsel": "450",
-        "hemforsakring": "180",
-        "har_inkomster": "ja",
-        "inkomster": [
-            {"slag": "lon", "vem": "jag", "belopp": "4000"},
-            {"slag": "barnbidrag", "vem": "jag", "belopp": "2500"},
-            {"slag": "a_kassa", "vem": "partner", "belopp": "6000"},
-        ],
-        "arbetsresor": "970",
-        "fackavgift": "",
-        "a_kassa_avgift": "160",
-        "ovriga_utgifter": [
-            {"slag": "tandvard", "belopp": "1200", "beskrivning": "Akut tandvärk"},
-            {"slag": "medicin", "belopp": "150", "beskrivning": "Recept"},
-            {"slag": "medicin", "belopp": "100", "beskrivning": "Recept 2"},
-        ],
-        "kontoutdrag": ["0b7f0a4e-7a51-4c62-8f47-5a1f7e3b2c11"],
-        "sanningsforsakran": "ja",
-    }
-    data = input_from_answers(answers, 2026, months_on_support=8, housing_cap=9000)
-    assert data.adults == 2
-    assert data.children == (Child(12), Child(5, lunch_at_school=True))
-    assert data.costs == {
-        "housing": 8200,
-        "electricity": 450,
-        "home_insurance": 180,
-        "work_travel": 970,
-        "akassa_fee": 160,
-    }
-    assert data.assessed_costs == {"dental": 1200, "medicine": 250}
-    assert data.incomes == (
-        Income("lon", 4000, "applicant"),
-        Income("barnbidrag", 2500, "applicant"),
-        Income("a_kassa", 6000, "partner"),
-    )
-    assert (data.months_on_support, data.housing_cap) == (8, 9000)
-    calc = calculate(data)
-    # norm 16 570 (as the couple with children 12 and 5 above)
-    # costs 8 200 + 450 + 180 + 970 + 160 = 9 960; assessed 250 + 1 200 = 1 450 -> need 27 980
-    # incomes 4 000 + 2 500 + 6 000 = 12 500, jobbstimulans 1 000 -> counted 11 500; result 16 480
-    assert (calc.norm_total, calc.need_total, calc.income_total, calc.result) == (16570, 27980, 11500, 16480)
-
-
-def test_input_from_answers_survives_garbage():
-    answers = {
-        "har_partner": "kanske",
-        "barn": [{"alder": "tio"}, "inte en rad", {"alder": "45"}, {}],
-        "hyra": "tusen",
-        "hushallsel": "-300",
-        "hemforsakring": "12.5",
-        "arbetsresor": "1 250",
-        "fackavgift": None,
-        "ovriga_utgifter": [{"slag": "resa till månen", "belopp": "100"}, {"slag": "tandvard"}],
-        "inkomster": [
-            {"slag": "lon", "vem": "jag", "belopp": "mycket"},
-            {"slag": "okänd", "vem": "någon", "belopp": "700"},
-            {"belopp": "99999999999"},
-        ],
-    }
-    data = input_from_answers(answers, 2026)
-    assert data.adults == 1
-    # "tio" and {} have no readable age: counted as children of unknown age; 45 is capped at 20
-    assert data.children == (Child(7, age_known=False), Child(20), Child(7, age_known=False))
-    assert data.costs == {"work_travel": 1250}
-    assert data.assessed_costs == {}
-    assert data.incomes == (Income("annat", 700, "applicant"), Income("annat", 1_000_000, "applicant"))
-    calc = calculate(data)  # does not raise
-    assert calc.result == 0
-    assert input_from_answers({}, 2026) == CalculationInput(year=2026, adults=1)
-    assert input_from_answers({"barn": "not json", "inkomster": 5}, 2026).incomes == ()
-
-
-def test_groups_sent_as_json_text_are_read():
-    answers = {"barn": json.dumps([{"alder": "3"}]), "inkomster": json.dumps([{"slag": "lon", "belopp": "100"}])}
-    data = input_from_answers(answers, 2026)
-    assert data.children == (Child(3),)
-    assert data.incomes == (Income("lon", 100),)
-
-
-def test_input_from_answers_of_the_simple_first_form():
-    answers = {"household_adults": "2", "household_children": "2", "housing_cost": "7000", "income": "3000"}
-    data = input_from_answers(answers, 2026)
-    assert data.adults == 2
-    assert data.children == (Child(7, age_known=False), Child(7, age_known=False))
-    assert data.costs == {"housing": 7000}
-    assert data.incomes == (Income("annat", 3000),)
-    calc = calculate(data)
-    child = calc.line("norm.personal.child.0")
-    # unknown age -> the 7–10 band, 3 820 (estimated)
-    assert (child.amount, child.estimated) == (3820, True)
-    assert child.note.startswith("Barnets ålder okänd")
-    assert child.label == "Personliga kostnader, barn"
-    # 7 100 + 2 × 3 820 + 2 030 = 16 770; + 7 000 = 23 770; − 3 000 = 20 770
-    assert (calc.norm_total, calc.result) == (16770, 20770)
-    assert input_from_answers({"household_adults": "0", "household_children": "x"}, 2026).adults == 1
-    assert len(input_from_answers({"household_children": "999999999"}, 2026).children) == 30
 
 
 def test_a_public_pre_calculation_works_from_a_few_fields():

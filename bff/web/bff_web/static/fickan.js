@@ -46,17 +46,7 @@
     return field ? field.value : "";
   }
 
-  function holds(condition) {
-    if (!condition) { return true; }
-    if (condition.all) { return condition.all.every(holds); }
-    if (condition.any) { return condition.any.some(holds); }
-    var answer = value(condition.question);
-    if (Object.prototype.hasOwnProperty.call(condition, "equals")) { return answer === condition.equals; }
-    if (Object.prototype.hasOwnProperty.call(condition, "not_equals")) { return answer !== condition.not_equals; }
-    if (condition["in"]) { return condition["in"].indexOf(answer) !== -1; }
-    if (condition.answered) { return answer !== ""; }
-    return true;
-  }
+  function holds(condition) { return FickanConditions.holds(condition, value); }
 
   // Only conditions on questions of this page are decided here; the server decided the others.
   function onPage(condition) {

@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from fickan_common import conditions
 from fickan_common.errors import NotFound, ValidationFailed
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -188,6 +189,10 @@ def _all_forms() -> dict[tuple[str, int], Form]:
     forms: dict[tuple[str, int], Form] = {}
     for path in sorted(FORMS_DIR.glob("*.v*.json")):
         form = parse_form(json.loads(path.read_text(encoding="utf-8")))
+        # A form the calculation cannot read fully is refused here, at start-up, not paid wrong later.
+        from applications.domain import calculation_input
+
+        calculation_input.check(form)
         forms[(form.kind, form.version)] = form
     return forms
 
@@ -223,24 +228,8 @@ EKONOMISKT_BISTAND = form_for("ekonomiskt_bistand")
 # --- conditions ------------------------------------------------------------------------------
 
 
-def condition_holds(condition: Mapping[str, Any] | None, answers: Mapping[str, Any]) -> bool:
-    """show_if: {"question", "equals"|"not_equals"|"in"|"answered"} or {"all": [...]} / {"any": [...]}."""
-    if not condition:
-        return True
-    if "all" in condition:
-        return all(condition_holds(c, answers) for c in condition["all"])
-    if "any" in condition:
-        return any(condition_holds(c, answers) for c in condition["any"])
-    value = answers.get(condition["question"], "")
-    if "equals" in condition:
-        return value == condition["equals"]
-    if "not_equals" in condition:
-        return value != condition["not_equals"]
-    if "in" in condition:
-        return value in condition["in"]
-    if condition.get("answered"):
-        return value not in ("", None, [])
-    return True
+# One definition, shared with the web BFF (and passed by the browser's copy too).
+condition_holds = conditions.holds
 
 
 def visible_questions(form: Form, answers: Mapping[str, Any]) -> Iterator[Question]:
@@ -439,6 +428,11 @@ def prefilled(form: Form, previous: Mapping[str, Any]) -> dict[str, Any]:
         for q in form.questions
         if q.answerable and q.prefill and q.type != "file" and q.id in previous and previous[q.id] not in ("", [])
     }
+
+
+def tagged(form: Form, tag: str, value: Any) -> Question | None:
+    """The form's question with tags[tag] == value (the code finds questions by meaning, never by id)."""
+    return next((q for q in form.questions if q.tags.get(tag) == value), None)
 
 
 def co_applicant_question(form: Form) -> Question | None:

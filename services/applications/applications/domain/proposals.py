@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from applications.domain.calculation import Calculation
+from applications.domain.calculation import Calculation, CalculationInput
+from applications.domain.forms import NO, YES, Form, tagged
 
 APPROVE = "approve"
 NEEDS_CASE_WORKER = "needs_case_worker"
@@ -29,52 +30,51 @@ class Check:
         return {"rule": self.rule, "text": self.text, "passed": self.passed, "detail": self.detail}
 
 
-def _amount(answers: Mapping[str, Any], key: str) -> int | None:
-    value = answers.get(key)
-    return int(value) if isinstance(value, str) and value.isdigit() else None
-
-
 def checks(
-    kind: str,
+    form: Form,
     answers: Mapping[str, Any],
-    previous_answers: Mapping[str, Any] | None,
+    data: CalculationInput,
+    previous: CalculationInput | None,
     previous_approved: bool,
     calculation: Calculation,
     in_period: bool,
     random_check: bool,
 ) -> list[Check]:
-    """Every rule, in order, each with its result."""
-    previous = previous_answers or {}
-    had_income = answers.get("har_inkomster") == "ja"
-    rent, last_rent = _amount(answers, "hyra"), _amount(previous, "hyra")
+    """Every rule, in order, each with its result. The rules read the calculation's input and the
+    form's tagged questions ({"case": "changes"}, {"case": "income_proof"}), never a question id: a
+    form without such a question fails that rule, so its cases always go to a case worker."""
+    changes, proof = tagged(form, "case", "changes"), tagged(form, "case", "income_proof")
+    changed = answers.get(changes.id) if changes else None
+    rent = data.costs.get("housing")
+    last_rent = previous.costs.get("housing") if previous else None
     return [
         Check(
             "monthly_after_approval",
             "Månadsansökan efter ett tidigare beviljat beslut",
-            kind == "eb_lopande" and previous_approved,
+            form.period_bound and previous_approved,
             "" if previous_approved else "Det finns inget tidigare beviljat beslut att bygga på.",
         ),
         Check(
             "nothing_changed",
             "Inget i hushållet har ändrats sedan förra månaden",
-            answers.get("nagot_andrat") == "nej",
-            "Den sökande har angett ändringar." if answers.get("nagot_andrat") == "ja" else "",
+            changed == NO,
+            "Den sökande har angett ändringar." if changed == YES else "",
         ),
         Check(
             "rent_unchanged",
             "Boendekostnaden är densamma som förra månaden",
             rent is not None and rent == last_rent,
-            f"Förra månaden {last_rent} kr, nu {rent} kr." if rent != last_rent else "",
+            f"Förra månaden {last_rent or 0} kr, nu {rent or 0} kr." if rent != last_rent else "",
         ),
         Check(
             "no_costs_to_assess",
             "Inga utgifter som behöver prövas särskilt (läkarvård, tandvård, glasögon …)",
-            not answers.get("ovriga_utgifter"),
+            not data.assessed_costs,
         ),
         Check(
             "incomes_documented",
             "Inkomsterna styrks med lönebesked eller beslut",
-            (not had_income) or bool(answers.get("lonebesked")),
+            (not data.incomes) or bool(proof and answers.get(proof.id)),
         ),
         Check("within_period", "Ansökan kom in under ansökningsperioden", in_period),
         Check(
