@@ -145,9 +145,9 @@ FIELD_COMPLETION_EMPTY = "Skriv något eller ladda upp det som efterfrågas."
 FIELD_UPLOAD_ONLY_FILE = "Skicka bara fältet file."
 # The provräkning (estimate)
 FIELD_ADULTS = "Välj en eller två vuxna."
-FIELD_AMOUNT = "Skriv ett belopp mellan 0 och 1 000 000 kr."
-FIELD_CHILD_AGE = "Barnets ålder ska vara ett heltal mellan 0 och 20 år."
-FIELD_CHILDREN = "Barnens åldrar ska skickas som en lista, högst 15 barn."
+FIELD_AMOUNT = "Skriv ett belopp mellan 0 och {max} kr."
+FIELD_CHILD_AGE = "Barnets ålder ska vara ett heltal mellan 0 och {max} år."
+FIELD_CHILDREN = "Barnens åldrar ska skickas som en lista, högst {max} barn."
 
 # --- Who at the municipality read my data (the access log) -----------------------------------
 ROLES = {

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from mobile_fakes import MONTHLY_DEFINITION
 
+from bff_mobile.schemas.common import MAX_CHILDREN
+
 
 def test_the_catalogue_is_public(client, world):
     answer = client.get("/v1/e-services")
@@ -191,11 +193,15 @@ AMOUNT = "Skriv ett belopp mellan 0 och 1 000 000 kr."
             "Barnets ålder ska vara ett heltal mellan 0 och 20 år.",
         ),
         (
-            {"adults": 1, "childrenAges": [1] * 16},
+            {"adults": 1, "childrenAges": [1] * (MAX_CHILDREN + 1)},  # the contract's limit (EstimateRequest)
             "childrenAges",
-            "Barnens åldrar ska skickas som en lista, högst 15 barn.",
+            f"Barnens åldrar ska skickas som en lista, högst {MAX_CHILDREN} barn.",
         ),
-        ({"adults": 1, "childrenAges": 3}, "childrenAges", "Barnens åldrar ska skickas som en lista, högst 15 barn."),
+        (
+            {"adults": 1, "childrenAges": 3},
+            "childrenAges",
+            f"Barnens åldrar ska skickas som en lista, högst {MAX_CHILDREN} barn.",
+        ),
         ({"adults": 1, "housing": -1}, "housing", AMOUNT),
         ({"adults": 1, "housing": 1_000_001}, "housing", AMOUNT),
         ({"adults": 1, "housing": "6500"}, "housing", AMOUNT),

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import pytest
 from mobile_fakes import MONTHLY
 
+from bff_mobile.schemas.common import MAX_ANSWER_LENGTH
 from fickan.applications.v1 import applications_pb2 as apps_pb
 from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan_common.testing import captured_logs
@@ -176,12 +177,15 @@ SOME_ID = "6f1c1b8e-0f5e-4a43-9b8b-3e2f0a1d2c3b"
         ({"inkomster": [{"slag": "lon", "belopp": [1]}]}, "answers.inkomster[0].belopp", NOT_ANSWER),
         ({"inkomster": [{"slag": "lon", "belopp": None}]}, "answers.inkomster[0].belopp", "Fältet får inte vara tomt."),
         ({"inkomster": [{}, {"Belopp!": "1"}]}, "answers.inkomster[1].Belopp!", "Fältet finns inte. Uppdatera appen."),
-        ({"inkomster": [{"ovrigt": "x" * 4001}]}, "answers.inkomster[0].ovrigt", "Texten får vara högst 4000 tecken."),
-        ({"inkomster": [{"slag": "lon"}] * 51}, "answers.inkomster", "Högst 50 i listan."),
-        ({"inkomster": [{f"f{i}": "1" for i in range(31)}]}, "answers.inkomster[0]", "Högst 30 svar åt gången."),
+        # One answer on the wire is at most the contract's length (SaveAnswersRequest.answers); how many
+        # rows a group takes is the form's own rule, checked by the service.
+        (
+            {"inkomster": [{"ovrigt": "x" * MAX_ANSWER_LENGTH}]},
+            "answers.inkomster",
+            f"Texten får vara högst {MAX_ANSWER_LENGTH} tecken.",
+        ),
         ({"kvitton": ["not-an-id"]}, "answers.kvitton[0]", FILE_ID),
         ({"kvitton": [SOME_ID, "' OR 1=1"]}, "answers.kvitton[1]", FILE_ID),
-        ({"kvitton": [SOME_ID] * 41}, "answers.kvitton", "Högst 40 i listan."),
         (
             {"inkomster": [{"slag": "lon"}, SOME_ID]},
             "answers.inkomster",

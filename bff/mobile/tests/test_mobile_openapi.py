@@ -7,6 +7,9 @@ import re
 import openapi_spec_validator
 import pytest
 
+from fickan.applications.v1 import applications_pb2
+from fickan_common import limits
+
 # What the applications service serves without a token is public here too.
 PUBLIC = {"/v1/e-services", "/v1/forms/{kind}", "/v1/periods/current", "/v1/estimate"}
 
@@ -175,9 +178,11 @@ def test_the_estimate_is_public_and_says_it_is_not_a_decision(spec):
     }
     request = schemas["EstimateRequest"]
     assert request["required"] == ["adults"]
-    assert request["properties"]["adults"]["enum"] == [1, 2]
-    assert request["properties"]["childrenAges"]["maxItems"] == 15
-    assert request["properties"]["childrenAges"]["items"] == {"type": "integer", "minimum": 0, "maximum": 20}
+    assert (request["properties"]["adults"]["minimum"], request["properties"]["adults"]["maximum"]) == (1, 2)
+    # The applications contract's own limits (EstimateRequest), not a copy.
+    ages = limits.of(applications_pb2.EstimateRequest, "children_ages")
+    assert request["properties"]["childrenAges"]["maxItems"] == ages.max_items == 30
+    assert request["properties"]["childrenAges"]["items"] == {"type": "integer", "minimum": 0, "maximum": ages.max}
     assert request["properties"]["housing"]["maximum"] == 1_000_000
     assert request["properties"]["housing"]["default"] == 0
     assert request["additionalProperties"] is False

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bff_mobile.schemas.common import MAX_ANSWER_LENGTH, MAX_ANSWERS
+
 
 @pytest.fixture
 def case_id(world, resident) -> str:
@@ -70,8 +72,8 @@ def test_every_wrong_field_is_reported_at_once(client, resident, world, case_id)
 
 
 def test_too_many_or_too_long_answers_are_400(client, resident, world, case_id):
-    many = {f"q{i}": "1" for i in range(51)}
-    long_text = {"other": "x" * 4001}
+    many = {f"q{i}": "1" for i in range(MAX_ANSWERS + 1)}
+    long_text = {"other": "x" * (MAX_ANSWER_LENGTH + 1)}
 
     for answers in (many, long_text):
         answer = client.put(

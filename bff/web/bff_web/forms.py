@@ -118,7 +118,7 @@ def posted_answers(definition: Definition, index: int, form: MultiDict[str, str]
         match = _ROW.match(key)
         if match:
             group, i, sub = match.group(1), int(match.group(2)), match.group(3)
-            rows.setdefault(group, {}).setdefault(i, {})[sub] = form.get(key, "").strip()[:4000]
+            rows.setdefault(group, {}).setdefault(i, {})[sub] = form.get(key, "").strip()
     for q in definition.steps[index]["questions"]:
         if q["type"] in ("info", "summary", "file"):
             continue
@@ -126,7 +126,7 @@ def posted_answers(definition: Definition, index: int, form: MultiDict[str, str]
             kept = [row for _, row in sorted(rows.get(q["id"], {}).items()) if any(row.values())]
             answers[q["id"]] = json.dumps(kept, ensure_ascii=False)
         elif q["id"] in form:
-            answers[q["id"]] = form.get(q["id"], "").strip()[:4000]
+            answers[q["id"]] = form.get(q["id"], "").strip()
     return answers
 
 

@@ -15,7 +15,7 @@ from contextvars import ContextVar
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from fickan_common import metrics
+from fickan_common import limits, metrics
 from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
 from fickan_common.errors import DomainError, PermissionDenied, Unauthenticated
 from fickan_common.idempotency import METADATA_KEY, IdempotencyStore, check_key, key_hash
@@ -98,6 +98,7 @@ class ServiceInterceptor(grpc.ServerInterceptor):
                     if "glance" in principal.scope and method not in self.glance_methods:
                         raise PermissionDenied(GLANCE_REFUSED)
                     _principal.set(principal)
+                limits.check(request)  # the contract's declared limits, before any use case
                 key = md.get(METADATA_KEY) if idempotent and not public else None
                 if key is None or store is None:
                     return inner(request, context)

@@ -386,8 +386,6 @@ class Applications:
         self, principal: Principal, application_id: str, text: str, attachment_ids: list[str]
     ) -> Application:
         text = text.strip()
-        if len(text) > 4000:
-            raise ValidationFailed("Texten får vara högst 4000 tecken.", {"text": "Högst 4000 tecken."})
         if not text and not attachment_ids:
             message = "Skriv något eller ladda upp det som efterfrågas."
             raise ValidationFailed(message, {"text": message})

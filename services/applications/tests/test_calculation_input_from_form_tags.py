@@ -210,3 +210,17 @@ def test_a_child_lunch_question_is_read_where_a_form_has_one():
     )
     data = calculation_input.read(parse_form(definition), {"barn": [{"alder": "9", "skollunch": "ja"}]}, 2019)
     assert data.children == (Child(9, lunch_at_school=True),)
+
+
+def test_the_contract_and_the_calculation_agree_on_their_limits():
+    """The estimate's limits are the contract's (BFFs read them there); the calculation's own caps
+    must be the same, or an estimate could be refused by one and accepted by the other."""
+    from applications.domain import calculation as calc
+    from fickan.applications.v1 import applications_pb2 as pb
+    from fickan_common import limits
+
+    ages = limits.of(pb.EstimateRequest, "children_ages")
+    assert (ages.max_items, ages.max) == (calc.MAX_CHILDREN, calc.MAX_CHILD_AGE)
+    for amount in ("housing", "electricity", "home_insurance", "work_travel", "union_fee", "akassa_fee"):
+        assert limits.of(pb.EstimateRequest, amount).max == calc.MAX_AMOUNT
+    assert limits.of(pb.DecideRequest, "amount").max == calc.MAX_AMOUNT

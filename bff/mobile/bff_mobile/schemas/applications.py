@@ -15,10 +15,8 @@ from bff_mobile.schemas.common import (
     KIND,
     MAX_ANSWER_LENGTH,
     MAX_ANSWERS,
+    MAX_COMPLETION_FILES,
     MAX_COMPLETION_TEXT,
-    MAX_FILES,
-    MAX_GROUP_ROWS,
-    MAX_ROW_ANSWERS,
     MAX_VERSION,
     MAX_WITHDRAW_REASON,
     UUID,
@@ -67,9 +65,6 @@ def _group(rows: list[dict[str, Any]], path: str, errors: dict[str, list[str]]) 
     before = len(errors)
     for index, row in enumerate(rows):
         row_path = f"{path}[{index}]"
-        if len(row) > MAX_ROW_ANSWERS:
-            errors[row_path] = [texts.FIELD_TOO_MANY.format(max=MAX_ROW_ANSWERS)]
-            continue
         clean_row: dict[str, str] = {}
         for key, value in row.items():
             if not isinstance(key, str) or not _ANSWER_NAME.fullmatch(key):
@@ -79,17 +74,23 @@ def _group(rows: list[dict[str, Any]], path: str, errors: dict[str, list[str]]) 
             if text is not None:
                 clean_row[key] = text
         cleaned.append(clean_row)
-    return _wire_json(cleaned) if len(errors) == before else None
+    return _fits(_wire_json(cleaned), path, errors) if len(errors) == before else None
+
+
+def _fits(wire: str, path: str, errors: dict[str, list[str]]) -> str | None:
+    """A group or file list as JSON, within the contract's length of one answer. (How many rows and
+    files a question takes is the form's own rule, checked by the service.)"""
+    if len(wire) > MAX_ANSWER_LENGTH:
+        errors[path] = [texts.FIELD_TOO_LONG.format(max=MAX_ANSWER_LENGTH)]
+        return None
+    return wire
 
 
 def _files(ids: list[str], path: str, errors: dict[str, list[str]]) -> str | None:
-    if len(ids) > MAX_FILES:
-        errors[path] = [texts.FIELD_TOO_MANY_ITEMS.format(max=MAX_FILES)]
-        return None
     bad = [index for index, value in enumerate(ids) if not _UUID.fullmatch(value)]
     for index in bad:
         errors[f"{path}[{index}]"] = [texts.FIELD_FILE_ID]
-    return None if bad else _wire_json([value.lower() for value in ids])
+    return None if bad else _fits(_wire_json([value.lower() for value in ids]), path, errors)
 
 
 def wire_answer(value: Any, path: str, errors: dict[str, list[str]]) -> str | None:
@@ -101,9 +102,6 @@ def wire_answer(value: Any, path: str, errors: dict[str, list[str]]) -> str | No
     if not value:
         return "[]"
     if all(isinstance(item, dict) for item in value):
-        if len(value) > MAX_GROUP_ROWS:
-            errors[path] = [texts.FIELD_TOO_MANY_ITEMS.format(max=MAX_GROUP_ROWS)]
-            return None
         return _group(value, path, errors)
     if all(isinstance(item, str) for item in value):
         return _files(value, path, errors)
@@ -128,17 +126,14 @@ class Answers(fields.Dict):
                         {
                             "type": "array",
                             "description": "A repeating group: one object per row.",
-                            "maxItems": MAX_GROUP_ROWS,
                             "items": {
                                 "type": "object",
-                                "maxProperties": MAX_ROW_ANSWERS,
                                 "additionalProperties": {"oneOf": _SCALAR_DOC},
                             },
                         },
                         {
                             "type": "array",
                             "description": "A file question: the ids of uploaded attachments.",
-                            "maxItems": MAX_FILES,
                             "items": {"type": "string", "format": "uuid"},
                         },
                     ]
@@ -219,7 +214,7 @@ class CompletionSchema(RequestSchema):
         Id(),
         data_key="attachmentIds",
         load_default=list,
-        validate=validate.Length(max=MAX_FILES, error=texts.FIELD_TOO_MANY_ITEMS),
+        validate=validate.Length(max=MAX_COMPLETION_FILES, error=texts.FIELD_TOO_MANY_ITEMS),
         error_messages={**BASE_MESSAGES, "invalid": texts.FIELD_FILE_ID},
         metadata={"description": "Ids of attachments uploaded to the case for this completion."},
     )

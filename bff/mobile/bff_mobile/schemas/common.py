@@ -2,95 +2,47 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from bff_mobile import texts
+from fickan.applications.v1 import applications_pb2 as apps_pb
+from fickan_common import limits
 
-MAX_ANSWERS = 50
-
-
-MAX_ANSWER_LENGTH = 4000
-
-
+# Limits of the services' requests are the contracts' own (proto options), read here, never copied.
+_ESTIMATE = partial(limits.of, apps_pb.EstimateRequest)
+MAX_ANSWERS = limits.of(apps_pb.SaveAnswersRequest, "answers").max_items or 0
+MAX_ANSWER_LENGTH = limits.of(apps_pb.SaveAnswersRequest, "answers").max_length or 0  # one answer on the wire
+MAX_COMPLETION_TEXT = limits.of(apps_pb.SubmitCompletionRequest, "text").max_length or 0
+MAX_COMPLETION_FILES = limits.of(apps_pb.SubmitCompletionRequest, "attachment_ids").max_items or 0
+MAX_WITHDRAW_REASON = limits.of(apps_pb.WithdrawRequest, "reason").max_length or 0
+MIN_ADULTS, MAX_ADULTS = _ESTIMATE("adults").min or 1, _ESTIMATE("adults").max or 2
+MAX_AMOUNT = _ESTIMATE("housing").max or 0  # kronor, each amount of the provräkning
+MAX_CHILDREN = _ESTIMATE("children_ages").max_items or 0
+MAX_CHILD_AGE = _ESTIMATE("children_ages").max or 0
+# This BFF's own bounds of what it passes on.
 MAX_SUBJECT_LENGTH = 200
-
-
 MAX_BODY_LENGTH = 5000
-
-
 MAX_VERSION = 2**53 - 1  # safe integer in JavaScript clients
-
-
 MAX_RETURN_URL_LENGTH = 500  # identity's limit
-
-
-MAX_GROUP_ROWS = 50  # rows of one repeating group (the forms' own default)
-
-
-MAX_ROW_ANSWERS = 30  # answers in one row of a group
-
-
-MAX_FILES = 40  # attachments of one case (the service's limit)
-
-
-MAX_COMPLETION_TEXT = 4000  # the service's limit
-
-
-MAX_WITHDRAW_REASON = 300  # the service keeps this much
-
-
-MAX_AMOUNT = 1_000_000  # kronor, the provräkning's limit for each amount
-
-
-MAX_CHILDREN = 15
-
-
-MAX_CHILD_AGE = 20
-
-
 MAX_FORM_VERSION = 10_000
-
-
 MAX_USER_CODE_LENGTH = 20
-
-
 USER_CODE_LETTERS = 8
 
-
 PERSONAL_NUMBER = r"^(\d{12}|\d{8}-\d{4}|\d{6}[-+]\d{4})$"
-
-
 ORDER_REF = r"^[A-Za-z0-9-]{1,100}$"
-
-
 KIND = r"^[a-z][a-z0-9_]{0,63}$"
-
-
 ANSWER_NAME = r"^[a-z][a-z0-9_]{0,63}$"
-
-
 # An absolute URL (https://…, or the app's own scheme); which schemes are allowed is identity's call.
 RETURN_URL = r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]+$"
-
-
 REFRESH_TOKEN = r"^[A-Za-z0-9_-]{1,200}$"
-
-
 # What the watch shows (XXXX-XXXX), as typed: any case, spaces and dashes anywhere.
 USER_CODE = r"^[A-Za-z -]{1,20}$"
-
-
 RESOURCE = r"^[a-z_]+:[A-Za-z0-9-]{1,64}$"
-
-
 UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-
-
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
-
-
 BASE_MESSAGES = {"required": texts.FIELD_REQUIRED, "null": texts.FIELD_NULL}
 
 

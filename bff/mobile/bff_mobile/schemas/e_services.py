@@ -7,14 +7,25 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from bff_mobile import texts
 from bff_mobile.schemas.common import (
     BASE_MESSAGES,
+    MAX_ADULTS,
     MAX_AMOUNT,
     MAX_CHILD_AGE,
     MAX_CHILDREN,
     MAX_FORM_VERSION,
+    MIN_ADULTS,
     RequestSchema,
     ResponseSchema,
     period_field,
 )
+
+
+def kronor(amount: int) -> str:
+    return f"{amount:,}".replace(",", " ")
+
+
+AMOUNT_MESSAGE = texts.FIELD_AMOUNT.format(max=kronor(MAX_AMOUNT))
+CHILD_AGE_MESSAGE = texts.FIELD_CHILD_AGE.format(max=MAX_CHILD_AGE)
+CHILDREN_MESSAGE = texts.FIELD_CHILDREN.format(max=MAX_CHILDREN)
 
 
 def _amount(data_key: str, description: str) -> fields.Integer:
@@ -22,9 +33,9 @@ def _amount(data_key: str, description: str) -> fields.Integer:
         data_key=data_key,
         load_default=0,
         strict=True,
-        validate=validate.Range(min=0, max=MAX_AMOUNT, error=texts.FIELD_AMOUNT),
-        error_messages={**BASE_MESSAGES, "invalid": texts.FIELD_AMOUNT, "too_large": texts.FIELD_AMOUNT},
-        metadata={"description": f"{description} Kronor per month, 0–1 000 000 (default 0)."},
+        validate=validate.Range(min=0, max=MAX_AMOUNT, error=AMOUNT_MESSAGE),
+        error_messages={**BASE_MESSAGES, "invalid": AMOUNT_MESSAGE, "too_large": AMOUNT_MESSAGE},
+        metadata={"description": f"{description} Kronor per month, 0–{kronor(MAX_AMOUNT)} (default 0)."},
     )
 
 
@@ -32,21 +43,23 @@ class EstimateRequestSchema(RequestSchema):
     adults = fields.Integer(
         required=True,
         strict=True,
-        validate=validate.OneOf([1, 2], error=texts.FIELD_ADULTS),
+        validate=validate.Range(min=MIN_ADULTS, max=MAX_ADULTS, error=texts.FIELD_ADULTS),
         error_messages={**BASE_MESSAGES, "invalid": texts.FIELD_ADULTS, "too_large": texts.FIELD_ADULTS},
-        metadata={"description": "Adults in the household: 1 or 2."},
+        metadata={"description": f"Adults in the household: {MIN_ADULTS} to {MAX_ADULTS}."},
     )
     children_ages = fields.List(
         fields.Integer(
             strict=True,
-            validate=validate.Range(min=0, max=MAX_CHILD_AGE, error=texts.FIELD_CHILD_AGE),
-            error_messages={**BASE_MESSAGES, "invalid": texts.FIELD_CHILD_AGE, "too_large": texts.FIELD_CHILD_AGE},
+            validate=validate.Range(min=0, max=MAX_CHILD_AGE, error=CHILD_AGE_MESSAGE),
+            error_messages={**BASE_MESSAGES, "invalid": CHILD_AGE_MESSAGE, "too_large": CHILD_AGE_MESSAGE},
         ),
         data_key="childrenAges",
         load_default=list,
-        validate=validate.Length(max=MAX_CHILDREN, error=texts.FIELD_CHILDREN),
-        error_messages={**BASE_MESSAGES, "invalid": texts.FIELD_CHILDREN},
-        metadata={"description": "The age of each child living in the household (0–20), at most 15."},
+        validate=validate.Length(max=MAX_CHILDREN, error=CHILDREN_MESSAGE),
+        error_messages={**BASE_MESSAGES, "invalid": CHILDREN_MESSAGE},
+        metadata={
+            "description": f"The age of each child living in the household (0–{MAX_CHILD_AGE}), at most {MAX_CHILDREN}."
+        },
     )
     housing = _amount("housing", "Rent or housing cost.")
     electricity = _amount("electricity", "Household electricity.")

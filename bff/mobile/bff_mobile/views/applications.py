@@ -25,17 +25,20 @@ from bff_mobile.schemas.applications import (
 from bff_mobile.schemas.common import UUID
 from bff_mobile.views.common import api, services, time_of
 from fickan.applications.v1 import applications_pb2 as apps_pb
+from fickan_common import limits
 
 log = logging.getLogger(__name__)
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # the applications service's limit
-MAX_FILENAME_LENGTH = 255
-# What the applications service accepts (decided by the bytes); a download is only ever one of these.
-ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/heic", "application/pdf")
+# What the applications service accepts (its contract's limits); a download is only ever one of these.
+_UPLOAD = limits.of(apps_pb.UploadAttachmentRequest, "content")
+MAX_ATTACHMENT_BYTES = _UPLOAD.max_length or 0
+ATTACHMENT_TYPES = _UPLOAD.content_types
+MAX_FILENAME_LENGTH = limits.of(apps_pb.UploadAttachmentRequest, "filename").max_length or 0
 ATTACHMENT_UPLOAD = Upload(
     field="file",
     max_bytes=MAX_ATTACHMENT_BYTES,
-    description="JPEG, PNG, HEIC or PDF (checked by the content, not the name), at most 10 MB.",
+    description=f"{', '.join(t.split('/')[1].upper() for t in ATTACHMENT_TYPES)} (checked by the content, not the "
+    f"name), at most {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB.",
 )
 _UUID = re.compile(UUID)
 _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f"\\/;]')

@@ -30,7 +30,6 @@ bp = Blueprint("applications", __name__)
 EDITABLE = ("draft", "signature_pending")
 UNDECIDED = ("submitted", "received", "in_progress", "completion_requested", "random_check", "completion_submitted")
 SIGN_ORDER = "sign_order"  # session: {"order_ref", "application_id", "auto_start", "mode"}
-MAX_FILES = 10
 
 
 def _check_id(application_id: str) -> None:
@@ -160,7 +159,7 @@ def _upload_files(application_id: str, definition: web_forms.Definition, index: 
     for q in definition.steps[index]["questions"]:
         if q["type"] != "file":
             continue
-        for upload in request.files.getlist(q["id"])[:MAX_FILES]:
+        for upload in request.files.getlist(q["id"]):
             if not upload or not upload.filename:
                 continue
             stored = services().applications.call(
@@ -450,10 +449,11 @@ def show(application_id: str) -> Response | tuple[str, int]:
 @login_required
 def complete(application_id: str) -> Response | tuple[str, int]:
     app = _application(application_id)
-    text = request.form.get("text", "").strip()[:4000]
+    # Whole: the service refuses what is too long (its contract), nothing is cut off silently.
+    text = request.form.get("text", "").strip()
     ids: list[str] = []
     try:
-        for upload in request.files.getlist("files")[:MAX_FILES]:
+        for upload in request.files.getlist("files"):
             if upload and upload.filename:
                 stored = services().applications.call(
                     "UploadAttachment",

@@ -27,14 +27,21 @@ AMOUNTS = (
 )
 
 
+def _whole(raw: str) -> int | None:
+    """A whole number typed with ASCII digits (not too long for the contract's integers), else None.
+    The ranges are the service's (EstimateRequest's limits): it answers with field errors."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 15 else None
+
+
 def _amount(name: str, errors: dict[str, str]) -> int:
     raw = re.sub(r"\s", "", request.form.get(name, ""))
     if not raw:
         return 0
-    if not raw.isdigit() or int(raw) > 1_000_000:
+    amount = _whole(raw)
+    if amount is None:
         errors[name] = t("estimate_amount_invalid")
         return 0
-    return int(raw)
+    return amount
 
 
 def _page(values: dict[str, str], errors: dict[str, str], result: object) -> str:
@@ -51,23 +58,23 @@ def form() -> str:
 def calculate() -> tuple[str, int]:
     errors: dict[str, str] = {}
     values = {k: request.form.get(k, "")[:20] for k in (*AMOUNTS, "adults", "children_ages")}
-    adults = request.form.get("adults", "1")
-    if adults not in ("1", "2"):
+    adults = _whole(request.form.get("adults", "1").strip())
+    if adults is None:
         errors["adults"] = t("estimate_adults_invalid")
     ages: list[int] = []
-    for part in re.split(r"[,\s]+", request.form.get("children_ages", "").strip()):
-        if not part:
-            continue
-        if not part.isdigit() or int(part) > 20 or len(ages) >= 15:
+    for part in re.split(r"[,\s]+", request.form.get("children_ages", "").strip())[:100]:
+        age = _whole(part) if part else None
+        if part and age is None:
             errors["children_ages"] = t("estimate_ages_invalid")
             break
-        ages.append(int(part))
+        if age is not None:
+            ages.append(age)
     amounts = {name: _amount(name, errors) for name in AMOUNTS}
     if errors:
         return _page(values, errors, None), 400
     try:
         result = services().applications.call(
-            "Estimate", pb.EstimateRequest(adults=int(adults), children_ages=ages, **amounts)
+            "Estimate", pb.EstimateRequest(adults=adults or 0, children_ages=ages, **amounts)
         )
     except ServiceError as exc:
         if exc.code != grpc.StatusCode.INVALID_ARGUMENT:

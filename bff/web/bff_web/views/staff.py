@@ -248,7 +248,7 @@ def decide(application_id: str) -> Response | tuple[str, int]:
         application_id=application_id,
         outcome=request.form.get("outcome", "")[:20],
         amount=int(raw),
-        reasons=request.form.get("reasons", "")[:4000],
+        reasons=request.form.get("reasons", ""),  # the contract limits it
         expected_version=_version(),
     )
     return _act(application_id, "Decide", request_message, "desk_decided")

@@ -8,10 +8,14 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from fickan.applications.v1 import applications_pb2 as pb
+from fickan_common import limits
 from fickan_common.errors import ValidationFailed
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_PER_CASE = 40
+# The contract's limits of an upload (UploadAttachmentRequest.content): declared once, in the proto.
+MAX_BYTES = limits.of(pb.UploadAttachmentRequest, "content").max_length or 0
+CONTENT_TYPES = limits.of(pb.UploadAttachmentRequest, "content").content_types
+MAX_PER_CASE = 40  # attachments of one case
 # ISO base media file brands of HEIC/HEIF images (ftyp box).
 HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 TYPE_NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/heic": "HEIC", "application/pdf": "PDF"}

@@ -1,0 +1,102 @@
+"""The limits a contract declares on its request fields (proto/fickan/options/v1/limits.proto).
+
+`check(request)` is what the service enforces in its gRPC interceptor, before any use case runs;
+`of(message, field)` is what a BFF reads for its own checks and its OpenAPI. Both read the one
+declaration in the .proto, so a limit is never copied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.message import Message
+
+from fickan.options.v1 import limits_pb2
+from fickan_common.errors import ValidationFailed
+
+CHECK_FAILED = "Några uppgifter behöver rättas."
+
+
+@dataclass(frozen=True)
+class Limits:
+    min: int | None = None
+    max: int | None = None
+    max_length: int | None = None
+    max_items: int | None = None
+    content_types: tuple[str, ...] = ()
+
+
+def _limits(field: FieldDescriptor) -> Limits | None:
+    options = field.GetOptions()
+    if not options.HasExtension(limits_pb2.limits):
+        return None
+    declared = options.Extensions[limits_pb2.limits]
+    return Limits(
+        min=declared.min if declared.HasField("min") else None,
+        max=declared.max if declared.HasField("max") else None,
+        max_length=declared.max_length if declared.HasField("max_length") else None,
+        max_items=declared.max_items if declared.HasField("max_items") else None,
+        content_types=tuple(declared.content_types),
+    )
+
+
+@cache
+def _declared(descriptor: Descriptor) -> tuple[tuple[FieldDescriptor, Limits], ...]:
+    return tuple((f, limits) for f in descriptor.fields if (limits := _limits(f)) is not None)
+
+
+def of(message: type[Message] | Message, field: str) -> Limits:
+    """The limits declared on one field (empty when it declares none)."""
+    return _limits(message.DESCRIPTOR.fields_by_name[field]) or Limits()
+
+
+def _number_error(limits: Limits, value: int) -> str:
+    low, high = limits.min, limits.max
+    if (low is not None and value < low) or (high is not None and value > high):
+        if low is not None and high is not None:
+            return f"Ska vara mellan {low:,} och {high:,}.".replace(",", " ")
+        return f"Ska vara minst {low}." if low is not None else f"Får vara högst {high:,}.".replace(",", " ")
+    return ""
+
+
+def _length_error(limits: Limits, value: str | bytes) -> str:
+    if limits.max_length is None or len(value) <= limits.max_length:
+        return ""
+    if isinstance(value, bytes):
+        return f"Filen är för stor. Den får vara högst {limits.max_length / 1024 / 1024:.0f} MB."
+    return f"Får vara högst {limits.max_length:,} tecken.".replace(",", " ")
+
+
+def errors_of(request: Message) -> dict[str, str]:
+    """Each field of `request` beyond its declared limits, with a Swedish message."""
+    errors: dict[str, str] = {}
+    for field, limits in _declared(request.DESCRIPTOR):
+        value = getattr(request, field.name)
+        is_map = field.message_type is not None and field.message_type.GetOptions().map_entry
+        if field.is_repeated:
+            items = list(value.values()) if is_map else list(value)
+            if limits.max_items is not None and len(items) > limits.max_items:
+                errors[field.name] = f"Högst {limits.max_items} st."
+                continue
+            for i, item in enumerate(items):
+                problem = _length_error(limits, item) if isinstance(item, str | bytes) else _number_error(limits, item)
+                if problem:
+                    key = f"{field.name}.{list(value)[i]}" if is_map else f"{field.name}[{i}]"
+                    errors[key] = problem
+        elif isinstance(value, str | bytes):
+            if problem := _length_error(limits, value):
+                errors[field.name] = problem
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if problem := _number_error(limits, value):
+                errors[field.name] = problem
+    return errors
+
+
+def check(request: Message) -> None:
+    """Refuses a request beyond its contract's limits (ValidationFailed with the fields)."""
+    errors = errors_of(request)
+    if errors:
+        # One problem is said as it is (e.g. "Filen är för stor. …"); several get a summary.
+        raise ValidationFailed(next(iter(errors.values())) if len(errors) == 1 else CHECK_FAILED, errors)
