@@ -14,9 +14,9 @@ from flask.testing import FlaskClient
 from mobile_fakes import (
     PUBLIC_METHODS,
     FakeApplications,
-    FakeContact,
     FakeIdentity,
     FakeNotifications,
+    RealContact,
     StuckApplications,
     registrar,
 )
@@ -47,7 +47,7 @@ class World:
     identity: FakeIdentity
     applications: FakeApplications
     notifications: FakeNotifications
-    contact: FakeContact
+    contact: RealContact
     stuck: StuckApplications
     ports: dict[str, int]
     servers: list[grpc.Server] = field(default_factory=list)
@@ -72,7 +72,7 @@ class World:
 
 
 @pytest.fixture(scope="session")
-def world() -> Iterator[World]:
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     tokens = TokenFactory()
     identity = FakeIdentity(tokens)
     w = World(
@@ -80,7 +80,7 @@ def world() -> Iterator[World]:
         identity=identity,
         applications=FakeApplications(signatures=identity.signatures),  # signatures identity completed
         notifications=FakeNotifications(),
-        contact=FakeContact(),
+        contact=RealContact(str(tmp_path_factory.mktemp("contact"))),
         stuck=StuckApplications(),
         ports={},
     )
@@ -100,7 +100,11 @@ def world() -> Iterator[World]:
             w.notifications,
             "fickan.notifications.v1.NotificationsService",
         ),
-        "contact": (contact_grpc.add_ContactServiceServicer_to_server, w.contact, "fickan.contact.v1.ContactService"),
+        "contact": (
+            contact_grpc.add_ContactServiceServicer_to_server,
+            w.contact.servicer,
+            "fickan.contact.v1.ContactService",
+        ),
         "stuck": (
             apps_grpc.add_ApplicationsServiceServicer_to_server,
             w.stuck,
@@ -112,7 +116,7 @@ def world() -> Iterator[World]:
             registrar(add, servicer, service_name),
             0,
             tokens.verifier(),
-            public_methods=PUBLIC_METHODS,
+            public_methods={*PUBLIC_METHODS, *w.contact.public_methods},
             host="127.0.0.1",
         )
         w.servers.append(server)
@@ -121,6 +125,7 @@ def world() -> Iterator[World]:
     w.stuck.release.set()
     for server in w.servers:
         server.stop(grace=None)
+    w.contact.db.dispose()
 
 
 def _close(services: Services) -> None:

@@ -15,15 +15,18 @@ from typing import Any
 
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy import select
 
+from contact.api import PUBLIC, build
+from contact.migrate import MIGRATIONS
+from contact.store import Question, metadata
 from fickan.applications.v1 import applications_pb2 as apps_pb
 from fickan.applications.v1 import applications_pb2_grpc as apps_grpc
-from fickan.contact.v1 import contact_pb2 as contact_pb
-from fickan.contact.v1 import contact_pb2_grpc as contact_grpc
 from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan.identity.v1 import identity_pb2_grpc as identity_grpc
 from fickan.notifications.v1 import notifications_pb2 as notes_pb
 from fickan.notifications.v1 import notifications_pb2_grpc as notes_grpc
+from fickan_common.db import Database
 from fickan_common.errors import (
     Conflict,
     NotFound,
@@ -34,6 +37,7 @@ from fickan_common.errors import (
     ValidationFailed,
 )
 from fickan_common.grpc_server import current_principal
+from fickan_common.migrations import upgrade
 from fickan_common.testing import TokenFactory
 from fickan_common.tokens import InvalidToken, bearer
 
@@ -853,40 +857,30 @@ class FakeNotifications(notes_grpc.NotificationsServiceServicer):
         )
 
 
-class FakeContact(contact_grpc.ContactServiceServicer):
-    def __init__(self) -> None:
-        self.reset()
+class RealContact:
+    """The real contact service (its own SQLite database in a temporary folder), not a fake: what the
+    mobile BFF asks of it is answered by the same code that runs in production."""
+
+    def __init__(self, folder: str) -> None:
+        url = f"sqlite:///{folder}/contact.db"
+        upgrade(MIGRATIONS, url)
+        self.db = Database(url)
+        self.servicer = build(self.db)
+        self.public_methods = PUBLIC
 
     def reset(self) -> None:
-        self.questions: list[dict[str, Any]] = []
+        with self.db.transaction() as session:
+            for table in reversed(metadata.sorted_tables):
+                session.execute(table.delete())
 
-    def _message(self, q: dict[str, Any]) -> contact_pb.Question:
-        return contact_pb.Question(
-            question_id=q["id"],
-            subject=q["subject"],
-            body=q["body"],
-            channel=q["channel"],
-            status="received",
-            received_at=_ts(q["received_at"]),
-        )
-
-    def AskQuestion(self, request, context):  # noqa: N802
-        q = {
-            "id": str(uuid.uuid4()),
-            "owner": current_principal().user_id,
-            "subject": request.subject,
-            "body": request.body,
-            "channel": request.channel,
-            "received_at": datetime.now(UTC),
-        }
-        self.questions.append(q)
-        return self._message(q)
-
-    def ListMyQuestions(self, request, context):  # noqa: N802
-        me = current_principal().user_id
-        return contact_pb.ListMyQuestionsResponse(
-            questions=[self._message(q) for q in self.questions if q["owner"] == me]
-        )
+    @property
+    def questions(self) -> list[dict[str, Any]]:
+        """What is stored, as the tests look at it."""
+        with self.db.read() as session:
+            return [
+                {"owner": q.asker_id, "channel": q.channel, "subject": q.subject, "group": q.group_code}
+                for q in session.scalars(select(Question).order_by(Question.received_at))
+            ]
 
 
 class StuckApplications(apps_grpc.ApplicationsServiceServicer):
