@@ -16,12 +16,12 @@ from mobile_fakes import (
     FakeApplications,
     FakeIdentity,
     FakeNotifications,
-    RealContact,
     StuckApplications,
     registrar,
 )
 
 from bff_mobile.app import create_app
+from contact.testing import ContactForTests
 from fickan.applications.v1 import applications_pb2_grpc as apps_grpc
 from fickan.contact.v1 import contact_pb2_grpc as contact_grpc
 from fickan.identity.v1 import identity_pb2_grpc as identity_grpc
@@ -47,7 +47,7 @@ class World:
     identity: FakeIdentity
     applications: FakeApplications
     notifications: FakeNotifications
-    contact: RealContact
+    contact: ContactForTests
     stuck: StuckApplications
     ports: dict[str, int]
     servers: list[grpc.Server] = field(default_factory=list)
@@ -80,7 +80,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         identity=identity,
         applications=FakeApplications(signatures=identity.signatures),  # signatures identity completed
         notifications=FakeNotifications(),
-        contact=RealContact(str(tmp_path_factory.mktemp("contact"))),
+        contact=ContactForTests(str(tmp_path_factory.mktemp("contact"))),
         stuck=StuckApplications(),
         ports={},
     )
@@ -125,7 +125,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     w.stuck.release.set()
     for server in w.servers:
         server.stop(grace=None)
-    w.contact.db.dispose()
+    w.contact.close()
 
 
 def _close(services: Services) -> None:

@@ -15,18 +15,13 @@ from typing import Any
 
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
-from sqlalchemy import select
 
-from contact.api import PUBLIC, build
-from contact.migrate import MIGRATIONS
-from contact.store import Question, metadata
 from fickan.applications.v1 import applications_pb2 as apps_pb
 from fickan.applications.v1 import applications_pb2_grpc as apps_grpc
 from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan.identity.v1 import identity_pb2_grpc as identity_grpc
 from fickan.notifications.v1 import notifications_pb2 as notes_pb
 from fickan.notifications.v1 import notifications_pb2_grpc as notes_grpc
-from fickan_common.db import Database
 from fickan_common.errors import (
     Conflict,
     NotFound,
@@ -37,7 +32,6 @@ from fickan_common.errors import (
     ValidationFailed,
 )
 from fickan_common.grpc_server import current_principal
-from fickan_common.migrations import upgrade
 from fickan_common.testing import TokenFactory
 from fickan_common.tokens import InvalidToken, bearer
 
@@ -855,32 +849,6 @@ class FakeNotifications(notes_grpc.NotificationsServiceServicer):
         return notes_pb.GetUnreadCountResponse(
             unread=sum(1 for m in self.messages.values() if m["owner"] == me and not m["read"])
         )
-
-
-class RealContact:
-    """The real contact service (its own SQLite database in a temporary folder), not a fake: what the
-    mobile BFF asks of it is answered by the same code that runs in production."""
-
-    def __init__(self, folder: str) -> None:
-        url = f"sqlite:///{folder}/contact.db"
-        upgrade(MIGRATIONS, url)
-        self.db = Database(url)
-        self.servicer = build(self.db)
-        self.public_methods = PUBLIC
-
-    def reset(self) -> None:
-        with self.db.transaction() as session:
-            for table in reversed(metadata.sorted_tables):
-                session.execute(table.delete())
-
-    @property
-    def questions(self) -> list[dict[str, Any]]:
-        """What is stored, as the tests look at it."""
-        with self.db.read() as session:
-            return [
-                {"owner": q.asker_id, "channel": q.channel, "subject": q.subject, "group": q.group_code}
-                for q in session.scalars(select(Question).order_by(Question.received_at))
-            ]
 
 
 class StuckApplications(apps_grpc.ApplicationsServiceServicer):
