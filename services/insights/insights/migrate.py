@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from insights import settings as settings_module
 from fickan_common.migrations import upgrade
+from insights import settings as settings_module
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -291,15 +291,15 @@ class Insights:
             raise PermissionDenied(STAFF_ONLY)
         with self.db.read() as session:
             counts = session.execute(
-                select(
-                    GuideSession.guide_id, GuideSession.result_id != "", GuideSession.followed, func.count()
-                ).group_by(GuideSession.guide_id, GuideSession.result_id != "", GuideSession.followed)
+                select(GuideSession.guide_id, GuideSession.result_id, GuideSession.followed, func.count()).group_by(
+                    GuideSession.guide_id, GuideSession.result_id, GuideSession.followed
+                )
             ).all()
         table: dict[str, list[int]] = {g: [0, 0, 0, 0] for g in self.guides.latest}
-        for guide_id, ended, followed, n in counts:
+        for guide_id, result_id, followed, n in counts:
             c = table.setdefault(guide_id, [0, 0, 0, 0])
             c[0] += n
-            c[1] += n if ended else 0
+            c[1] += n if result_id else 0
             c[2] += n if followed == "e_service" else 0
             c[3] += n if followed == "contact" else 0
         return [(self.guides.latest[g], *c) for g, c in table.items() if g in self.guides.latest]  # type: ignore[misc]

@@ -47,7 +47,7 @@ class KoladaDouble:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 double.requests.append(self.path)
                 if double.failures:
                     status, headers = double.failures.pop(0)
