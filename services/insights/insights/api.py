@@ -133,6 +133,7 @@ class InsightsServicer(pb_grpc.InsightsServiceServicer):
         return pb.ListComparisonServicesResponse(
             services=[service_message(s) for s in self.insights.list_services()],
             home=pb.Municipality(municipality_id=home_id, title=home_title),
+            demo=self.insights.has_demo_figures(),
         )
 
     def GetComparison(self, request, context):  # noqa: N802

@@ -104,6 +104,10 @@ class Insights:
         with self.db.read() as session:
             return (self.home, self._titles(session, [self.home])[self.home])
 
+    def has_demo_figures(self) -> bool:
+        with self.db.read() as session:
+            return session.scalars(select(Value.kpi_id).where(Value.demo.is_(True)).limit(1)).first() is not None
+
     def list_services(self) -> list[ServiceView]:
         with self.db.read() as session:
             return [self._service_view(session, s) for s in self.catalogue.services]

@@ -98,9 +98,11 @@ def test_the_whole_set_is_compared_when_the_resident_picks_none(db: Database, st
 
 
 def test_demo_figures_are_labelled_demo(db: Database, stub, catalogue) -> None:  # type: ignore[no-untyped-def]
+    assert not stub.ListComparisonServices(pb.ListComparisonServicesRequest(), timeout=5).demo
     load_demo(db, catalogue, HOME, [2022, 2023])
     c = compare(stub, service_id="grundskola")
     assert c.demo and "Demo" in c.source
+    assert stub.ListComparisonServices(pb.ListComparisonServicesRequest(), timeout=5).demo
 
 
 def test_21_comparison_municipalities_are_refused(stub: pb_grpc.InsightsServiceStub) -> None:
