@@ -141,3 +141,9 @@ def test_a_bad_year_for_a_comment_is_told_at_the_field(client: FlaskClient, plat
 def test_residents_do_not_get_the_staff_page(client: FlaskClient) -> None:
     login(client)
     assert client.get("/personal/insikter").status_code == 403
+
+
+def test_a_contact_link_leads_to_the_contact_form_with_the_right_topic(client: FlaskClient) -> None:
+    step_url = walk(client, ["ja", "nej", "skulder"])
+    followed = client.get(step_url + "/till/skuldradgivning")
+    assert followed.status_code == 302 and followed.location.endswith("/kontakt?amne=budget-skuld")

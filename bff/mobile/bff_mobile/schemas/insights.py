@@ -150,7 +150,11 @@ class GuideLinkSchema(ResponseSchema):
     e_service_id = fields.String(
         data_key="eServiceId", required=True, metadata={"description": "e_service: the id in GET /v1/e-services."}
     )
-    contact_group = fields.String(data_key="contactGroup", required=True)
+    contact_group = fields.String(
+        data_key="contactGroup",
+        required=True,
+        metadata={"description": "contact: the contact centre's topic, to preselect when asking a question."},
+    )
 
 
 class GuideResultSchema(ResponseSchema):

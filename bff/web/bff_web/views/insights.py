@@ -175,6 +175,9 @@ def follow_link(session_id: str, link_id: str) -> Response:
 def _target(link: pb.GuideLink) -> str:
     if link.kind == "e_service":
         return url_for(E_SERVICE_PAGES.get(link.e_service_id, "applications.catalogue"))
+    if link.kind == "contact":
+        # The contact centre's form with the guide's topic chosen (its topics are the groups' way in).
+        return url_for("contact.ask_form", amne=link.contact_group)
     return link.url
 
 
