@@ -64,6 +64,7 @@ PATH_PARAMS: dict[str, PathParam] = {
     "application_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
     "message_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
     "attachment_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
+    "question_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
     "kind": PathParam(_kind, {"type": "string", "pattern": KIND}, texts.FIELD_KIND),
     "device_id": PathParam(_device_id, {"type": "string", "pattern": DEVICE_ID}, texts.FIELD_DEVICE_ID),
     # insights: comparison services, guides and a guide's links are named by slugs

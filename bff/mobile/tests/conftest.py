@@ -14,7 +14,6 @@ from flask.testing import FlaskClient
 from mobile_fakes import (
     PUBLIC_METHODS,
     FakeApplications,
-    FakeContact,
     FakeIdentity,
     FakeNotifications,
     StuckApplications,
@@ -22,6 +21,7 @@ from mobile_fakes import (
 )
 
 from bff_mobile.app import create_app
+from contact.testing import ContactForTests
 from fickan.applications.v1 import applications_pb2_grpc as apps_grpc
 from fickan.contact.v1 import contact_pb2_grpc as contact_grpc
 from fickan.identity.v1 import identity_pb2_grpc as identity_grpc
@@ -56,7 +56,7 @@ class World:
     identity: FakeIdentity
     applications: FakeApplications
     notifications: FakeNotifications
-    contact: FakeContact
+    contact: ContactForTests
     stuck: StuckApplications
     ports: dict[str, int]
     servers: list[grpc.Server] = field(default_factory=list)
@@ -110,7 +110,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         identity=identity,
         applications=FakeApplications(signatures=identity.signatures),  # signatures identity completed
         notifications=FakeNotifications(),
-        contact=FakeContact(),
+        contact=ContactForTests(str(tmp_path_factory.mktemp("contact"))),
         stuck=StuckApplications(),
         ports={},
     )
@@ -130,7 +130,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             w.notifications,
             "fickan.notifications.v1.NotificationsService",
         ),
-        "contact": (contact_grpc.add_ContactServiceServicer_to_server, w.contact, "fickan.contact.v1.ContactService"),
+        "contact": (
+            contact_grpc.add_ContactServiceServicer_to_server,
+            w.contact.servicer,
+            "fickan.contact.v1.ContactService",
+        ),
         "stuck": (
             apps_grpc.add_ApplicationsServiceServicer_to_server,
             w.stuck,
@@ -142,7 +146,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             registrar(add, servicer, service_name),
             0,
             tokens.verifier(),
-            public_methods=PUBLIC_METHODS,
+            public_methods={*PUBLIC_METHODS, *w.contact.public_methods},
             host="127.0.0.1",
         )
         w.servers.append(server)
@@ -152,6 +156,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     w.stuck.release.set()
     for server in w.servers:
         server.stop(grace=None)
+    w.contact.close()
 
 
 def _close(services: Services) -> None:

@@ -49,7 +49,7 @@ def test_every_v1_route_and_method_is_documented(app, spec):
     documented = {(path, method) for path, ops in spec["paths"].items() for method in ops}
 
     assert documented == _v1_routes(app)
-    assert len(documented) == 39  # 32 + comparisons (2) and guides (5)
+    assert len(documented) == 42  # 32 + contact (3) + comparisons (2) and guides (5)
     assert {
         ("/v1/auth/refresh", "post"),
         ("/v1/auth/logout", "post"),

@@ -24,6 +24,8 @@ from fickan_common.timestamps import to_timestamp
 
 _SERVICE = f"/{pb.DESCRIPTOR.package}.ContactService/"
 PUBLIC = {_SERVICE + "GetContactCentre", _SERVICE + "AskAsGuest"}
+# A paired watch (a glance token) sees its replies and asks to be rung; nothing else.
+GLANCE_METHODS = {_SERVICE + "ListMyQuestions", _SERVICE + "AskQuestion"}
 # Changes sent twice (a double click, a retry) with one idempotency key happen once.
 COMMANDS = {
     _SERVICE + name
@@ -267,6 +269,7 @@ def main() -> None:
         register(build(db, on_events=flusher.kick)),
         identity_verifier(settings.identity_target),
         public_methods=PUBLIC,
+        glance_methods=GLANCE_METHODS,
         on_stop=publisher.close,
         commands=COMMANDS,
         idempotency=IdempotencyStore(db, IDEMPOTENCY),

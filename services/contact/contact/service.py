@@ -20,7 +20,7 @@ from contact.settings import ContactSettings
 from contact.store import Entry, Question, ResidentCase
 from fickan_common import metrics
 from fickan_common.db import Database
-from fickan_common.errors import Conflict, NotFound, RateLimited, ValidationFailed
+from fickan_common.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from fickan_common.tokens import Principal
 
 LIST_LIMIT = 100
@@ -120,6 +120,8 @@ class Contact:
         self, principal: Principal, subject: str, body: str, channel: str, topic: str = "", phone: str = ""
     ) -> Question:
         questions.require_resident(principal)
+        if "glance" in principal.scope and (channel or "").strip() != "watch":
+            raise PermissionDenied("Från klockan kan du bara be om att bli uppringd.")
         new = questions.clean_question(subject, body, channel, topic, self.centre.topics, phone)
         with self.db.transaction() as session:
             question = self.open_thread(session, new, principal.user_id)
