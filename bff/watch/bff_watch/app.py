@@ -109,7 +109,8 @@ def _new_replies(clients: Services, token: str) -> int | None:
 
 def create_app(services: Services | None = None) -> Flask:
     """The watch BFF. Services default to the targets in the environment (see README.md)."""
-    app = create_base_app(NAME, services)
+    # The watch shows no comparisons or guides: no insights client, and /readyz does not wait for it.
+    app = create_base_app(NAME, services or Services.from_env(insights=False))
     app.extensions[EXTENSION] = WatchTokenCache(max_entries=env_int("FICKAN_WATCH_TOKEN_CACHE_SIZE", 10_000))
 
     @app.post("/v1/pairing")

@@ -25,7 +25,9 @@ class Services:
     insights: ServiceClient | None = None
 
     @classmethod
-    def from_env(cls) -> Services:
+    def from_env(cls, insights: bool = True) -> Services:
+        """`insights=False` for a BFF that shows no comparisons or guides (the watch): its readiness
+        then does not hang on a service it never calls."""
         timeout = float(env_int("FICKAN_GRPC_TIMEOUT", 3))
         return cls(
             identity=ServiceClient(
@@ -44,7 +46,7 @@ class Services:
             contact=ServiceClient(
                 env_str("FICKAN_CONTACT_TARGET", "127.0.0.1:50054"), contact_pb2_grpc.ContactServiceStub, timeout
             ),
-            insights=insights_client(timeout),
+            insights=insights_client(timeout) if insights else None,
         )
 
     def all(self) -> dict[str, ServiceClient]:
