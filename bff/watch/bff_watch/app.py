@@ -32,6 +32,7 @@ AUTH_ERRORS: dict[str, tuple[int, str, Text]] = {
     "missing": (401, "token_missing", texts.TOKEN_MISSING),
     "expired": (401, "token_expired", texts.TOKEN_EXPIRED),
     "invalid": (401, "token_invalid", texts.TOKEN_INVALID),
+    "revoked": (401, "watch_unpaired", texts.WATCH_UNPAIRED),
     "unpaired": (401, "watch_unpaired", texts.WATCH_UNPAIRED),
     "forbidden": (403, "forbidden", texts.FORBIDDEN),
 }

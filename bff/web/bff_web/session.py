@@ -39,7 +39,12 @@ CSRF_FIELD = "csrf_token"
 FORM_TOKEN_FIELD = "form_token"
 
 # InvalidToken.reason -> the text key shown on the login page.
-REASON_TEXT = {"expired": "session_expired", "invalid": "session_invalid", "missing": "login_required"}
+REASON_TEXT = {
+    "expired": "session_expired",
+    "invalid": "session_invalid",
+    "missing": "login_required",
+    "revoked": "session_revoked",
+}
 
 
 def services() -> Services:

@@ -57,6 +57,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "login_no_order": "Starta inloggningen igen.",
         "session_expired": "Din inloggning har gått ut. Logga in igen.",
         "session_invalid": "Inloggningen kunde inte kontrolleras. Logga in igen.",
+        "session_revoked": "Din inloggning är avslutad. Logga in igen.",
         "login_required": "Du behöver logga in för att se sidan.",
         "logged_out": "Du är nu utloggad.",
         # Overview
@@ -363,6 +364,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "login_no_order": "Please start the login again.",
         "session_expired": "Your login has expired. Please log in again.",
         "session_invalid": "Your login could not be checked. Please log in again.",
+        "session_revoked": "Your login has ended. Please log in again.",
         "login_required": "You need to log in to see that page.",
         "logged_out": "You are now logged out.",
         "overview_title": "My pages",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
 from fickan_bff.clients import Services
@@ -19,11 +21,32 @@ HTTP_REQUESTS = Counter("fickan_http_requests_total", "HTTP requests", ["endpoin
 HTTP_LATENCY = Histogram("fickan_http_request_seconds", "HTTP request latency", ["endpoint"])
 
 
+class HostileJsonRefused(ValueError):
+    """A body no client of ours sends: nested deeper than the parser's recursion, or text that is not
+    Unicode (a lone surrogate such as "\\ud800", which no protobuf string can hold)."""
+
+
+class SafeJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, but a hostile body is a ValueError (Flask's 400 for a bad body), not a 500."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            data = super().loads(s, **kwargs)
+            # One dump finds a lone surrogate anywhere, keys included (they cannot be encoded).
+            super().dumps(data, ensure_ascii=False).encode("utf-8")
+        except RecursionError:
+            raise HostileJsonRefused("nested too deep") from None
+        except UnicodeEncodeError:
+            raise HostileJsonRefused("not Unicode text") from None
+        return data
+
+
 def create_base_app(name: str, services: Services | None = None) -> Flask:
     setup_logging(name, env_str("FICKAN_LOG_LEVEL", "INFO"))
     app = Flask(name)
+    app.json = SafeJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = 1 * 1024 * 1024  # bodies of this slice are small
-    services = services or Services.from_env()
+    services = services or Services.from_env(name)
     app.extensions["fickan_services"] = services
     app.extensions["fickan_verifier"] = services.token_verifier()
 

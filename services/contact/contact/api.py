@@ -64,7 +64,7 @@ def main() -> None:
     run_api(
         settings,
         register(contact),
-        identity_verifier(settings.identity_target),
+        identity_verifier(settings.identity_target, settings.amqp_uri, "contact"),
         on_stop=publisher.close,
         commands=COMMANDS,
         idempotency=IdempotencyStore(db, IDEMPOTENCY),
