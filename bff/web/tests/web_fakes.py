@@ -64,6 +64,7 @@ class Order:
     personal_number: str
     polls: int = 0
     cancelled: bool = False
+    secret: str = ""
 
 
 class FakeIdentity(ipb_grpc.IdentityServiceServicer):
@@ -94,13 +95,16 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
             raise ValidationFailed("Fel personnummer.", {"personal_number": "Personnumret är inte giltigt."})
         self.started_with.append(request)
         ref = uuid.uuid4().hex
-        self.orders[ref] = Order(request.personal_number or QR_PERSON)
+        secret = uuid.uuid4().hex
+        self.orders[ref] = Order(request.personal_number or QR_PERSON, secret=secret)
         self.last_auto_start = uuid.uuid4().hex
-        return ipb.StartLoginResponse(order_ref=ref, auto_start_token=self.last_auto_start, qr_data=f"bankid.{ref}.0.y")
+        return ipb.StartLoginResponse(
+            order_ref=ref, auto_start_token=self.last_auto_start, qr_data=f"bankid.{ref}.0.y", collect_secret=secret
+        )
 
     def CollectLogin(self, request, context):  # noqa: N802
         order = self.orders.get(request.order_ref)
-        if order is None:
+        if order is None or order.secret != request.collect_secret:  # identity's binding to the client
             raise NotFound("Ingen sådan inloggning.")
         if order.personal_number == FAILING_PERSONAL_NUMBER:
             return ipb.CollectLoginResponse(
@@ -228,7 +232,7 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
 
     def CancelLogin(self, request, context):  # noqa: N802
         order = self.orders.get(request.order_ref)
-        if order is not None:
+        if order is not None and order.secret == request.collect_secret:
             order.cancelled = True
         return ipb.CancelLoginResponse()
 
