@@ -650,6 +650,8 @@ def own_platform(postgres: bool) -> Iterator[Platform]:
         limits = {
             "FICKAN_LOGIN_LIMIT_PER_PERSON": "0",
             "FICKAN_LOGIN_LIMIT_PER_IP": "0",
+            "FICKAN_LOGIN_LIMIT_PER_CLIENT": "0",
+            "FICKAN_LOGIN_LIMIT_ORDERS_PER_MINUTE": "0",
             "FICKAN_BANKID_COLLECT_INTERVAL": "0.2",
         }
         # A/B runs: FICKAN_BENCH_EXTRA_ENV="NAME=value,NAME=value" sets more of the platform's settings.

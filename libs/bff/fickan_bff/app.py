@@ -1,4 +1,5 @@
-"""The base of every BFF: correlation ids, JSON logs, health, readiness and metrics."""
+"""The base of every BFF: correlation ids, JSON logs, hostile JSON refused, health, readiness, and
+metrics on a port of their own."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 from flask.json.provider import DefaultJSONProvider
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import Counter, Histogram
 
 from fickan_bff.clients import Services
 from fickan_common.context import correlation_id, idempotency_key, new_correlation_id, valid_correlation_id
 from fickan_common.logs import setup_logging
-from fickan_common.settings import env_str
+from fickan_common.metrics import serve_metrics
+from fickan_common.settings import env_int, env_str
 
 log = logging.getLogger(__name__)
 
@@ -99,11 +101,26 @@ def create_base_app(name: str, services: Services | None = None) -> Flask:
         ready = all(checks.values())
         return jsonify(ready=ready, services=checks), 200 if ready else 503
 
-    @app.get("/metrics")
-    def metrics() -> Response:
-        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
-
+    # Metrics on a port of their own (FICKAN_METRICS_PORT), which the cluster's Prometheus reaches and
+    # the Service and ingress do not: endpoint names, counts and timings are nobody else's business.
+    serve_bff_metrics(env_int("FICKAN_METRICS_PORT", 0))
     return app
+
+
+_metrics_served: set[int] = set()
+
+
+def serve_bff_metrics(port: int) -> None:
+    """Serve /metrics on `port` once per process (0: not at all). A second gunicorn worker finds the
+    port taken and says so: run one worker with threads (as the manifests do)."""
+    if not port or port in _metrics_served:
+        return
+    try:
+        serve_metrics(port)
+    except OSError:
+        log.warning("metrics port taken: another worker of this BFF serves it", extra={"fields": {"port": port}})
+        return
+    _metrics_served.add(port)
 
 
 def services_of(app: Flask) -> Services:
