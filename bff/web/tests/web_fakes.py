@@ -404,7 +404,13 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
             message.attachments.add(attachment_id=aid, filename=name, content_type=kind, size=len(content))
         for r in app.requests:
             message.completion_requests.add(
-                request_id=r["id"], items=r["items"], due_date="2026-12-02", answered=r["answered"]
+                request_id=r["id"],
+                items=r["items"],
+                message=r.get("message", ""),
+                due_date="2026-12-02",
+                answered=r["answered"],
+                answer_text=r.get("text", ""),
+                answer_attachment_ids=r.get("files", []),
             )
         if app.decision:
             message.decision.CopyFrom(
@@ -639,7 +645,7 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
             raise Conflict("Det finns ingen komplettering att skicka in.")
         if not request.text and not request.attachment_ids:
             raise ValidationFailed("Skriv något eller ladda upp det som efterfrågas.", {"text": "Saknas."})
-        app.requests[-1]["answered"] = True
+        app.requests[-1].update(answered=True, text=request.text, files=list(request.attachment_ids))
         app.status = "completion_submitted"
         app.timeline.append((app.status, STATUS_TEXT[app.status]))
         return self._message(app)

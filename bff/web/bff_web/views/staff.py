@@ -168,6 +168,7 @@ def _render_case(app: Any, errors: dict[str, str] | None = None, message: str = 
         message=message,
         today=date.today().isoformat(),
         due_default=(date.today() + timedelta(days=7)).isoformat(),
+        files_by_id={a.attachment_id: a for a in app.attachments},
     )
     return html, status
 
