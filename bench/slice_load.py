@@ -221,7 +221,7 @@ def login_all(
             with lock:
                 failures.append(f"{label}: start failed")
             return
-        order_ref = started.json()["orderRef"]
+        order_ref, collect_secret = started.json()["orderRef"], started.json()["collectSecret"]
         while time.monotonic() < deadline:
             answer = _timed(
                 phase,
@@ -230,7 +230,7 @@ def login_all(
                 "POST",
                 f"{mobile}/v1/auth/collect",
                 200,
-                json={"orderRef": order_ref},
+                json={"orderRef": order_ref, "collectSecret": collect_secret},
             )
             if answer is None:
                 break
