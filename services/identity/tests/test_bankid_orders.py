@@ -387,3 +387,26 @@ def test_a_resident_resolves_a_co_applicant_without_learning_anything_else(runni
     assert (
         code_of(lambda: running.stub.ResolvePerson(bad, metadata=bearer(token)))[0] == grpc.StatusCode.INVALID_ARGUMENT
     )
+
+
+def valid_personnummer(n: int) -> str:
+    """The n:th of many valid, distinct personnummer (Luhn check digit), born in the 1980s."""
+    year, day, serial = 80 + n // 900, 1 + (n // 300) % 28, n % 300 * 3 + 1
+    body = f"{year:02d}01{day:02d}{serial:03d}"
+    total = sum(sum(divmod(int(d) * (2 - i % 2), 10)) for i, d in enumerate(body))
+    return f"19{body}{(10 - total % 10) % 10}"
+
+
+def test_two_hundred_people_log_in_from_one_address(running):
+    """Carrier-grade NAT, a library's computers: the first morning of an application period, hundreds
+    of residents behind one IPv4 address. With the default limits every one of them logs in."""
+    if not running.db.url.startswith("sqlite"):
+        pytest.skip("the limits live in the api's memory: another database changes nothing here")
+    people = [valid_personnummer(n) for n in range(200)]
+    assert len(set(people)) == 200
+    for pnr in people:
+        started = running.stub.StartLogin(
+            pb.StartLoginRequest(personal_number=pnr, device=pb.DEVICE_MOBILE, end_user_ip="198.51.100.7")
+        )
+        done = collect_until_done(running.stub, started.order_ref, secret=started.collect_secret)
+        assert done.status == pb.CollectLoginResponse.COMPLETE, pnr
