@@ -29,7 +29,7 @@ from fickan_common.db import Database
 from fickan_common.events import handle_once, parse_data
 from fickan_common.timestamps import to_timestamp
 from notifications.domain import messages
-from notifications.domain.messages import MalformedEvent, MessageText
+from notifications.domain.messages import MalformedEvent, MessageText, NobodyToTell
 from notifications.store import INBOX, OUTBOX, Message
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ E = TypeVar("E", bound=ProtoMessage)
 
 APPLICATION_SUBMITTED = "application_submitted"
 QUESTION_RECEIVED = "question_received"
+REPLY_SENT = "reply_sent"
 
 
 @contextmanager
@@ -85,6 +86,10 @@ def deliver(
             deliveries = composed if isinstance(composed, list) else [composed]
             if not deliveries:
                 raise MalformedEvent("no recipient")
+        except NobodyToTell as exc:
+            metrics.EVENTS_HANDLED.labels(handler, "nobody").inc()
+            log.info("nobody to tell", extra={"fields": {"handler": handler, "event_id": event_id, "why": str(exc)}})
+            return False
         except MalformedEvent as exc:
             metrics.EVENTS_HANDLED.labels(handler, "malformed").inc()
             log.error(
@@ -137,8 +142,17 @@ def _compose_application_submitted(event: applications_events.ApplicationSubmitt
 
 def _compose_question_received(event: contact_events.QuestionReceived) -> tuple[str, MessageText]:
     question_id = messages.require_id("question_id", event.question_id)
+    if not event.asker_id:
+        raise NobodyToTell("a contact from someone not logged in, or registered by staff")
     recipient_id = messages.require_id("asker_id", event.asker_id)
     return recipient_id, messages.question_received(question_id)
+
+
+def _compose_reply_sent(event: contact_events.ReplySent) -> tuple[str, MessageText]:
+    question_id = messages.require_id("question_id", event.question_id)
+    if not event.resident_id:
+        raise NobodyToTell("the contact centre answers a guest at the address they gave")
+    return messages.require_id("resident_id", event.resident_id), messages.reply_sent(question_id)
 
 
 def handle_application_submitted(db: Database, body: Any, on_events: OnEvents = lambda ids: None) -> bool:
@@ -156,6 +170,11 @@ def handle_application_submitted(db: Database, body: Any, on_events: OnEvents = 
 def handle_question_received(db: Database, body: Any, on_events: OnEvents = lambda ids: None) -> bool:
     """contact's question_received -> a receipt in the asker's inbox."""
     return deliver(db, QUESTION_RECEIVED, body, _compose_question_received, contact_events.QuestionReceived, on_events)
+
+
+def handle_reply_sent(db: Database, body: Any, on_events: OnEvents = lambda ids: None) -> bool:
+    """contact's reply_sent -> "the contact centre has answered" in the resident's inbox."""
+    return deliver(db, REPLY_SENT, body, _compose_reply_sent, contact_events.ReplySent, on_events)
 
 
 def _recipients(ids: Any) -> list[str]:

@@ -41,6 +41,10 @@ class NotificationsWorker:
     def on_question_received(self, body: dict[str, Any]) -> None:
         handlers.handle_question_received(self.runtime.db, body, self._publish_now)
 
+    @event_handler("contact", handlers.REPLY_SENT, requeue_on_error=True)
+    def on_reply_sent(self, body: dict[str, Any]) -> None:
+        handlers.handle_reply_sent(self.runtime.db, body, self._publish_now)
+
     # applications' case events: the proactive messages (one entrypoint each, so each has its queue)
     @event_handler("applications", "signature_requested", requeue_on_error=True)
     def on_signature_requested(self, body: dict[str, Any]) -> None:

@@ -54,6 +54,10 @@ def month_name(period: str) -> str | None:
     return f"{MONTHS[month - 1]} {year}"
 
 
+class NobodyToTell(Exception):
+    """The event is fine but concerns no resident with an inbox (a guest's contact, for example)."""
+
+
 def require_id(field: str, value: str) -> str:
     """A usable id from an event, or MalformedEvent naming the field."""
     value = (value or "").strip()
@@ -85,6 +89,15 @@ def question_received(question_id: str) -> MessageText:
     return MessageText(
         subject="Vi har tagit emot din fråga",
         body="Tack för din fråga. Vi har tagit emot den och svarar så snart vi kan. Du får svaret här.",
+        reference=f"question:{question_id}",
+    )
+
+
+def reply_sent(question_id: str) -> MessageText:
+    """The contact centre answered: the answer itself stays in the thread (events carry no text)."""
+    return MessageText(
+        subject="Svar från kontaktcenter",
+        body="Kontaktcenter har svarat på din fråga. Du läser svaret under Kontakt, Mina frågor.",
         reference=f"question:{question_id}",
     )
 
