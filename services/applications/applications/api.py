@@ -463,7 +463,7 @@ def main() -> None:
     run_api(
         settings,
         register(applications, casework),
-        identity_verifier(settings.identity_target),
+        identity_verifier(settings.identity_target, settings.amqp_uri, "applications"),
         PUBLIC_METHODS,
         on_stop=publisher.close,
         glance_methods=GLANCE_METHODS,

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import grpc
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
 
-from bff_web import formatting
+from bff_web import formatting, numbers
 from bff_web import forms as web_forms
 from bff_web.i18n import t
 from bff_web.session import login_required, services, token
@@ -211,17 +211,15 @@ def save_step(application_id: str, index: int) -> Response | tuple[str, int]:
     if not 0 <= index < len(definition.steps):
         abort(404)
     action = request.form.get("action", "next")
-    try:
-        version = int(request.form.get("version", "0"))
-    except ValueError:
-        abort(400)
+    version = numbers.form_version()
     saved_answers = web_forms.decoded(dict(app.answers))
     answers = web_forms.posted_answers(definition, index, request.form)
     if action.startswith("remove:"):
         _, group, row = [*action.split(":"), "", ""][:3]
         rows = json.loads(answers.get(group, "[]")) if group in answers else []
-        if row.isdigit() and int(row) < len(rows):
-            rows.pop(int(row))
+        position = numbers.whole(row)
+        if position is not None and position < len(rows):
+            rows.pop(position)
             answers[group] = json.dumps(rows, ensure_ascii=False)
     try:
         added = _upload_files(application_id, definition, index)
