@@ -357,6 +357,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "completion_files": "Underlag",
         "completion_send": "Skicka kompletteringen",
         "completion_sent": "Tack! Kompletteringen är skickad.",
+        "completion_add_title": "Lägg till i kompletteringen",
+        "completion_add": "Du har skickat kompletteringen. Du kan lägga till text och filer till och med {date}.",
+        "completion_add_send": "Lägg till",
+        "completion_overdue_title": "Tiden för kompletteringen har gått ut",
+        "completion_overdue": (
+            "Kompletteringen skulle ha kommit in senast {date}. Handläggaren beslutar nu utifrån det som finns. "
+            "Om du har något viktigt att lägga till, skriv till kontaktcenter."
+        ),
         "decision_title": "Beslut",
         "decision_reasons": "Skäl",
         "decision_appeal": "Om du vill överklaga",
@@ -903,6 +911,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "completion_files": "Documents",
         "completion_send": "Send the completion",
         "completion_sent": "Thank you! The completion is sent.",
+        "completion_add_title": "Add to the completion",
+        "completion_add": "You have sent the completion. You can add text and files until {date}.",
+        "completion_add_send": "Add",
+        "completion_overdue_title": "The time for the completion has run out",
+        "completion_overdue": (
+            "The completion should have arrived by {date}. The case worker now decides on what there is. "
+            "If you have something important to add, write to the contact centre."
+        ),
         "decision_title": "Decision",
         "decision_reasons": "Reasons",
         "decision_appeal": "If you want to appeal",
