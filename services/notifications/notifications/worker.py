@@ -1,5 +1,6 @@
-"""The worker process (nameko): turns other services' events into inbox messages, and relays the
-outbox.
+"""The worker process (nameko): turns other services' events into messages (one @event_handler per
+entry of handlers.TRIGGERS), sends due reminders, sends the deliveries (e-mail, push) and relays
+the outbox.
 
 Run: nameko run --config config.yaml notifications.worker
 """
@@ -33,39 +34,23 @@ class NotificationsWorker:
     def relay_outbox(self) -> None:
         self.runtime.relay()
 
-    @event_handler("applications", handlers.APPLICATION_SUBMITTED, requeue_on_error=True)
-    def on_application_submitted(self, body: dict[str, Any]) -> None:
-        handlers.handle_application_submitted(self.runtime.db, body, self._publish_now)
-
-    @event_handler("contact", handlers.QUESTION_RECEIVED, requeue_on_error=True)
-    def on_question_received(self, body: dict[str, Any]) -> None:
-        handlers.handle_question_received(self.runtime.db, body, self._publish_now)
-
-    # applications' case events: the proactive messages (one entrypoint each, so each has its queue)
-    @event_handler("applications", "signature_requested", requeue_on_error=True)
-    def on_signature_requested(self, body: dict[str, Any]) -> None:
-        handlers.handle_application_event(self.runtime.db, "signature_requested", body, self._publish_now)
-
-    @event_handler("applications", "completion_requested", requeue_on_error=True)
-    def on_completion_requested(self, body: dict[str, Any]) -> None:
-        handlers.handle_application_event(self.runtime.db, "completion_requested", body, self._publish_now)
-
-    @event_handler("applications", "decision_made", requeue_on_error=True)
-    def on_decision_made(self, body: dict[str, Any]) -> None:
-        handlers.handle_application_event(self.runtime.db, "decision_made", body, self._publish_now)
-
-    @event_handler("applications", "payment_scheduled", requeue_on_error=True)
-    def on_payment_scheduled(self, body: dict[str, Any]) -> None:
-        handlers.handle_application_event(self.runtime.db, "payment_scheduled", body, self._publish_now)
-
-    @event_handler("applications", "payment_made", requeue_on_error=True)
-    def on_payment_made(self, body: dict[str, Any]) -> None:
-        handlers.handle_application_event(self.runtime.db, "payment_made", body, self._publish_now)
-
-    @event_handler("applications", "application_period_opened", requeue_on_error=True)
-    def on_application_period_opened(self, body: dict[str, Any]) -> None:
-        handlers.handle_application_event(self.runtime.db, "application_period_opened", body, self._publish_now)
+    @timer(interval=_settings.reminder_interval)
+    def send_reminders(self) -> None:
+        handlers.send_due_reminders(self.runtime.db, on_events=self._publish_now)
 
     def _publish_now(self, event_ids: Iterable[str]) -> None:
         """Publish the events just committed; what fails stays in the outbox for the relay."""
         flush_outbox(self.runtime.db, OUTBOX, self.runtime.publisher, event_ids=event_ids)
+
+
+def _entrypoint(trigger: handlers.Trigger):  # type: ignore[no-untyped-def]
+    def on_event(self: NotificationsWorker, body: dict[str, Any]) -> None:
+        handlers.handle(self.runtime.db, trigger, body, self._publish_now)
+
+    on_event.__name__ = f"on_{trigger.event_type}"
+    return event_handler(trigger.producer, trigger.event_type, requeue_on_error=True)(on_event)
+
+
+# One entrypoint (so one durable queue, evt-<producer>-<event>--notifications.on_<event>) per trigger.
+for _trigger in handlers.TRIGGERS:
+    setattr(NotificationsWorker, f"on_{_trigger.event_type}", _entrypoint(_trigger))
