@@ -32,6 +32,7 @@ class Settings(ServiceSettings):
     delivery_lease: float = 60.0
     stream_heartbeat: float = 15.0
     stream_poll: float = 5.0  # a stream rereads its feed this often even when no event woke it
+    stream_max: int = 2000  # open streams one api process holds
 
 
 def load() -> Settings:
@@ -56,4 +57,5 @@ def load() -> Settings:
         delivery_lease=env_float("FICKAN_DELIVERY_LEASE", 60.0),
         stream_heartbeat=env_float("FICKAN_STREAM_HEARTBEAT", 15.0),
         stream_poll=env_float("FICKAN_STREAM_POLL", 5.0),
+        stream_max=env_int("FICKAN_STREAM_MAX", 2000),
     )

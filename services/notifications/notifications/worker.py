@@ -19,6 +19,8 @@ from fickan_common.logs import setup_logging
 from fickan_common.worker import WorkerRuntime
 from notifications import handlers
 from notifications import settings as settings_module
+from notifications.channels import SmtpMailer, WebPushProvider
+from notifications.dispatch import Dispatcher
 from notifications.store import OUTBOX
 
 _settings = settings_module.load()
@@ -38,9 +40,31 @@ class NotificationsWorker:
     def send_reminders(self) -> None:
         handlers.send_due_reminders(self.runtime.db, on_events=self._publish_now)
 
+    @timer(interval=_settings.delivery_interval)
+    def send_deliveries(self) -> None:
+        _dispatcher(self.runtime.db).run_once()
+
     def _publish_now(self, event_ids: Iterable[str]) -> None:
         """Publish the events just committed; what fails stays in the outbox for the relay."""
         flush_outbox(self.runtime.db, OUTBOX, self.runtime.publisher, event_ids=event_ids)
+
+
+_dispatchers: dict[int, Dispatcher] = {}
+
+
+def _dispatcher(db: Database) -> Dispatcher:
+    """One dispatcher per database (the worker has one), built on first use."""
+    found = _dispatchers.get(id(db))
+    if found is None:
+        s = _settings
+        mailer = SmtpMailer(
+            s.smtp_host, s.smtp_port, s.smtp_from, s.smtp_user, s.smtp_password, s.smtp_starttls, s.smtp_timeout
+        )
+        providers = {"webpush": WebPushProvider(s.vapid_key_file, s.vapid_subject)}
+        found = _dispatchers[id(db)] = Dispatcher(
+            db, mailer, providers, s.public_url, s.delivery_max_attempts, s.delivery_retry_base, s.delivery_lease
+        )
+    return found
 
 
 def _entrypoint(trigger: handlers.Trigger):  # type: ignore[no-untyped-def]
