@@ -107,7 +107,11 @@ class WebPushProvider:
                 vapid_claims={"sub": self.subject},
                 ttl=24 * 3600,
                 # Topic: the push service keeps one undelivered notice per topic (a resend replaces it).
-                headers={"Topic": push.tag.replace("-", "")[:32], "Urgency": "normal"},
+                headers={
+                    "Content-Type": "application/octet-stream",  # the encrypted body (RFC 8291)
+                    "Topic": push.tag.replace("-", "")[:32],
+                    "Urgency": "normal",
+                },
                 timeout=self.timeout,
                 requests_session=self.session,
             )
