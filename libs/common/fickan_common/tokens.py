@@ -33,6 +33,8 @@ class Principal:
     device: str = ""
     session_id: str = ""
     unit: str = ""
+    # A contact-centre agent's answer group or advisory service.
+    group: str = ""
     scope: tuple[str, ...] = field(default_factory=tuple)
     token: str = field(default="", repr=False)
 
@@ -108,6 +110,7 @@ class TokenVerifier:
             device=str(claims.get("device") or ""),
             session_id=str(claims.get("sid") or ""),
             unit=str(claims.get("unit") or ""),
+            group=str(claims.get("group") or ""),
             scope=tuple(scope.split()),
             token=token,
         )

@@ -314,6 +314,16 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
         app, role, open_request = self.applications.glance(current_principal())
         if app is None:
             return pb.CaseGlance(has_case=False)
+        return self._glance(app, role, open_request)
+
+    def GetCaseGlanceForContact(self, request, context):  # noqa: N802
+        app, open_request = self.applications.glance_for_contact(
+            current_principal(), request.application_id, request.question_id
+        )
+        return self._glance(app, "applicant", open_request)
+
+    @staticmethod
+    def _glance(app, role: str, open_request) -> pb.CaseGlance:
         status, step = cases.text_of(app.status), steps.next_action(app, role, open_request)
         due = steps.aware(app.due_at)
         waiting = app.status in (cases.SUBMITTED, cases.RECEIVED, cases.IN_PROGRESS, cases.COMPLETION_SUBMITTED)

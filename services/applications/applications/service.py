@@ -494,6 +494,33 @@ class Applications:
             role = "applicant" if app.applicant_id == principal.user_id else "co_applicant"
             return app, role, self.open_request(session, app)
 
+    def glance_for_contact(
+        self, principal: Principal, application_id: str, question_id: str
+    ) -> tuple[Application, Any]:
+        """A contact-centre agent answering a question linked to this case sees its status, the
+        resident's next step and the time left; nothing more, and the read is in the access log."""
+        if not principal.has_role("contact_agent"):
+            raise PermissionDenied("Bara kontaktcenters medarbetare ser ärendets status här.")
+        events = Events()
+        with self.db.transaction() as session:
+            app = steps.find(session, application_id)
+            if app.status == cases.DRAFT:
+                raise NotFound("Ansökan finns inte.")
+            env = record_staff_access(
+                session,
+                OUTBOX,
+                principal,
+                steps.residents(app),
+                "read",
+                f"application:{app.id}",
+                f"Status för {steps.title(app).lower()}",
+                reason=f"Fråga till kontaktcenter {question_id}".strip(),
+            )
+            events.ids.append(env["event_id"])
+            result = app, self.open_request(session, app)
+        self._published(events)
+        return result
+
     # -- attachments ------------------------------------------------------------------------------
     def upload(self, principal: Principal, application_id: str, filename: str, content: bytes) -> Attachment:
         checked = files.check(filename, content)

@@ -1,7 +1,28 @@
-from fickan_common.settings import ServiceSettings
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fickan_common.settings import ServiceSettings, env_int, env_str
 
 NAME = "contact"
 
 
+@dataclass(frozen=True)
+class ContactSettings:
+    # The contact centre's groups, topics, reasons and routing rules; empty = the packaged file.
+    centre_file: str
+    # Questions from people not logged in, per address and per reply address, per hour.
+    guest_per_address_per_hour: int
+    guest_per_reply_address_per_hour: int
+
+
 def load() -> ServiceSettings:
     return ServiceSettings.from_env(NAME, grpc_port=50054, metrics_port=9104)
+
+
+def load_contact() -> ContactSettings:
+    return ContactSettings(
+        centre_file=env_str("FICKAN_CONTACT_CENTRE_FILE", ""),
+        guest_per_address_per_hour=env_int("FICKAN_CONTACT_GUEST_PER_ADDRESS_PER_HOUR", 5),
+        guest_per_reply_address_per_hour=env_int("FICKAN_CONTACT_GUEST_PER_REPLY_ADDRESS_PER_HOUR", 3),
+    )

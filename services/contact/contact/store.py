@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
-from sqlalchemy import DateTime, MetaData, String, Text
+from sqlalchemy import Boolean, DateTime, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from contact.settings import NAME
@@ -17,17 +18,69 @@ class Base(DeclarativeBase):
 
 
 class Question(Base):
-    """A resident's question to the contact centre."""
+    """One contact with the contact centre, from any channel: the head of its thread."""
 
     __tablename__ = "questions"
+    __table_args__ = (Index("ix_questions_queue", "group_code", "status", "received_at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    asker_id: Mapped[str] = mapped_column(String(36), index=True)
+    # The resident's user id; None for someone not logged in or a contact registered by staff.
+    asker_id: Mapped[str | None] = mapped_column(String(36), index=True, nullable=True)
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     channel: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), index=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    topic: Mapped[str] = mapped_column(String(60), default="")
+    group_code: Mapped[str] = mapped_column(String(60))
+    # Whom to answer when the asker is not a logged-in resident (and a number to ring back).
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    # A guest's address, hashed: only for the rate limit.
+    guest_address_hash: Mapped[str] = mapped_column(String(64), default="", index=True)
+    application_id: Mapped[str] = mapped_column(String(36), default="")
+    agent_id: Mapped[str] = mapped_column(String(36), default="")
+    agent_name: Mapped[str] = mapped_column(String(200), default="")
+    first_answer_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_activity_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resident_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    close_reason: Mapped[str] = mapped_column(String(60), default="")
+    unnecessary: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # Optimistic lock: two agents closing or moving one thread at once change it once.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+
+
+class Entry(Base):
+    """One entry of a thread's timeline: a message either way, an internal note, a move, a closing."""
+
+    __tablename__ = "thread_entries"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[str] = mapped_column(String(36), default="")
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    from_group: Mapped[str] = mapped_column(String(60), default="")
+    to_group: Mapped[str] = mapped_column(String(60), default="")
+    reason: Mapped[str] = mapped_column(String(60), default="")
+
+
+class ResidentCase(Base):
+    """What contact knows of a resident's cases, from applications' case_status_changed events: enough
+    to link a question to the open case (the case itself is read from applications when shown)."""
+
+    __tablename__ = "resident_cases"
+
+    resident_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    application_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    status: Mapped[str] = mapped_column(String(30))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 OUTBOX = Outbox(NAME, outbox_table(Base.metadata))

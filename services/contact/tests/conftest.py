@@ -12,9 +12,8 @@ from collections.abc import Iterator
 import grpc
 import pytest
 
-from contact.api import register
+from contact.api import PUBLIC, build, register
 from contact.migrate import MIGRATIONS
-from contact.service import Contact
 from fickan.contact.v1 import contact_pb2_grpc as pb_grpc
 from fickan_common.db import Database
 from fickan_common.grpc_server import build_server
@@ -46,8 +45,9 @@ def kicked() -> list[str]:
 @pytest.fixture
 def stub(db: Database, tokens: TokenFactory, kicked: list[str]) -> Iterator[pb_grpc.ContactServiceStub]:
     """The official client stub, talking over loopback to the real server with this db."""
-    contact = Contact(db, on_events=kicked.extend)
-    server, port = build_server(register(contact), 0, tokens.verifier(), host="127.0.0.1")
+    server, port = build_server(
+        register(build(db, on_events=kicked.extend)), 0, tokens.verifier(), host="127.0.0.1", public_methods=PUBLIC
+    )
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     try:
         yield pb_grpc.ContactServiceStub(channel)

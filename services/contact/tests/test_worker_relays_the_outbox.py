@@ -6,7 +6,7 @@ from typing import Any
 
 from nameko.testing.services import worker_factory
 
-from contact.service import Contact
+from contact.api import build
 from contact.store import OUTBOX
 from contact.worker import ContactWorker
 from fickan_common.db import Database
@@ -22,8 +22,8 @@ class RecordingPublisher:
         self.published.append(env)
 
 
-def test_relay_publishes_an_unsent_question_received_once_and_marks_it_sent(db: Database) -> None:
-    Contact(db).ask(Principal(user_id="u1", roles=("resident",)), "Ämne", "Fråga", "phone")
+def test_relay_publishes_the_unsent_events_of_a_question_once_and_marks_them_sent(db: Database) -> None:
+    build(db).contact.ask(Principal(user_id="u1", roles=("resident",)), "Ämne", "Fråga", "web")
     runtime = WorkerRuntime(lambda: db, ContactWorker.runtime.outbox, grace=0)
     runtime.db, runtime.publisher = db, RecordingPublisher()  # what setup() gives it, minus the broker
 
@@ -31,8 +31,9 @@ def test_relay_publishes_an_unsent_question_received_once_and_marks_it_sent(db: 
     worker.relay_outbox()
     worker.relay_outbox()
 
-    [env] = runtime.publisher.published
-    assert env["event_type"] == "question_received" and env["producer"] == "contact"
+    published = runtime.publisher.published
+    assert [env["event_type"] for env in published] == ["question_received", "question_routed"]
+    assert {env["producer"] for env in published} == {"contact"}
     with db.transaction() as session:
         assert OUTBOX.backlog(session) == 0
 

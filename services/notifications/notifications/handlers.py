@@ -32,7 +32,7 @@ from fickan_common.db import Database
 from fickan_common.events import handle_once, parse_data
 from notifications import feed
 from notifications.domain import messages
-from notifications.domain.messages import MalformedEvent
+from notifications.domain.messages import MalformedEvent, NobodyToTell
 from notifications.domain.preferences import LOCAL
 from notifications.store import INBOX, Reminder
 
@@ -42,6 +42,7 @@ OnEvents = Callable[[Iterable[str]], None]
 
 APPLICATION_SUBMITTED = "application_submitted"
 QUESTION_RECEIVED = "question_received"
+REPLY_SENT = "reply_sent"
 
 
 # What a trigger asks for. ---------------------------------------------------------------------
@@ -225,12 +226,16 @@ def _case_status_changed(event: applications_events.CaseStatusChanged) -> list[A
 
 def _question_received(event: contact_events.QuestionReceived) -> list[Action]:
     question = messages.require_id("question_id", event.question_id)
+    if not event.asker_id:
+        raise NobodyToTell("a contact from someone not logged in, or registered by staff")
     return [Notify(messages.require_id("asker_id", event.asker_id), "question_received", f"question:{question}")]
 
 
-def _question_answered(event: contact_events.QuestionAnswered) -> list[Action]:
+def _reply_sent(event: contact_events.ReplySent) -> list[Action]:
     question = messages.require_id("question_id", event.question_id)
-    return [Notify(messages.require_id("asker_id", event.asker_id), "question_answered", f"question:{question}")]
+    if not event.resident_id:
+        raise NobodyToTell("the contact centre answers a guest at the address they gave")
+    return [Notify(messages.require_id("resident_id", event.resident_id), "reply_sent", f"question:{question}")]
 
 
 def _booking_confirmed(event: contact_events.BookingConfirmed) -> list[Action]:
@@ -263,7 +268,7 @@ TRIGGERS: list[Trigger] = [
     Trigger("applications", "payment_made", applications_events.PaymentMade, _payment_made),
     Trigger("applications", "case_status_changed", applications_events.CaseStatusChanged, _case_status_changed),
     Trigger("contact", QUESTION_RECEIVED, contact_events.QuestionReceived, _question_received),
-    Trigger("contact", "question_answered", contact_events.QuestionAnswered, _question_answered),
+    Trigger("contact", REPLY_SENT, contact_events.ReplySent, _reply_sent),
     Trigger("contact", "booking_confirmed", contact_events.BookingConfirmed, _booking_confirmed),
     Trigger("contact", "booking_cancelled", contact_events.BookingCancelled, _booking_cancelled),
 ]
@@ -368,6 +373,10 @@ def handle(
             actions = trigger.react(_parse(body, trigger.message_type))
             if not actions:
                 raise MalformedEvent("nothing to do")
+        except NobodyToTell as exc:
+            metrics.EVENTS_HANDLED.labels(handler, "nobody").inc()
+            log.info("nobody to tell", extra={"fields": {"handler": handler, "event_id": event_id, "why": str(exc)}})
+            return False
         except MalformedEvent as exc:
             metrics.EVENTS_HANDLED.labels(handler, "malformed").inc()
             log.error(
@@ -408,6 +417,10 @@ def handle_application_submitted(db: Database, body: Any, on_events: OnEvents = 
 
 def handle_question_received(db: Database, body: Any, on_events: OnEvents = lambda ids: None) -> bool:
     return handle_event(db, "contact", QUESTION_RECEIVED, body, on_events)
+
+
+def handle_reply_sent(db: Database, body: Any, on_events: OnEvents = lambda ids: None) -> bool:
+    return handle_event(db, "contact", REPLY_SENT, body, on_events)
 
 
 def handle_application_event(db: Database, event_type: str, body: Any, on_events: OnEvents = lambda ids: None) -> bool:

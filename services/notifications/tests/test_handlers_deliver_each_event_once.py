@@ -207,10 +207,24 @@ def test_question_received_puts_a_receipt_in_the_askers_inbox_once(db: Database)
     assert message.reference == f"question:{question}"
 
 
-def test_question_without_asker_is_dropped(db: Database) -> None:
+def test_a_guests_question_tells_no_inbox(db: Database) -> None:
     body = make_envelope("contact", "question_received", contact_events.QuestionReceived(question_id="q1"))
     assert handlers.handle_question_received(db, body) is False
     assert all_messages(db) == []
+
+
+def test_a_reply_from_the_contact_centre_reaches_the_residents_inbox_once(db: Database) -> None:
+    resident, question = str(uuid.uuid4()), str(uuid.uuid4())
+    body = make_envelope(
+        "contact", "reply_sent", contact_events.ReplySent(question_id=question, resident_id=resident, reply_id="r1")
+    )
+    assert handlers.handle_reply_sent(db, body) is True
+    assert handlers.handle_reply_sent(db, body) is False
+    [message] = all_messages(db)
+    assert (message.recipient_id, message.subject) == (resident, "Svar från kontaktcenter")
+    assert message.reference == f"question:{question}"
+    guest = make_envelope("contact", "reply_sent", contact_events.ReplySent(question_id=question))
+    assert handlers.handle_reply_sent(db, guest) is False
 
 
 def test_the_same_event_id_is_handled_separately_by_each_handler(db: Database) -> None:

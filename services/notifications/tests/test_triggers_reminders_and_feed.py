@@ -255,9 +255,9 @@ def booking(resident: str, booking_id: str, starts: datetime) -> dict:
 def test_contacts_reply_and_booking_are_messages_and_the_booking_reminder_comes_a_day_before(db: Database) -> None:
     resident, question, kept, cancelled = uid(), uid(), uid(), uid()
     answered = make_envelope(
-        "contact", "question_answered", contact_events.QuestionAnswered(question_id=question, asker_id=resident)
+        "contact", "reply_sent", contact_events.ReplySent(question_id=question, resident_id=resident, reply_id="r1")
     )
-    assert handlers.handle_event(db, "contact", "question_answered", answered) is True
+    assert handlers.handle_event(db, "contact", "reply_sent", answered) is True
     starts = datetime.now(UTC) + timedelta(days=3)
     assert handlers.handle_event(db, "contact", "booking_confirmed", booking(resident, kept, starts)) is True
     assert handlers.handle_event(db, "contact", "booking_confirmed", booking(resident, cancelled, starts)) is True
@@ -267,7 +267,7 @@ def test_contacts_reply_and_booking_are_messages_and_the_booking_reminder_comes_
     assert handlers.handle_event(db, "contact", "booking_cancelled", gone) is True
 
     kinds = [m.kind for m in inbox(db, resident)]
-    assert kinds == ["question_answered", "booking_confirmed", "booking_confirmed"]
+    assert kinds == ["reply_sent", "booking_confirmed", "booking_confirmed"]
     assert handlers.send_due_reminders(db, now=starts - timedelta(days=1) + timedelta(minutes=1)) == 1
     [reminder] = [m for m in inbox(db, resident) if m.kind == "booking_reminder"]
     assert reminder.reference == f"booking:{kept}"

@@ -1,19 +1,46 @@
-"""What a question must be, with the Swedish messages a resident reads when it is not."""
+"""What a contact must be, who may do what with a thread, and the Swedish texts a resident or an
+agent reads (English second)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from fickan_common.errors import PermissionDenied, ValidationFailed
 from fickan_common.tokens import Principal
 
-RECEIVED = "received"
-ANSWERED = "answered"
+RECEIVED = "received"  # mottagen
+WITH_AGENT = "with_agent"  # hos handläggare
+ANSWERED = "answered"  # besvarad
+CLOSED = "closed"  # avslutad
 
-STATUSES = (RECEIVED, ANSWERED)
-CHANNELS = ("web", "mobile", "watch", "phone", "email")
+STATUSES = (RECEIVED, WITH_AGENT, ANSWERED, CLOSED)
+OPEN_STATUSES = (RECEIVED, WITH_AGENT, ANSWERED)
+STATUS_TEXT = {
+    RECEIVED: ("Mottagen", "Received"),
+    WITH_AGENT: ("Hos handläggare", "With an agent"),
+    ANSWERED: ("Besvarad", "Answered"),
+    CLOSED: ("Avslutad", "Closed"),
+}
+
+# Channels a resident asks from, and those staff register for contacts that came another way.
+RESIDENT_CHANNELS = ("web", "mobile", "watch")
+STAFF_CHANNELS = ("phone", "email", "visit")
+CHANNELS = RESIDENT_CHANNELS + STAFF_CHANNELS
+
+# Thread entries. The resident sees the first four; staff see every one.
+QUESTION, MESSAGE, REPLY, CLOSING = "question", "message", "reply", "closed"
+NOTE, MOVED, CLAIMED, LINKED = "note", "moved", "claimed", "linked"
+RESIDENT_VISIBLE = (QUESTION, MESSAGE, REPLY, CLOSING)
+
 SUBJECT_MAX = 200
 BODY_MAX = 5000
+NAME_MAX = 200
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,38}$")
+
+CALLBACK_SUBJECT = "Ring mig"
+CALLBACK_BODY = "Invånaren ber kontaktcenter att ringa upp."
 
 
 @dataclass(frozen=True)
@@ -21,27 +48,108 @@ class NewQuestion:
     subject: str
     body: str
     channel: str
+    topic: str
+    name: str = ""
+    email: str = ""
+    phone: str = ""
 
 
-def clean_question(subject: str, body: str, channel: str) -> NewQuestion:
-    """The question as stored (trimmed), or ValidationFailed with one Swedish message per field."""
-    subject, body, channel = (subject or "").strip(), (body or "").strip(), (channel or "").strip()
+def _clean_text(value: str) -> str:
+    return (value or "").strip()
+
+
+def _message_errors(subject: str, body: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not subject:
         errors["subject"] = "Skriv vad frågan gäller."
     elif len(subject) > SUBJECT_MAX:
         errors["subject"] = f"Rubriken får vara högst {SUBJECT_MAX} tecken."
+    errors.update(body_errors(body))
+    return errors
+
+
+def body_errors(body: str, field: str = "body", what: str = "din fråga") -> dict[str, str]:
     if not body:
-        errors["body"] = "Skriv din fråga."
-    elif len(body) > BODY_MAX:
-        errors["body"] = f"Frågan får vara högst {BODY_MAX} tecken."
-    if channel not in CHANNELS:
-        errors["channel"] = "Okänd kanal. Välj en av: " + ", ".join(CHANNELS) + "."
+        return {field: f"Skriv {what}."}
+    if len(body) > BODY_MAX:
+        return {field: f"Texten får vara högst {BODY_MAX} tecken."}
+    return {}
+
+
+def _reply_address_errors(email: str, phone: str, required: bool) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if email and not _EMAIL.match(email):
+        errors["email"] = "Skriv en e-postadress som namn@exempel.se."
+    if phone and not _PHONE.match(phone):
+        errors["phone"] = "Skriv ett telefonnummer med siffror, till exempel 070-123 45 67."
+    if required and not email and not phone:
+        errors["email"] = "Skriv en e-postadress eller ett telefonnummer som vi kan svara till."
+    return errors
+
+
+def _check(errors: dict[str, str], topic: str, topics: dict) -> None:
+    if topic and topic not in topics:
+        errors["topic"] = "Välj ett av ämnena i listan."
     if errors:
         raise ValidationFailed("Några uppgifter behöver rättas.", errors)
-    return NewQuestion(subject=subject, body=body, channel=channel)
+
+
+def clean_question(subject: str, body: str, channel: str, topic: str, topics: dict, phone: str = "") -> NewQuestion:
+    """A resident's question as stored (trimmed), or ValidationFailed with one Swedish message per field."""
+    subject, body, channel, topic, phone = map(_clean_text, (subject, body, channel, topic, phone))
+    if channel == "watch" and not subject:
+        # The watch's "ring me": one tap, no typing.
+        subject, body = CALLBACK_SUBJECT, body or CALLBACK_BODY
+    errors = _message_errors(subject, body)
+    if channel not in RESIDENT_CHANNELS:
+        errors["channel"] = "Okänd kanal. Välj en av: " + ", ".join(RESIDENT_CHANNELS) + "."
+    errors.update(_reply_address_errors("", phone, required=channel == "watch"))
+    if "email" in errors:  # the watch asks for a number only
+        errors["phone"] = "Skriv telefonnumret vi ska ringa."
+        del errors["email"]
+    _check(errors, topic, topics)
+    return NewQuestion(subject, body, channel, topic, phone=phone)
+
+
+def clean_guest_question(
+    subject: str, body: str, topic: str, name: str, email: str, phone: str, topics: dict
+) -> NewQuestion:
+    subject, body, topic, name, email, phone = map(_clean_text, (subject, body, topic, name, email, phone))
+    errors = _message_errors(subject, body)
+    if len(name) > NAME_MAX:
+        errors["name"] = f"Namnet får vara högst {NAME_MAX} tecken."
+    errors.update(_reply_address_errors(email, phone, required=True))
+    _check(errors, topic, topics)
+    return NewQuestion(subject, body, "web", topic, name=name, email=email, phone=phone)
+
+
+def clean_registered_contact(
+    channel: str, subject: str, body: str, topic: str, name: str, email: str, phone: str, topics: dict
+) -> NewQuestion:
+    """A contact that came by telephone, e-mail or a visit, as the agent registers it."""
+    channel, subject, body, topic, name, email, phone = map(
+        _clean_text, (channel, subject, body, topic, name, email, phone)
+    )
+    errors = _message_errors(subject, body)
+    if channel not in STAFF_CHANNELS:
+        errors["channel"] = "Välj hur kontakten kom: telefon, e-post eller besök."
+    if len(name) > NAME_MAX:
+        errors["name"] = f"Namnet får vara högst {NAME_MAX} tecken."
+    errors.update(_reply_address_errors(email, phone, required=False))
+    _check(errors, topic, topics)
+    return NewQuestion(subject, body, channel, topic, name=name, email=email, phone=phone)
 
 
 def require_resident(principal: Principal) -> None:
     if not principal.is_resident:
         raise PermissionDenied("Bara invånare kan ställa frågor här.")
+
+
+def require_agent(principal: Principal) -> None:
+    if not (principal.has_role("contact_agent") or principal.has_role("admin")):
+        raise PermissionDenied("Bara kontaktcenters medarbetare kan göra det här.")
+
+
+def may_handle(principal: Principal, group: str) -> bool:
+    """An agent handles their own answer group's threads; an admin every group's."""
+    return principal.has_role("admin") or (principal.has_role("contact_agent") and principal.group == group)

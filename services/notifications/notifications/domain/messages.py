@@ -58,6 +58,10 @@ class MalformedEvent(ValueError):
     """The event lacks what the message needs; redelivering it will not help."""
 
 
+class NobodyToTell(Exception):
+    """The event is fine but concerns no resident with an inbox (a guest's contact, for example)."""
+
+
 @dataclass(frozen=True)
 class MessageText:
     subject: str
@@ -95,16 +99,16 @@ TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
             "Question received",
         ),
     },
-    "question_answered": {
+    "reply_sent": {
         "sv": (
-            "Du har fått svar på din fråga",
-            "Kontaktcenter har svarat på din fråga. Läs svaret i Fickan.",
-            "Svar på din fråga",
+            "Svar från kontaktcenter",
+            "Kontaktcenter har svarat på din fråga. Du läser svaret under Kontakt, Mina frågor.",
+            "Svar från kontaktcenter",
         ),
         "en": (
-            "Your question has been answered",
-            "The contact centre has answered your question. Read the answer in Fickan.",
-            "Your question is answered",
+            "Reply from the contact centre",
+            "The contact centre has answered your question. Read the answer under Contact, My questions.",
+            "Reply from the contact centre",
         ),
     },
     "booking_confirmed": {
@@ -397,8 +401,9 @@ def question_received(question_id: str, lang: str = "sv") -> MessageText:
     return render("question_received", {}, f"question:{question_id}", lang)
 
 
-def question_answered(question_id: str, lang: str = "sv") -> MessageText:
-    return render("question_answered", {}, f"question:{question_id}", lang)
+def reply_sent(question_id: str, lang: str = "sv") -> MessageText:
+    """The contact centre answered: the answer itself stays in the thread (events carry no text)."""
+    return render("reply_sent", {}, f"question:{question_id}", lang)
 
 
 def signature_requested(application_id: str, lang: str = "sv") -> MessageText:

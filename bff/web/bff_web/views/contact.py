@@ -1,0 +1,212 @@
+"""The resident's way in to the contact centre: ask (logged in, or not with an address to answer
+to), the answer they may have come for shown first (their case's status), their questions and each
+thread. Rules, limits and routing live in the contact service; this only composes and maps."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import grpc
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from bff_web import formatting
+from bff_web.i18n import t
+from bff_web.session import login_required, services, token
+from fickan.applications.v1 import applications_pb2
+from fickan.contact.v1 import contact_pb2 as pb
+from fickan_common.grpc_client import ServiceError
+
+bp = Blueprint("contact", __name__)
+
+ASK_FIELDS = ("topic", "subject", "body", "name", "email", "phone")
+
+
+def status_names() -> dict[str, str]:
+    return {
+        "received": t("contact_status_received"),
+        "with_agent": t("contact_status_with_agent"),
+        "answered": t("contact_status_answered"),
+        "closed": t("contact_status_closed"),
+    }
+
+
+def channel_names() -> dict[str, str]:
+    return {
+        "web": t("contact_channel_web"),
+        "mobile": t("contact_channel_mobile"),
+        "watch": t("contact_channel_watch"),
+        "phone": t("contact_channel_phone"),
+        "email": t("contact_channel_email"),
+        "visit": t("contact_channel_visit"),
+    }
+
+
+def entry_names() -> dict[str, str]:
+    return {
+        "question": t("contact_entry_question"),
+        "message": t("contact_entry_message"),
+        "reply": t("contact_entry_reply"),
+        "closed": t("contact_entry_closed"),
+        "note": t("contact_entry_note"),
+        "moved": t("contact_entry_moved"),
+        "claimed": t("contact_entry_claimed"),
+        "linked": t("contact_entry_linked"),
+    }
+
+
+def centre() -> pb.ContactCentre:
+    return services().contact.call("GetContactCentre", pb.GetContactCentreRequest())
+
+
+def topics(c: pb.ContactCentre, lang: str) -> list[tuple[str, str]]:
+    return [(tp.code, tp.name_en if lang == "en" else tp.name) for tp in c.topics]
+
+
+def case_glance() -> Any | None:
+    """The resident's latest case, shown before they ask: often it is the answer they came for."""
+    try:
+        glance = services().applications.call(
+            "GetMyCaseGlance", applications_pb2.GetMyCaseGlanceRequest(), token=token()
+        )
+    except ServiceError as exc:
+        if exc.code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+            return None  # the question can still be asked without it
+        raise
+    return glance if glance.has_case else None
+
+
+def _ask_page(values: dict[str, str], errors: dict[str, str], status: int = 200) -> tuple[str, int]:
+    logged_in = g.get("principal") is not None and g.principal.is_resident
+    html = render_template(
+        "contact_ask.html",
+        values=values,
+        errors=errors,
+        topics=topics(centre(), g.get("lang", "sv")),
+        logged_in=logged_in,
+        glance=case_glance() if logged_in else None,
+    )
+    return html, status
+
+
+@bp.get("/kontakt")
+def ask_form() -> tuple[str, int]:
+    topic = request.args.get("amne", "")[:60]
+    return _ask_page({"topic": topic}, {})
+
+
+@bp.post("/kontakt")
+def ask() -> Response | tuple[str, int]:
+    values = {k: request.form.get(k, "") for k in ASK_FIELDS}
+    principal = g.get("principal")
+    try:
+        if principal is not None and principal.is_resident:
+            question = services().contact.call(
+                "AskQuestion",
+                pb.AskQuestionRequest(
+                    subject=values["subject"], body=values["body"], topic=values["topic"], channel="web"
+                ),
+                token=token(),
+            )
+        else:
+            question = services().contact.call(
+                "AskAsGuest",
+                pb.AskAsGuestRequest(
+                    subject=values["subject"],
+                    body=values["body"],
+                    topic=values["topic"],
+                    name=values["name"],
+                    email=values["email"],
+                    phone=values["phone"],
+                    client_address=request.remote_addr or "",
+                ),
+            )
+    except ServiceError as exc:
+        if exc.code == grpc.StatusCode.INVALID_ARGUMENT:
+            return _ask_page(values, exc.field_errors or {"body": exc.message}, 400)
+        if exc.code == grpc.StatusCode.RESOURCE_EXHAUSTED:
+            return _ask_page(values, {"body": exc.message}, 429)
+        raise
+    if principal is not None and principal.is_resident:
+        flash("contact_sent", "success")
+        return redirect(url_for("contact.thread", question_id=question.question_id))
+    return render_template("contact_guest_sent.html", question=question), 200
+
+
+@bp.get("/kontakt/fragor")
+@login_required
+def questions() -> str:
+    listed = services().contact.call("ListMyQuestions", pb.ListMyQuestionsRequest(), token=token())
+    rows = [
+        {
+            "id": q.question_id,
+            "subject": q.subject,
+            "status": q.status,
+            "status_text": q.status_text_en if g.get("lang") == "en" else q.status_text,
+            "group": q.group_name,
+            "when": formatting.date_time(q.last_activity_at),
+            "unread": q.unread_replies,
+        }
+        for q in listed.questions
+    ]
+    return render_template("contact_questions.html", questions=rows)
+
+
+def _question_id(question_id: str) -> str:
+    try:
+        uuid.UUID(question_id)
+    except ValueError:
+        abort(404)
+    return question_id
+
+
+def entries(thread: pb.Thread) -> list[dict[str, str]]:
+    return [
+        {
+            "kind": e.kind,
+            "body": e.body,
+            "author": e.author_name,
+            "when": formatting.date_time(e.at),
+            "reason": e.reason,
+        }
+        for e in thread.entries
+    ]
+
+
+def _thread_page(thread: pb.Thread, errors: dict[str, str], value: str = "", status: int = 200) -> tuple[str, int]:
+    q = thread.question
+    html = render_template(
+        "contact_thread.html",
+        question=q,
+        entry_names=entry_names(),
+        status_text=q.status_text_en if g.get("lang") == "en" else q.status_text,
+        entries=entries(thread),
+        errors=errors,
+        value=value,
+    )
+    return html, status
+
+
+@bp.get("/kontakt/fragor/<question_id>")
+@login_required
+def thread(question_id: str) -> tuple[str, int]:
+    request_message = pb.ThreadRequest(question_id=_question_id(question_id))
+    return _thread_page(services().contact.call("GetMyThread", request_message, token=token()), {})
+
+
+@bp.post("/kontakt/fragor/<question_id>")
+@login_required
+def write(question_id: str) -> Response | tuple[str, int]:
+    body = request.form.get("body", "")
+    request_message = pb.WriteRequest(question_id=_question_id(question_id), body=body)
+    try:
+        services().contact.call("WriteInThread", request_message, token=token())
+    except ServiceError as exc:
+        if exc.code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION):
+            current = services().contact.call("GetMyThread", pb.ThreadRequest(question_id=question_id), token=token())
+            status = 400 if exc.code == grpc.StatusCode.INVALID_ARGUMENT else 409
+            return _thread_page(current, exc.field_errors or {"body": exc.message}, body, status)
+        raise
+    flash("contact_written", "success")
+    return redirect(url_for("contact.thread", question_id=question_id))
