@@ -39,7 +39,7 @@ def test_every_v1_route_and_method_is_documented(app, spec):
     documented = {(path, method) for path, ops in spec["paths"].items() for method in ops}
 
     assert documented == _v1_routes(app)
-    assert len(documented) == 32
+    assert len(documented) == 40
     assert {
         ("/v1/auth/refresh", "post"),
         ("/v1/auth/logout", "post"),
@@ -260,5 +260,14 @@ def test_every_change_a_resident_makes_takes_an_idempotency_key(spec):
             if method != "get" and protected:
                 assert [h["name"] for h in headers] == ["Idempotency-Key"], (method, path)
                 assert headers[0]["schema"]["maxLength"] == 200 and not headers[0]["required"]
+            elif path == "/v1/stream":
+                assert [h["name"] for h in headers] == ["Last-Event-ID"]
             else:
                 assert not headers, (method, path)
+
+
+def test_the_stream_is_documented_as_server_sent_events_with_the_bearer_token(spec):
+    operation = spec["paths"]["/v1/stream"]["get"]
+    assert list(operation["responses"]["200"]["content"]) == ["text/event-stream"]
+    assert operation["security"] == [{"bearerAuth": []}]
+    assert "401" in operation["responses"] and "400" in operation["responses"]
