@@ -65,7 +65,6 @@ class Events:
                 return block
 
 
-
 def test_a_decision_arrives_on_the_open_stream_and_last_event_id_resumes(
     world: World, notes: RunningNotifications, live_client
 ) -> None:  # type: ignore[no-untyped-def]
