@@ -17,7 +17,7 @@ from bff_web import formatting
 from bff_web import session as web_session
 from bff_web.i18n import LANG_COOKIE, current_language, t
 from bff_web.texts import DEFAULT_LANGUAGE, LANGUAGES
-from bff_web.views import account, applications, contact, contact_desk, estimate, login, pages, staff
+from bff_web.views import account, applications, contact, contact_desk, estimate, login, notices, pages, staff
 from fickan_bff.app import create_base_app
 from fickan_bff.clients import Services
 from fickan_bff.errors import http_status, is_unavailable
@@ -28,7 +28,17 @@ from fickan_common.settings import env_bool, env_int, env_str
 
 log = logging.getLogger(__name__)
 
-PAGE_BLUEPRINTS = {"pages", "login", "applications", "account", "staff", "estimate", "contact", "contact_desk"}
+PAGE_BLUEPRINTS = {
+    "pages",
+    "login",
+    "applications",
+    "account",
+    "staff",
+    "estimate",
+    "contact",
+    "contact_desk",
+    "notices",
+}
 ERROR_STATUSES = {400, 403, 404, 405, 409, 413, 500, 503}
 
 # Pages hold personal data: no caching, no framing, nothing loaded from elsewhere.
@@ -89,6 +99,7 @@ def create_app(services: Services | None = None) -> Flask:
     app.register_blueprint(estimate.bp)
     app.register_blueprint(contact.bp)
     app.register_blueprint(contact_desk.bp)
+    app.register_blueprint(notices.bp)
 
     @app.before_request
     def _language_and_session() -> None:
