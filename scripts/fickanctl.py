@@ -115,6 +115,9 @@ class Platform:
             FICKAN_WEB_BANKID_SIMULATOR_URL=f"http://127.0.0.1:{self.ports['bankid-simulator']}/simulator/",
             FICKAN_IDENTITY_SIGNING_KEYS_DIR=str(self.var / "keys" / "identity"),
             FICKAN_WEB_SECRET_KEY=self._web_secret(),
+            # notifications: one VAPID key for its api and worker; links in mails and pushes
+            FICKAN_VAPID_KEY_FILE=str(self.var / "keys" / "notifications" / "vapid_private.pem"),
+            FICKAN_PUBLIC_URL=f"http://127.0.0.1:{self.ports['web']}",
             PYTHONUNBUFFERED="1",
         )
         for service in SERVICES:
@@ -156,10 +159,11 @@ class Platform:
                         str(VENV_BIN / "gunicorn"),
                         "--bind",
                         f"127.0.0.1:{self.ports[bff]}",
+                        # a greenlet per request, so the live streams (SSE) need no thread each
                         "--worker-class",
-                        "gthread",
-                        "--threads",
-                        "16",
+                        "gevent",
+                        "--worker-connections",
+                        "2000",
                         # longer than clients' idle gaps, so a reused connection is not closed under them
                         "--keep-alive",
                         "75",

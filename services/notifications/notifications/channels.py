@@ -72,9 +72,13 @@ def load_vapid(key_file: str) -> Vapid:
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(pem)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # the api and the worker started together: the other one made it
+        else:
+            with os.fdopen(fd, "wb") as out:
+                out.write(pem)
     return Vapid.from_file(private_key_file=str(path))
 
 
