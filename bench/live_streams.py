@@ -230,28 +230,38 @@ def run_fickan(args: argparse.Namespace, log) -> dict:  # type: ignore[no-untype
 
 # -- the bare baseline -------------------------------------------------------------------------------
 BARE_SERVER = """
-import sys, threading, time
+import queue, sys, threading
+from collections import defaultdict
 from concurrent import futures
 import grpc
 from fickan.notifications.v1 import notifications_pb2 as pb, notifications_pb2_grpc as pb_grpc
 
 class Bare(pb_grpc.NotificationsServiceServicer):
+    # Subscribe's after_seq names the stream's group; MarkRead("<group>:<ref>") sends to that group.
     def __init__(self):
-        self.cond = threading.Condition(); self.seq = 0
+        self.lock = threading.Lock(); self.groups = defaultdict(set); self.seq = 0
     def MarkRead(self, request, context):
-        with self.cond:
-            self.seq += 1; self.ref = request.message_id; self.cond.notify_all()
+        group = int(request.message_id.split(":", 1)[0])
+        with self.lock:
+            self.seq += 1; seq = self.seq; waiting = list(self.groups[group])
+        for q in waiting:
+            q.put((seq, request.message_id))
         return pb.Message()
     def Subscribe(self, request, context):
-        seen = self.seq
-        yield pb.FeedEvent(kind="heartbeat")
-        while context.is_active():
-            with self.cond:
-                self.cond.wait(timeout=15)
-                if self.seq == seen:
-                    continue
-                seen, ref = self.seq, self.ref
-            yield pb.FeedEvent(seq=seen, kind="message", message=pb.Message(reference=ref))
+        q = queue.Queue()
+        with self.lock:
+            self.groups[request.after_seq].add(q)
+        try:
+            yield pb.FeedEvent(kind="heartbeat")
+            while context.is_active():
+                try:
+                    seq, ref = q.get(timeout=15)
+                except queue.Empty:
+                    yield pb.FeedEvent(kind="heartbeat"); continue
+                yield pb.FeedEvent(seq=seq, kind="message", message=pb.Message(reference=ref))
+        finally:
+            with self.lock:
+                self.groups[request.after_seq].discard(q)
 
 server = grpc.server(futures.ThreadPoolExecutor(max_workers=int(sys.argv[2])))
 pb_grpc.add_NotificationsServiceServicer_to_server(Bare(), server)
@@ -263,7 +273,7 @@ import json, os
 from fickan_bff.app import cooperate_with_gevent
 cooperate_with_gevent()
 import grpc
-from flask import Flask, Response
+from flask import Flask, Response, request
 from fickan.notifications.v1 import notifications_pb2 as pb, notifications_pb2_grpc as pb_grpc
 
 app = Flask("bare")
@@ -271,7 +281,7 @@ stub = pb_grpc.NotificationsServiceStub(grpc.insecure_channel(os.environ["BARE_T
 
 @app.get("/stream")
 def stream():
-    call = stub.Subscribe(pb.SubscribeRequest(), timeout=3600)
+    call = stub.Subscribe(pb.SubscribeRequest(after_seq=int(request.args["group"])), timeout=3600)
     def relay():
         try:
             for entry in call:
@@ -331,21 +341,25 @@ def run_bare(args: argparse.Namespace, log) -> dict:  # type: ignore[no-untyped-
             idle = rss_mb(worker)
             client = Streams()
             client.start()
-            opened = [client.open(http_port, "/stream", "bare") for _ in range(args.streams)]
+            # The same fan-out as Fickan's: the streams in groups of one resident's share.
+            groups = args.residents
+            opened = [
+                client.open(http_port, f"/stream?group={i % groups}", str(i % groups)) for i in range(args.streams)
+            ]
             ok = wait_open(opened, args.time_cap)
             time.sleep(1.0)
             holding = rss_mb(worker)
             stub = pb_grpc.NotificationsServiceStub(grpc.insecure_channel(f"127.0.0.1:{grpc_port}"))
             sent: dict[str, float] = {}
             log(f"bare: {ok} streams open; firing {args.events} entries ...")
+            chooser = random.Random(7)
             for i in range(args.events):
-                ref = f"bare:{i}"
+                ref = f"{chooser.randrange(groups)}:{i}"
                 sent[ref] = time.time()
                 stub.MarkRead(pb.MarkReadRequest(message_id=ref), timeout=5)
                 time.sleep(0.25)
             time.sleep(3.0)
             client.close()
-            # Each entry goes to every bare stream; compare with one stream per Fickan delivery.
             latencies = [at - sent[d["message"]["reference"]] for s in opened for at, d in s.received]
             return {"streams_open": ok, "to_stream": latencies, "rss_idle": idle, "rss_holding": holding}
         finally:

@@ -43,26 +43,14 @@ def push_service() -> Iterator[WebPushTestingService]:
 def live_platform(tmp_path_factory, smtp: SmtpSink, push_service: WebPushTestingService) -> Iterator[Platform]:
     """The whole platform, its notifications mailing to the test's SMTP server and allowed to push
     to the local Web Push double over plain http."""
-    import tests.conftest as shared
-
     settings = {
         "FICKAN_SMTP_PORT": str(smtp.port),
         "FICKAN_PUSH_ALLOW_HTTP_HOSTS": f"localhost:{push_service.port}",
         "FICKAN_DELIVERY_INTERVAL": "0.2",
         "FICKAN_STREAM_HEARTBEAT": "5",
     }
-    original = shared.Platform.on_free_ports
-
-    def with_settings(var, **kwargs):  # type: ignore[no-untyped-def]
-        kwargs["extra_env"] = {**kwargs.get("extra_env", {}), **settings}
-        return original(var, **kwargs)
-
     with fresh_rabbitmq_vhost() as amqp_uri:
-        shared.Platform.on_free_ports = with_settings  # type: ignore[method-assign]
-        try:
-            running = _platform(tmp_path_factory.mktemp("live-platform"), amqp_uri)
-        finally:
-            shared.Platform.on_free_ports = original  # type: ignore[method-assign]
+        running = _platform(tmp_path_factory.mktemp("live-platform"), amqp_uri, settings=settings)
         yield running
         running.stop()
 

@@ -151,19 +151,22 @@ class NotificationsServicer(pb_grpc.NotificationsServiceServicer):
         last = head if request.after_seq == 0 or request.after_seq > head else request.after_seq
         wake = self.hub.register(principal.user_id)
         try:
-            yield pb.FeedEvent(seq=0, kind="heartbeat", unread=self.notifications.unread_count(principal))
+            unread = self.notifications.unread_count(principal)
+            yield pb.FeedEvent(seq=0, kind="heartbeat", unread=unread)
             quiet_since = time.monotonic()
             while context.is_active() and time.time() < expires:
                 wake.clear()
-                items, unread = self.notifications.feed_after(principal.user_id, last)
+                items, counted = self.notifications.feed_after(principal.user_id, last)
                 for item in items:
+                    unread = counted
                     yield feed_event(item, unread)
                     last = item.seq
                 if items:
                     quiet_since = time.monotonic()
                     continue  # maybe more than one page
                 if time.monotonic() - quiet_since >= self.heartbeat:
-                    yield pb.FeedEvent(seq=0, kind="heartbeat", unread=self.notifications.unread_count(principal))
+                    # cheap: the count as last known (a read elsewhere is not an entry of the feed)
+                    yield pb.FeedEvent(seq=0, kind="heartbeat", unread=unread)
                     quiet_since = time.monotonic()
                 wait = min(self.poll, self.heartbeat - (time.monotonic() - quiet_since), expires - time.time())
                 wake.wait(max(wait, 0.0))
