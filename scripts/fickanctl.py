@@ -26,13 +26,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-SERVICES = ("identity", "applications", "notifications", "contact")
+SERVICES = ("identity", "applications", "notifications", "contact", "insights")
 BFFS = ("web", "mobile", "watch")
 DEFAULT_PORTS = {
     "identity": 50051,
     "applications": 50052,
     "notifications": 50053,
     "contact": 50054,
+    "insights": 50055,
     "web": 8080,
     "mobile": 8081,
     "watch": 8082,
@@ -41,10 +42,12 @@ DEFAULT_PORTS = {
     "applications-api-metrics": 9102,
     "notifications-api-metrics": 9103,
     "contact-api-metrics": 9104,
+    "insights-api-metrics": 9105,
     "identity-worker-metrics": 9111,
     "applications-worker-metrics": 9112,
     "notifications-worker-metrics": 9113,
     "contact-worker-metrics": 9114,
+    "insights-worker-metrics": 9115,
 }
 
 
@@ -118,6 +121,9 @@ class Platform:
             # notifications: one VAPID key for its api and worker; links in mails and pushes
             FICKAN_VAPID_KEY_FILE=str(self.var / "keys" / "notifications" / "vapid_private.pem"),
             FICKAN_PUBLIC_URL=f"http://127.0.0.1:{self.ports['web']}",
+            # No internet here: the local platform shows labelled demo figures and imports from
+            # Kolada only when asked to (FICKAN_INSIGHTS_IMPORT_EVERY_HOURS=24 make up).
+            FICKAN_INSIGHTS_IMPORT_EVERY_HOURS=os.environ.get("FICKAN_INSIGHTS_IMPORT_EVERY_HOURS", "0"),
             PYTHONUNBUFFERED="1",
         )
         for service in SERVICES:
@@ -182,6 +188,7 @@ class Platform:
 
     def load_demo_data(self) -> None:
         self._run([sys.executable, "-m", "identity.demo"], "identity")
+        self._run([sys.executable, "-m", "insights.demo"], "insights")  # labelled demo figures
 
     def _run(self, cmd: list[str], service: str) -> None:
         env = {**self.service_env(service, "api"), "PYTHONWARNINGS": "ignore"}  # eventlet's deprecation notice
@@ -296,6 +303,7 @@ def cmd_up() -> int:
     print(f"  watch   {platform.url('watch')}/   (glance API)")
     simulator = f"http://127.0.0.1:{platform.ports['bankid-simulator']}/simulator/"
     print(f"  BankID  {simulator}   (the simulator: open a waiting login here)")
+    print(f"  compare {platform.url('web')}/jamfor   guides {platform.url('web')}/guide   (demo figures, labelled)")
     print("Demo people (Skatteverket test personnummer):")
     for person in demo:
         roles = ", ".join(r for r in person["roles"] if r != "resident") or "resident"

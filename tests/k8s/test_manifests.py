@@ -37,6 +37,7 @@ SERVICES = {
     "applications": {"grpc": 50052, "metrics": 9102, "worker_metrics": 9112},
     "notifications": {"grpc": 50053, "metrics": 9103, "worker_metrics": 9113},
     "contact": {"grpc": 50054, "metrics": 9104, "worker_metrics": 9114},
+    "insights": {"grpc": 50055, "metrics": 9105, "worker_metrics": 9115},
 }
 BFFS = {"web": 8080, "mobile": 8081, "watch": 8082}
 

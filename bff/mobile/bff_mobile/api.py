@@ -21,6 +21,8 @@ from fickan_bff.auth import AuthError, require_token
 from fickan_common.grpc_client import ServiceClient, ServiceError
 
 _KIND = re.compile(KIND)
+SLUG = r"^[a-z0-9][a-z0-9-]{0,59}$"
+_SLUG = re.compile(SLUG)
 _RULE_PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 # identity's device ids: a session (uuid4 hex) or a paired watch (uuid4).
 DEVICE_ID = (
@@ -38,6 +40,10 @@ def _uuid(value: str) -> str | None:
 
 def _kind(value: str) -> str | None:
     return value if _KIND.fullmatch(value) else None
+
+
+def _slug(value: str) -> str | None:
+    return value if _SLUG.fullmatch(value) else None
 
 
 def _device_id(value: str) -> str | None:
@@ -58,9 +64,15 @@ PATH_PARAMS: dict[str, PathParam] = {
     "application_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
     "message_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
     "attachment_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
+    "question_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
     "kind": PathParam(_kind, {"type": "string", "pattern": KIND}, texts.FIELD_KIND),
     "device_id": PathParam(_device_id, {"type": "string", "pattern": DEVICE_ID}, texts.FIELD_DEVICE_ID),
     "subscription_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
+    # insights: comparison services, guides and a guide's links are named by slugs
+    "service_id": PathParam(_slug, {"type": "string", "pattern": SLUG}, texts.FIELD_SLUG),
+    "guide_id": PathParam(_slug, {"type": "string", "pattern": SLUG}, texts.FIELD_SLUG),
+    "link_id": PathParam(_slug, {"type": "string", "pattern": SLUG}, texts.FIELD_SLUG),
+    "session_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
 }
 
 

@@ -14,7 +14,6 @@ from flask.testing import FlaskClient
 from mobile_fakes import (
     PUBLIC_METHODS,
     FakeApplications,
-    FakeContact,
     FakeIdentity,
     FakeNotifications,
     StuckApplications,
@@ -22,14 +21,17 @@ from mobile_fakes import (
 )
 
 from bff_mobile.app import create_app
+from contact.testing import ContactForTests
 from fickan.applications.v1 import applications_pb2_grpc as apps_grpc
 from fickan.contact.v1 import contact_pb2_grpc as contact_grpc
 from fickan.identity.v1 import identity_pb2_grpc as identity_grpc
+from fickan.insights.v1 import insights_pb2_grpc as insights_grpc
 from fickan.notifications.v1 import notifications_pb2_grpc as notes_grpc
 from fickan_bff.clients import Services
 from fickan_common.grpc_client import ServiceClient
 from fickan_common.grpc_server import build_server
 from fickan_common.testing import TokenFactory
+from insights.testing import InsightsForTests
 
 TIMEOUT = 2.0
 
@@ -47,7 +49,7 @@ class World:
     identity: FakeIdentity
     applications: FakeApplications
     notifications: FakeNotifications
-    contact: FakeContact
+    contact: ContactForTests
     stuck: StuckApplications
     ports: dict[str, int]
     servers: list[grpc.Server] = field(default_factory=list)
@@ -64,6 +66,7 @@ class World:
             applications=client("applications", apps_grpc.ApplicationsServiceStub),
             notifications=client("notifications", notes_grpc.NotificationsServiceStub),
             contact=client("contact", contact_grpc.ContactServiceStub),
+            insights=client("insights", insights_grpc.InsightsServiceStub),
         )
 
     def reset(self) -> None:
@@ -72,7 +75,7 @@ class World:
 
 
 @pytest.fixture(scope="session")
-def world() -> Iterator[World]:
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     tokens = TokenFactory()
     identity = FakeIdentity(tokens)
     w = World(
@@ -80,7 +83,7 @@ def world() -> Iterator[World]:
         identity=identity,
         applications=FakeApplications(signatures=identity.signatures),  # signatures identity completed
         notifications=FakeNotifications(),
-        contact=FakeContact(),
+        contact=ContactForTests(str(tmp_path_factory.mktemp("contact"))),
         stuck=StuckApplications(),
         ports={},
     )
@@ -100,7 +103,11 @@ def world() -> Iterator[World]:
             w.notifications,
             "fickan.notifications.v1.NotificationsService",
         ),
-        "contact": (contact_grpc.add_ContactServiceServicer_to_server, w.contact, "fickan.contact.v1.ContactService"),
+        "contact": (
+            contact_grpc.add_ContactServiceServicer_to_server,
+            w.contact.servicer,
+            "fickan.contact.v1.ContactService",
+        ),
         "stuck": (
             apps_grpc.add_ApplicationsServiceServicer_to_server,
             w.stuck,
@@ -112,15 +119,19 @@ def world() -> Iterator[World]:
             registrar(add, servicer, service_name),
             0,
             tokens.verifier(),
-            public_methods=PUBLIC_METHODS,
+            public_methods={*PUBLIC_METHODS, *w.contact.public_methods},
             host="127.0.0.1",
         )
         w.servers.append(server)
         w.ports[name] = port
+    insights = InsightsForTests(str(tmp_path_factory.mktemp("insights")))
+    server, w.ports["insights"] = insights.serve(tokens.verifier())
+    w.servers.append(server)
     yield w
     w.stuck.release.set()
     for server in w.servers:
         server.stop(grace=None)
+    w.contact.close()
 
 
 def _close(services: Services) -> None:

@@ -18,8 +18,6 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from fickan.applications.v1 import applications_pb2 as apps_pb
 from fickan.applications.v1 import applications_pb2_grpc as apps_grpc
-from fickan.contact.v1 import contact_pb2 as contact_pb
-from fickan.contact.v1 import contact_pb2_grpc as contact_grpc
 from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan.identity.v1 import identity_pb2_grpc as identity_grpc
 from fickan.notifications.v1 import notifications_pb2 as notes_pb
@@ -850,42 +848,6 @@ class FakeNotifications(notes_grpc.NotificationsServiceServicer):
         me = current_principal().user_id
         return notes_pb.GetUnreadCountResponse(
             unread=sum(1 for m in self.messages.values() if m["owner"] == me and not m["read"])
-        )
-
-
-class FakeContact(contact_grpc.ContactServiceServicer):
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        self.questions: list[dict[str, Any]] = []
-
-    def _message(self, q: dict[str, Any]) -> contact_pb.Question:
-        return contact_pb.Question(
-            question_id=q["id"],
-            subject=q["subject"],
-            body=q["body"],
-            channel=q["channel"],
-            status="received",
-            received_at=_ts(q["received_at"]),
-        )
-
-    def AskQuestion(self, request, context):  # noqa: N802
-        q = {
-            "id": str(uuid.uuid4()),
-            "owner": current_principal().user_id,
-            "subject": request.subject,
-            "body": request.body,
-            "channel": request.channel,
-            "received_at": datetime.now(UTC),
-        }
-        self.questions.append(q)
-        return self._message(q)
-
-    def ListMyQuestions(self, request, context):  # noqa: N802
-        me = current_principal().user_id
-        return contact_pb.ListMyQuestionsResponse(
-            questions=[self._message(q) for q in self.questions if q["owner"] == me]
         )
 
 

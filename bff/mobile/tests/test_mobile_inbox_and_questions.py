@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 
 def test_the_inbox_shows_my_messages_and_the_unread_count(client, resident, neighbour, world):
     world.notifications.add_message(resident.user_id, "Vi har tagit emot din ansökan")
@@ -58,3 +60,66 @@ def test_a_question_goes_to_the_contact_centre_from_the_mobile_channel(client, r
 
     listed = client.get("/v1/questions", headers=resident.headers).get_json()["questions"]
     assert [q["id"] for q in listed] == [question["id"]]
+
+
+def test_a_question_is_routed_by_its_text_and_its_thread_is_read_and_continued(client, resident, world):
+    asked = client.post(
+        "/v1/questions",
+        json={"subject": "Bygglov", "body": "Behöver jag bygglov för en altan på 25 kvadratmeter?"},
+        headers=resident.headers,
+    ).get_json()
+    assert asked["group"] == "Bo, bygga, miljö och tillstånd"
+    assert (asked["statusText"], asked["statusTextEn"], asked["unreadReplies"]) == ("Mottagen", "Received", 0)
+
+    thread = client.get(f"/v1/questions/{asked['id']}", headers=resident.headers).get_json()
+    assert [e["kind"] for e in thread["entries"]] == ["question"]
+    more = client.post(
+        f"/v1/questions/{asked['id']}/messages", json={"body": "Altanen är en meter hög."}, headers=resident.headers
+    )
+    assert more.status_code == 201
+    assert [e["kind"] for e in more.get_json()["entries"]] == ["question", "message"]
+
+
+def test_topics_come_from_the_contact_centre_and_an_unknown_topic_is_refused(client, resident, world):
+    topics = client.get("/v1/contact/topics", headers=resident.headers).get_json()["topics"]
+    assert {"code": "ekonomiskt-bistand", "name": "Ekonomiskt bistånd och min ansökan"}.items() <= topics[0].items()
+    refused = client.post(
+        "/v1/questions", json={"subject": "X", "body": "Y", "topic": "drakar"}, headers=resident.headers
+    )
+    assert refused.status_code == 400 and "topic" in refused.get_json()["error"]["fields"]
+    assert world.contact.questions == []
+
+
+def test_another_residents_thread_is_not_found(client, resident, world):
+    asked = client.post("/v1/questions", json={"subject": "A", "body": "B"}, headers=resident.headers).get_json()
+    other = world.tokens.token()
+    answer = client.get(f"/v1/questions/{asked['id']}", headers={"Authorization": f"Bearer {other}"})
+    assert answer.status_code == 404
+    assert client.get("/v1/questions/inte-ett-id", headers=resident.headers).status_code == 400
+
+
+def test_a_file_sent_in_a_thread_is_checked_by_its_bytes_and_downloaded_again(client, resident, world):
+    asked = client.post(
+        "/v1/questions", json={"subject": "Kvitto", "body": "Här är kvittot."}, headers=resident.headers
+    )
+    question_id = asked.get_json()["id"]
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    sent = client.post(
+        f"/v1/questions/{question_id}/attachments",
+        data={"file": (io.BytesIO(pdf), "kvitto.pdf")},
+        headers=resident.headers,
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 201, sent.get_json()
+    entry = sent.get_json()["entries"][-1]
+    assert (entry["kind"], entry["body"]) == ("attachment", "kvitto.pdf")
+    got = client.get(f"/v1/questions/{question_id}/attachments/{entry['attachmentId']}", headers=resident.headers)
+    assert got.status_code == 200 and got.data == pdf and got.mimetype == "application/pdf"
+
+    refused = client.post(
+        f"/v1/questions/{question_id}/attachments",
+        data={"file": (io.BytesIO(b"<html>"), "kvitto.pdf")},
+        headers=resident.headers,
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 400

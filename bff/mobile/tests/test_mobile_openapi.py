@@ -10,8 +10,18 @@ import pytest
 from fickan.applications.v1 import applications_pb2
 from fickan_common import limits
 
-# What the applications service serves without a token is public here too.
+# What the applications and insights services serve without a token is public here too.
 PUBLIC = {"/v1/e-services", "/v1/forms/{kind}", "/v1/periods/current", "/v1/estimate"}
+INSIGHTS_PUBLIC = {
+    "/v1/comparisons",
+    "/v1/comparisons/{service_id}",
+    "/v1/guides",
+    "/v1/guides/{guide_id}/sessions",
+    "/v1/guide-sessions/{session_id}",
+    "/v1/guide-sessions/{session_id}/answers",
+    "/v1/guide-sessions/{session_id}/links/{link_id}",
+}
+PUBLIC |= INSIGHTS_PUBLIC
 
 
 @pytest.fixture
@@ -39,7 +49,7 @@ def test_every_v1_route_and_method_is_documented(app, spec):
     documented = {(path, method) for path, ops in spec["paths"].items() for method in ops}
 
     assert documented == _v1_routes(app)
-    assert len(documented) == 40
+    assert len(documented) == 52  # 32 + contact (5) + comparisons (2), guides (5) and notifications (8)
     assert {
         ("/v1/auth/refresh", "post"),
         ("/v1/auth/logout", "post"),

@@ -56,5 +56,6 @@ def test_readyz_says_which_service_is_down(world, dead_target):
         "applications": True,
         "notifications": True,
         "contact": False,
+        "insights": True,
     }
     assert client.get("/healthz").status_code == 200

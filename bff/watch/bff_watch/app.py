@@ -8,12 +8,13 @@ import grpc
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
-from bff_watch import pairing, texts
+from bff_watch import contact, pairing, texts
 from bff_watch.auth import EXTENSION, ExchangeFailed, WatchTokenCache, require_watch
 from bff_watch.glance import Case, dumps, fit, glance
 from bff_watch.pairing import WatchError
 from bff_watch.texts import Text
 from fickan.applications.v1 import applications_pb2 as apps_pb
+from fickan.contact.v1 import contact_pb2 as contact_pb
 from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan.notifications.v1 import notifications_pb2 as notes_pb
 from fickan_bff import live
@@ -109,9 +110,21 @@ def _glance_entry(event: notes_pb.FeedEvent) -> dict[str, object]:
     return data
 
 
+def _new_replies(clients: Services, token: str) -> int | None:
+    """Replies from the contact centre the resident has not read; None when contact is away."""
+    try:
+        mine = clients.contact.call("ListMyQuestions", contact_pb.ListMyQuestionsRequest(), token=token)
+    except ServiceError as exc:
+        if not is_unavailable(exc.code):
+            raise
+        return None
+    return sum(q.unread_replies for q in mine.questions)
+
+
 def create_app(services: Services | None = None) -> Flask:
     """The watch BFF. Services default to the targets in the environment (see README.md)."""
-    app = create_base_app(NAME, services)
+    # The watch shows no comparisons or guides: no insights client, and /readyz does not wait for it.
+    app = create_base_app(NAME, services or Services.from_env(insights=False))
     app.extensions[EXTENSION] = WatchTokenCache(max_entries=env_int("FICKAN_WATCH_TOKEN_CACHE_SIZE", 10_000))
 
     @app.post("/v1/pairing")
@@ -149,7 +162,21 @@ def create_app(services: Services | None = None) -> Flask:
             if not is_unavailable(exc.code):
                 raise
             unread = None  # the inbox is down; the case still shows
-        return _json(glance(_case(mine), unread, _lang()))
+        return _json(glance(_case(mine), unread, _lang(), _new_replies(clients, token)))
+
+    @app.post("/v1/ring-me")
+    @require_watch
+    def ring_me() -> Response:
+        """One tap on the watch: the contact centre rings the resident back (the paired phone's app
+        sends the number it knows)."""
+        phone = contact.phone_from(request.get_json(silent=True, force=True))
+        clients = services_of(current_app)
+        asked = clients.contact.call(
+            "AskQuestion",
+            contact_pb.AskQuestionRequest(channel="watch", phone=phone),
+            token=g.principal.token,
+        )
+        return _json(contact.rung(asked, _lang()), 201)
 
     @app.get("/v1/inbox")
     @require_watch

@@ -169,12 +169,14 @@ def _case(case: Case, lang: str) -> dict[str, Any]:
     return shown
 
 
-def glance(case: Case | None, unread: int | None, lang: str = "sv") -> dict[str, Any]:
-    """The payload. unread is None when the inbox could not be asked (the rest still shows). The case's
-    decisionIn/secondsToDecision and payment/paymentDate/paymentAmount are there only when set."""
+def glance(case: Case | None, unread: int | None, lang: str = "sv", replies: int | None = 0) -> dict[str, Any]:
+    """The payload. unread is None when the inbox could not be asked, replies (the contact centre's
+    unread answers) when contact could not (the rest still shows). The case's decisionIn/
+    secondsToDecision and payment/paymentDate/paymentAmount are there only when set."""
     payload = {
         "case": _case(case, lang) if case is not None else None,
         "unread": unread,
+        "replies": replies,
         "next": fit(next_step(case, unread, lang), NEXT_CHARS, NEXT_BYTES),
     }
     if len(dumps(payload)) >= MAX_BYTES:  # cannot happen with the budgets above; a guard all the same

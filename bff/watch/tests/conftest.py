@@ -20,6 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bff_watch.app import create_app
+from contact.testing import ContactForTests
 from fickan.applications.v1 import applications_pb2 as apps_pb
 from fickan.applications.v1 import applications_pb2_grpc as apps_grpc
 from fickan.contact.v1 import contact_pb2_grpc as contact_grpc
@@ -181,6 +182,7 @@ class World:
     identity: FakeIdentity
     applications: FakeApplications
     notifications: FakeNotifications
+    contact: ContactForTests
     ports: dict[str, int] = field(default_factory=dict)
     servers: list[grpc.Server] = field(default_factory=list)
 
@@ -192,8 +194,7 @@ class World:
             identity=client("identity", identity_grpc.IdentityServiceStub),
             applications=client("applications", apps_grpc.ApplicationsServiceStub),
             notifications=client("notifications", notes_grpc.NotificationsServiceStub),
-            # The watch never asks contact; a dead address proves it does not need to.
-            contact=ServiceClient(f"127.0.0.1:{free_port()}", contact_grpc.ContactServiceStub, TIMEOUT),
+            contact=client("contact", contact_grpc.ContactServiceStub),
         )
 
 
@@ -206,28 +207,31 @@ def _register(add: Any, servicer: Any, name: str) -> Any:
 
 
 @pytest.fixture(scope="session")
-def world() -> Iterator[World]:
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     tokens = TokenFactory()
-    w = World(tokens, FakeIdentity(tokens), FakeApplications(), FakeNotifications())
+    contact = ContactForTests(str(tmp_path_factory.mktemp("contact")))
+    w = World(tokens, FakeIdentity(tokens), FakeApplications(), FakeNotifications(), contact)
     plan = {
         "identity": (identity_grpc.add_IdentityServiceServicer_to_server, w.identity),
         "applications": (apps_grpc.add_ApplicationsServiceServicer_to_server, w.applications),
         "notifications": (notes_grpc.add_NotificationsServiceServicer_to_server, w.notifications),
+        "contact": (contact_grpc.add_ContactServiceServicer_to_server, contact.servicer),
     }
     for name, (add, servicer) in plan.items():
         server, port = build_server(
             _register(add, servicer, name),
             0,
             tokens.verifier(),
-            public_methods=PUBLIC_METHODS,
+            public_methods={*PUBLIC_METHODS, *contact.public_methods},
             host="127.0.0.1",
-            glance_methods=GLANCE_METHODS,
+            glance_methods={*GLANCE_METHODS, *contact.glance_methods},
         )
         w.servers.append(server)
         w.ports[name] = port
     yield w
     for server in w.servers:
         server.stop(grace=None)
+    contact.close()
 
 
 @pytest.fixture(autouse=True)
@@ -239,6 +243,7 @@ def _fresh(world: World) -> None:
     world.applications.refuse_tokens.clear()
     world.applications.refuse_all = False
     world.notifications.unread.clear()
+    world.contact.reset()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ def test_no_cases_shows_none_and_suggests_applying(client, auth):
     assert answer.get_json() == {
         "case": None,
         "unread": 0,
+        "replies": 0,
         "next": "Inga ärenden just nu. Ansök i Fickan-appen.",
     }
     assert answer.headers["Cache-Control"] == "no-store"
@@ -127,6 +128,7 @@ def test_the_services_next_step_and_the_time_to_decision(client, auth, world):
             "secondsToDecision": 5 * 3600 - 120,
         },
         "unread": 0,
+        "replies": 0,
         "next": WAITING_SV,
     }
     assert world.applications.callers == ["resident-1"]  # one GetMyCaseGlance, no list of cases

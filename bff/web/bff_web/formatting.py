@@ -41,3 +41,11 @@ def date_time(ts: Timestamp | None) -> str:
 def kronor(amount: int | float) -> str:
     """12 170 kr, with narrow no-break spaces so the amount never wraps."""
     return f"{int(amount):,}".replace(",", "\u202f") + "\u00a0kr"
+
+
+def number(value: float, lang: str = "sv") -> str:
+    """A key figure for reading: at most one decimal, thousands apart, Swedish decimal comma."""
+    text = f"{value:,.1f}" if abs(value - round(value)) >= 0.05 else f"{round(value):,}"
+    if lang == "sv":
+        return text.replace(",", "\u202f").replace(".", ",")
+    return text

@@ -238,6 +238,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "contact_unread": "{count} nytt svar",
         "contact_none": "Du har inte ställt några frågor.",
         "contact_write_more": "Skriv mer till kontaktcenter",
+        "contact_file": "Bifoga en fil (frivilligt)",
+        "contact_file_help": "JPEG, PNG, HEIC eller PDF, högst 10 MB.",
+        "contact_entry_attachment": "Fil",
         "contact_closed_note": "Frågan är avslutad.",
         "contact_entry_question": "Din fråga",
         "contact_entry_message": "Ditt meddelande",
@@ -515,6 +518,102 @@ TEXTS: dict[str, dict[str, str]] = {
         "error_text_503": "Tjänsten svarar inte just nu. Försök igen om en liten stund.",
         "error_to_start": "Till startsidan",
         "error_to_my_pages": "Till Mina sidor",
+        # Jämförelser och guider (insights)
+        "nav_guides": "Guider",
+        "nav_compare": "Jämför kommunen",
+        "start_guides_title": "Vad gäller din situation?",
+        "start_guides_lead": (
+            "Svara på några frågor så visar vi vilka e-tjänster, vilken information och vilka kontakter som passar dig."
+        ),
+        "start_compare_title": "Jämför kommunen",
+        "start_compare_lead": (
+            "Se hur kommunen ligger till jämfört med andra kommuner, till exempel inför att du väljer skola "
+            "eller äldreboende."
+        ),
+        "start_compare_link": "Till jämförelserna",
+        "compare_title": "Jämför kommunen",
+        "compare_lead": (
+            "Nyckeltal för {home} från Kolada, kommunernas gemensamma databas, bredvid kommuner som du väljer själv."
+        ),
+        "compare_demo_label": "Demodata.",
+        "compare_demo_text": (
+            "Siffrorna på den här sidan är påhittade för att visa hur tjänsten fungerar. De är inte hämtade "
+            "från Kolada."
+        ),
+        "compare_source": "Källa: Kolada (RKA), CC BY 4.0. Kommunen hämtar siffrorna regelbundet.",
+        "compare_back": "Alla jämförelser",
+        "compare_service_title": "Jämför: {service}",
+        "compare_error_heading": "Jämförelsen kunde inte visas så",
+        "compare_kpi_label": "Nyckeltal",
+        "compare_set_legend": "Jämför med",
+        "compare_municipalities_legend": "Kommuner i gruppen {group}",
+        "compare_municipalities_help": (
+            "Välj de kommuner du vill jämföra med, högst 20. Väljer du ingen jämför vi med alla i gruppen."
+        ),
+        "compare_show": "Visa jämförelsen",
+        "compare_no_figures": "Det finns inga siffror för det här nyckeltalet än.",
+        "compare_rank_sentence": "{home} har plats {rank} av {of} år {year}.",
+        "compare_no_rank": "{home} har ingen siffra för {year}.",
+        "compare_higher_better": "Ett högre värde räknas som bättre.",
+        "compare_lower_better": "Ett lägre värde räknas som bättre.",
+        "compare_mean_sentence": "Medelvärdet för kommunerna du jämför med är {mean} år {year}.",
+        "compare_comment_heading": "{home} kommenterar:",
+        "compare_chart_title": "Diagram: {kpi}",
+        "compare_chart_desc": (
+            "Linjediagram över åren {first} till {last} för {home}, medelvärdet för jämförelsekommunerna och "
+            "riket. Alla siffror finns i tabellen under diagrammet."
+        ),
+        "compare_table_caption": "{kpi}, per år",
+        "compare_col_municipality": "Kommun",
+        "compare_home_marker": "(vår kommun)",
+        "compare_missing": "saknas",
+        "compare_mean": "Medel, jämförelsekommunerna",
+        "compare_rank_row": "Plats för {home}",
+        "compare_rank_of": "{rank} av {of}",
+        "compare_comments_heading": "Kommentarer från {home}",
+        "compare_fetched": "Källa: {source}. Hämtad {date}.",
+        "guides_title": "Guider efter livssituation",
+        "guides_lead": (
+            "Välj det som stämmer på dig. Några frågor leder dig till rätt e-tjänst, information eller "
+            "kontakt – oavsett vilken förvaltning som ansvarar."
+        ),
+        "guides_start": "Starta guiden: {title}",
+        "guide_back": "Alla guider",
+        "guide_your_answers": "Dina svar",
+        "guide_error_heading": "Välj ett svar",
+        "guide_choose_one": "Välj ett av svaren.",
+        "guide_step": "Fråga {step}:",
+        "guide_next": "Nästa",
+        "guide_where_next": "Det här kan du göra nu",
+        "guide_restart": "Börja om guiden",
+        "guide_kind_e_service": "E-tjänst",
+        "guide_kind_information": "Information",
+        "guide_kind_contact": "Kontakt",
+        "staff_insights_title": "Jämförelser och guider",
+        "staff_insights_card": "Kommentarer till nyckeltalen och hur guiderna används.",
+        "staff_insights_guides": "Guiderna",
+        "staff_insights_share": "{share} av {started} påbörjade guider slutade i en e-tjänst eller en kontakt.",
+        "staff_insights_guides_caption": "Påbörjade guider och var de slutade",
+        "staff_insights_col_guide": "Guide",
+        "staff_insights_col_started": "Påbörjade",
+        "staff_insights_col_ended": "Fick ett svar",
+        "staff_insights_col_e_service": "Till e-tjänst",
+        "staff_insights_col_contact": "Till kontakt",
+        "staff_insights_col_share": "Andel",
+        "staff_insights_import": "Senaste hämtningen från Kolada",
+        "staff_insights_import_none": "Inga siffror har hämtats än.",
+        "staff_insights_import_line": "{when}: {outcome}, {values} värden.",
+        "staff_insights_comment": "Kommentera ett nyckeltal",
+        "staff_insights_comment_help": (
+            "Kommentaren visas för alla bredvid nyckeltalet för det året. Lämna texten tom för att ta bort en "
+            "kommentar."
+        ),
+        "staff_insights_year": "År",
+        "staff_insights_year_invalid": "Skriv året med fyra siffror, till exempel 2024.",
+        "staff_insights_text": "Kommentar",
+        "staff_insights_text_help": "Högst 2 000 tecken.",
+        "staff_insights_save": "Spara kommentaren",
+        "staff_insights_comment_saved": "Kommentaren är sparad.",
     },
     "en": {
         "site_name": "Fickan",
@@ -734,6 +833,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "contact_unread": "{count} new answer",
         "contact_none": "You have not asked any questions.",
         "contact_write_more": "Write more to the contact centre",
+        "contact_file": "Attach a file (optional)",
+        "contact_file_help": "JPEG, PNG, HEIC or PDF, at most 10 MB.",
+        "contact_entry_attachment": "File",
         "contact_closed_note": "The question is closed.",
         "contact_entry_question": "Your question",
         "contact_entry_message": "Your message",
@@ -1010,6 +1112,101 @@ TEXTS: dict[str, dict[str, str]] = {
         "error_text_503": "The service is not answering right now. Please try again shortly.",
         "error_to_start": "To the start page",
         "error_to_my_pages": "To My pages",
+        # Comparisons and guides (insights)
+        "nav_guides": "Guides",
+        "nav_compare": "Compare the municipality",
+        "start_guides_title": "What is your situation?",
+        "start_guides_lead": (
+            "Answer a few questions and we show the e-services, information and contacts that fit you."
+        ),
+        "start_compare_title": "Compare the municipality",
+        "start_compare_lead": (
+            "See how the municipality compares with others, for example before you choose a school or an elderly home."
+        ),
+        "start_compare_link": "To the comparisons",
+        "compare_title": "Compare the municipality",
+        "compare_lead": (
+            "Key figures for {home} from Kolada, the municipalities' shared database, beside municipalities "
+            "you choose yourself."
+        ),
+        "compare_demo_label": "Demo data.",
+        "compare_demo_text": (
+            "The figures on this page are made up to show how the service works. They are not from Kolada."
+        ),
+        "compare_source": "Source: Kolada (RKA), CC BY 4.0. The municipality fetches the figures regularly.",
+        "compare_back": "All comparisons",
+        "compare_service_title": "Compare: {service}",
+        "compare_error_heading": "The comparison could not be shown that way",
+        "compare_kpi_label": "Key figure",
+        "compare_set_legend": "Compare with",
+        "compare_municipalities_legend": "Municipalities in the group {group}",
+        "compare_municipalities_help": (
+            "Choose the municipalities to compare with, at most 20. If you choose none, we compare with the "
+            "whole group."
+        ),
+        "compare_show": "Show the comparison",
+        "compare_no_figures": "There are no figures for this key figure yet.",
+        "compare_rank_sentence": "{home} is number {rank} of {of} in {year}.",
+        "compare_no_rank": "{home} has no figure for {year}.",
+        "compare_higher_better": "A higher value counts as better.",
+        "compare_lower_better": "A lower value counts as better.",
+        "compare_mean_sentence": "The mean of the municipalities you compare with is {mean} in {year}.",
+        "compare_comment_heading": "{home} comments:",
+        "compare_chart_title": "Chart: {kpi}",
+        "compare_chart_desc": (
+            "Line chart of the years {first} to {last} for {home}, the mean of the comparison municipalities "
+            "and the country. All figures are in the table below the chart."
+        ),
+        "compare_table_caption": "{kpi}, by year",
+        "compare_col_municipality": "Municipality",
+        "compare_home_marker": "(our municipality)",
+        "compare_missing": "missing",
+        "compare_mean": "Mean, comparison municipalities",
+        "compare_rank_row": "Place of {home}",
+        "compare_rank_of": "{rank} of {of}",
+        "compare_comments_heading": "Comments from {home}",
+        "compare_fetched": "Source: {source}. Fetched {date}.",
+        "guides_title": "Guides by life situation",
+        "guides_lead": (
+            "Choose what fits you. A few questions lead you to the right e-service, information or contact – "
+            "whichever department is in charge."
+        ),
+        "guides_start": "Start the guide: {title}",
+        "guide_back": "All guides",
+        "guide_your_answers": "Your answers",
+        "guide_error_heading": "Choose an answer",
+        "guide_choose_one": "Choose one of the answers.",
+        "guide_step": "Question {step}:",
+        "guide_next": "Next",
+        "guide_where_next": "What you can do now",
+        "guide_restart": "Start the guide again",
+        "guide_kind_e_service": "E-service",
+        "guide_kind_information": "Information",
+        "guide_kind_contact": "Contact",
+        "staff_insights_title": "Comparisons and guides",
+        "staff_insights_card": "Comments on the key figures and how the guides are used.",
+        "staff_insights_guides": "The guides",
+        "staff_insights_share": "{share} of {started} guides started ended in an e-service or a contact.",
+        "staff_insights_guides_caption": "Guides started and where they ended",
+        "staff_insights_col_guide": "Guide",
+        "staff_insights_col_started": "Started",
+        "staff_insights_col_ended": "Got an answer",
+        "staff_insights_col_e_service": "To an e-service",
+        "staff_insights_col_contact": "To a contact",
+        "staff_insights_col_share": "Share",
+        "staff_insights_import": "Latest fetch from Kolada",
+        "staff_insights_import_none": "No figures have been fetched yet.",
+        "staff_insights_import_line": "{when}: {outcome}, {values} values.",
+        "staff_insights_comment": "Comment on a key figure",
+        "staff_insights_comment_help": (
+            "Everyone sees the comment beside the key figure for that year. Leave the text empty to remove a comment."
+        ),
+        "staff_insights_year": "Year",
+        "staff_insights_year_invalid": "Write the year with four digits, for example 2024.",
+        "staff_insights_text": "Comment",
+        "staff_insights_text_help": "At most 2,000 characters.",
+        "staff_insights_save": "Save the comment",
+        "staff_insights_comment_saved": "The comment is saved.",
     },
 }
 

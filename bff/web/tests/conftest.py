@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import socket
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,11 +27,13 @@ from bff_web.app import create_app
 from fickan.applications.v1 import applications_pb2_grpc
 from fickan.contact.v1 import contact_pb2_grpc
 from fickan.identity.v1 import identity_pb2_grpc
+from fickan.insights.v1 import insights_pb2_grpc
 from fickan.notifications.v1 import notifications_pb2_grpc
 from fickan_bff.clients import Services
 from fickan_common.grpc_client import ServiceClient
 from fickan_common.grpc_server import build_server
 from fickan_common.testing import TokenFactory
+from insights.testing import InsightsForTests
 
 PNR_ANNA = "199001011234"
 PNR_BO = "198505055678"
@@ -44,7 +47,8 @@ def free_port() -> int:
 
 
 class Platform:
-    """The three fake services on real gRPC servers."""
+    """The three fake services on real gRPC servers, and the real insights service (in-process, on
+    SQLite, with its demo figures)."""
 
     def __init__(self) -> None:
         self.factory = TokenFactory()
@@ -75,6 +79,9 @@ class Platform:
             server, port = build_server(register, 0, verifier, public_methods=public, host="127.0.0.1")
             self.servers.append(server)
             self.ports[name] = port
+        self.insights = InsightsForTests(tempfile.mkdtemp(prefix="fickan-web-insights-"))
+        server, self.ports["insights"] = self.insights.serve(verifier)
+        self.servers.append(server)
 
     def services(self, timeout: float = 2.0, **targets: str) -> Services:
         def target(name: str) -> str:
@@ -89,6 +96,7 @@ class Platform:
             contact=ServiceClient(
                 targets.get("contact") or f"127.0.0.1:{free_port()}", contact_pb2_grpc.ContactServiceStub, timeout
             ),
+            insights=ServiceClient(target("insights"), insights_pb2_grpc.InsightsServiceStub, timeout),
         )
 
     def reset(self) -> None:
@@ -113,6 +121,7 @@ class Platform:
         self.applications.save_calls = 0
         self.applications.delay = 0.0
         self.notifications.messages.clear()
+        self.insights.reset()
 
     def stop(self) -> None:
         for server in self.servers:

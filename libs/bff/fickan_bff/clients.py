@@ -1,4 +1,4 @@
-"""gRPC clients of the four services, built once per BFF process."""
+"""gRPC clients of the five services, built once per BFF process."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fickan.applications.v1 import applications_pb2_grpc
 from fickan.contact.v1 import contact_pb2_grpc
 from fickan.identity.v1 import identity_pb2, identity_pb2_grpc
+from fickan.insights.v1 import insights_pb2_grpc
 from fickan.notifications.v1 import notifications_pb2_grpc
 from fickan_common.grpc_client import ServiceClient
 from fickan_common.settings import env_int, env_str
@@ -19,9 +20,14 @@ class Services:
     applications: ServiceClient
     notifications: ServiceClient
     contact: ServiceClient
+    # Comparisons and guides: the web and mobile BFFs have it (from_env); a BFF or test built
+    # with only the first four does without it, and its readiness does not wait for it.
+    insights: ServiceClient | None = None
 
     @classmethod
-    def from_env(cls) -> Services:
+    def from_env(cls, insights: bool = True) -> Services:
+        """`insights=False` for a BFF that shows no comparisons or guides (the watch): its readiness
+        then does not hang on a service it never calls."""
         timeout = float(env_int("FICKAN_GRPC_TIMEOUT", 3))
         return cls(
             identity=ServiceClient(
@@ -40,15 +46,27 @@ class Services:
             contact=ServiceClient(
                 env_str("FICKAN_CONTACT_TARGET", "127.0.0.1:50054"), contact_pb2_grpc.ContactServiceStub, timeout
             ),
+            insights=insights_client(timeout) if insights else None,
         )
 
     def all(self) -> dict[str, ServiceClient]:
-        return {
+        clients = {
             "identity": self.identity,
             "applications": self.applications,
             "notifications": self.notifications,
             "contact": self.contact,
         }
+        if self.insights is not None:
+            clients["insights"] = self.insights
+        return clients
 
     def token_verifier(self) -> TokenVerifier:
         return TokenVerifier(JwksCache(lambda: self.identity.call("GetJwks", identity_pb2.GetJwksRequest()).jwks_json))
+
+
+def insights_client(timeout: float | None = None) -> ServiceClient:
+    return ServiceClient(
+        env_str("FICKAN_INSIGHTS_TARGET", "127.0.0.1:50055"),
+        insights_pb2_grpc.InsightsServiceStub,
+        timeout if timeout is not None else float(env_int("FICKAN_GRPC_TIMEOUT", 3)),
+    )

@@ -17,10 +17,10 @@ from contact.domain import questions
 from contact.domain.centre import Centre
 from contact.domain.routing import Routed
 from contact.settings import ContactSettings
-from contact.store import Entry, Question, ResidentCase
+from contact.store import Attachment, Entry, Question, ResidentCase
 from fickan_common import metrics
 from fickan_common.db import Database
-from fickan_common.errors import Conflict, NotFound, RateLimited, ValidationFailed
+from fickan_common.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from fickan_common.tokens import Principal
 
 LIST_LIMIT = 100
@@ -120,6 +120,8 @@ class Contact:
         self, principal: Principal, subject: str, body: str, channel: str, topic: str = "", phone: str = ""
     ) -> Question:
         questions.require_resident(principal)
+        if "glance" in principal.scope and (channel or "").strip() != "watch":
+            raise PermissionDenied("Från klockan kan du bara be om att bli uppringd.")
         new = questions.clean_question(subject, body, channel, topic, self.centre.topics, phone)
         with self.db.transaction() as session:
             question = self.open_thread(session, new, principal.user_id)
@@ -215,6 +217,19 @@ class Contact:
                 question.status = questions.WITH_AGENT if question.agent_id else questions.RECEIVED
             question.resident_seen_at = at
             return ThreadView(question, threads.entries(session, question.id, questions.RESIDENT_VISIBLE))
+
+    def add_attachment(self, principal: Principal, question_id: str, filename: str, content: bytes) -> ThreadView:
+        with self.db.transaction() as session:
+            question = self._own(session, principal, question_id, lock=True)
+            threads.attach(session, question, filename, content, principal.user_id, "")
+            if question.status == questions.ANSWERED:
+                question.status = questions.WITH_AGENT if question.agent_id else questions.RECEIVED
+            return ThreadView(question, threads.entries(session, question.id, questions.RESIDENT_VISIBLE))
+
+    def attachment(self, principal: Principal, question_id: str, attachment_id: str) -> Attachment:
+        with self.db.read() as session:
+            question = self._own(session, principal, question_id)
+            return threads.attachment(session, question, attachment_id)
 
 
 def record_case_status(

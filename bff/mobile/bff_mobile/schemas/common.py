@@ -9,6 +9,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from bff_mobile import texts
 from fickan.applications.v1 import applications_pb2 as apps_pb
+from fickan.contact.v1 import contact_pb2 as contact_pb
 from fickan_common import limits
 
 # Limits of the services' requests are the contracts' own (proto options), read here, never copied.
@@ -22,9 +23,11 @@ MIN_ADULTS, MAX_ADULTS = _ESTIMATE("adults").min or 1, _ESTIMATE("adults").max o
 MAX_AMOUNT = _ESTIMATE("housing").max or 0  # kronor, each amount of the provräkning
 MAX_CHILDREN = _ESTIMATE("children_ages").max_items or 0
 MAX_CHILD_AGE = _ESTIMATE("children_ages").max or 0
+MAX_SUBJECT_LENGTH = limits.of(contact_pb.AskQuestionRequest, "subject").max_length or 0
+MAX_BODY_LENGTH = limits.of(contact_pb.AskQuestionRequest, "body").max_length or 0
+MAX_TOPIC_LENGTH = limits.of(contact_pb.AskQuestionRequest, "topic").max_length or 0
+MAX_PHONE_LENGTH = limits.of(contact_pb.AskQuestionRequest, "phone").max_length or 0
 # This BFF's own bounds of what it passes on.
-MAX_SUBJECT_LENGTH = 200
-MAX_BODY_LENGTH = 5000
 MAX_VERSION = 2**53 - 1  # safe integer in JavaScript clients
 MAX_RETURN_URL_LENGTH = 500  # identity's limit
 MAX_FORM_VERSION = 10_000

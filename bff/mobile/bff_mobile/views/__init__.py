@@ -7,6 +7,7 @@ from bff_mobile.views import (  # noqa: F401 - registers the routes
     devices,
     e_services,
     inbox,
+    insights,
     notifications,
     questions,
     signing,

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from bff_web import formatting
 from bff_web.i18n import t
 from bff_web.session import login_required, services, token
+from bff_web.views import insights
 from fickan.applications.v1 import applications_pb2
 from fickan.notifications.v1 import notifications_pb2
 from fickan_bff.errors import is_unavailable
@@ -24,7 +25,7 @@ APPLICATION_REFERENCE = "application:"
 
 @bp.get("/")
 def start() -> str:
-    return render_template("start.html")
+    return render_template("start.html", guides=insights.list_guides())
 
 
 def _unread_text(count: int | None) -> str:

@@ -1,0 +1,1 @@
+"""Fickan insights service: key figures from Kolada beside comparison municipalities, and guides."""

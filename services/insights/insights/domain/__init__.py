@@ -1,0 +1,1 @@
+"""The rules of insights: plain Python, no gRPC, no nameko, no HTTP."""
