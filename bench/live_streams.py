@@ -154,78 +154,85 @@ def wait_open(streams: list[Stream], time_cap: float) -> int:
 
 
 # -- Fickan ------------------------------------------------------------------------------------------
-def run_fickan(args: argparse.Namespace, log) -> dict:  # type: ignore[no-untyped-def]
-    with own_platform(False) as platform:
-        mobile_port = platform.ports["mobile"]
-        phase = Phase("login")
-        log(f"logging in {args.residents} residents ...")
-        residents, failures = login_all(
-            platform.url("mobile"), pick_personal_numbers(args.residents), 8, phase, time.monotonic() + args.time_cap
-        )
-        if not residents:
-            raise RuntimeError(f"nobody logged in: {failures[:3]}")
-        ids = {r.label: jwt.decode(r.token, options={"verify_signature": False})["sub"] for r in residents}
-        bff_pid = gunicorn_worker(platform.processes["bff-mobile"].popen.pid)
-        idle = rss_mb(bff_pid)
-        client = Streams()
-        client.start()
-        log(f"opening {args.streams} streams ...")
-        opened = [
-            client.open(mobile_port, "/v1/stream", ids[r.label], r.token)
-            for r in (residents[i % len(residents)] for i in range(args.streams))
-        ]
-        ok = wait_open(opened, args.time_cap)
-        time.sleep(1.0)
-        holding = rss_mb(bff_pid)
-        log(f"{ok} streams open; sending {args.events} events ...")
-        publisher = Publisher(platform.amqp_uri)
-        sent: dict[str, float] = {}
-        chooser = random.Random(7)
-        for _ in range(args.events):
-            resident = chooser.choice(residents)
-            case = str(uuid.uuid4())
-            data = app_events.DecisionMade(
-                application_id=case,
-                resident_ids=[ids[resident.label]],
-                outcome="approved",
-                amount=100,
-                period="2026-12",
-            )
-            sent[f"application:{case}"] = time.time()
-            publisher.publish(envelope("applications", "decision_made", data))
-            time.sleep(0.25)
-        time.sleep(3.0)
-        publisher.close()
-        client.close()
-        to_stream, to_inbox, missing = [], [], 0
-        for stream in opened:
-            got = {d["message"]["reference"]: (at, d) for at, d in stream.received}
-            for ref, t0 in sent.items():
-                if ref not in got:
-                    continue
-                at, d = got[ref]
-                to_stream.append(at - t0)
-        seen_refs = set()
-        for stream in opened:
-            for _at, d in stream.received:
-                ref = d["message"]["reference"]
-                if ref in sent and ref not in seen_refs:
-                    seen_refs.add(ref)
-                    created = d["message"]["created_at"].rstrip("Z")
-                    from datetime import UTC, datetime
+def run_fickan(args: argparse.Namespace, log, platform=None) -> dict:  # type: ignore[no-untyped-def]
+    """On `platform` when given (a running one), else on a platform of its own."""
+    if platform is None:
+        with own_platform(False) as own:
+            return measure_fickan(own, args, log)
+    return measure_fickan(platform, args, log)
 
-                    to_inbox.append(datetime.fromisoformat(created).replace(tzinfo=UTC).timestamp() - sent[ref])
-        expected = sum(1 for s in opened for ref in sent if any(ids[r.label] == s.key for r in residents))
-        missing = len(sent) - len(seen_refs)
-        return {
-            "streams_open": ok,
-            "to_inbox": to_inbox,
-            "to_stream": to_stream,
-            "events_missing": missing,
-            "rss_idle": idle,
-            "rss_holding": holding,
-            "deliveries_expected": expected,
-        }
+
+def measure_fickan(platform, args: argparse.Namespace, log) -> dict:  # type: ignore[no-untyped-def]
+    mobile_port = platform.ports["mobile"]
+    phase = Phase("login")
+    log(f"logging in {args.residents} residents ...")
+    residents, failures = login_all(
+        platform.url("mobile"), pick_personal_numbers(args.residents), 8, phase, time.monotonic() + args.time_cap
+    )
+    if not residents:
+        raise RuntimeError(f"nobody logged in: {failures[:3]}")
+    ids = {r.label: jwt.decode(r.token, options={"verify_signature": False})["sub"] for r in residents}
+    bff_pid = gunicorn_worker(platform.processes["bff-mobile"].popen.pid)
+    idle = rss_mb(bff_pid)
+    client = Streams()
+    client.start()
+    log(f"opening {args.streams} streams ...")
+    opened = [
+        client.open(mobile_port, "/v1/stream", ids[r.label], r.token)
+        for r in (residents[i % len(residents)] for i in range(args.streams))
+    ]
+    ok = wait_open(opened, args.time_cap)
+    time.sleep(1.0)
+    holding = rss_mb(bff_pid)
+    log(f"{ok} streams open; sending {args.events} events ...")
+    publisher = Publisher(platform.amqp_uri)
+    sent: dict[str, float] = {}
+    chooser = random.Random(7)
+    for _ in range(args.events):
+        resident = chooser.choice(residents)
+        case = str(uuid.uuid4())
+        data = app_events.DecisionMade(
+            application_id=case,
+            resident_ids=[ids[resident.label]],
+            outcome="approved",
+            amount=100,
+            period="2026-12",
+        )
+        sent[f"application:{case}"] = time.time()
+        publisher.publish(envelope("applications", "decision_made", data))
+        time.sleep(0.25)
+    time.sleep(3.0)
+    publisher.close()
+    client.close()
+    to_stream, to_inbox, missing = [], [], 0
+    for stream in opened:
+        got = {d["message"]["reference"]: (at, d) for at, d in stream.received}
+        for ref, t0 in sent.items():
+            if ref not in got:
+                continue
+            at, d = got[ref]
+            to_stream.append(at - t0)
+    seen_refs = set()
+    for stream in opened:
+        for _at, d in stream.received:
+            ref = d["message"]["reference"]
+            if ref in sent and ref not in seen_refs:
+                seen_refs.add(ref)
+                created = d["message"]["created_at"].rstrip("Z")
+                from datetime import UTC, datetime
+
+                to_inbox.append(datetime.fromisoformat(created).replace(tzinfo=UTC).timestamp() - sent[ref])
+    expected = sum(1 for s in opened for ref in sent if any(ids[r.label] == s.key for r in residents))
+    missing = len(sent) - len(seen_refs)
+    return {
+        "streams_open": ok,
+        "to_inbox": to_inbox,
+        "to_stream": to_stream,
+        "events_missing": missing,
+        "rss_idle": idle,
+        "rss_holding": holding,
+        "deliveries_expected": expected,
+    }
 
 
 # -- the bare baseline -------------------------------------------------------------------------------
