@@ -464,6 +464,7 @@ def _render_case(app: Any, error: str = "", status: int = 200) -> tuple[str, int
         can_withdraw=app.status in UNDECIDED or app.status in EDITABLE,
         files={a.attachment_id: a for a in app.attachments},
         error=error,
+        live=True,  # a decision or a request for more appears while the page is open
     )
     return html, status
 
