@@ -62,13 +62,27 @@ def test_a_question_about_her_case_is_answered_by_vera_and_counted_as_unnecessar
     question_id = asked.url.rsplit("/", 1)[1]
     assert "Äldreomsorg, stöd och sociala frågor" in asked.text
 
+    with_file = resident.post(
+        asked.url,
+        data={**form_fields(asked.text, f"/kontakt/fragor/{question_id}"), "body": ""},
+        files={"file": ("beslut.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+        timeout=10,
+    )
+    assert with_file.status_code == 200 and "beslut.pdf" in with_file.text
+
     vera = web_login(web, VERA)
     queue = vera.get(f"{web}/personal/kontakt", timeout=10).text
     assert question_id in queue
     thread_url = f"{web}/personal/kontakt/{question_id}"
     thread = vera.get(thread_url, timeout=10).text
     assert "Invånarens ärende" in thread  # the linked case's status, read from applications
+    assert "Till Äldreomsorg, stöd och sociala frågor" in thread  # routed there, on the timeline
     assert "&lt;script&gt;" in thread and "<script>alert" not in thread
+    found = re.search(r'href="(/personal/kontakt/[^"]+/filer/[^"]+)"', thread)
+    assert found
+    file_link = found.group(1)
+    downloaded = vera.get(f"{web}{file_link}", timeout=10)
+    assert downloaded.content.startswith(b"%PDF") and "attachment" in downloaded.headers["Content-Disposition"]
 
     replied = vera.post(
         f"{thread_url}/svara",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 
 def test_the_inbox_shows_my_messages_and_the_unread_count(client, resident, neighbour, world):
     world.notifications.add_message(resident.user_id, "Vi har tagit emot din ansökan")
@@ -94,3 +96,30 @@ def test_another_residents_thread_is_not_found(client, resident, world):
     answer = client.get(f"/v1/questions/{asked['id']}", headers={"Authorization": f"Bearer {other}"})
     assert answer.status_code == 404
     assert client.get("/v1/questions/inte-ett-id", headers=resident.headers).status_code == 400
+
+
+def test_a_file_sent_in_a_thread_is_checked_by_its_bytes_and_downloaded_again(client, resident, world):
+    asked = client.post(
+        "/v1/questions", json={"subject": "Kvitto", "body": "Här är kvittot."}, headers=resident.headers
+    )
+    question_id = asked.get_json()["id"]
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    sent = client.post(
+        f"/v1/questions/{question_id}/attachments",
+        data={"file": (io.BytesIO(pdf), "kvitto.pdf")},
+        headers=resident.headers,
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 201, sent.get_json()
+    entry = sent.get_json()["entries"][-1]
+    assert (entry["kind"], entry["body"]) == ("attachment", "kvitto.pdf")
+    got = client.get(f"/v1/questions/{question_id}/attachments/{entry['attachmentId']}", headers=resident.headers)
+    assert got.status_code == 200 and got.data == pdf and got.mimetype == "application/pdf"
+
+    refused = client.post(
+        f"/v1/questions/{question_id}/attachments",
+        data={"file": (io.BytesIO(b"<html>"), "kvitto.pdf")},
+        headers=resident.headers,
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 400

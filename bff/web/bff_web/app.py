@@ -18,7 +18,18 @@ from bff_web import session as web_session
 from bff_web.cookie import EncryptedCookieSessionInterface, session_keys
 from bff_web.i18n import LANG_COOKIE, current_language, t
 from bff_web.texts import DEFAULT_LANGUAGE, LANGUAGES
-from bff_web.views import account, applications, contact, contact_desk, estimate, insights, login, pages, staff
+from bff_web.views import (
+    account,
+    applications,
+    contact,
+    contact_desk,
+    estimate,
+    insights,
+    login,
+    notices,
+    pages,
+    staff,
+)
 from fickan_bff.app import create_base_app
 from fickan_bff.clients import Services
 from fickan_bff.errors import http_status, is_unavailable
@@ -38,6 +49,7 @@ PAGE_BLUEPRINTS = {
     "estimate",
     "contact",
     "contact_desk",
+    "notices",
     "insights",
 }
 ERROR_STATUSES = {400, 403, 404, 405, 409, 413, 500, 503}
@@ -101,6 +113,7 @@ def create_app(services: Services | None = None) -> Flask:
     app.register_blueprint(estimate.bp)
     app.register_blueprint(contact.bp)
     app.register_blueprint(contact_desk.bp)
+    app.register_blueprint(notices.bp)
     app.register_blueprint(insights.bp)
 
     @app.before_request

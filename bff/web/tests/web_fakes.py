@@ -409,6 +409,7 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
                 message=r.get("message", ""),
                 due_date="2026-12-02",
                 answered=r["answered"],
+                open_for_resident=not r["answered"],
                 answer_text=r.get("text", ""),
                 answer_attachment_ids=r.get("files", []),
             )
@@ -571,6 +572,17 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
             if q.get("required") and shown and not app.answers.get(q["id"]):
                 missing[q["id"]] = "Svara på frågan."
         return missing
+
+    def CheckAnswers(self, request, context):  # noqa: N802
+        app, _role = self._role(request.application_id)
+        step_of = {q["id"]: i for i, st in enumerate(DEFINITIONS[app.kind]["steps"]) for q in st["questions"]}
+        return apb.AnswerProblems(
+            problems=[
+                apb.AnswerProblem(question_id=qid, message=message, step=step_of[qid])
+                for qid, message in self._missing(app).items()
+                if request.step < 0 or step_of[qid] == request.step
+            ]
+        )
 
     def GetSigningText(self, request, context):  # noqa: N802
         app, role = self._role(request.application_id)

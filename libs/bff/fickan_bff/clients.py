@@ -29,7 +29,9 @@ class Services:
     revocations: RevocationFeed | None = field(default=None, repr=False)
 
     @classmethod
-    def from_env(cls, name: str = "bff") -> Services:
+    def from_env(cls, name: str = "bff", insights: bool = True) -> Services:
+        """`name` names this process's revocation queue. `insights=False` for a BFF that shows no
+        comparisons or guides (the watch): its readiness then does not hang on a service it never calls."""
         timeout = float(env_int("FICKAN_GRPC_TIMEOUT", 3))
         services = cls(
             identity=ServiceClient(
@@ -48,7 +50,7 @@ class Services:
             contact=ServiceClient(
                 env_str("FICKAN_CONTACT_TARGET", "127.0.0.1:50054"), contact_pb2_grpc.ContactServiceStub, timeout
             ),
-            insights=insights_client(timeout),
+            insights=insights_client(timeout) if insights else None,
         )
         amqp_uri = env_str("FICKAN_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//")
         services.revocations = RevocationFeed(amqp_uri, revoked_sessions_of(services.identity), name).start()

@@ -153,8 +153,12 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
                 text_en=event.text_en,
                 actor=event.actor,
             )
+        latest = details["requests"][-1] if details["requests"] else None
         for request in details["requests"]:
+            in_reach = request is latest and self.applications.completion_open(app, request)
             answer.completion_requests.add(
+                open_for_resident=in_reach,
+                overdue=request.answered_at is None and request.due_date < self.applications.today(),
                 request_id=request.id,
                 items=request.items,
                 message=request.message,
@@ -267,6 +271,10 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
         app = self.applications.create_draft(current_principal(), request.kind, request.period)
         return self.message(app, "applicant")
 
+    def CheckAnswers(self, request, context):  # noqa: N802
+        problems = self.applications.check_answers(current_principal(), request.application_id, request.step)
+        return pb.AnswerProblems(problems=[pb.AnswerProblem(question_id=q, message=m, step=s) for q, m, s in problems])
+
     def SaveAnswers(self, request, context):  # noqa: N802
         app = self.applications.save_answers(
             current_principal(), request.application_id, dict(request.answers), request.expected_version
@@ -296,7 +304,7 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
     def SubmitCompletion(self, request, context):  # noqa: N802
         principal = current_principal()
         app = self.applications.submit_completion(
-            principal, request.application_id, request.text, list(request.attachment_ids)
+            principal, request.application_id, request.text, list(request.attachment_ids), request.expected_version
         )
         return self._mine(app, principal.user_id)
 

@@ -12,11 +12,12 @@ from contact.desk import Desk
 from contact.domain import questions
 from contact.domain.centre import Centre, load_centre
 from contact.service import Contact, ThreadView
-from contact.store import IDEMPOTENCY, OUTBOX, Entry, Question
+from contact.store import IDEMPOTENCY, OUTBOX, Attachment, Entry, Question
 from fickan.contact.v1 import contact_pb2 as pb
 from fickan.contact.v1 import contact_pb2_grpc as pb_grpc
 from fickan_common.api import identity_verifier, run_api
 from fickan_common.db import Database
+from fickan_common.errors import NotFound
 from fickan_common.events import BackgroundFlusher, Publisher
 from fickan_common.grpc_server import current_principal
 from fickan_common.idempotency import IdempotencyStore
@@ -32,6 +33,7 @@ COMMANDS = {
     for name in (
         "AskQuestion",
         "WriteInThread",
+        "AddAttachment",
         "ClaimThread",
         "Reply",
         "AddNote",
@@ -89,6 +91,7 @@ class Messages:
             from_group=e.from_group,
             to_group=e.to_group,
             reason=e.reason,
+            attachment_id=e.attachment_id,
         )
 
     def thread(self, view: ThreadView, staff: bool = False) -> pb.Thread:
@@ -192,6 +195,34 @@ class ContactServicer(pb_grpc.ContactServiceServicer):
 
     def WriteInThread(self, request, context):  # noqa: N802
         return self.shape.thread(self.contact.write(current_principal(), request.question_id, request.body))
+
+    def AddAttachment(self, request, context):  # noqa: N802
+        """The resident in their own thread, else an agent in their group's (staff may ask too)."""
+        principal = current_principal()
+        try:
+            if principal.is_resident:
+                view = self.contact.add_attachment(principal, request.question_id, request.filename, request.content)
+                return self.shape.thread(view)
+        except NotFound:
+            if not questions.is_agent(principal):
+                raise
+        view = self.desk.add_attachment(principal, request.question_id, request.filename, request.content)
+        return self.shape.thread(view, staff=True)
+
+    def GetAttachment(self, request, context):  # noqa: N802
+        principal = current_principal()
+        try:
+            if principal.is_resident:
+                stored = self.contact.attachment(principal, request.question_id, request.attachment_id)
+                return self._file(stored)
+        except NotFound:
+            if not questions.is_agent(principal):
+                raise
+        return self._file(self.desk.attachment(principal, request.question_id, request.attachment_id))
+
+    @staticmethod
+    def _file(stored: Attachment) -> pb.AttachmentContent:
+        return pb.AttachmentContent(filename=stored.filename, content_type=stored.content_type, content=stored.content)
 
     # -- agents -------------------------------------------------------------------------------------
     def ListQueue(self, request, context):  # noqa: N802

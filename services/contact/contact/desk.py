@@ -15,7 +15,7 @@ from contact.domain import questions
 from contact.domain.centre import Centre
 from contact.domain.routing import BY_AGENT
 from contact.service import Contact, ThreadView
-from contact.store import OUTBOX, Question
+from contact.store import OUTBOX, Attachment, Question
 from fickan.contact.events.v1 import events_pb2
 from fickan_common import metrics
 from fickan_common.access import record_staff_access
@@ -280,6 +280,31 @@ class Desk:
             ),
         )
         session.info.setdefault("events", []).append(env["event_id"])
+
+    def add_attachment(self, principal: Principal, question_id: str, filename: str, content: bytes) -> ThreadView:
+        def change(session: Session, question: Question) -> None:
+            threads.attach(session, question, filename, content, principal.user_id, principal.name)
+
+        return self._change(principal, question_id, change)
+
+    def attachment(self, principal: Principal, question_id: str, attachment_id: str) -> Attachment:
+        with self.db.transaction() as session:
+            question = self._handled(session, principal, question_id)
+            stored = threads.attachment(session, question, attachment_id)
+            if question.asker_id:
+                env = record_staff_access(
+                    session,
+                    OUTBOX,
+                    principal,
+                    [question.asker_id],
+                    "read",
+                    "contact_thread",
+                    f"Fil i en fråga till kontaktcenter: {stored.filename}"[:200],
+                )
+                session.info.setdefault("events", []).append(env["event_id"])
+            events = self._done(session)
+        self.on_events(events)
+        return stored
 
     def register(
         self,

@@ -17,7 +17,7 @@ from contact.domain import questions
 from contact.domain.centre import Centre
 from contact.domain.routing import Routed
 from contact.settings import ContactSettings
-from contact.store import Entry, Question, ResidentCase
+from contact.store import Attachment, Entry, Question, ResidentCase
 from fickan_common import metrics
 from fickan_common.db import Database
 from fickan_common.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
@@ -217,6 +217,19 @@ class Contact:
                 question.status = questions.WITH_AGENT if question.agent_id else questions.RECEIVED
             question.resident_seen_at = at
             return ThreadView(question, threads.entries(session, question.id, questions.RESIDENT_VISIBLE))
+
+    def add_attachment(self, principal: Principal, question_id: str, filename: str, content: bytes) -> ThreadView:
+        with self.db.transaction() as session:
+            question = self._own(session, principal, question_id, lock=True)
+            threads.attach(session, question, filename, content, principal.user_id, "")
+            if question.status == questions.ANSWERED:
+                question.status = questions.WITH_AGENT if question.agent_id else questions.RECEIVED
+            return ThreadView(question, threads.entries(session, question.id, questions.RESIDENT_VISIBLE))
+
+    def attachment(self, principal: Principal, question_id: str, attachment_id: str) -> Attachment:
+        with self.db.read() as session:
+            question = self._own(session, principal, question_id)
+            return threads.attachment(session, question, attachment_id)
 
 
 def record_case_status(

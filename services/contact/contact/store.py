@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, MetaData, String, Text
+from sqlalchemy import Boolean, DateTime, Index, Integer, LargeBinary, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from contact.settings import NAME
@@ -69,6 +69,23 @@ class Entry(Base):
     from_group: Mapped[str] = mapped_column(String(60), default="")
     to_group: Mapped[str] = mapped_column(String(60), default="")
     reason: Mapped[str] = mapped_column(String(60), default="")
+    attachment_id: Mapped[str] = mapped_column(String(36), default="")
+
+
+class Attachment(Base):
+    """A file in a thread, checked by its bytes when it came."""
+
+    __tablename__ = "thread_attachments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(36), index=True)
+    uploaded_by: Mapped[str] = mapped_column(String(36))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ResidentCase(Base):

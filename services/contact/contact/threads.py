@@ -5,16 +5,66 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contact.domain import questions
-from contact.store import OUTBOX, Entry, Question
+from contact.store import OUTBOX, Attachment, Entry, Question
 from fickan.contact.events.v1 import events_pb2
-from fickan_common.errors import NotFound
+from fickan.contact.v1 import contact_pb2 as pb
+from fickan_common import files, limits
+from fickan_common.errors import Conflict, NotFound
 from fickan_common.timestamps import to_timestamp
 
 NOT_FOUND = "Frågan finns inte."
+ATTACHMENT_NOT_FOUND = "Filen finns inte."
+MAX_ATTACHMENTS = 10  # files in one thread
+# The contract's limits of a file (AddAttachmentRequest.content): declared once, in the proto.
+_FILE = limits.of(pb.AddAttachmentRequest, "content")
+
+
+def attach(
+    session: Session, question: Question, filename: str, content: bytes, author_id: str, author_name: str
+) -> Entry:
+    """Keeps a checked file in the thread and shows it on the timeline; the thread must be open."""
+    checked = files.check(filename, content, _FILE.max_length or 0, _FILE.content_types)
+    if question.status == questions.CLOSED:
+        raise Conflict("Frågan är avslutad. Ställ en ny fråga om du behöver skicka mer.")
+    count = session.execute(
+        select(func.count()).select_from(Attachment).where(Attachment.question_id == question.id)
+    ).scalar_one()
+    if count >= MAX_ATTACHMENTS:
+        raise Conflict(f"En fråga kan ha högst {MAX_ATTACHMENTS} filer.")
+    at = now()
+    stored = Attachment(
+        id=str(uuid.uuid4()),
+        question_id=question.id,
+        uploaded_by=author_id,
+        filename=checked.filename,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        content=content,
+        uploaded_at=at,
+    )
+    session.add(stored)
+    return add_entry(
+        session,
+        question,
+        questions.ATTACHMENT,
+        at,
+        body=checked.filename,
+        attachment_id=stored.id,
+        author_id=author_id,
+        author_name=author_name,
+    )
+
+
+def attachment(session: Session, question: Question, attachment_id: str) -> Attachment:
+    stored = session.get(Attachment, attachment_id) if len(attachment_id) <= 36 else None
+    if stored is None or stored.question_id != question.id:
+        raise NotFound(ATTACHMENT_NOT_FOUND)
+    return stored
 
 
 def now() -> datetime:

@@ -366,3 +366,45 @@ def test_residents_cannot_use_the_desk_and_agents_see_only_statistics_not_person
         with pytest.raises(grpc.RpcError) as caught:
             call()
         assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def test_files_in_a_thread_are_checked_by_their_bytes_and_read_by_the_resident_and_the_group(
+    db: Database, stub: pb_grpc.ContactServiceStub, resident: str, vera: str, bengt: str, tokens: TokenFactory
+) -> None:
+    question = ask(stub, resident, "Min ansökan", topic="ekonomiskt-bistand")
+    thread = stub.AddAttachment(
+        pb.AddAttachmentRequest(question_id=question.question_id, filename="../../hyra.pdf", content=PDF),
+        metadata=md(resident),
+        timeout=5,
+    )
+    entry = thread.entries[-1]
+    assert (entry.kind, entry.body) == ("attachment", "hyra.pdf")
+
+    got = stub.GetAttachment(
+        pb.GetAttachmentRequest(question_id=question.question_id, attachment_id=entry.attachment_id),
+        metadata=md(vera),
+        timeout=5,
+    )
+    assert (got.filename, got.content_type, got.content) == ("hyra.pdf", "application/pdf", PDF)
+    assert events(db, "resident_data_accessed")  # the agent's read is in the resident's access log
+
+    for token in (bengt, tokens.token()):
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.GetAttachment(
+                pb.GetAttachmentRequest(question_id=question.question_id, attachment_id=entry.attachment_id),
+                metadata=md(token),
+                timeout=5,
+            )
+        assert caught.value.code() in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.NOT_FOUND)
+
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.AddAttachment(
+            pb.AddAttachmentRequest(question_id=question.question_id, filename="virus.pdf", content=b"MZ\x90\x00"),
+            metadata=md(resident),
+            timeout=5,
+        )
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "JPEG" in field_errors(caught.value)["file"]

@@ -49,10 +49,13 @@ class QuestionListSchema(ResponseSchema):
 
 class EntrySchema(ResponseSchema):
     id = fields.String(required=True)
-    kind = fields.String(required=True, metadata={"description": "question | message | reply | closed"})
+    kind = fields.String(required=True, metadata={"description": "question | message | reply | attachment | closed"})
     body = fields.String(required=True)
     author = fields.String(required=True, metadata={"description": "The agent's name on a reply"})
     at = fields.DateTime(allow_none=True, required=True)
+    attachment_id = fields.String(
+        data_key="attachmentId", allow_none=True, required=True, metadata={"description": "kind attachment: its id"}
+    )
 
 
 class ThreadSchema(ResponseSchema):

@@ -8,6 +8,7 @@ from bff_mobile.views import (  # noqa: F401 - registers the routes
     e_services,
     inbox,
     insights,
+    notifications,
     questions,
     signing,
 )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bff_mobile.api import call
+from flask import Response
+
+from bff_mobile.api import Upload, UploadedFile, call
 from bff_mobile.schemas.questions import (
     AskQuestionSchema,
     QuestionListSchema,
@@ -13,10 +15,22 @@ from bff_mobile.schemas.questions import (
     TopicListSchema,
     WriteSchema,
 )
+from bff_mobile.views.applications import content_disposition
 from bff_mobile.views.common import api, services, time_of
 from fickan.contact.v1 import contact_pb2 as contact_pb
+from fickan_common import limits
 
 QUESTION_CHANNEL = "mobile"
+# What the contact service accepts in a thread (its contract's limits).
+_FILE = limits.of(contact_pb.AddAttachmentRequest, "content")
+FILE_TYPES = _FILE.content_types
+MAX_FILENAME_LENGTH = limits.of(contact_pb.AddAttachmentRequest, "filename").max_length or 0
+FILE_UPLOAD = Upload(
+    field="file",
+    max_bytes=_FILE.max_length or 0,
+    description=f"{', '.join(t.split('/')[1].upper() for t in FILE_TYPES)} (checked by the content, not the "
+    f"name), at most {(_FILE.max_length or 0) // (1024 * 1024)} MB.",
+)
 
 
 def _question(question: contact_pb.Question) -> dict[str, Any]:
@@ -40,7 +54,14 @@ def _thread(thread: contact_pb.Thread) -> dict[str, Any]:
     return {
         "question": _question(thread.question),
         "entries": [
-            {"id": e.entry_id, "kind": e.kind, "body": e.body, "author": e.author_name, "at": time_of(e, "at")}
+            {
+                "id": e.entry_id,
+                "kind": e.kind,
+                "body": e.body,
+                "author": e.author_name,
+                "at": time_of(e, "at"),
+                "attachment_id": e.attachment_id or None,
+            }
             for e in thread.entries
         ],
     }
@@ -118,3 +139,41 @@ def thread(question_id: str) -> dict[str, Any]:
 def write(question_id: str, body: dict[str, Any]) -> dict[str, Any]:
     request_message = contact_pb.WriteRequest(question_id=question_id, body=body["body"])
     return _thread(call(services().contact, "WriteInThread", request_message))
+
+
+@api.route(
+    "/questions/<question_id>/attachments",
+    "POST",
+    summary="Send a file in a question's thread",
+    description="multipart/form-data with the file in the field `file`: JPEG, PNG, HEIC or PDF, decided by the "
+    "content (not the name), at most 10 MB (413 above that); at most 10 files in a thread.",
+    tag="questions",
+    upload=FILE_UPLOAD,
+    response=ThreadSchema,
+    status=201,
+    errors=(400, 404, 409, 413, 503),
+)
+def add_file(question_id: str, upload: UploadedFile) -> dict[str, Any]:
+    request_message = contact_pb.AddAttachmentRequest(
+        question_id=question_id, filename=upload.filename[:MAX_FILENAME_LENGTH], content=upload.content
+    )
+    return _thread(call(services().contact, "AddAttachment", request_message))
+
+
+@api.route(
+    "/questions/<question_id>/attachments/<attachment_id>",
+    "GET",
+    summary="Download a file of a question's thread",
+    tag="questions",
+    binary=FILE_TYPES,
+    errors=(400, 404, 503),
+)
+def get_file(question_id: str, attachment_id: str) -> Response:
+    request_message = contact_pb.GetAttachmentRequest(question_id=question_id, attachment_id=attachment_id)
+    found = call(services().contact, "GetAttachment", request_message)
+    mimetype = found.content_type if found.content_type in FILE_TYPES else "application/octet-stream"
+    response = Response(found.content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = content_disposition(found.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

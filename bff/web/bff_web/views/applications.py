@@ -93,10 +93,10 @@ def _render_step(
     if any(q["type"] == "summary" for q in step["questions"]):
         return _render_summary(app, definition, answers, errors, message, status)
     fields = web_forms.step_fields(definition, index, answers, errors, extra_rows)
-    summary_items = [(f["id"], f"{f['label']}: {f['error']}") for f in fields if f["error"]]
+    summary_items = [(f["id"], _named(f["label"], f["error"])) for f in fields if f["error"]]
     for f in fields:
         for row in f.get("rows", []):
-            summary_items += [(c["id"], f"{c['label']}: {c['error']}") for c in row if c["error"]]
+            summary_items += [(c["id"], _named(c["label"], c["error"])) for c in row if c["error"]]
     known = {f["qid"] for f in fields}
     summary_items += [("", m) for k, m in errors.items() if k.split("[")[0] not in known]
     files = {a.attachment_id: a for a in app.attachments}
@@ -116,6 +116,24 @@ def _render_step(
     return html, status
 
 
+def _anchor(problem: Any) -> str:
+    """The id of the question's field on its step page (a group's row: the group)."""
+    return web_forms.field_id(problem.question_id.split("[")[0])
+
+
+def _named(label: str, error: str) -> str:
+    """An error in the summary names its question (the service's required messages already do)."""
+    return error if not label or label.rstrip("?.") in error else f"{label}: {error}"
+
+
+def _problems(application_id: str, step: int) -> list[Any]:
+    """What is missing or wrong (one step, or -1: the whole form), as the service judges it."""
+    checked = services().applications.call(
+        "CheckAnswers", pb.CheckAnswersRequest(application_id=application_id, step=step), token=token()
+    )
+    return list(checked.problems)
+
+
 def _render_summary(
     app: Any,
     definition: web_forms.Definition,
@@ -125,6 +143,15 @@ def _render_summary(
     status: int,
 ) -> tuple[str, int]:
     items = [(f"steg-{definition.step_of(k)}", m) for k, m in errors.items()]
+    if not errors and not message:
+        # Before signing, the summary already says what is missing, each linked to its question.
+        items = [
+            (
+                url_for("applications.step", application_id=app.application_id, index=p.step) + "#" + _anchor(p),
+                p.message,
+            )
+            for p in _problems(app.application_id, -1)
+        ]
     html = render_template(
         "application_summary_step.html",
         app=app,
@@ -231,6 +258,12 @@ def save_step(application_id: str, index: int) -> Response | tuple[str, int]:
     if action == "next" and _new_questions_appeared(definition, index, saved_answers, saved):
         flash("application_more_questions", "info")
         target = index
+    elif action == "next":
+        # The step is saved either way; continuing needs its questions answered.
+        problems = {p.question_id: p.message for p in _problems(application_id, index)}
+        if problems:
+            shown = web_forms.decoded(dict(saved.answers))
+            return _render_step(saved, definition, index, shown, problems, status=400)
     target = max(0, min(target, len(definition.steps) - 1))
     return redirect(url_for("applications.step", application_id=application_id, index=target))
 
@@ -424,12 +457,14 @@ def _render_case(app: Any, error: str = "", status: int = 200) -> tuple[str, int
         "application_case.html",
         app=app,
         steps=web_forms.display(definition, web_forms.decoded(dict(app.answers))),
-        open_request=next((r for r in app.completion_requests if not r.answered), None),
+        open_request=next((r for r in app.completion_requests if r.open_for_resident), None),
+        overdue_request=next((r for r in app.completion_requests if r.overdue), None),
         submitted=formatting.date_time(app.submitted_at),
         timeline=[{"when": formatting.date_time(e.at), "text": e.text_en if english else e.text} for e in app.timeline],
         can_withdraw=app.status in UNDECIDED or app.status in EDITABLE,
         files={a.attachment_id: a for a in app.attachments},
         error=error,
+        live=True,  # a decision or a request for more appears while the page is open
     )
     return html, status
 
@@ -463,7 +498,12 @@ def complete(application_id: str) -> Response | tuple[str, int]:
                 ids.append(stored.attachment_id)
         services().applications.call(
             "SubmitCompletion",
-            pb.SubmitCompletionRequest(application_id=application_id, text=text, attachment_ids=ids),
+            pb.SubmitCompletionRequest(
+                application_id=application_id,
+                text=text,
+                attachment_ids=ids,
+                expected_version=numbers.form_version(),
+            ),
             token=token(),
         )
     except ServiceError as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 import grpc
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -48,6 +49,7 @@ def entry_names() -> dict[str, str]:
         "question": t("contact_entry_question"),
         "message": t("contact_entry_message"),
         "reply": t("contact_entry_reply"),
+        "attachment": t("contact_entry_attachment"),
         "closed": t("contact_entry_closed"),
         "note": t("contact_entry_note"),
         "moved": t("contact_entry_moved"),
@@ -169,6 +171,9 @@ def entries(thread: pb.Thread) -> list[dict[str, str]]:
             "author": e.author_name,
             "when": formatting.date_time(e.at),
             "reason": e.reason,
+            "from_group": e.from_group,
+            "to_group": e.to_group,
+            "attachment_id": e.attachment_id,
         }
         for e in thread.entries
     ]
@@ -198,10 +203,22 @@ def thread(question_id: str) -> tuple[str, int]:
 @bp.post("/kontakt/fragor/<question_id>")
 @login_required
 def write(question_id: str) -> Response | tuple[str, int]:
+    """A message, a file, or both: the file first, so a refused file leaves the text in the form."""
     body = request.form.get("body", "")
-    request_message = pb.WriteRequest(question_id=_question_id(question_id), body=body)
+    upload = request.files.get("file")
+    contact = services().contact
     try:
-        services().contact.call("WriteInThread", request_message, token=token())
+        if upload and upload.filename:
+            contact.call(
+                "AddAttachment",
+                pb.AddAttachmentRequest(
+                    question_id=_question_id(question_id), filename=upload.filename, content=upload.read()
+                ),
+                token=token(),
+            )
+        if body.strip() or not (upload and upload.filename):
+            request_message = pb.WriteRequest(question_id=_question_id(question_id), body=body)
+            contact.call("WriteInThread", request_message, token=token())
     except ServiceError as exc:
         if exc.code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION):
             current = services().contact.call("GetMyThread", pb.ThreadRequest(question_id=question_id), token=token())
@@ -210,3 +227,25 @@ def write(question_id: str) -> Response | tuple[str, int]:
         raise
     flash("contact_written", "success")
     return redirect(url_for("contact.thread", question_id=question_id))
+
+
+def send_file(got: pb.AttachmentContent) -> Response:
+    """A stored file as a download (never inline: it is someone's document, not a page)."""
+    response = Response(got.content, mimetype=got.content_type)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(got.filename)}"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def fetch_file(question_id: str, attachment_id: str) -> Response:
+    request_message = pb.GetAttachmentRequest(
+        question_id=_question_id(question_id), attachment_id=_question_id(attachment_id)
+    )
+    return send_file(services().contact.call("GetAttachment", request_message, token=token()))
+
+
+@bp.get("/kontakt/fragor/<question_id>/filer/<attachment_id>")
+@login_required
+def attachment(question_id: str, attachment_id: str) -> Response:
+    return fetch_file(question_id, attachment_id)

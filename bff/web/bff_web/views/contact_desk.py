@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from bff_web import formatting
 from bff_web.i18n import t
 from bff_web.session import login_required, services, staff_required, token
-from bff_web.views.contact import centre, channel_names, entries, entry_names, status_names, topics
+from bff_web.views.contact import centre, channel_names, entries, entry_names, fetch_file, status_names, topics
 from fickan.applications.v1 import applications_pb2
 from fickan.contact.v1 import contact_pb2 as pb
 from fickan_common.grpc_client import ServiceError
@@ -192,6 +192,12 @@ def move(question_id: str):  # type: ignore[no-untyped-def]
 def close(question_id: str):  # type: ignore[no-untyped-def]
     message = pb.CloseThreadRequest(question_id=_question_id(question_id), reason=request.form.get("reason", ""))
     return _act(question_id, "CloseThread", message, "contact_closed", "close")
+
+
+@bp.get("/personal/kontakt/<question_id>/filer/<attachment_id>")
+@staff_required(AGENT)
+def attachment(question_id: str, attachment_id: str) -> Response:
+    return fetch_file(question_id, attachment_id)
 
 
 def _register_page(values: dict[str, str], errors: dict[str, str], status: int = 200) -> tuple[str, int]:

@@ -35,7 +35,9 @@ YES, NO = "ja", "nej"
 
 # Default messages; a question's "rules" and "messages" may say it better for that question.
 MESSAGES = {
-    "required": "Svara på frågan.",
+    # A missing answer names its question, so an error summary of several is still clear.
+    "required": "Svara på frågan: {label}",
+    "required_file": "Ladda upp: {label}",
     "integer": "Skriv ett heltal, utan mellanslag eller bokstäver.",
     "control": "Svaret innehåller tecken som inte är text (styrtecken). Ta bort dem och försök igen.",
     "range": "Skriv ett tal mellan {min} och {max}.",
@@ -248,6 +250,14 @@ def _message(q: Question, key: str, **values: Any) -> str:
     return q.messages.get(key) or MESSAGES[key].format(**values)
 
 
+def _required(q: Question) -> str:
+    """The question's own message ("Ange vilken månad du söker för."), or one that names it."""
+    if q.messages.get("required"):
+        return q.messages["required"]
+    label = q.label.strip() or q.id
+    return MESSAGES["required_file" if q.type == "file" else "required"].format(label=label)
+
+
 # Answers written with digits: digits of other scripts ("٣٠٠٠", "३०००") are stored as ASCII.
 DIGIT_TYPES = {"integer", "number", "date", "month", "personnummer"}
 # C0 control characters (NUL among them) and DEL; tab and line breaks are text.
@@ -399,30 +409,34 @@ def clean_answers(form: Form, answers: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def completeness_errors(form: Form, answers: Mapping[str, Any]) -> dict[str, str]:
+def completeness_errors(form: Form, answers: Mapping[str, Any], step: int | None = None) -> dict[str, str]:
     """Every shown required question answered (conditions evaluated on the answers), every shown
-    group item complete, and every rule kept. Hidden questions are never required."""
+    group item complete, and every rule kept; of one step when `step` is given (its index).
+    Hidden questions are never required."""
     errors: dict[str, str] = {}
+    if step is not None and not 0 <= step < len(form.steps):
+        raise ValidationFailed("Steget finns inte i formuläret.", {"step": "Steget finns inte i formuläret."})
+    wanted = {q.id for q in form.steps[step].questions} if step is not None else None
     for q in visible_questions(form, answers):
+        if wanted is not None and q.id not in wanted:
+            continue
         value = answers.get(q.id)
         if q.type == "group":
             items = value if isinstance(value, list) else []
             if len(items) < q.min_items:
-                errors[q.id] = (
-                    _message(q, "min_items", min_items=q.min_items) if q.min_items > 1 else (_message(q, "required"))
-                )
+                errors[q.id] = _message(q, "min_items", min_items=q.min_items) if q.min_items > 1 else _required(q)
             for index, item in enumerate(items):
                 for sub in q.items:
                     if not sub.answerable or not condition_holds(sub.show_if, {**answers, **item}):
                         continue
                     if sub.required and not item.get(sub.id):
-                        errors[f"{q.id}[{index}].{sub.id}"] = _message(sub, "required")
+                        errors[f"{q.id}[{index}].{sub.id}"] = _required(sub)
         elif q.type == "file":
             if q.required and not value:
-                errors[q.id] = _message(q, "required")
+                errors[q.id] = _required(q)
         else:
             if q.required and not value:
-                errors[q.id] = _message(q, "required")
+                errors[q.id] = _required(q)
             elif value:
                 problem = _check_scalar(q, value)
                 if problem:

@@ -28,10 +28,10 @@ RESIDENT_CHANNELS = ("web", "mobile", "watch")
 STAFF_CHANNELS = ("phone", "email", "visit")
 CHANNELS = RESIDENT_CHANNELS + STAFF_CHANNELS
 
-# Thread entries. The resident sees the first four; staff see every one.
-QUESTION, MESSAGE, REPLY, CLOSING = "question", "message", "reply", "closed"
+# Thread entries. The resident sees the first five; staff see every one.
+QUESTION, MESSAGE, REPLY, ATTACHMENT, CLOSING = "question", "message", "reply", "attachment", "closed"
 NOTE, MOVED, CLAIMED, LINKED = "note", "moved", "claimed", "linked"
-RESIDENT_VISIBLE = (QUESTION, MESSAGE, REPLY, CLOSING)
+RESIDENT_VISIBLE = (QUESTION, MESSAGE, REPLY, ATTACHMENT, CLOSING)
 
 SUBJECT_MAX = 200
 BODY_MAX = 5000
@@ -145,8 +145,12 @@ def require_resident(principal: Principal) -> None:
         raise PermissionDenied("Bara invånare kan ställa frågor här.")
 
 
+def is_agent(principal: Principal) -> bool:
+    return principal.has_role("contact_agent") or principal.has_role("admin")
+
+
 def require_agent(principal: Principal) -> None:
-    if not (principal.has_role("contact_agent") or principal.has_role("admin")):
+    if not is_agent(principal):
         raise PermissionDenied("Bara kontaktcenters medarbetare kan göra det här.")
 
 

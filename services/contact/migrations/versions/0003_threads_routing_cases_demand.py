@@ -37,8 +37,23 @@ def upgrade() -> None:
     sa.Column('from_group', sa.String(length=60), nullable=False),
     sa.Column('to_group', sa.String(length=60), nullable=False),
     sa.Column('reason', sa.String(length=60), nullable=False),
+    sa.Column('attachment_id', sa.String(length=36), nullable=False, server_default=''),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('thread_attachments',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('question_id', sa.String(length=36), nullable=False),
+    sa.Column('uploaded_by', sa.String(length=36), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('thread_attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_thread_attachments_question_id'), ['question_id'], unique=False)
     with op.batch_alter_table('thread_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_thread_entries_question_id'), ['question_id'], unique=False)
 
@@ -103,6 +118,7 @@ def downgrade() -> None:
     with op.batch_alter_table('thread_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_thread_entries_question_id'))
 
+    op.drop_table('thread_attachments')
     op.drop_table('thread_entries')
     op.drop_table('resident_cases')
     # ### end Alembic commands ###
