@@ -856,6 +856,13 @@ class FakeNotifications(notes_grpc.NotificationsServiceServicer):
         message["read"] = True
         return self._message(request.message_id)
 
+    def Archive(self, request, context):  # noqa: N802
+        message = self.messages.get(request.message_id)
+        if message is None or message["owner"] != current_principal().user_id:
+            raise NotFound("Meddelandet finns inte.")
+        message["read"] = True
+        return self._message(request.message_id)
+
     def GetUnreadCount(self, request, context):  # noqa: N802
         me = current_principal().user_id
         return notes_pb.GetUnreadCountResponse(

@@ -133,6 +133,8 @@ def routes(app: Flask) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or rule.rule == "/readyz":  # 503 there says a service is down
             continue
+        if rule.rule == "/mina-sidor/handelser":  # Server-Sent Events: a stream, not a page
+            continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             found.append((method, rule.rule))
     return found

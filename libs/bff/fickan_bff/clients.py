@@ -72,7 +72,6 @@ class Services:
             JwksCache(lambda: self.identity.call("GetJwks", identity_pb2.GetJwksRequest()).jwks_json),
             revoked=self.revocations,
         )
-        return TokenVerifier(JwksCache(lambda: self.identity.call("GetJwks", identity_pb2.GetJwksRequest()).jwks_json))
 
 
 def insights_client(timeout: float | None = None) -> ServiceClient:

@@ -103,11 +103,19 @@ class RevocationFeed:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def _load_list(self) -> None:
+    def _load_list(self) -> bool:
+        """Loads identity's list; False when identity cannot answer now (the events still count,
+        and the list is asked for again a few seconds later)."""
         if self.load is None:
-            return
-        for sid, forget_after in self.load():
+            return True
+        try:
+            revoked = list(self.load())
+        except Exception as exc:  # noqa: BLE001 - identity away or starting: follow events meanwhile
+            log.warning("revoked sessions not loaded yet", extra={"fields": {"error": type(exc).__name__}})
+            return False
+        for sid, forget_after in revoked:
             self.revoke(sid, forget_after)
+        return True
 
     def _on_message(self, body: object, message: kombu.Message) -> None:
         data = body.get("data") if isinstance(body, dict) else None
@@ -131,7 +139,7 @@ class RevocationFeed:
                     conn.ensure_connection(max_retries=1)
                     with conn.Consumer(queue, callbacks=[self._on_message], accept=["json"], no_ack=True):
                         # The queue is bound before the list is read: a revocation in between is in both.
-                        self._load_list()
+                        loaded, next_try = self._load_list(), time.monotonic() + 5
                         self.connected.set()
                         FEED_CONNECTED.set(1)
                         backoff = 0.5
@@ -141,6 +149,8 @@ class RevocationFeed:
                                 conn.drain_events(timeout=1)
                             except TimeoutError:  # socket.timeout is this too
                                 conn.heartbeat_check()
+                            if not loaded and time.monotonic() >= next_try:
+                                loaded, next_try = self._load_list(), time.monotonic() + 5
             except Exception as exc:  # noqa: BLE001 - the broker or identity is away: keep what we hold, retry
                 if self.connected.is_set():
                     log.warning("revocation feed lost", extra={"fields": {"error": type(exc).__name__}})

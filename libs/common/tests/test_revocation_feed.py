@@ -99,3 +99,18 @@ def test_the_verifier_refuses_tokens_of_a_revoked_session():
         verifier.verify(mine)
     assert err.value.reason == "revoked"
     assert verifier.verify(other).session_id == "s-other"
+
+
+def test_events_count_while_identity_cannot_give_its_list_yet(feeds):  # type: ignore[no-untyped-def]
+    calls = []
+
+    def identity_starting():  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionError("identity is not up yet")
+        return []
+
+    feed = feeds(identity_starting)
+    sid = uuid.uuid4().hex
+    announce(sid)
+    assert eventually(lambda: feed.is_revoked(sid))

@@ -466,7 +466,7 @@ class Identity:
             if user is None or signer != user.personal_number:
                 # BankID enforced the requirement; a mismatch here means something is badly wrong.
                 order.status, order.finished_at = "failed", now
-                log.error("signature by another person refused", extra={"fields": {"order": order_ref[:8]}})
+                log.error("signature by another person refused", extra={"fields": {"purpose": "sign"}})
                 return CollectResult("failed", "personMismatch", bankid.RFA[22], bankid.RFA_EN[22])
             signature = Signature(
                 id=str(uuid.uuid4()),

@@ -68,7 +68,8 @@ def start_signing(application_id: str, body: dict[str, Any]) -> dict[str, Any]:
             return_url=return_url,
         ),
     )
-    log.info("bankid signing started", extra={"fields": {"order_ref": answer.order_ref}})
+    # Never the order reference: it identifies the order to BankID (see the login's collect secret).
+    log.info("bankid signing started", extra={"fields": {"application_id": application_id}})
     return {
         "order_ref": answer.order_ref,
         "auto_start_token": answer.auto_start_token,
@@ -104,7 +105,7 @@ def collect_signing(application_id: str, body: dict[str, Any]) -> dict[str, Any]
     if answer.reference and not _for_case(answer.reference, application_id):
         raise ApiError.of(409, "conflict", texts.SIGN_OTHER_CASE, {"orderRef": texts.SIGN_OTHER_CASE.sv})
     if status != "pending":
-        log.info("bankid signing collected", extra={"fields": {"order_ref": body["order_ref"], "status": status}})
+        log.info("bankid signing collected", extra={"fields": {"application_id": application_id, "status": status}})
     return {
         "status": status,
         "hint_code": answer.hint_code,
