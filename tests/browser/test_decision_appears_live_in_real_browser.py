@@ -209,3 +209,29 @@ def test_a_decision_appears_on_the_open_case_page_and_is_mailed_and_pushed_once(
     newest_push = json.loads(pushes[-1])
     assert newest_push["url"].endswith(f"/ansokan/{app_id}") and newest_push["body"] == "Du har ett nytt meddelande."
     anna.screenshot(path=str(live_platform.var / "decision-appeared-live.png"), full_page=True)
+
+
+def test_the_notifications_page_works_on_a_phone_by_keyboard_with_named_fields_and_guiding_errors(
+    live_platform: Platform, browser
+) -> None:  # type: ignore[no-untyped-def]
+    page = logged_in(browser, live_platform, DEMO_RESIDENT)
+    page.goto(live_platform.url("web") + "/mina-sidor/aviseringar")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sideways at 390 px
+    # Every choice has a name a screen reader says: the kind and the channel.
+    expect(page.get_by_role("checkbox", name="Beslut E-post")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Utbetalningar Push")).to_be_visible()
+    expect(page.get_by_label("Tyst från")).to_be_visible()
+    # The script offers the push button (the browser can take push); without it, the page says why.
+    expect(page.get_by_role("button", name="Slå på aviseringar")).to_be_visible()
+    expect(page.locator("#push-unsupported")).to_be_hidden()
+    # Keyboard: the e-mail field is reached by Tab and the form is sent with Enter.
+    page.locator("#push-enable").focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("E-postadress")).to_be_focused()
+    page.keyboard.type("inte en adress")
+    page.keyboard.press("Enter")
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link").first.click()
+    expect(page.get_by_label("E-postadress")).to_be_focused()
+    expect(page.get_by_label("E-postadress")).to_have_attribute("aria-invalid", "true")

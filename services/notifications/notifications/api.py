@@ -16,6 +16,7 @@ from fickan_common.db import Database
 from fickan_common.errors import ValidationFailed
 from fickan_common.grpc_server import current_principal, method_paths
 from fickan_common.timestamps import to_timestamp
+from fickan_common.tokens import RevokedSessions
 from notifications import settings as settings_module
 from notifications.channels import vapid_public_key
 from notifications.domain.preferences import Choices
@@ -103,8 +104,11 @@ class NotificationsServicer(pb_grpc.NotificationsServiceServicer):
         heartbeat: float = 15.0,
         poll: float = 5.0,
         vapid_key: str = "",
+        revoked: RevokedSessions | None = None,
     ) -> None:
         self.notifications = notifications
+        # The sessions identity revoked (the process's revocation feed): an open stream of one ends.
+        self.revoked = revoked
         self.hub = hub or Hub()
         self.heartbeat = heartbeat
         self.poll = poll
@@ -141,7 +145,8 @@ class NotificationsServicer(pb_grpc.NotificationsServiceServicer):
         """First an immediate heartbeat (the client knows it is in), then what came after
         `after_seq`, then each new entry; a heartbeat when nothing happened for a while. The
         stream ends when the caller's token expires (the client comes back with a fresh one and
-        its last seq) or the client goes."""
+        its last seq), when identity revokes its session (seen at the next wake-up, at most a
+        heartbeat later; the reconnect is refused) or when the client goes."""
         principal = current_principal()
         if request.after_seq < 0:
             raise ValidationFailed("Ogiltig position. / Invalid position.", {"after_seq": ">= 0"})
@@ -154,7 +159,7 @@ class NotificationsServicer(pb_grpc.NotificationsServiceServicer):
             unread = self.notifications.unread_count(principal)
             yield pb.FeedEvent(seq=0, kind="heartbeat", unread=unread)
             quiet_since = time.monotonic()
-            while context.is_active() and time.time() < expires:
+            while context.is_active() and time.time() < expires and not self._revoked(principal):
                 wake.clear()
                 items, counted = self.notifications.feed_after(principal.user_id, last)
                 for item in items:
@@ -172,6 +177,9 @@ class NotificationsServicer(pb_grpc.NotificationsServiceServicer):
                 wake.wait(max(wait, 0.0))
         finally:
             self.hub.unregister(principal.user_id, wake)
+
+    def _revoked(self, principal) -> bool:  # type: ignore[no-untyped-def]
+        return bool(self.revoked is not None and principal.session_id and self.revoked.is_revoked(principal.session_id))
 
     def GetPreferences(self, request, context):  # noqa: N802
         return preferences_message(self.notifications.get_preferences(current_principal()))
@@ -239,8 +247,14 @@ def main() -> None:
     hub = Hub()
     listener = FeedListener(settings.amqp_uri, hub).start()
     notifications = Notifications(db, settings.public_url, settings.push_allow_http_hosts)
+    verifier = identity_verifier(settings.identity_target, settings.amqp_uri, "notifications")
     servicer = NotificationsServicer(
-        notifications, hub, settings.stream_heartbeat, settings.stream_poll, vapid_public_key(settings.vapid_key_file)
+        notifications,
+        hub,
+        settings.stream_heartbeat,
+        settings.stream_poll,
+        vapid_public_key(settings.vapid_key_file),
+        revoked=verifier.revoked,
     )
 
     def stop() -> None:
@@ -250,7 +264,7 @@ def main() -> None:
     run_api(
         settings,
         register(notifications, servicer),
-        identity_verifier(settings.identity_target, settings.amqp_uri, "notifications"),
+        verifier,
         on_stop=stop,
         glance_methods=GLANCE_METHODS,
         # Each open stream holds a server thread while it waits (grpcio's sync server); they are

@@ -176,3 +176,39 @@ def test_the_feed_listener_wakes_streams_from_the_events_the_worker_publishes(db
         finally:
             listener.stop()
             publisher.close()
+
+
+class Revoked:
+    def __init__(self) -> None:
+        self.sessions: set[str] = set()
+
+    def is_revoked(self, session_id: str) -> bool:
+        return session_id in self.sessions
+
+
+def test_a_stream_ends_when_identity_revokes_its_session(db: Database, tokens: TokenFactory) -> None:
+    from fickan.notifications.v1 import notifications_pb2_grpc as pb_grpc
+    from fickan_common.grpc_server import build_server
+    from notifications.api import GLANCE_METHODS, NotificationsServicer, register
+    from notifications.service import Notifications
+
+    revoked = Revoked()
+    service = Notifications(db)
+    servicer = NotificationsServicer(service, Hub(), heartbeat=0.5, poll=0.2, revoked=revoked)
+    server, port = build_server(
+        register(service, servicer), 0, tokens.verifier(), host="127.0.0.1", glance_methods=GLANCE_METHODS
+    )
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    try:
+        stub = pb_grpc.NotificationsServiceStub(channel)
+        reader = Reader(stub.Subscribe(pb.SubscribeRequest(), metadata=auth(tokens.token(sid="s-1")), timeout=30))
+        reader.next("heartbeat")
+        other = Reader(stub.Subscribe(pb.SubscribeRequest(), metadata=auth(tokens.token(sid="s-2")), timeout=30))
+        other.next("heartbeat")
+        revoked.sessions.add("s-1")  # logout on that device
+        assert reader.ended.wait(5), "the revoked session's stream stayed open"
+        assert not other.ended.is_set()
+        other.call.cancel()
+    finally:
+        channel.close()
+        server.stop(grace=None)
