@@ -152,7 +152,7 @@ def questions() -> str:
         }
         for q in listed.questions
     ]
-    return render_template("contact_questions.html", questions=rows)
+    return render_template("contact_questions.html", questions=rows, live=True)
 
 
 def _question_id(question_id: str) -> str:
@@ -189,6 +189,7 @@ def _thread_page(thread: pb.Thread, errors: dict[str, str], value: str = "", sta
         entries=entries(thread),
         errors=errors,
         value=value,
+        live=True,  # the contact centre's reply appears while the page is open
     )
     return html, status
 
