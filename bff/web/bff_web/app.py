@@ -17,7 +17,18 @@ from bff_web import formatting
 from bff_web import session as web_session
 from bff_web.i18n import LANG_COOKIE, current_language, t
 from bff_web.texts import DEFAULT_LANGUAGE, LANGUAGES
-from bff_web.views import account, applications, contact, contact_desk, estimate, insights, login, pages, staff
+from bff_web.views import (
+    account,
+    applications,
+    bookings,
+    contact,
+    contact_desk,
+    estimate,
+    insights,
+    login,
+    pages,
+    staff,
+)
 from fickan_bff.app import create_base_app
 from fickan_bff.clients import Services
 from fickan_bff.errors import http_status, is_unavailable
@@ -99,6 +110,7 @@ def create_app(services: Services | None = None) -> Flask:
     app.register_blueprint(estimate.bp)
     app.register_blueprint(contact.bp)
     app.register_blueprint(contact_desk.bp)
+    app.register_blueprint(bookings.bp)
     app.register_blueprint(insights.bp)
 
     @app.before_request

@@ -7,12 +7,14 @@ from collections.abc import Callable, Iterable
 import grpc
 
 from contact import settings as settings_module
+from contact.bookings import BookedTime, Bookings
 from contact.demand import Demand, DemandStatistics, Tally
 from contact.desk import Desk
+from contact.domain import bookings as booking_rules
 from contact.domain import questions
 from contact.domain.centre import Centre, load_centre
 from contact.service import Contact, ThreadView
-from contact.store import IDEMPOTENCY, OUTBOX, Attachment, Entry, Question
+from contact.store import IDEMPOTENCY, OUTBOX, Attachment, Entry, Question, Slot
 from fickan.contact.v1 import contact_pb2 as pb
 from fickan.contact.v1 import contact_pb2_grpc as pb_grpc
 from fickan_common.api import identity_verifier, run_api
@@ -24,9 +26,9 @@ from fickan_common.idempotency import IdempotencyStore
 from fickan_common.timestamps import to_timestamp
 
 _SERVICE = f"/{pb.DESCRIPTOR.package}.ContactService/"
-PUBLIC = {_SERVICE + "GetContactCentre", _SERVICE + "AskAsGuest"}
-# A paired watch (a glance token) sees its replies and asks to be rung; nothing else.
-GLANCE_METHODS = {_SERVICE + "ListMyQuestions", _SERVICE + "AskQuestion"}
+PUBLIC = {_SERVICE + "GetContactCentre", _SERVICE + "AskAsGuest", _SERVICE + "ListFreeSlots"}
+# A paired watch (a glance token) sees its replies and next booking and asks to be rung; nothing else.
+GLANCE_METHODS = {_SERVICE + "ListMyQuestions", _SERVICE + "AskQuestion", _SERVICE + "ListMyBookings"}
 # Changes sent twice (a double click, a retry) with one idempotency key happen once.
 COMMANDS = {
     _SERVICE + name
@@ -40,6 +42,11 @@ COMMANDS = {
         "MoveThread",
         "CloseThread",
         "RegisterContact",
+        "PublishSlots",
+        "WithdrawSlot",
+        "BookSlot",
+        "RescheduleBooking",
+        "CancelBooking",
     )
 }
 
@@ -109,6 +116,45 @@ class Messages:
             baseline_unnecessary_per_year=c.baseline_unnecessary_per_year,
         )
 
+    def slot(self, s: Slot, staff: bool = False, booked: BookedTime | None = None) -> pb.Slot:
+        kind_text, kind_text_en = booking_rules.KINDS[s.kind]
+        message = pb.Slot(
+            slot_id=s.id,
+            group=s.group_code,
+            group_name=self.centre.group_name(s.group_code),
+            kind=s.kind,
+            kind_text=kind_text,
+            kind_text_en=kind_text_en,
+            starts_at=to_timestamp(s.starts_at),
+            ends_at=to_timestamp(s.ends_at),
+            advisor_name=s.advisor_name,
+            location=s.location,
+            status=s.status,
+        )
+        if staff and booked is not None:
+            message.booking_id = booked.booking.id
+            message.resident_name = booked.booking.resident_name
+            message.resident_id = booked.booking.resident_id
+            message.note = booked.booking.note
+        return message
+
+    def booking(self, booked: BookedTime) -> pb.Booking:
+        b = booked.booking
+        text, text_en = booking_rules.BOOKING_STATUS_TEXT[b.status]
+        message = pb.Booking(
+            booking_id=b.id,
+            slot=self.slot(booked.slot),
+            status=b.status,
+            status_text=text,
+            status_text_en=text_en,
+            booked_at=to_timestamp(b.booked_at),
+            note=b.note,
+            phone=b.phone,
+        )
+        if b.cancelled_at is not None:
+            message.cancelled_at.CopyFrom(to_timestamp(b.cancelled_at))
+        return message
+
     @staticmethod
     def total(key: str, t: Tally) -> pb.DemandTotal:
         return pb.DemandTotal(
@@ -145,7 +191,8 @@ class Messages:
 
 
 class ContactServicer(pb_grpc.ContactServiceServicer):
-    def __init__(self, contact: Contact, desk: Desk, demand: DemandStatistics) -> None:
+    def __init__(self, contact: Contact, desk: Desk, demand: DemandStatistics, bookings: Bookings) -> None:
+        self.bookings = bookings
         self.contact = contact
         self.desk = desk
         self.demand = demand
@@ -269,6 +316,58 @@ class ContactServicer(pb_grpc.ContactServiceServicer):
     def GetDemandStatistics(self, request, context):  # noqa: N802
         return self.shape.demand(self.demand.measure(current_principal(), request.from_date, request.to_date))
 
+    # -- advisory bookings --------------------------------------------------------------------------
+    def PublishSlots(self, request, context):  # noqa: N802
+        r = request
+        created, already, slots = self.bookings.publish(
+            current_principal(),
+            r.group,
+            kind=r.kind,
+            weekdays=list(r.weekdays),
+            start_time=r.start_time,
+            end_time=r.end_time,
+            slot_minutes=r.slot_minutes,
+            from_date=r.from_date,
+            to_date=r.to_date,
+            except_dates=list(r.except_dates),
+            location=r.location,
+        )
+        return pb.PublishSlotsResponse(
+            created=created, already_published=already, slots=[self.shape.slot(s) for s in slots]
+        )
+
+    def WithdrawSlot(self, request, context):  # noqa: N802
+        return self.shape.slot(self.bookings.withdraw(current_principal(), request.slot_id))
+
+    def GetAdvisorDay(self, request, context):  # noqa: N802
+        day, rows = self.bookings.day(current_principal(), request.date)
+        slots = [
+            self.shape.slot(r.slot, staff=True, booked=r) if isinstance(r, BookedTime) else self.shape.slot(r)
+            for r in rows
+        ]
+        return pb.AdvisorDay(date=day.isoformat(), slots=slots)
+
+    def ListFreeSlots(self, request, context):  # noqa: N802
+        free = self.bookings.free(request.group, request.kind, request.from_date, request.limit)
+        return pb.ListFreeSlotsResponse(slots=[self.shape.slot(s) for s in free])
+
+    def BookSlot(self, request, context):  # noqa: N802
+        return self.shape.booking(self.bookings.book(current_principal(), request.slot_id, request.note, request.phone))
+
+    def RescheduleBooking(self, request, context):  # noqa: N802
+        return self.shape.booking(self.bookings.reschedule(current_principal(), request.booking_id, request.slot_id))
+
+    def CancelBooking(self, request, context):  # noqa: N802
+        return self.shape.booking(self.bookings.cancel(current_principal(), request.booking_id))
+
+    def ListMyBookings(self, request, context):  # noqa: N802
+        mine = self.bookings.mine(current_principal(), request.include_past)
+        return pb.ListMyBookingsResponse(bookings=[self.shape.booking(b) for b in mine])
+
+    def GetBookingCalendar(self, request, context):  # noqa: N802
+        filename, content = self.bookings.calendar(current_principal(), request.booking_id)
+        return pb.CalendarFile(filename=filename, content_type="text/calendar; charset=utf-8", content=content)
+
 
 def build(
     db: Database,
@@ -279,7 +378,12 @@ def build(
     contact_settings = contact_settings or settings_module.load_contact()
     centre = centre or load_centre(contact_settings.centre_file)
     contact = Contact(db, centre, contact_settings, on_events=on_events)
-    return ContactServicer(contact, Desk(db, centre, contact, on_events=on_events), DemandStatistics(db, centre))
+    return ContactServicer(
+        contact,
+        Desk(db, centre, contact, on_events=on_events),
+        DemandStatistics(db, centre),
+        Bookings(db, centre, on_events=on_events),
+    )
 
 
 def register(servicer: ContactServicer) -> Callable[[grpc.Server], Iterable[str]]:

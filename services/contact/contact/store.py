@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, LargeBinary, MetaData, String, Text
+from sqlalchemy import Boolean, DateTime, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from contact.settings import NAME
@@ -98,6 +98,57 @@ class ResidentCase(Base):
     application_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     status: Mapped[str] = mapped_column(String(30))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Slot(Base):
+    """An advisor's published time. One advisor has one time starting at a given moment (so
+    publishing a pattern twice adds nothing)."""
+
+    __tablename__ = "booking_slots"
+    __table_args__ = (
+        UniqueConstraint("advisor_id", "starts_at", name="uq_booking_slots_advisor_start"),
+        Index("ix_booking_slots_free", "group_code", "status", "starts_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    advisor_id: Mapped[str] = mapped_column(String(36))
+    advisor_name: Mapped[str] = mapped_column(String(200), default="")
+    group_code: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(20))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    location: Mapped[str] = mapped_column(String(200), default="")
+    # free | booked | withdrawn: kept in step with its booking, read by the lists; the unique
+    # index on bookings below is what makes a double booking impossible.
+    status: Mapped[str] = mapped_column(String(20))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Booking(Base):
+    """A resident's booking of a time. At most one booking of a time is `booked`: a partial unique
+    index, on SQLite and PostgreSQL alike, so no race and no bug can book a time twice."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        Index(
+            "uq_bookings_one_per_slot",
+            "slot_id",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    slot_id: Mapped[str] = mapped_column(String(36), index=True)
+    resident_id: Mapped[str] = mapped_column(String(36), index=True)
+    resident_name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    booked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    cancelled_by: Mapped[str] = mapped_column(String(20), default="")
 
 
 OUTBOX = Outbox(NAME, outbox_table(Base.metadata))
