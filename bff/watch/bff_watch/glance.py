@@ -171,7 +171,7 @@ def _case(case: Case, lang: str) -> dict[str, Any]:
     return shown
 
 
-BOOKING_CHARS, BOOKING_BYTES = 60, 100
+BOOKING_CHARS, BOOKING_BYTES = 48, 80  # "Bokad tid 30 sep kl. 13:30, Telefon"
 
 
 def next_booking(starts_at: datetime, kind_text: str, lang: str) -> str:
@@ -188,14 +188,15 @@ def glance(
     """The payload. unread is None when the inbox could not be asked, replies (the contact centre's
     unread answers) when contact could not (the rest still shows). The case's decisionIn/
     secondsToDecision and payment/paymentDate/paymentAmount are there only when set; booking (the
-    next advisory booking, made by next_booking) is None when there is none."""
+    next advisory booking, made by next_booking) only when there is one."""
     payload = {
         "case": _case(case, lang) if case is not None else None,
         "unread": unread,
         "replies": replies,
         "next": fit(next_step(case, unread, lang), NEXT_CHARS, NEXT_BYTES),
-        "booking": fit(booking, BOOKING_CHARS, BOOKING_BYTES) if booking else None,
     }
+    if booking:
+        payload["booking"] = fit(booking, BOOKING_CHARS, BOOKING_BYTES)
     if len(dumps(payload)) >= MAX_BYTES:  # cannot happen with the budgets above; a guard all the same
         raise ValueError("glance over budget")
     return payload

@@ -48,6 +48,7 @@ PAGE_BLUEPRINTS = {
     "estimate",
     "contact",
     "contact_desk",
+    "bookings",
     "insights",
 }
 ERROR_STATUSES = {400, 403, 404, 405, 409, 413, 500, 503}
