@@ -52,7 +52,11 @@ def login(mobile: str, personal_number: str) -> str:
     http = requests.Session()
     started = http.post(f"{mobile}/v1/auth/bankid", json={"personalNumber": personal_number}, timeout=TIMEOUT).json()
     for _ in range(200):
-        answer = http.post(f"{mobile}/v1/auth/collect", json={"orderRef": started["orderRef"]}, timeout=TIMEOUT).json()
+        answer = http.post(
+            f"{mobile}/v1/auth/collect",
+            json={"orderRef": started["orderRef"], "collectSecret": started["collectSecret"]},
+            timeout=TIMEOUT,
+        ).json()
         if answer["status"] == "complete":
             return answer["accessToken"]
         time.sleep(0.05)

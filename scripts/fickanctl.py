@@ -11,6 +11,7 @@ on free ports and in a folder of their own, so they never touch a running `make 
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -48,7 +49,24 @@ DEFAULT_PORTS = {
     "notifications-worker-metrics": 9113,
     "contact-worker-metrics": 9114,
     "insights-worker-metrics": 9115,
+    # the BFFs' metrics, apart from the ports residents reach
+    "web-metrics": 9180,
+    "mobile-metrics": 9181,
+    "watch-metrics": 9182,
 }
+# What the platform itself wires (ports, addresses, databases): a FICKAN_* setting of the user's own
+# never replaces these. Every other FICKAN_* setting in the user's environment is passed through,
+# so a tester can change a limit or a lifetime locally (FICKAN_LOGIN_LIMIT_PER_IP=5 make up).
+WIRING = (
+    "FICKAN_AMQP_URI",
+    "FICKAN_BANKID_SIMULATOR_PORT",
+    "FICKAN_WEB_BANKID_SIMULATOR_URL",
+    "FICKAN_IDENTITY_SIGNING_KEYS_DIR",
+    "FICKAN_DATABASE_URL",
+    "FICKAN_GRPC_PORT",
+    "FICKAN_METRICS_PORT",
+    *(f"FICKAN_{service.upper()}_TARGET" for service in SERVICES),
+)
 
 
 def free_ports(count: int) -> list[int]:
@@ -108,25 +126,44 @@ class Platform:
             path.chmod(0o600)
         return path.read_text().strip()
 
+    def _web_session_key(self) -> str:
+        """A Fernet key for the web session cookie, made once per platform folder (local use)."""
+        path = self.var / "web_session_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+            path.chmod(0o600)
+        return path.read_text().strip()
+
     def base_env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("FICKAN_")}
+        # The user's own settings first (FICKAN_* included); the platform's defaults where they set
+        # none; the platform's wiring always.
+        env = {k: v for k, v in os.environ.items() if k not in WIRING}
+        defaults = {
+            "FICKAN_BANKID_SIMULATOR": "1",  # local platform only; never in production manifests
+            "FICKAN_WEB_SECRET_KEY": self._web_secret(),
+            "FICKAN_WEB_SESSION_KEY": self._web_session_key(),
+            # No internet here: the local platform shows labelled demo figures and imports from
+            # Kolada only when asked to (FICKAN_INSIGHTS_IMPORT_EVERY_HOURS=24 make up).
+            "FICKAN_INSIGHTS_IMPORT_EVERY_HOURS": "0",
+            "PYTHONUNBUFFERED": "1",
+        }
+        for key, value in defaults.items():
+            env.setdefault(key, value)
         env.update(
             FICKAN_AMQP_URI=self.amqp_uri,
-            FICKAN_BANKID_SIMULATOR="1",  # local platform only; never in production manifests
             FICKAN_BANKID_SIMULATOR_PORT=str(self.ports["bankid-simulator"]),
             # the web login page points testers to the simulator, which plays their BankID app
             FICKAN_WEB_BANKID_SIMULATOR_URL=f"http://127.0.0.1:{self.ports['bankid-simulator']}/simulator/",
             FICKAN_IDENTITY_SIGNING_KEYS_DIR=str(self.var / "keys" / "identity"),
-            FICKAN_WEB_SECRET_KEY=self._web_secret(),
-            # No internet here: the local platform shows labelled demo figures and imports from
-            # Kolada only when asked to (FICKAN_INSIGHTS_IMPORT_EVERY_HOURS=24 make up).
-            FICKAN_INSIGHTS_IMPORT_EVERY_HOURS=os.environ.get("FICKAN_INSIGHTS_IMPORT_EVERY_HOURS", "0"),
-            PYTHONUNBUFFERED="1",
         )
         for service in SERVICES:
             env[f"FICKAN_{service.upper()}_TARGET"] = self.target(service)
         env.update(self.extra_env)
         return env
+
+    def bff_env(self, bff: str) -> dict[str, str]:
+        return {**self.base_env(), "FICKAN_METRICS_PORT": str(self.ports[f"{bff}-metrics"])}
 
     def service_env(self, service: str, role: str) -> dict[str, str]:
         env = self.base_env()
@@ -172,7 +209,7 @@ class Platform:
                         f"bff_{bff}.app:create_app()",
                     ],
                     ROOT / "bff" / bff,
-                    self.base_env(),
+                    self.bff_env(bff),
                 )
             )
         return plan

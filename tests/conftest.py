@@ -41,6 +41,7 @@ def _platform(var: Path, amqp_uri: str, database_urls: dict[str, str] | None = N
         extra_env={
             "FICKAN_LOGIN_LIMIT_PER_PERSON": "0",
             "FICKAN_LOGIN_LIMIT_PER_IP": "0",
+            "FICKAN_LOGIN_LIMIT_PER_CLIENT": "0",
             "FICKAN_BANKID_COLLECT_INTERVAL": "0.2",
         },
     )

@@ -41,7 +41,8 @@ def test_a_refresh_token_gives_a_new_pair_through_the_mobile_bff(platform):
     mobile = MobileClient(platform.url("mobile"))
     started = mobile.http.post(f"{mobile.base}/auth/bankid", json={"personalNumber": DEMO_RESIDENT}, timeout=10).json()
     for _ in range(50):
-        answer = mobile.http.post(f"{mobile.base}/auth/collect", json={"orderRef": started["orderRef"]}, timeout=10)
+        order = {"orderRef": started["orderRef"], "collectSecret": started["collectSecret"]}
+        answer = mobile.http.post(f"{mobile.base}/auth/collect", json=order, timeout=10)
         if answer.json()["status"] == "complete":
             break
         time.sleep(0.1)

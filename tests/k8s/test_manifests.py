@@ -40,6 +40,8 @@ SERVICES = {
     "insights": {"grpc": 50055, "metrics": 9105, "worker_metrics": 9115},
 }
 BFFS = {"web": 8080, "mobile": 8081, "watch": 8082}
+# The BFFs' metrics: a port of their own, which no Service exposes (the probe found them public).
+BFF_METRICS = {"web": 9180, "mobile": 9181, "watch": 9182}
 
 # (Deployment name) -> (app.kubernetes.io/name, app.kubernetes.io/component, image repository)
 PROCESSES: dict[str, tuple[str, str, str]] = {}
@@ -392,13 +394,13 @@ def check_ports(docs: tuple[Doc, ...]) -> list[str]:
         elif component == "worker":
             want = {"FICKAN_METRICS_PORT": SERVICES[app]["worker_metrics"]}
         else:
-            want = {}
+            want = {"FICKAN_METRICS_PORT": BFF_METRICS[name.removeprefix("bff-")]}
         for key, port in want.items():
             if env.get(key, {}).get("value") != str(port):
                 problems.append(f"{ref(deployment)}: {key} should be {port}, found {env.get(key)}")
             if not port_declared(deployment, port):
                 problems.append(f"{ref(deployment)}: port {port} ({key}) is not a containerPort")
-        metrics_port = want.get("FICKAN_METRICS_PORT", BFFS.get(name.removeprefix("bff-")))
+        metrics_port = want["FICKAN_METRICS_PORT"]
         annotations = deployment["spec"]["template"]["metadata"].get("annotations") or {}
         expected = {
             "prometheus.io/scrape": "true",
@@ -509,6 +511,41 @@ def check_production_scale(docs: tuple[Doc, ...]) -> list[str]:
     return problems
 
 
+def check_metrics_stay_inside(docs: tuple[Doc, ...]) -> list[str]:
+    """No Service leads to a BFF's metrics port, and a NetworkPolicy admits only Prometheus there
+    (the BFF's http port stays open to the ingress)."""
+    problems = []
+    deploys = deployments(docs)
+    policies = of_kind(docs, "NetworkPolicy")
+    for device, port in BFF_METRICS.items():
+        name = f"bff-{device}"
+        if name not in deploys:
+            continue
+        labels = deploys[name]["spec"]["template"]["metadata"]["labels"]
+        for service in of_kind(docs, "Service"):
+            if selects(service["spec"].get("selector") or {}, labels):
+                for p in service["spec"]["ports"]:
+                    if p.get("targetPort") in ("metrics", port) or p.get("port") == port:
+                        problems.append(f"{ref(service)}: exposes the metrics port of {name}")
+        mine = [p for p in policies if selects(p["spec"]["podSelector"].get("matchLabels") or {}, labels)]
+        if not mine:
+            problems.append(f"Deployment/{name}: no NetworkPolicy selects its pods")
+        for policy in mine:
+            for rule in policy["spec"].get("ingress") or []:
+                names = {p.get("port") for p in rule.get("ports") or []}
+                if names & {"metrics", port}:
+                    sources = rule.get("from") or []
+                    only_prometheus = sources and all(
+                        (s.get("podSelector") or {}).get("matchLabels") == {"app.kubernetes.io/name": "prometheus"}
+                        for s in sources
+                    )
+                    if not only_prometheus:
+                        problems.append(f"{ref(policy)}: the metrics port is open to more than Prometheus")
+                elif not names:
+                    problems.append(f"{ref(policy)}: a rule without ports opens the metrics port too")
+    return problems
+
+
 # --- the tests -----------------------------------------------------------------------------------
 
 CHECKS: dict[str, Callable[[tuple[Doc, ...]], list[str]]] = {
@@ -523,6 +560,7 @@ CHECKS: dict[str, Callable[[tuple[Doc, ...]], list[str]]] = {
     "ports": check_ports,
     "config_refs": check_config_refs,
     "unique_names": check_unique_names,
+    "metrics_stay_inside": check_metrics_stay_inside,
 }
 
 
@@ -583,6 +621,7 @@ def test_one_service_can_be_deployed_alone() -> None:
     assert kinds == [
         "Deployment/notifications-api",
         "Deployment/notifications-worker",
+        "NetworkPolicy/fickan-services",
         "PodDisruptionBudget/notifications-api",
         "Service/notifications",
     ], kinds

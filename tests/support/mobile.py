@@ -22,13 +22,18 @@ class MobileClient:
         self.http = requests.Session()
 
     def login(self, personal_number: str) -> str:
-        started = self.http.post(f"{self.base}/auth/bankid", json={"personalNumber": personal_number}, timeout=10)
+        return self.login_answer(personal_number)["accessToken"]
+
+    def login_answer(self, personal_number: str = "", **headers: str) -> dict[str, Any]:
+        """The whole answer of a completed login (tokens and user)."""
+        body = {"personalNumber": personal_number} if personal_number else {}
+        started = self.http.post(f"{self.base}/auth/bankid", json=body, headers=headers, timeout=10)
         assert started.status_code == 200, started.text
-        order_ref = started.json()["orderRef"]
+        order = {"orderRef": started.json()["orderRef"], "collectSecret": started.json()["collectSecret"]}
         for _ in range(20):
-            answer = self.http.post(f"{self.base}/auth/collect", json={"orderRef": order_ref}, timeout=10).json()
+            answer = self.http.post(f"{self.base}/auth/collect", json=order, timeout=10).json()
             if answer["status"] == "complete":
-                return answer["accessToken"]
+                return answer
             assert answer["status"] == "pending", answer
             time.sleep(0.1)  # a real app waits 2 s between collects
         raise AssertionError("login did not complete")

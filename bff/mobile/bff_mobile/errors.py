@@ -25,6 +25,7 @@ AUTH_ERRORS: dict[str, tuple[int, str, Text]] = {
     "missing": (401, "token_missing", texts.TOKEN_MISSING),
     "expired": (401, "token_expired", texts.TOKEN_EXPIRED),
     "invalid": (401, "token_invalid", texts.TOKEN_INVALID),
+    "revoked": (401, "session_ended", texts.SESSION_ENDED),
     "forbidden": (403, "forbidden", texts.FORBIDDEN),
 }
 

@@ -28,17 +28,10 @@ from fickan.identity.v1 import identity_pb2_grpc as identity_grpc
 from fickan.insights.v1 import insights_pb2_grpc as insights_grpc
 from fickan.notifications.v1 import notifications_pb2_grpc as notes_grpc
 from fickan_bff.clients import Services
-from fickan_common.db import Database
 from fickan_common.grpc_client import ServiceClient
 from fickan_common.grpc_server import build_server
-from fickan_common.idempotency import IdempotencyStore
-from fickan_common.migrations import upgrade
 from fickan_common.testing import TokenFactory
-from insights import api as insights_api
-from insights.demo import load_demo
-from insights.importer import years_back
-from insights.migrate import MIGRATIONS as INSIGHTS_MIGRATIONS
-from insights.store import IDEMPOTENCY as INSIGHTS_IDEMPOTENCY
+from insights.testing import InsightsForTests
 
 TIMEOUT = 2.0
 
@@ -79,26 +72,6 @@ class World:
     def reset(self) -> None:
         for fake in (self.identity, self.applications, self.notifications, self.contact):
             fake.reset()
-
-
-def start_insights(w: World, folder) -> int:  # type: ignore[no-untyped-def]
-    """The real insights service (in-process, SQLite, its shipped data and labelled demo figures)."""
-    url = f"sqlite:///{folder / 'insights.db'}"
-    upgrade(INSIGHTS_MIGRATIONS, url)
-    db = Database(url)
-    insights = insights_api.build(insights_api.settings_module.load(), db)
-    load_demo(db, insights.catalogue, insights.home, years_back(4))
-    server, port = build_server(
-        insights_api.register(insights),
-        0,
-        w.tokens.verifier(),
-        public_methods=insights_api.PUBLIC_METHODS,
-        commands=insights_api.COMMANDS,
-        idempotency=IdempotencyStore(db, INSIGHTS_IDEMPOTENCY),
-        host="127.0.0.1",
-    )
-    w.servers.append(server)
-    return port
 
 
 @pytest.fixture(scope="session")
@@ -151,7 +124,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         )
         w.servers.append(server)
         w.ports[name] = port
-    w.ports["insights"] = start_insights(w, tmp_path_factory.mktemp("insights"))
+    insights = InsightsForTests(str(tmp_path_factory.mktemp("insights")))
+    server, w.ports["insights"] = insights.serve(tokens.verifier())
+    w.servers.append(server)
     yield w
     w.stuck.release.set()
     for server in w.servers:

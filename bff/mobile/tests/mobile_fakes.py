@@ -147,6 +147,10 @@ def _ts(value: datetime | None) -> Timestamp | None:
     return ts
 
 
+# identity's rule: the app's scheme or the municipality's hosts (FICKAN_RETURN_URL_HOSTS)
+RETURN_ADDRESSES = ("https://e.kommun.example/", "fickan://")
+
+
 class FakeIdentity(identity_grpc.IdentityServiceServicer):
     """BankID login: the first collect is pending, the second completes with a real signed token and
     a refresh token that works once. Also devices, watch pairing and the access log, per caller; and
@@ -165,6 +169,7 @@ class FakeIdentity(identity_grpc.IdentityServiceServicer):
         self.sign_requests: list[identity_pb.StartSignRequest] = []
         self.orders: dict[str, dict[str, Any]] = {}
         self.start_requests: list[identity_pb.StartLoginRequest] = []
+        self.collect_requests: list[identity_pb.CollectLoginRequest] = []
         self.refused_numbers: set[str] = set()
         self.calls: list[str] = []
         # refresh token → {"user_id", "spent"}
@@ -195,7 +200,7 @@ class FakeIdentity(identity_grpc.IdentityServiceServicer):
     def StartLogin(self, request, context):  # noqa: N802
         self.calls.append("StartLogin")
         self.start_requests.append(request)
-        if request.return_url and not request.return_url.startswith(("https://", "fickan://")):
+        if request.return_url and not request.return_url.startswith(RETURN_ADDRESSES):
             raise ValidationFailed(
                 "Adressen att återvända till är inte tillåten.",
                 {"return_url": "Adressen att återvända till är inte tillåten."},
@@ -204,12 +209,16 @@ class FakeIdentity(identity_grpc.IdentityServiceServicer):
             raise ValidationFailed("Personnumret är inte giltigt.", {"personal_number": "Kontrollera personnumret."})
         order_ref = str(uuid.uuid4())
         who = request.personal_number[-4:] if request.personal_number else "anyone"
-        self.orders[order_ref] = {"collects": 0, "user_id": f"user-{who}"}
-        return identity_pb.StartLoginResponse(order_ref=order_ref, auto_start_token="auto-" + order_ref, qr_data="qr.1")
+        secret = uuid.uuid4().hex
+        self.orders[order_ref] = {"collects": 0, "user_id": f"user-{who}", "secret": secret}
+        return identity_pb.StartLoginResponse(
+            order_ref=order_ref, auto_start_token="auto-" + order_ref, qr_data="qr.1", collect_secret=secret
+        )
 
     def CollectLogin(self, request, context):  # noqa: N802
+        self.collect_requests.append(request)
         order = self.orders.get(request.order_ref)
-        if order is None:
+        if order is None or order["secret"] != request.collect_secret:
             raise NotFound("Inloggningen finns inte. Starta om inloggningen.")
         order["collects"] += 1
         if order["collects"] == 1:
@@ -233,6 +242,9 @@ class FakeIdentity(identity_grpc.IdentityServiceServicer):
         )
 
     def CancelLogin(self, request, context):  # noqa: N802
+        order = self.orders.get(request.order_ref)
+        if order is None or order["secret"] != request.collect_secret:
+            raise NotFound("Inloggningen finns inte.")
         if self.orders.pop(request.order_ref, None) is None:
             raise NotFound("Inloggningen finns inte.")
         return identity_pb.CancelLoginResponse()
@@ -320,7 +332,7 @@ class FakeIdentity(identity_grpc.IdentityServiceServicer):
         me = current_principal()
         if me.device not in ("web", "mobile") or "glance" in me.scope:
             raise PermissionDenied("Underskrifter görs på webben eller i appen.")
-        if request.return_url and not request.return_url.startswith(("https://", "fickan://")):
+        if request.return_url and not request.return_url.startswith(RETURN_ADDRESSES):
             message = "Adressen att återvända till är inte tillåten."
             raise ValidationFailed(message, {"return_url": message})
         if not request.user_visible_data or not request.reference:

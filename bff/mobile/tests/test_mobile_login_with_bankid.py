@@ -3,6 +3,8 @@ only in a request body and never into a log line."""
 
 from __future__ import annotations
 
+import pytest
+
 from bff_mobile.app import create_app
 from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan_common.testing import captured_logs
@@ -10,12 +12,17 @@ from fickan_common.testing import captured_logs
 PERSONAL_NUMBER = "199001019802"
 
 
+def ref(order: dict) -> dict:
+    """What the app sends to collect or cancel: the order and the secret its start answered."""
+    return {"orderRef": order["orderRef"], "collectSecret": order["collectSecret"]}
+
+
 def test_start_sends_the_personal_number_to_identity_as_a_mobile_login(client, world):
     answer = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER})
 
     assert answer.status_code == 200
     body = answer.get_json()
-    assert set(body) == {"orderRef", "autoStartToken", "autoStartUrl", "qrData"}
+    assert set(body) == {"orderRef", "collectSecret", "autoStartToken", "autoStartUrl", "qrData"}
     assert body["autoStartToken"] == "auto-" + body["orderRef"]
     assert body["autoStartUrl"] == f"bankid:///?autostarttoken={body['autoStartToken']}&redirect=null"
     [sent] = world.identity.start_requests
@@ -25,16 +32,16 @@ def test_start_sends_the_personal_number_to_identity_as_a_mobile_login(client, w
 
 
 def test_collect_is_pending_then_complete_with_a_token_that_works(client):
-    order_ref = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER}).get_json()["orderRef"]
+    order = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER}).get_json()
 
-    pending = client.post("/v1/auth/collect", json={"orderRef": order_ref}).get_json()
+    pending = client.post("/v1/auth/collect", json=ref(order)).get_json()
     assert pending["status"] == "pending"
     assert pending["hintCode"] == "outstandingTransaction"
     assert pending["message"] == "Starta BankID-appen."
     assert pending["accessToken"] is None
     assert pending["qrData"] == "qr.2"
 
-    done = client.post("/v1/auth/collect", json={"orderRef": order_ref}).get_json()
+    done = client.post("/v1/auth/collect", json=ref(order)).get_json()
     assert done["status"] == "complete"
     assert done["expiresIn"] == 600
     assert done["user"] == {"id": "user-9802", "name": "Tove Svensson", "roles": ["resident"]}
@@ -45,11 +52,11 @@ def test_collect_is_pending_then_complete_with_a_token_that_works(client):
 
 
 def test_cancel_ends_the_order_and_an_unknown_order_is_404_with_the_service_message(client, world):
-    order_ref = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER}).get_json()["orderRef"]
+    order = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER}).get_json()
 
-    assert client.post("/v1/auth/cancel", json={"orderRef": order_ref}).status_code == 204
+    assert client.post("/v1/auth/cancel", json=ref(order)).status_code == 204
     assert world.identity.orders == {}
-    again = client.post("/v1/auth/collect", json={"orderRef": order_ref})
+    again = client.post("/v1/auth/collect", json=ref(order))
     assert again.status_code == 404
     assert again.get_json()["error"]["message"] == "Inloggningen finns inte. Starta om inloggningen."
 
@@ -78,8 +85,8 @@ def test_identity_field_errors_come_back_under_the_apps_field_names(client, worl
 
 def test_the_personal_number_is_never_in_a_log_line(client, world):
     with captured_logs() as stream:
-        order_ref = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER}).get_json()["orderRef"]
-        client.post("/v1/auth/collect", json={"orderRef": order_ref})
+        order = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER}).get_json()
+        client.post("/v1/auth/collect", json=ref(order))
         world.identity.refused_numbers.add(PERSONAL_NUMBER)
         client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER})
         client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER, "extra": PERSONAL_NUMBER})
@@ -142,8 +149,9 @@ def test_a_return_url_goes_to_identity_and_into_the_auto_start_url_encoded(clien
     )
 
 
-def test_a_return_url_identity_does_not_allow_is_400_on_the_apps_field_name(client, world):
-    answer = client.post("/v1/auth/bankid", json={"returnUrl": "javascript:alert(1)"})
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "https://evil.example/phish"])
+def test_a_return_url_identity_does_not_allow_is_400_on_the_apps_field_name(client, world, url):
+    answer = client.post("/v1/auth/bankid", json={"returnUrl": url})
 
     assert answer.status_code == 400
     error = answer.get_json()["error"]
@@ -151,13 +159,43 @@ def test_a_return_url_identity_does_not_allow_is_400_on_the_apps_field_name(clie
 
 
 def test_collect_gives_the_english_message_and_a_refresh_token_on_completion(client, world):
-    order_ref = client.post("/v1/auth/bankid", json={}).get_json()["orderRef"]
+    order = client.post("/v1/auth/bankid", json={}).get_json()
 
-    pending = client.post("/v1/auth/collect", json={"orderRef": order_ref}).get_json()
+    pending = client.post("/v1/auth/collect", json=ref(order)).get_json()
     assert pending["messageEn"] == "Start your BankID app."
     assert pending["refreshToken"] is None
 
-    done = client.post("/v1/auth/collect", json={"orderRef": order_ref}).get_json()
+    done = client.post("/v1/auth/collect", json=ref(order)).get_json()
     assert done["messageEn"] == "You are logged in."
     assert done["refreshToken"] in world.identity.refresh_tokens
     assert done["user"]["id"] == "user-anyone"
+
+
+def test_a_leaked_order_ref_alone_collects_nobodys_login_and_is_never_logged(client, world):
+    """The probe: "bankid login started", "order_ref": … in the log, and the orderRef alone was
+    enough to collect someone else's login and get their tokens."""
+    with captured_logs() as stream:
+        order = client.post("/v1/auth/bankid", json={}).get_json()
+        client.post("/v1/auth/collect", json=ref(order))  # pending
+        stolen = client.post("/v1/auth/collect", json={"orderRef": order["orderRef"]})
+        guessed = client.post("/v1/auth/collect", json={"orderRef": order["orderRef"], "collectSecret": "x" * 43})
+        cancelled = client.post("/v1/auth/cancel", json={"orderRef": order["orderRef"], "collectSecret": "x" * 43})
+        done = client.post("/v1/auth/collect", json=ref(order)).get_json()
+
+    assert stolen.status_code == 400 and "collectSecret" in stolen.get_json()["error"]["fields"]
+    assert guessed.status_code == 404 and "accessToken" not in guessed.get_json()
+    assert cancelled.status_code == 404
+    assert done["status"] == "complete" and done["accessToken"]  # the phone that started it logs in
+    assert world.identity.collect_requests[-1].end_user_ip == "127.0.0.1"
+    logged = stream.getvalue()
+    assert "bankid login" in logged
+    assert order["orderRef"] not in logged and order["collectSecret"] not in logged
+
+
+def test_the_phones_installation_id_reaches_identity_only_as_a_hash(client, world):
+    client.post("/v1/auth/bankid", json={}, headers={"X-Device-Id": "install-1234"})
+    client.post("/v1/auth/bankid", json={})
+
+    keyed, unkeyed = world.identity.start_requests
+    assert keyed.client_key.startswith("mobile:") and "install-1234" not in keyed.client_key
+    assert unkeyed.client_key == ""

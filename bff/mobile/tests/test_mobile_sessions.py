@@ -10,9 +10,10 @@ from fickan_common.testing import TokenFactory, captured_logs
 
 
 def _login(client) -> dict:
-    order_ref = client.post("/v1/auth/bankid", json={}).get_json()["orderRef"]
-    client.post("/v1/auth/collect", json={"orderRef": order_ref})
-    done = client.post("/v1/auth/collect", json={"orderRef": order_ref}).get_json()
+    started = client.post("/v1/auth/bankid", json={}).get_json()
+    order = {"orderRef": started["orderRef"], "collectSecret": started["collectSecret"]}
+    client.post("/v1/auth/collect", json=order)
+    done = client.post("/v1/auth/collect", json=order).get_json()
     assert done["status"] == "complete"
     return done
 

@@ -34,6 +34,7 @@ AUTH_ERRORS: dict[str, tuple[int, str, Text]] = {
     "missing": (401, "token_missing", texts.TOKEN_MISSING),
     "expired": (401, "token_expired", texts.TOKEN_EXPIRED),
     "invalid": (401, "token_invalid", texts.TOKEN_INVALID),
+    "revoked": (401, "watch_unpaired", texts.WATCH_UNPAIRED),
     "unpaired": (401, "watch_unpaired", texts.WATCH_UNPAIRED),
     "forbidden": (403, "forbidden", texts.FORBIDDEN),
 }
@@ -125,7 +126,8 @@ def _next_booking(clients: Services, token: str, lang: str) -> str | None:
 
 def create_app(services: Services | None = None) -> Flask:
     """The watch BFF. Services default to the targets in the environment (see README.md)."""
-    app = create_base_app(NAME, services)
+    # The watch shows no comparisons or guides: no insights client, and /readyz does not wait for it.
+    app = create_base_app(NAME, services or Services.from_env(NAME, insights=False))
     app.extensions[EXTENSION] = WatchTokenCache(max_entries=env_int("FICKAN_WATCH_TOKEN_CACHE_SIZE", 10_000))
 
     @app.post("/v1/pairing")

@@ -148,6 +148,10 @@ def authenticate() -> Caller:
     if not WATCH_TOKEN.fullmatch(token):
         raise AuthError("unpaired")  # not something identity hands out: no need to ask
     cached = cache_of().get(token)
+    revoked = current_app.extensions["fickan_verifier"].revoked
+    if cached is not None and revoked is not None and revoked.is_revoked(cached.session_id):
+        cache_of().drop(token)  # the watch was removed (or its person's sessions ended): ask identity
+        cached = None
     if cached is not None:
         return Caller(cached, token, cached=True)
     return Caller(exchange(token), token)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import time
+import urllib.request
 
 import pytest
 
@@ -85,6 +87,14 @@ def test_an_unknown_path_is_compact_json_too(client):
     assert _error(answer)["code"] == "not_found"
 
 
-def test_health_and_metrics_are_served(client):
+def test_health_is_served_and_metrics_only_on_their_own_port(world, monkeypatch):
+    """The probe found /metrics public on the BFFs' own ports (8080-8082)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("FICKAN_METRICS_PORT", str(port))
+    client = create_app(world.services()).test_client()
     assert client.get("/healthz").status_code == 200
-    assert b"fickan_http_requests_total" in client.get("/metrics").get_data()
+    assert client.get("/metrics").status_code == 404
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+        assert b"fickan_http_requests_total" in answer.read()

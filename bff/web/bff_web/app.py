@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from bff_web import formatting
 from bff_web import session as web_session
+from bff_web.cookie import EncryptedCookieSessionInterface, session_keys
 from bff_web.i18n import LANG_COOKIE, current_language, t
 from bff_web.texts import DEFAULT_LANGUAGE, LANGUAGES
 from bff_web.views import (
@@ -98,6 +99,7 @@ def create_app(services: Services | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=env_bool("FICKAN_WEB_SECURE_COOKIES", False),
     )
+    app.session_interface = EncryptedCookieSessionInterface(session_keys())
     hops = env_int("FICKAN_WEB_PROXY_HOPS", 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

@@ -68,11 +68,16 @@ def show_if_attribute(condition: dict[str, Any] | None) -> str:
     return json.dumps(condition, ensure_ascii=False) if condition else ""
 
 
+def field_id(name: str) -> str:
+    """The HTML id of a question's field (an error summary links to it)."""
+    return "falt-" + re.sub(r"[^a-z0-9_-]", "-", name)
+
+
 def _field(q: dict[str, Any], value: Any, errors: dict[str, str], prefix: str = "") -> dict[str, Any]:
     name = f"{prefix}[{q['id']}]" if prefix else q["id"]  # the form field: inkomster[1][belopp]
     path = f"{prefix}.{q['id']}" if prefix else q["id"]  # the service's error key: inkomster[1].belopp
     return {
-        "id": "falt-" + re.sub(r"[^a-z0-9_-]", "-", name),
+        "id": field_id(name),
         "name": name,
         "qid": q["id"],
         "type": q["type"],

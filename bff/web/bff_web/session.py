@@ -4,6 +4,7 @@ session-bound CSRF token checked on every POST."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import secrets
@@ -31,6 +32,8 @@ RENEW_BEFORE = 120  # seconds before expiry the access token is renewed
 NAME = "name"
 CSRF = "csrf"
 LOGIN_ORDER = "login_order"
+LOGIN_SECRET = "login_secret"  # the order's collect secret: with the order_ref, it collects the login
+BROWSER = "browser"  # a random id of this browser, for identity's per-device login limit
 AUTO_START = "auto_start"
 
 CSRF_FIELD = "csrf_token"
@@ -39,7 +42,12 @@ CSRF_FIELD = "csrf_token"
 FORM_TOKEN_FIELD = "form_token"
 
 # InvalidToken.reason -> the text key shown on the login page.
-REASON_TEXT = {"expired": "session_expired", "invalid": "session_invalid", "missing": "login_required"}
+REASON_TEXT = {
+    "expired": "session_expired",
+    "invalid": "session_invalid",
+    "missing": "login_required",
+    "revoked": "session_revoked",
+}
 
 
 def services() -> Services:
@@ -53,6 +61,14 @@ def csrf_token() -> str:
         token = secrets.token_urlsafe(32)
         session[CSRF] = token
     return token
+
+
+def browser_key() -> str:
+    """This browser as identity's per-device login limit sees it (a hash of a random id)."""
+    browser = session.get(BROWSER)
+    if not browser:
+        browser = session[BROWSER] = secrets.token_urlsafe(16)
+    return "web:" + hashlib.sha256(browser.encode()).hexdigest()[:32]
 
 
 def form_token() -> str:

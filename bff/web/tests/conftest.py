@@ -33,19 +33,11 @@ from fickan.identity.v1 import identity_pb2_grpc
 from fickan.insights.v1 import insights_pb2_grpc
 from fickan.notifications.v1 import notifications_pb2_grpc
 from fickan_bff.clients import Services
-from fickan_common.db import Database
 from fickan_common.grpc_client import ServiceClient
 from fickan_common.grpc_server import build_server
 from fickan_common.idempotency import IdempotencyStore
-from fickan_common.migrations import upgrade
 from fickan_common.testing import TokenFactory
-from insights import api as insights_api
-from insights.demo import load_demo
-from insights.importer import years_back
-from insights.migrate import MIGRATIONS as INSIGHTS_MIGRATIONS
-from insights.settings import DATA as INSIGHTS_DATA
-from insights.store import IDEMPOTENCY as INSIGHTS_IDEMPOTENCY
-from insights.store import CommentRow, GuideSession
+from insights.testing import InsightsForTests
 
 PNR_ANNA = "199001011234"
 PNR_BO = "198505055678"
@@ -91,7 +83,9 @@ class Platform:
             server, port = build_server(register, 0, verifier, public_methods=public, host="127.0.0.1")
             self.servers.append(server)
             self.ports[name] = port
-        self.insights_db = start_insights(self, verifier)
+        self.insights = InsightsForTests(tempfile.mkdtemp(prefix="fickan-web-insights-"))
+        server, self.ports["insights"] = self.insights.serve(verifier)
+        self.servers.append(server)
         self.contact = start_contact(self, verifier)
 
     def services(self, timeout: float = 2.0, **targets: str) -> Services:
@@ -130,9 +124,7 @@ class Platform:
         self.applications.save_calls = 0
         self.applications.delay = 0.0
         self.notifications.messages.clear()
-        with self.insights_db.transaction() as session:
-            session.query(GuideSession).delete()
-            session.query(CommentRow).delete()
+        self.insights.reset()
         self.contact.reset()
 
     def stop(self) -> None:
@@ -156,29 +148,6 @@ def start_contact(platform: Platform, verifier) -> ContactForTests:  # type: ign
     platform.servers.append(server)
     platform.ports["contact"] = port
     return contact
-
-
-def start_insights(platform: Platform, verifier) -> Database:  # type: ignore[no-untyped-def]
-    """The real insights service with its shipped comparisons and guides and labelled demo figures."""
-    url = f"sqlite:///{tempfile.mkdtemp(prefix='fickan-web-insights-')}/insights.db"
-    upgrade(INSIGHTS_MIGRATIONS, url)
-    db = Database(url)
-    settings = insights_api.settings_module.load()
-    insights = insights_api.build(settings, db)
-    load_demo(db, insights.catalogue, insights.home, years_back(4))
-    server, port = build_server(
-        insights_api.register(insights),
-        0,
-        verifier,
-        public_methods=insights_api.PUBLIC_METHODS,
-        commands=insights_api.COMMANDS,
-        idempotency=IdempotencyStore(db, INSIGHTS_IDEMPOTENCY),
-        host="127.0.0.1",
-    )
-    platform.servers.append(server)
-    platform.ports["insights"] = port
-    assert INSIGHTS_DATA.exists()
-    return db
 
 
 @pytest.fixture(scope="session")

@@ -122,3 +122,36 @@ def test_a_case_worker_sees_the_units_cases_and_opens_one(client: FlaskClient, p
     assert "2026-12" in opened and "loggat" in opened
     assert platform.applications.staff_reads[-1][1:] == (case.application_id, "Ny")
     assert client.get("/personal/arenden/not-an-id").status_code == 404
+
+
+def test_the_desk_shows_the_residents_completion_answer_beside_the_files(
+    client: FlaskClient, platform: Platform
+) -> None:
+    """The probe: the case worker never saw the message the resident wrote with a completion."""
+    from web_fakes import StoredApplication
+
+    case = StoredApplication(
+        application_id="6f1c1c1e-0000-4000-8000-000000000002", owner="someone", status="completion_submitted"
+    )
+    case.answers = {"period": "2026-12"}
+    file_id = "6f1c1c1e-0000-4000-8000-0000000000f1"
+    case.attachments[file_id] = ("lonebesked.pdf", "application/pdf", b"%PDF-1.7\n%%EOF")
+    case.requests = [
+        {
+            "id": "r1",
+            "items": ["Lönebesked för november"],
+            "answered": True,
+            "text": "Lönen kom sent i november.\n<b>Arbetsgivaren</b> bytte bank.",
+            "files": [file_id],
+        }
+    ]
+    platform.applications.apps[case.application_id] = case
+    platform.identity.roles[WORKER] = ("resident", "case_worker")
+    platform.identity.extra_claims[WORKER] = {"unit": "eb"}
+    login(client, WORKER)
+    opened = page(client, f"/personal/arenden/{case.application_id}")
+    assert "Kompletteringar" in opened and "Den sökandes svar" in opened
+    assert "Lönen kom sent i november." in opened
+    assert "&lt;b&gt;Arbetsgivaren&lt;/b&gt; bytte bank." in opened  # the resident's text, never markup
+    answer_at = opened.index("Den sökandes svar")
+    assert opened.index("lonebesked.pdf", answer_at) > answer_at

@@ -27,7 +27,7 @@ def test_compare_lists_the_eight_services_and_labels_the_demo(client: FlaskClien
 def test_a_comparison_shows_chart_and_table_of_the_chosen_municipalities(client: FlaskClient) -> None:
     html = page(client, "/jamfor/grundskola?grupp=nara&kommun=1284&kommun=1292&nyckeltal=N15428")
     assert "Demodata." in html
-    assert '<svg viewBox="0 0 640 320" role="img"' in html and '<title id="diagram-title">' in html
+    assert '<svg viewBox="0 0 640 340" role="img"' in html and '<title id="diagram-title">' in html
     table = html[html.index('<table class="table figures">') :]
     rows = re.findall(r'<th scope="row">([^<]+)', table)
     assert rows[:3] == ["Helsingborg ", "Höganäs", "Ängelholm"] and "Riket" in rows

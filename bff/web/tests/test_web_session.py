@@ -3,6 +3,9 @@ on every POST, cookie flags, and the language choice."""
 
 from __future__ import annotations
 
+import base64
+import zlib
+
 import pytest
 from conftest import PNR_ANNA, Platform, csrf_of, login, page
 from flask.testing import FlaskClient
@@ -10,6 +13,7 @@ from web_fakes import user_id_for
 
 from bff_web import session as web_session
 from bff_web.app import create_app
+from fickan_common.revocations import RevocationFeed
 from fickan_common.testing import TokenFactory
 
 
@@ -108,3 +112,47 @@ def test_language_switches_to_english_and_stays(client: FlaskClient) -> None:
     assert "Welcome to Fickan" in page(client, "/")  # the cookie keeps the choice
     assert "Välkommen till Fickan" in page(client, "/?lang=sv")
     assert "Welcome" not in page(client, "/?lang=xx")  # unknown language: the saved one (sv)
+
+
+def test_the_session_cookie_hides_the_tokens_and_a_changed_cookie_is_refused(platform: Platform) -> None:
+    """The probe decoded the signed cookie and read the access JWT, the refresh token and the CSRF
+    token. Now it is encrypted: nothing in it reads as a token, and a changed byte ends the session."""
+    client = create_app(platform.services()).test_client()
+    login(client)
+    cookie = client.get_cookie("fickan_session")
+    assert cookie is not None
+    with client.session_transaction() as session:
+        access, refresh, csrf = session[web_session.TOKEN], session[web_session.REFRESH], session[web_session.CSRF]
+    raw = cookie.value
+    payload = max(raw.split("."), key=len)  # a signed Flask cookie: [.]payload.timestamp.signature
+    padded = payload + "=" * (-len(payload) % 4)
+    decoded = base64.urlsafe_b64decode(padded.encode()) if raw else b""
+    for secret in (access, refresh, csrf, access.split(".")[1]):
+        assert secret not in raw and secret.encode() not in decoded and secret.encode() not in zlib_or_empty(decoded)
+    assert page(client, "/mina-sidor")
+    client.set_cookie("fickan_session", raw[:-3] + ("AAA" if raw[-3:] != "AAA" else "BBB"))
+    response = client.get("/mina-sidor")
+    assert response.status_code == 302 and response.location == "/logga-in"
+
+
+def test_a_copied_cookie_stops_working_when_its_owner_logs_out(platform: Platform) -> None:
+    services = platform.services()
+    services.revocations = RevocationFeed(None)  # what identity's session_revoked fills in production
+    app = create_app(services)
+    owner = app.test_client()
+    login(owner)
+    copy = app.test_client()
+    copy.set_cookie("fickan_session", owner.get_cookie("fickan_session").value)
+    assert copy.get("/mina-sidor").status_code == 200
+    token = csrf_of(page(owner, "/mina-sidor"))
+    assert owner.post("/logga-ut", data={"csrf_token": token}).status_code == 302
+    response = copy.get("/mina-sidor")
+    assert response.status_code == 302 and response.location == "/logga-in"
+    assert "Din inloggning är avslutad." in page(copy, "/logga-in")
+
+
+def zlib_or_empty(data: bytes) -> bytes:
+    try:
+        return zlib.decompress(data)
+    except zlib.error:
+        return b""

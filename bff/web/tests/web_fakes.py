@@ -64,6 +64,7 @@ class Order:
     personal_number: str
     polls: int = 0
     cancelled: bool = False
+    secret: str = ""
 
 
 class FakeIdentity(ipb_grpc.IdentityServiceServicer):
@@ -94,13 +95,16 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
             raise ValidationFailed("Fel personnummer.", {"personal_number": "Personnumret är inte giltigt."})
         self.started_with.append(request)
         ref = uuid.uuid4().hex
-        self.orders[ref] = Order(request.personal_number or QR_PERSON)
+        secret = uuid.uuid4().hex
+        self.orders[ref] = Order(request.personal_number or QR_PERSON, secret=secret)
         self.last_auto_start = uuid.uuid4().hex
-        return ipb.StartLoginResponse(order_ref=ref, auto_start_token=self.last_auto_start, qr_data=f"bankid.{ref}.0.y")
+        return ipb.StartLoginResponse(
+            order_ref=ref, auto_start_token=self.last_auto_start, qr_data=f"bankid.{ref}.0.y", collect_secret=secret
+        )
 
     def CollectLogin(self, request, context):  # noqa: N802
         order = self.orders.get(request.order_ref)
-        if order is None:
+        if order is None or order.secret != request.collect_secret:  # identity's binding to the client
             raise NotFound("Ingen sådan inloggning.")
         if order.personal_number == FAILING_PERSONAL_NUMBER:
             return ipb.CollectLoginResponse(
@@ -228,7 +232,7 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
 
     def CancelLogin(self, request, context):  # noqa: N802
         order = self.orders.get(request.order_ref)
-        if order is not None:
+        if order is not None and order.secret == request.collect_secret:
             order.cancelled = True
         return ipb.CancelLoginResponse()
 
@@ -400,7 +404,13 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
             message.attachments.add(attachment_id=aid, filename=name, content_type=kind, size=len(content))
         for r in app.requests:
             message.completion_requests.add(
-                request_id=r["id"], items=r["items"], due_date="2026-12-02", answered=r["answered"]
+                request_id=r["id"],
+                items=r["items"],
+                message=r.get("message", ""),
+                due_date="2026-12-02",
+                answered=r["answered"],
+                answer_text=r.get("text", ""),
+                answer_attachment_ids=r.get("files", []),
             )
         if app.decision:
             message.decision.CopyFrom(
@@ -562,6 +572,17 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
                 missing[q["id"]] = "Svara på frågan."
         return missing
 
+    def CheckAnswers(self, request, context):  # noqa: N802
+        app, _role = self._role(request.application_id)
+        step_of = {q["id"]: i for i, st in enumerate(DEFINITIONS[app.kind]["steps"]) for q in st["questions"]}
+        return apb.AnswerProblems(
+            problems=[
+                apb.AnswerProblem(question_id=qid, message=message, step=step_of[qid])
+                for qid, message in self._missing(app).items()
+                if request.step < 0 or step_of[qid] == request.step
+            ]
+        )
+
     def GetSigningText(self, request, context):  # noqa: N802
         app, role = self._role(request.application_id)
         if role == "applicant" and self._missing(app):
@@ -635,7 +656,7 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
             raise Conflict("Det finns ingen komplettering att skicka in.")
         if not request.text and not request.attachment_ids:
             raise ValidationFailed("Skriv något eller ladda upp det som efterfrågas.", {"text": "Saknas."})
-        app.requests[-1]["answered"] = True
+        app.requests[-1].update(answered=True, text=request.text, files=list(request.attachment_ids))
         app.status = "completion_submitted"
         app.timeline.append((app.status, STATUS_TEXT[app.status]))
         return self._message(app)

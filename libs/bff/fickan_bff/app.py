@@ -1,17 +1,21 @@
-"""The base of every BFF: correlation ids, JSON logs, health, readiness and metrics."""
+"""The base of every BFF: correlation ids, JSON logs, hostile JSON refused, health, readiness, and
+metrics on a port of their own."""
 
 from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from flask.json.provider import DefaultJSONProvider
+from prometheus_client import Counter, Histogram
 
 from fickan_bff.clients import Services
 from fickan_common.context import correlation_id, idempotency_key, new_correlation_id, valid_correlation_id
 from fickan_common.logs import setup_logging
-from fickan_common.settings import env_str
+from fickan_common.metrics import serve_metrics
+from fickan_common.settings import env_int, env_str
 
 log = logging.getLogger(__name__)
 
@@ -19,11 +23,32 @@ HTTP_REQUESTS = Counter("fickan_http_requests_total", "HTTP requests", ["endpoin
 HTTP_LATENCY = Histogram("fickan_http_request_seconds", "HTTP request latency", ["endpoint"])
 
 
+class HostileJsonRefused(ValueError):
+    """A body no client of ours sends: nested deeper than the parser's recursion, or text that is not
+    Unicode (a lone surrogate such as "\\ud800", which no protobuf string can hold)."""
+
+
+class SafeJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, but a hostile body is a ValueError (Flask's 400 for a bad body), not a 500."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            data = super().loads(s, **kwargs)
+            # One dump finds a lone surrogate anywhere, keys included (they cannot be encoded).
+            super().dumps(data, ensure_ascii=False).encode("utf-8")
+        except RecursionError:
+            raise HostileJsonRefused("nested too deep") from None
+        except UnicodeEncodeError:
+            raise HostileJsonRefused("not Unicode text") from None
+        return data
+
+
 def create_base_app(name: str, services: Services | None = None) -> Flask:
     setup_logging(name, env_str("FICKAN_LOG_LEVEL", "INFO"))
     app = Flask(name)
+    app.json = SafeJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = 1 * 1024 * 1024  # bodies of this slice are small
-    services = services or Services.from_env()
+    services = services or Services.from_env(name)
     app.extensions["fickan_services"] = services
     app.extensions["fickan_verifier"] = services.token_verifier()
 
@@ -76,11 +101,26 @@ def create_base_app(name: str, services: Services | None = None) -> Flask:
         ready = all(checks.values())
         return jsonify(ready=ready, services=checks), 200 if ready else 503
 
-    @app.get("/metrics")
-    def metrics() -> Response:
-        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
-
+    # Metrics on a port of their own (FICKAN_METRICS_PORT), which the cluster's Prometheus reaches and
+    # the Service and ingress do not: endpoint names, counts and timings are nobody else's business.
+    serve_bff_metrics(env_int("FICKAN_METRICS_PORT", 0))
     return app
+
+
+_metrics_served: set[int] = set()
+
+
+def serve_bff_metrics(port: int) -> None:
+    """Serve /metrics on `port` once per process (0: not at all). A second gunicorn worker finds the
+    port taken and says so: run one worker with threads (as the manifests do)."""
+    if not port or port in _metrics_served:
+        return
+    try:
+        serve_metrics(port)
+    except OSError:
+        log.warning("metrics port taken: another worker of this BFF serves it", extra={"fields": {"port": port}})
+        return
+    _metrics_served.add(port)
 
 
 def services_of(app: Flask) -> Services:

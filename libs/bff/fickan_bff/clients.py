@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fickan.applications.v1 import applications_pb2_grpc
 from fickan.contact.v1 import contact_pb2_grpc
 from fickan.identity.v1 import identity_pb2, identity_pb2_grpc
 from fickan.insights.v1 import insights_pb2_grpc
 from fickan.notifications.v1 import notifications_pb2_grpc
+from fickan_common.api import revoked_sessions_of
 from fickan_common.grpc_client import ServiceClient
+from fickan_common.revocations import RevocationFeed
 from fickan_common.settings import env_int, env_str
 from fickan_common.tokens import JwksCache, TokenVerifier
 
@@ -23,11 +25,15 @@ class Services:
     # Comparisons and guides: the web and mobile BFFs have it (from_env); a BFF or test built
     # with only the first four does without it, and its readiness does not wait for it.
     insights: ServiceClient | None = None
+    # The sessions identity revoked (from its events); None: tokens are checked offline only.
+    revocations: RevocationFeed | None = field(default=None, repr=False)
 
     @classmethod
-    def from_env(cls) -> Services:
+    def from_env(cls, name: str = "bff", insights: bool = True) -> Services:
+        """`name` names this process's revocation queue. `insights=False` for a BFF that shows no
+        comparisons or guides (the watch): its readiness then does not hang on a service it never calls."""
         timeout = float(env_int("FICKAN_GRPC_TIMEOUT", 3))
-        return cls(
+        services = cls(
             identity=ServiceClient(
                 env_str("FICKAN_IDENTITY_TARGET", "127.0.0.1:50051"), identity_pb2_grpc.IdentityServiceStub, timeout
             ),
@@ -44,8 +50,11 @@ class Services:
             contact=ServiceClient(
                 env_str("FICKAN_CONTACT_TARGET", "127.0.0.1:50054"), contact_pb2_grpc.ContactServiceStub, timeout
             ),
-            insights=insights_client(timeout),
+            insights=insights_client(timeout) if insights else None,
         )
+        amqp_uri = env_str("FICKAN_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//")
+        services.revocations = RevocationFeed(amqp_uri, revoked_sessions_of(services.identity), name).start()
+        return services
 
     def all(self) -> dict[str, ServiceClient]:
         clients = {
@@ -59,6 +68,10 @@ class Services:
         return clients
 
     def token_verifier(self) -> TokenVerifier:
+        return TokenVerifier(
+            JwksCache(lambda: self.identity.call("GetJwks", identity_pb2.GetJwksRequest()).jwks_json),
+            revoked=self.revocations,
+        )
         return TokenVerifier(JwksCache(lambda: self.identity.call("GetJwks", identity_pb2.GetJwksRequest()).jwks_json))
 
 

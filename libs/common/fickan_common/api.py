@@ -12,18 +12,34 @@ from fickan_common.grpc_server import build_server, run_until_stopped
 from fickan_common.idempotency import IdempotencyStore
 from fickan_common.logs import setup_logging
 from fickan_common.metrics import serve_metrics
+from fickan_common.revocations import RevocationFeed
 from fickan_common.settings import ServiceSettings
 from fickan_common.tokens import JwksCache, TokenVerifier
 
 log = logging.getLogger(__name__)
 
 
-def identity_verifier(identity_target: str) -> TokenVerifier:
-    """Verifies tokens with the keys identity publishes (fetched over gRPC, cached)."""
+def revoked_sessions_of(client: ServiceClient) -> Callable[[], list[tuple[str, float]]]:
+    """identity's list of recently revoked sessions, for a RevocationFeed's start."""
+    from fickan.identity.v1 import identity_pb2
+
+    def load() -> list[tuple[str, float]]:
+        answer = client.call("ListRevokedSessions", identity_pb2.ListRevokedSessionsRequest())
+        return [(s.session_id, float(s.forget_after.seconds)) for s in answer.sessions]
+
+    return load
+
+
+def identity_verifier(identity_target: str, amqp_uri: str | None = None, name: str = "") -> TokenVerifier:
+    """Verifies tokens with the keys identity publishes (fetched over gRPC, cached) and, given the
+    broker, refuses tokens of sessions identity revoked (a RevocationFeed of this process)."""
     from fickan.identity.v1 import identity_pb2, identity_pb2_grpc
 
     client = ServiceClient(identity_target, identity_pb2_grpc.IdentityServiceStub)
-    return TokenVerifier(JwksCache(lambda: client.call("GetJwks", identity_pb2.GetJwksRequest()).jwks_json))
+    feed = RevocationFeed(amqp_uri, revoked_sessions_of(client), name).start() if amqp_uri else None
+    return TokenVerifier(
+        JwksCache(lambda: client.call("GetJwks", identity_pb2.GetJwksRequest()).jwks_json), revoked=feed
+    )
 
 
 def run_api(

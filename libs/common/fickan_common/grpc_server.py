@@ -33,6 +33,7 @@ TOKEN_MESSAGES = {
     "missing": "Du behöver logga in.",
     "expired": "Din inloggning har gått ut. Logga in igen.",
     "invalid": "Inloggningen kunde inte kontrolleras. Logga in igen.",
+    "revoked": "Din inloggning är avslutad. Logga in igen.",
 }
 GLANCE_REFUSED = "Klockan kan bara visa en översikt. Öppna appen eller webben för det här."
 

@@ -94,9 +94,44 @@ def errors_of(request: Message) -> dict[str, str]:
     return errors
 
 
+CONTROL_CHARACTER = "Texten innehåller tecken som inte är text (styrtecken). Ta bort dem och försök igen."
+# C0 control characters (NUL among them) and DEL; tab, line feed and carriage return are text.
+_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
+
+
+def _has_control(text: str) -> bool:
+    return not _CONTROL.isdisjoint(text)
+
+
+def text_errors(request: Message, prefix: str = "") -> dict[str, str]:
+    """Each string field (nested and repeated ones too) holding a control character such as NUL:
+    no client of ours sends one, and stored raw it breaks exports, PDFs and PostgreSQL's text.
+    (A lone surrogate cannot arrive: protobuf refuses a string that is not UTF-8.)"""
+    errors: dict[str, str] = {}
+    for field, value in request.ListFields():
+        name = f"{prefix}{field.name}"
+        if field.type == FieldDescriptor.TYPE_STRING:
+            items = list(value) if field.is_repeated else [value]
+            if any(_has_control(item) for item in items):
+                errors[name] = CONTROL_CHARACTER
+        elif field.type == FieldDescriptor.TYPE_MESSAGE:
+            if field.message_type.GetOptions().map_entry:
+                for key, item in value.items():
+                    texts = [key, item] if isinstance(item, str) else [key]
+                    if any(isinstance(t, str) and _has_control(t) for t in texts):
+                        errors[f"{name}.{key}" if not _has_control(str(key)) else name] = CONTROL_CHARACTER
+                    elif isinstance(item, Message):
+                        errors.update(text_errors(item, f"{name}.{key}."))
+            else:
+                for i, item in enumerate(value if field.is_repeated else [value]):
+                    errors.update(text_errors(item, f"{name}[{i}]." if field.is_repeated else f"{name}."))
+    return errors
+
+
 def check(request: Message) -> None:
-    """Refuses a request beyond its contract's limits (ValidationFailed with the fields)."""
-    errors = errors_of(request)
+    """Refuses a request beyond its contract's limits, or with control characters in its texts
+    (ValidationFailed with the fields)."""
+    errors = {**errors_of(request), **text_errors(request)}
     if errors:
         # One problem is said as it is (e.g. "Filen är för stor. …"); several get a summary.
         raise ValidationFailed(next(iter(errors.values())) if len(errors) == 1 else CHECK_FAILED, errors)

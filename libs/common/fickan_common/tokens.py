@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import jwt
 from jwt import PyJWKSet
@@ -22,7 +23,7 @@ ALGORITHM = "ES256"
 class InvalidToken(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.reason = reason  # "missing" | "expired" | "invalid"
+        self.reason = reason  # "missing" | "expired" | "invalid" | "revoked"
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,19 @@ class JwksCache:
                 raise InvalidToken("invalid") from None
 
 
+class RevokedSessions(Protocol):
+    def is_revoked(self, session_id: str) -> bool: ...
+
+
 class TokenVerifier:
-    def __init__(self, jwks: JwksCache, leeway: float = 5.0) -> None:
+    """Verifies a token offline (signature, issuer, audience, expiry) and, with `revoked` (the
+    process's fickan_common.revocations.RevocationFeed), refuses tokens of sessions identity has
+    revoked since they were issued."""
+
+    def __init__(self, jwks: JwksCache, leeway: float = 5.0, revoked: RevokedSessions | None = None) -> None:
         self.jwks = jwks
         self.leeway = leeway
+        self.revoked = revoked
 
     def verify(self, token: str | None) -> Principal:
         if not token:
@@ -103,12 +113,15 @@ class TokenVerifier:
         scope = claims.get("scope") or ""
         if not isinstance(roles, list) or not isinstance(scope, str):
             raise InvalidToken("invalid")
+        session_id = str(claims.get("sid") or "")
+        if self.revoked is not None and self.revoked.is_revoked(session_id):
+            raise InvalidToken("revoked")
         return Principal(
             user_id=str(claims["sub"]),
             roles=tuple(str(r) for r in roles),
             name=str(claims.get("name") or ""),
             device=str(claims.get("device") or ""),
-            session_id=str(claims.get("sid") or ""),
+            session_id=session_id,
             unit=str(claims.get("unit") or ""),
             group=str(claims.get("group") or ""),
             scope=tuple(scope.split()),

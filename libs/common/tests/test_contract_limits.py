@@ -50,3 +50,22 @@ def test_a_request_beyond_its_limits_is_refused_by_field(request_message, field,
         limits.check(request_message)
     assert refused.value.field_errors == {field: message}
     assert refused.value.message == message  # one problem is said as it is
+
+
+@pytest.mark.parametrize(
+    ("request_message", "field"),
+    [
+        (pb.WithdrawRequest(reason="hej\x00då"), "reason"),
+        (pb.SaveAnswersRequest(answers={"hyra": "65\x0000"}), "answers.hyra"),
+        (pb.SaveAnswersRequest(answers={"övrigt": "\x1b[31m"}), "answers.övrigt"),
+    ],
+)
+def test_control_characters_in_any_text_are_refused_before_any_use_case(request_message, field):
+    """NUL and other control characters never reach a service's database (a probe sent them)."""
+    with pytest.raises(ValidationFailed) as err:
+        limits.check(request_message)
+    assert "styrtecken" in err.value.field_errors[field]
+
+
+def test_tabs_and_line_breaks_are_text():
+    limits.check(pb.WithdrawRequest(reason="Rad ett\r\nRad två\tmed tabb"))

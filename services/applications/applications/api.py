@@ -267,6 +267,10 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
         app = self.applications.create_draft(current_principal(), request.kind, request.period)
         return self.message(app, "applicant")
 
+    def CheckAnswers(self, request, context):  # noqa: N802
+        problems = self.applications.check_answers(current_principal(), request.application_id, request.step)
+        return pb.AnswerProblems(problems=[pb.AnswerProblem(question_id=q, message=m, step=s) for q, m, s in problems])
+
     def SaveAnswers(self, request, context):  # noqa: N802
         app = self.applications.save_answers(
             current_principal(), request.application_id, dict(request.answers), request.expected_version
@@ -459,7 +463,7 @@ def main() -> None:
     run_api(
         settings,
         register(applications, casework),
-        identity_verifier(settings.identity_target),
+        identity_verifier(settings.identity_target, settings.amqp_uri, "applications"),
         PUBLIC_METHODS,
         on_stop=publisher.close,
         glance_methods=GLANCE_METHODS,

@@ -419,6 +419,16 @@ class Applications:
         ).first()
 
     # -- reading ----------------------------------------------------------------------------------
+    def check_answers(self, principal: Principal, application_id: str, step: int) -> list[tuple[str, str, int]]:
+        """(question path, message, step index) of what is missing or wrong, in the form's order."""
+        with self.db.read() as session:
+            app = steps.find(session, application_id)
+            cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
+            form = forms.form_for(app.kind, app.form_version)
+            errors = forms.completeness_errors(form, app.answers, None if step < 0 else step)
+        step_of = {q.id: i for i, st in enumerate(form.steps) for q in st.questions}
+        return [(path, message, step_of.get(path.split("[")[0], 0)) for path, message in errors.items()]
+
     def get(self, principal: Principal, application_id: str) -> tuple[Application, str]:
         """A resident's own case (as applicant or co-applicant) and their part in it."""
         with self.db.read() as session:

@@ -39,6 +39,28 @@ def test_malformed_answers_get_a_swedish_message_per_field(field, value, message
     assert message in err.value.field_errors[field]
 
 
+def test_digits_of_other_scripts_are_stored_as_ascii_digits():
+    """The probe: "٣٠٠٠" was stored as typed and calculated as 3000."""
+    cleaned = clean_answers(FORM, {"income": "٣٠٠٠", "housing_cost": "६५००", "period": "٢٠٢٦-١٢"})
+    assert cleaned == {"income": "3000", "housing_cost": "6500", "period": "2026-12"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("income", "²"),  # "²".isdigit() is true and int("²") fails
+        ("income", "3²"),
+        ("income", "99999999999999999999"),
+        ("other", "hej\x00då"),
+        ("other", "\x07"),
+    ],
+)
+def test_superscripts_huge_numbers_and_control_characters_are_refused(field, value):
+    with pytest.raises(ValidationFailed) as err:
+        clean_answers(FORM, {field: value})
+    assert err.value.field_errors[field]
+
+
 def test_submitting_needs_every_required_answer():
     check_complete(FORM, COMPLETE)
     with pytest.raises(ValidationFailed) as err:

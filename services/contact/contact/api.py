@@ -402,7 +402,7 @@ def main() -> None:
     run_api(
         settings,
         register(build(db, on_events=flusher.kick)),
-        identity_verifier(settings.identity_target),
+        identity_verifier(settings.identity_target, settings.amqp_uri, "contact"),
         public_methods=PUBLIC,
         glance_methods=GLANCE_METHODS,
         on_stop=publisher.close,

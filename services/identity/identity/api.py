@@ -17,6 +17,7 @@ from fickan_common.errors import Unauthenticated, ValidationFailed
 from fickan_common.events import BackgroundFlusher, Publisher
 from fickan_common.grpc_server import TOKEN_MESSAGES, current_principal
 from fickan_common.idempotency import IdempotencyStore
+from fickan_common.revocations import RevocationFeed
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import InvalidToken, JwksCache, Principal, TokenVerifier, bearer
 from identity import settings as settings_module
@@ -52,6 +53,7 @@ PUBLIC_METHODS = {
         "CollectLogin",
         "CancelLogin",
         "GetJwks",
+        "ListRevokedSessions",
         "RefreshToken",
         "Logout",
         "StartWatchPairing",
@@ -116,12 +118,21 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     # -- login ------------------------------------------------------------------------------------
     def StartLogin(self, request, context):  # noqa: N802
         order, qr = self.identity.start_login(
-            request.personal_number, _device(request.device), request.end_user_ip, request.return_url
+            request.personal_number,
+            _device(request.device),
+            request.end_user_ip,
+            request.return_url,
+            client_key=request.client_key,
         )
-        return pb.StartLoginResponse(order_ref=order.order_ref, auto_start_token=order.auto_start_token, qr_data=qr)
+        return pb.StartLoginResponse(
+            order_ref=order.order_ref,
+            auto_start_token=order.auto_start_token,
+            qr_data=qr,
+            collect_secret=order.collect_secret,
+        )
 
     def CollectLogin(self, request, context):  # noqa: N802
-        result = self.identity.collect_login(request.order_ref)
+        result = self.identity.collect_login(request.order_ref, request.collect_secret, request.end_user_ip)
         return pb.CollectLoginResponse(
             status=STATUS[result.status],
             hint_code=result.hint_code,
@@ -135,11 +146,19 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         )
 
     def CancelLogin(self, request, context):  # noqa: N802
-        self.identity.cancel_login(request.order_ref)
+        self.identity.cancel_login(request.order_ref, request.collect_secret, request.end_user_ip)
         return pb.CancelLoginResponse()
 
     def GetJwks(self, request, context):  # noqa: N802
         return pb.GetJwksResponse(jwks_json=self.identity.keys.jwks_json())
+
+    def ListRevokedSessions(self, request, context):  # noqa: N802
+        return pb.ListRevokedSessionsResponse(
+            sessions=[
+                pb.RevokedSession(session_id=sid, forget_after=to_timestamp(forget))
+                for sid, forget in self.identity.revoked_sessions()
+            ]
+        )
 
     # -- sessions ---------------------------------------------------------------------------------
     def RefreshToken(self, request, context):  # noqa: N802
@@ -364,13 +383,21 @@ def main() -> None:
         settings.access_token_ttl,
         on_events=flusher.kick,
         sessions=SessionPolicy(settings.refresh_idle, settings.refresh_absolute),
-        limiter=LoginLimiter(settings.login_limit_ip, settings.login_limit_person, settings.login_limit_window),
+        limiter=LoginLimiter(settings.login_limits),
         collect_interval=settings.bankid_collect_interval,
         return_schemes=settings.return_schemes,
+        return_hosts=settings.return_hosts,
     )
-    verifier = TokenVerifier(JwksCache(keys.jwks_json))
+    # identity follows its own session_revoked events like everyone (several api replicas).
+    feed = RevocationFeed(
+        settings.service.amqp_uri,
+        lambda: [(sid, forget.timestamp()) for sid, forget in identity.revoked_sessions()],
+        "identity",
+    ).start()
+    verifier = TokenVerifier(JwksCache(keys.jwks_json), revoked=feed)
 
     def stop() -> None:
+        feed.stop()
         publisher.close()
         if simulator:
             simulator.stop()

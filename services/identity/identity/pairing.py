@@ -20,8 +20,8 @@ from sqlalchemy import select, update
 
 from fickan_common.errors import NotFound, PermissionDenied, RateLimited, Unauthenticated, ValidationFailed
 from fickan_common.tokens import Principal
-from identity.limits import LoginLimiter
-from identity.service import Identity, aware
+from identity.limits import LoginLimiter, LoginLimits
+from identity.service import WATCH_GLANCE_TTL, Identity, aware
 from identity.sessions import token_hash
 from identity.store import User, WatchPairing
 
@@ -32,7 +32,7 @@ ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
 CODE_LENGTH = 8
 PAIRING_TTL = 600  # seconds the watch's code is valid
 POLL_INTERVAL = 5  # seconds between the watch's polls
-WATCH_ACCESS_TTL = 300  # seconds an exchanged glance token lives; revocation takes effect within it
+WATCH_ACCESS_TTL = WATCH_GLANCE_TTL  # seconds an exchanged glance token lives; revocation takes effect within it
 CODE_WRONG = "Koden stämmer inte eller har gått ut. Kontrollera koden på klockan och försök igen."
 WATCH_UNPAIRED = "Klockan är inte längre kopplad. Koppla den igen."
 
@@ -66,7 +66,9 @@ class WatchPairings:
         self.identity = identity
         self.db = identity.db
         # Guessing codes: at most 10 tries per resident per 10 minutes (20^8 codes, 10 minutes each).
-        self.confirm_limiter = confirm_limiter or LoginLimiter(per_ip=0, per_person=10, window=600)
+        self.confirm_limiter = confirm_limiter or LoginLimiter(
+            LoginLimits(per_ip=0, per_person=10, per_client=0, orders_per_minute=0, window=600)
+        )
 
     def start(self) -> PairingStarted:
         device_code = secrets.token_urlsafe(32)

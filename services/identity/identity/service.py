@@ -4,7 +4,9 @@ sessions. Watch pairing, staff roles and the access log have modules of their ow
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
+import secrets
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ from fickan_common.errors import (
 )
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
+from identity import limits as login_limits
 from identity.domain import bankid, personnummer
 from identity.keys import SigningKeys
 from identity.limits import LoginLimiter
@@ -43,12 +46,23 @@ ORDER_GONE = "Inloggningen finns inte eller är redan avslutad. Börja om."
 SIGN_GONE = "Underskriften finns inte eller är redan avslutad. Börja om."
 SESSION_ENDED = "Din inloggning har gått ut. Logga in igen."
 TOO_MANY = "För många inloggningsförsök. Vänta en stund och försök igen."
+# Each limit on logging in says what it is, so a resident on a shared network knows it is not them.
+REFUSED_START = {
+    login_limits.PERSON: TOO_MANY,
+    login_limits.CLIENT: "För många inloggningar har startats från den här enheten. Vänta några minuter och "
+    "försök igen.",
+    login_limits.IP: "Väldigt många loggar in från samma nätverk just nu. Vänta några minuter och försök igen, "
+    "eller använd mobilnätet i stället för ett delat nätverk.",
+    login_limits.ORDER_RATE: "Många loggar in just nu. Vänta en minut och försök igen.",
+}
+TOO_MANY_FAILED_COLLECTS = "För många misslyckade försök från din anslutning. Vänta några minuter och försök igen."
 PNR_MESSAGE = "Skriv ett giltigt personnummer med 12 siffror, till exempel 19900101-2385."
 RETURN_URL_MESSAGE = "Adressen att återvända till är inte tillåten."
 NOT_YOURS = "Det här är inte din underskrift."
 STAFF_ONLY = "Det här får bara kommunens personal göra."
 ALREADY_REFRESHED = "Inloggningen förnyades nyss av en annan begäran."
 REFRESH_RACE_GRACE = 10  # seconds in which a second use of a refresh token is a race, not reuse
+WATCH_GLANCE_TTL = 300  # seconds a watch's glance token lives (identity.pairing)
 MAX_VISIBLE_TEXT = 4000  # characters of text to sign (BankID takes 40 000 bytes of base64)
 
 
@@ -99,6 +113,7 @@ class Identity:
         limiter: LoginLimiter | None = None,
         collect_interval: float = 2.0,
         return_schemes: Iterable[str] = ("fickan",),
+        return_hosts: Iterable[str] = (),
     ) -> None:
         self.db = db
         self.keys = keys
@@ -110,6 +125,7 @@ class Identity:
         # BankID wants collect every 2 s; polls in between get the last answer.
         self.collect_interval = timedelta(seconds=collect_interval)
         self.return_schemes = set(return_schemes)
+        self.return_hosts = {h.lower() for h in return_hosts}
 
     # -- BankID orders, common to login, signing and phone identification ---------------------------
     def _bank(self) -> bankid.BankIdClient:
@@ -118,12 +134,20 @@ class Identity:
         return self.bankid
 
     def _check_return_url(self, url: str) -> str | None:
-        """https anywhere, http only to this machine (local use), or the phone app's own scheme."""
+        """BankID's app opens this address once the person has identified, so it may only lead back to
+        us: the phone app's own scheme, https on one of the municipality's hosts (return_hosts), or
+        http to this machine (local use). Anything else would let a phishing page start a login
+        that BankID then sends to the phisher."""
         if not url:
             return None
-        parts = urlsplit(url)
-        local = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost")
-        if len(url) > 500 or not (parts.scheme == "https" or local or parts.scheme in self.return_schemes):
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
+        except ValueError:
+            raise ValidationFailed(RETURN_URL_MESSAGE, {"return_url": RETURN_URL_MESSAGE}) from None
+        local = parts.scheme == "http" and host in ("127.0.0.1", "localhost")
+        ours = parts.scheme == "https" and host in self.return_hosts and not parts.username
+        if len(url) > 500 or not (ours or local or parts.scheme in self.return_schemes):
             raise ValidationFailed(RETURN_URL_MESSAGE, {"return_url": RETURN_URL_MESSAGE})
         return url
 
@@ -266,26 +290,54 @@ class Identity:
 
     # -- login ----------------------------------------------------------------------------------------
     def start_login(
-        self, personal_number: str, device: str, end_user_ip: str, return_url: str = ""
+        self, personal_number: str, device: str, end_user_ip: str, return_url: str = "", client_key: str = ""
     ) -> tuple[LoginOrder, str]:
         """A BankID login order. Without a personnummer, whoever scans the QR code (or opens BankID
-        on this device) logs in."""
+        on this device) logs in. The order gets a collect secret (order.collect_secret, handed to the
+        client once, kept here only as a hash): collecting or cancelling needs it."""
         if device not in DEVICES - {"watch"}:
             raise ValidationFailed("Okänd enhet.", {"device": "Okänd enhet."})
         pnr = parse_personnummer(personal_number) if personal_number else None
         return_to = self._check_return_url(return_url)
-        if not self.limiter.allow(end_user_ip or "-", pnr or ""):
-            log.warning("login start refused: rate limit", extra={"fields": {"device": device}})
-            raise RateLimited(TOO_MANY)
+        refused = self.limiter.start_refused(end_user_ip or "-", pnr or "", client_key[:200])
+        if refused:
+            log.warning("login start refused: rate limit", extra={"fields": {"device": device, "limit": refused}})
+            raise RateLimited(REFUSED_START[refused])
         try:
             answer = self._bank().auth(end_user_ip or "127.0.0.1", pnr, return_url=return_to)
         except bankid.BankIdError as exc:
             raise self._bankid_error(exc, starting=True) from None
-        order = self._save_order(answer, "login", device)
+        collect_secret = secrets.token_urlsafe(32)
+        order = self._save_order(answer, "login", device, collect_secret_hash=token_hash(collect_secret))
         order.auto_start_token = answer.get("autoStartToken", "")  # type: ignore[attr-defined]
+        order.collect_secret = collect_secret  # type: ignore[attr-defined]
         return order, self.qr(order)
 
-    def collect_login(self, order_ref: str) -> CollectResult:
+    def _check_collect_secret(self, order_ref: str, collect_secret: str, end_user_ip: str) -> None:
+        """The order must be collected (or cancelled) by the client that started it: an order_ref
+        without its secret is treated as an order that does not exist, and counts as a failed
+        collect of the caller's address (guessing or replaying a leaked order_ref)."""
+        ip = end_user_ip or "-"
+        if self.limiter.collects_refused(ip):
+            raise RateLimited(TOO_MANY_FAILED_COLLECTS)
+        try:
+            uuid.UUID(order_ref)
+        except ValueError:
+            self.limiter.failed_collect(ip)
+            raise ValidationFailed("Ogiltig order.", {"order_ref": "Ogiltig order."}) from None
+        with self.db.read() as session:
+            stored = session.scalar(
+                select(LoginOrder.collect_secret_hash).where(
+                    LoginOrder.order_ref == order_ref, LoginOrder.purpose == "login"
+                )
+            )
+        given = token_hash(collect_secret) if collect_secret and len(collect_secret) <= 100 else ""
+        if not stored or not given or not hmac.compare_digest(stored, given):
+            self.limiter.failed_collect(ip)
+            raise NotFound(ORDER_GONE)
+
+    def collect_login(self, order_ref: str, collect_secret: str = "", end_user_ip: str = "") -> CollectResult:
+        self._check_collect_secret(order_ref, collect_secret, end_user_ip)
         order, answer = self._collect(order_ref, "login", ORDER_GONE)
         result = self._progress(order, answer)
         if result is not None:
@@ -322,7 +374,8 @@ class Identity:
             refresh_token=pair.refresh_token,
         )
 
-    def cancel_login(self, order_ref: str) -> None:
+    def cancel_login(self, order_ref: str, collect_secret: str = "", end_user_ip: str = "") -> None:
+        self._check_collect_secret(order_ref, collect_secret, end_user_ip)
         self._cancel(order_ref, "login", ORDER_GONE)
 
     @staticmethod
@@ -595,25 +648,78 @@ class Identity:
             return "idle_limit"
         return ""
 
+    # -- revocation: a revoked session's access tokens stop working everywhere -----------------------
+    @property
+    def forget_revoked_after(self) -> timedelta:
+        """How long a revoked session must be remembered: until its last access token has expired
+        (web and mobile tokens, and the watch's glance tokens), with a minute of clock leeway."""
+        return timedelta(seconds=max(self.ttl, WATCH_GLANCE_TTL) + 60)
+
+    def announce_revoked(self, session: DbSession, sid: str, user_id: str, reason: str, now: datetime) -> str:
+        """Inside the revoking transaction: the session_revoked event every BFF and service follows."""
+        env = OUTBOX.add(
+            session,
+            "session_revoked",
+            events_pb2.SessionRevoked(
+                session_id=sid,
+                user_id=user_id,
+                reason=reason,
+                revoked_at=to_timestamp(now),
+                forget_after=to_timestamp(now + self.forget_revoked_after),
+            ),
+        )
+        return env["event_id"]
+
     def revoke_session(self, sid: str, reason: str) -> None:
+        event_ids = []
         with self.db.transaction() as session:
             live = session.get(Session, sid)
             if live is not None and live.revoked_at is None:
-                live.revoked_at, live.revoked_reason = datetime.now(UTC), reason
+                now = datetime.now(UTC)
+                live.revoked_at, live.revoked_reason = now, reason
+                event_ids.append(self.announce_revoked(session, sid, live.user_id, reason, now))
+        self.on_events(event_ids)
 
-    def revoke_all_sessions(self, session: DbSession, user_id: str, reason: str) -> None:
-        """Inside the caller's transaction: every session and paired watch of the user ends."""
+    def revoke_all_sessions(self, session: DbSession, user_id: str, reason: str) -> list[str]:
+        """Inside the caller's transaction: every session and paired watch of the user ends. Returns
+        the ids of the session_revoked events for the caller to publish after its commit."""
         now = datetime.now(UTC)
+        sids = list(session.scalars(select(Session.id).where(Session.user_id == user_id, Session.revoked_at.is_(None))))
+        watches = list(
+            session.scalars(
+                select(WatchPairing.id).where(WatchPairing.user_id == user_id, WatchPairing.revoked_at.is_(None))
+            )
+        )
         session.execute(
             update(Session)
             .where(Session.user_id == user_id, Session.revoked_at.is_(None))
             .values(revoked_at=now, revoked_reason=reason)
+            .execution_options(synchronize_session=False)
         )
         session.execute(
             update(WatchPairing)
             .where(WatchPairing.user_id == user_id, WatchPairing.revoked_at.is_(None))
             .values(revoked_at=now, status="revoked")
+            .execution_options(synchronize_session=False)
         )
+        return [
+            self.announce_revoked(session, sid, user_id, reason, now)
+            for sid in [*sids, *(f"watch:{w}" for w in watches)]
+        ]
+
+    def revoked_sessions(self) -> list[tuple[str, datetime]]:
+        """Sessions and watches revoked so recently that tokens of theirs may still be unexpired, with
+        when to forget them: what a BFF or service loads before following session_revoked."""
+        now = datetime.now(UTC)
+        since = now - self.forget_revoked_after
+        with self.db.read() as session:
+            sessions = session.execute(select(Session.id, Session.revoked_at).where(Session.revoked_at > since))
+            watches = session.execute(
+                select(WatchPairing.id, WatchPairing.revoked_at).where(WatchPairing.revoked_at > since)
+            )
+            return [(sid, aware(at) + self.forget_revoked_after) for sid, at in sessions] + [
+                (f"watch:{wid}", aware(at) + self.forget_revoked_after) for wid, at in watches
+            ]
 
     def logout(self, refresh_token: str = "", session_id: str = "", user_id: str = "") -> None:
         """Revokes the session of a refresh token, or the caller's own session (from the access
@@ -666,21 +772,28 @@ class Identity:
     def revoke_device(self, principal: Principal, device_id: str) -> None:
         kind, _, ident = device_id.partition(":")
         message = "Enheten finns inte bland dina inloggade enheter."
+        event_ids = []
+        now = datetime.now(UTC)
         with self.db.transaction() as session:
             if kind == "session":
                 live = session.get(Session, ident) if len(ident) <= 32 else None
                 if live is None or live.user_id != principal.user_id:
                     raise NotFound(message)
                 if live.revoked_at is None:
-                    live.revoked_at, live.revoked_reason = datetime.now(UTC), "revoked_by_user"
+                    live.revoked_at, live.revoked_reason = now, "revoked_by_user"
+                    event_ids.append(self.announce_revoked(session, live.id, live.user_id, "revoked_by_user", now))
             elif kind == "watch":
                 watch = session.get(WatchPairing, ident) if len(ident) <= 36 else None
                 if watch is None or watch.user_id != principal.user_id:
                     raise NotFound(message)
                 if watch.revoked_at is None:
-                    watch.revoked_at, watch.status = datetime.now(UTC), "revoked"
+                    watch.revoked_at, watch.status = now, "revoked"
+                    event_ids.append(
+                        self.announce_revoked(session, f"watch:{watch.id}", watch.user_id, "revoked_by_user", now)
+                    )
             else:
                 raise ValidationFailed(message, {"device_id": message})
+        self.on_events(event_ids)
 
     # -- users ------------------------------------------------------------------------------------
     def user(self, user_id: str) -> User:

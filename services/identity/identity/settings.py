@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fickan_common.settings import ServiceSettings, env_bool, env_float, env_int, env_str
+from identity.limits import LoginLimits
 
 NAME = "identity"
 
@@ -25,11 +26,10 @@ class IdentitySettings:
     bankid_timeout: int  # seconds per RP API call
     bankid_collect_interval: float  # seconds between collects of one order (BankID says 2)
     return_schemes: tuple[str, ...]  # URL schemes of the phone app BankID may return to
+    return_hosts: tuple[str, ...]  # the municipality's hosts an https return address may lead to
     refresh_idle: dict[str, int]  # seconds a session may go unused, per device
     refresh_absolute: dict[str, int]  # seconds a session may last at most, per device
-    login_limit_ip: int  # login starts per IP per window
-    login_limit_person: int  # login starts per personnummer per window
-    login_limit_window: int  # seconds
+    login_limits: LoginLimits  # see identity.limits: what each limit is for
 
 
 def load() -> IdentitySettings:
@@ -50,6 +50,7 @@ def load() -> IdentitySettings:
         bankid_timeout=env_int("FICKAN_BANKID_TIMEOUT", 5),
         bankid_collect_interval=env_float("FICKAN_BANKID_COLLECT_INTERVAL", 2.0),
         return_schemes=tuple(s for s in env_str("FICKAN_APP_RETURN_SCHEMES", "fickan").split(",") if s),
+        return_hosts=tuple(h.strip() for h in env_str("FICKAN_RETURN_URL_HOSTS", "").split(",") if h.strip()),
         refresh_idle={
             "web": env_int("FICKAN_SESSION_IDLE_WEB", 30 * 60),
             "mobile": env_int("FICKAN_SESSION_IDLE_MOBILE", 14 * 24 * 3600),
@@ -60,7 +61,12 @@ def load() -> IdentitySettings:
             "mobile": env_int("FICKAN_SESSION_MAX_MOBILE", 90 * 24 * 3600),
             "watch": env_int("FICKAN_SESSION_MAX_WATCH", 180 * 24 * 3600),
         },
-        login_limit_ip=env_int("FICKAN_LOGIN_LIMIT_PER_IP", 30),
-        login_limit_person=env_int("FICKAN_LOGIN_LIMIT_PER_PERSON", 5),
-        login_limit_window=env_int("FICKAN_LOGIN_LIMIT_WINDOW", 600),
+        login_limits=LoginLimits(
+            per_ip=env_int("FICKAN_LOGIN_LIMIT_PER_IP", 1000),
+            per_person=env_int("FICKAN_LOGIN_LIMIT_PER_PERSON", 5),
+            per_client=env_int("FICKAN_LOGIN_LIMIT_PER_CLIENT", 20),
+            failed_collects_per_ip=env_int("FICKAN_LOGIN_LIMIT_FAILED_COLLECTS_PER_IP", 60),
+            orders_per_minute=env_int("FICKAN_LOGIN_LIMIT_ORDERS_PER_MINUTE", 600),
+            window=env_int("FICKAN_LOGIN_LIMIT_WINDOW", 600),
+        ),
     )

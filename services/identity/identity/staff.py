@@ -103,9 +103,9 @@ class Staff:
                 answer_group,
             )
             user.roles, user.unit, user.answer_group = new_roles, unit, answer_group
-            event_ids = []
+            event_ids: list[str] = []
             if changed:
-                self.identity.revoke_all_sessions(session, user.id, "roles_changed")
+                event_ids += self.identity.revoke_all_sessions(session, user.id, "roles_changed")
                 env = OUTBOX.add(
                     session,
                     "roles_changed",

@@ -59,6 +59,8 @@ class LoginOrder(Base):
     last_hint: Mapped[str] = mapped_column(String(40), default="")
     # phone: the identified caller
     result_user_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # login: SHA-256 of the collect secret handed to the client that started the order
+    collect_secret_hash: Mapped[str] = mapped_column(String(64), default="")
 
 
 class Signature(Base):

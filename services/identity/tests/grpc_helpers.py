@@ -24,7 +24,9 @@ def login(running, pnr: str = RESIDENT, device: int = pb.DEVICE_WEB):  # type: i
     """Logs in through the simulator (which opens an order with a personnummer by itself)."""
     started = running.stub.StartLogin(pb.StartLoginRequest(personal_number=pnr, device=device))
     while True:
-        answer = running.stub.CollectLogin(pb.CollectLoginRequest(order_ref=started.order_ref))
+        answer = running.stub.CollectLogin(
+            pb.CollectLoginRequest(order_ref=started.order_ref, collect_secret=started.collect_secret)
+        )
         if answer.status != pb.CollectLoginResponse.PENDING:
             assert answer.status == pb.CollectLoginResponse.COMPLETE, answer.hint_code
             return answer

@@ -20,7 +20,9 @@ def login(stub, pnr=PNR, device=pb.DEVICE_MOBILE):
     started = stub.StartLogin(pb.StartLoginRequest(personal_number=pnr, device=device))
     statuses = []
     while True:
-        answer = stub.CollectLogin(pb.CollectLoginRequest(order_ref=started.order_ref))
+        answer = stub.CollectLogin(
+            pb.CollectLoginRequest(order_ref=started.order_ref, collect_secret=started.collect_secret)
+        )
         statuses.append(answer.status)
         if answer.status != pb.CollectLoginResponse.PENDING:
             return started, answer, statuses
@@ -87,7 +89,11 @@ def test_unknown_and_malformed_order_refs_are_refused(running):
 
 def test_a_completed_order_cannot_be_collected_again(running):
     started, _, _ = login(running.stub)
-    code, _ = code_of(lambda: running.stub.CollectLogin(pb.CollectLoginRequest(order_ref=started.order_ref)))
+    code, _ = code_of(
+        lambda: running.stub.CollectLogin(
+            pb.CollectLoginRequest(order_ref=started.order_ref, collect_secret=started.collect_secret)
+        )
+    )
     assert code == grpc.StatusCode.NOT_FOUND
 
 
@@ -101,8 +107,12 @@ def test_a_second_login_while_one_is_pending_is_refused(running):
 
 def test_cancel_ends_the_order(running):
     started = running.stub.StartLogin(pb.StartLoginRequest(personal_number=PNR, device=pb.DEVICE_WEB))
-    running.stub.CancelLogin(pb.CancelLoginRequest(order_ref=started.order_ref))
-    code, _ = code_of(lambda: running.stub.CollectLogin(pb.CollectLoginRequest(order_ref=started.order_ref)))
+    running.stub.CancelLogin(pb.CancelLoginRequest(order_ref=started.order_ref, collect_secret=started.collect_secret))
+    code, _ = code_of(
+        lambda: running.stub.CollectLogin(
+            pb.CollectLoginRequest(order_ref=started.order_ref, collect_secret=started.collect_secret)
+        )
+    )
     assert code == grpc.StatusCode.NOT_FOUND
 
 

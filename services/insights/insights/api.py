@@ -212,7 +212,7 @@ def main() -> None:
     run_api(
         settings.service,
         register(build(settings, db)),
-        identity_verifier(settings.service.identity_target),
+        identity_verifier(settings.service.identity_target, settings.service.amqp_uri, "insights"),
         public_methods=PUBLIC_METHODS,
         on_stop=publisher.close,
         commands=COMMANDS,

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from prometheus_client import Counter, Gauge
 from sqlalchemy import delete, select
 
 from fickan.insights.events.v1 import events_pb2
@@ -25,6 +26,11 @@ from insights.kolada import KoladaClient
 from insights.store import OUTBOX, ImportRun, KpiRow, MunicipalityRow, SetMember, Value
 
 log = logging.getLogger(__name__)
+
+# An alert on "no good import for two days" needs the time of the last good one, not only counts.
+LAST_GOOD_IMPORT = Gauge("fickan_insights_last_good_import_timestamp_seconds", "when the last good Kolada import ended")
+IMPORTS = Counter("fickan_insights_imports_total", "Kolada imports", ["outcome"])
+KOLADA_REQUESTS = Counter("fickan_insights_kolada_requests_total", "HTTP requests made to Kolada")
 
 
 @dataclass(frozen=True)
@@ -68,11 +74,16 @@ def run_import(db: Database, client: KoladaClient, catalogue: Catalogue, home: s
     try:
         result = _fetch_and_store(db, client, catalogue, home, years, run.id)
     except Exception as exc:
+        IMPORTS.labels("failed").inc()
+        KOLADA_REQUESTS.inc(client.requests)
         with db.transaction() as session:
             row = session.get(ImportRun, run.id)
             row.outcome, row.finished_at, row.error = "failed", datetime.now(UTC), str(exc)[:2000]
         log.warning("kolada import failed", extra={"fields": {"import_id": run.id, "error": str(exc)[:300]}})
         raise
+    IMPORTS.labels("ok").inc()
+    KOLADA_REQUESTS.inc(client.requests)
+    LAST_GOOD_IMPORT.set_to_current_time()
     log.info("kolada import done", extra={"fields": {"import_id": run.id, "values": result.values}})
     return result
 

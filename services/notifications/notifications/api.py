@@ -61,7 +61,7 @@ def main() -> None:
     run_api(
         settings,
         register(Notifications(db)),
-        identity_verifier(settings.identity_target),
+        identity_verifier(settings.identity_target, settings.amqp_uri, "notifications"),
         on_stop=db.dispose,
         glance_methods=GLANCE_METHODS,
     )

@@ -34,14 +34,23 @@ class StartLoginSchema(RequestSchema):
         pattern=RETURN_URL,
         pattern_message=texts.FIELD_RETURN_URL,
         required=False,
-        description="Optional: where BankID sends the person back on this phone (https, or the app's own scheme; "
-        "identity decides which are allowed). Also put in autoStartUrl.",
+        description="Optional: where BankID sends the person back on this phone: the app's own scheme, or an https "
+        "address on one of the municipality's hosts (identity's FICKAN_RETURN_URL_HOSTS); anything else is refused "
+        "with 400. Also put in autoStartUrl.",
     )
 
 
 class OrderRefSchema(RequestSchema):
     order_ref = text_field(
         max_length=100, data_key="orderRef", pattern=ORDER_REF, pattern_message=texts.FIELD_ORDER_REF
+    )
+    collect_secret = text_field(
+        max_length=100,
+        data_key="collectSecret",
+        pattern=REFRESH_TOKEN,
+        pattern_message=texts.FIELD_COLLECT_SECRET,
+        description="The collectSecret the login start answered. Without it the orderRef collects nothing, so "
+        "an orderRef seen elsewhere (a log, a screen) is useless. Keep it in memory only.",
     )
 
 
@@ -69,6 +78,11 @@ class LogoutSchema(RequestSchema):
 # --- Answers ---------------------------------------------------------------------------------
 class LoginStartedSchema(ResponseSchema):
     order_ref = fields.String(data_key="orderRef", required=True)
+    collect_secret = fields.String(
+        data_key="collectSecret",
+        required=True,
+        metadata={"description": "Send it with orderRef to /v1/auth/collect and /v1/auth/cancel; never log it."},
+    )
     auto_start_token = fields.String(
         data_key="autoStartToken", required=True, metadata={"description": "Starts the BankID app on this phone."}
     )

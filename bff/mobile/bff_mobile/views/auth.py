@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -35,6 +36,13 @@ _LOGIN_STATUS = {
 }
 
 
+def client_key() -> str:
+    """The phone as identity's per-device login limit sees it: a hash of the app's installation id
+    (the X-Device-Id header, when the app sends one), never anything about the person."""
+    device_id = request.headers.get("X-Device-Id", "")[:200]
+    return "mobile:" + hashlib.sha256(device_id.encode()).hexdigest()[:32] if device_id else ""
+
+
 def _user(user: identity_pb.User) -> dict[str, Any]:
     return {"id": user.user_id, "name": user.name, "roles": list(user.roles)}
 
@@ -60,13 +68,15 @@ def start_login(body: dict[str, Any]) -> dict[str, Any]:
             device=identity_pb.DEVICE_MOBILE,
             end_user_ip=request.remote_addr or "",
             return_url=return_url,
+            client_key=client_key(),
         ),
         public=True,
     )
-    # Never the personnummer: the order is enough to follow a login through the logs.
-    log.info("bankid login started", extra={"fields": {"order_ref": answer.order_ref}})
+    # Never the personnummer, never the order reference (with its secret it collects the login).
+    log.info("bankid login started", extra={"fields": {"same_device": bool(return_url)}})
     return {
         "order_ref": answer.order_ref,
+        "collect_secret": answer.collect_secret,
         "auto_start_token": answer.auto_start_token,
         "auto_start_url": auto_start_url(answer.auto_start_token, return_url),
         "qr_data": answer.qr_data,
@@ -88,15 +98,17 @@ def start_login(body: dict[str, Any]) -> dict[str, Any]:
 )
 def collect_login(body: dict[str, Any]) -> dict[str, Any]:
     answer = call(
-        services().identity, "CollectLogin", identity_pb.CollectLoginRequest(order_ref=body["order_ref"]), public=True
+        services().identity,
+        "CollectLogin",
+        identity_pb.CollectLoginRequest(
+            order_ref=body["order_ref"], collect_secret=body["collect_secret"], end_user_ip=request.remote_addr or ""
+        ),
+        public=True,
     )
     status = _LOGIN_STATUS.get(answer.status, "failed")
     complete = status == "complete"
     if status != "pending":
-        log.info(
-            "bankid login collected",
-            extra={"fields": {"order_ref": body["order_ref"], "status": status, "hint_code": answer.hint_code}},
-        )
+        log.info("bankid login collected", extra={"fields": {"status": status, "hint_code": answer.hint_code}})
     return {
         "status": status,
         "hint_code": answer.hint_code,
@@ -121,7 +133,10 @@ def collect_login(body: dict[str, Any]) -> dict[str, Any]:
     errors=(400, 404, 503),
 )
 def cancel_login(body: dict[str, Any]) -> None:
-    call(services().identity, "CancelLogin", identity_pb.CancelLoginRequest(order_ref=body["order_ref"]), public=True)
+    cancel = identity_pb.CancelLoginRequest(
+        order_ref=body["order_ref"], collect_secret=body["collect_secret"], end_user_ip=request.remote_addr or ""
+    )
+    call(services().identity, "CancelLogin", cancel, public=True)
 
 
 @api.route(

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import grpc
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
 
-from bff_web import formatting
+from bff_web import formatting, numbers
 from bff_web import forms as web_forms
 from bff_web.i18n import t
 from bff_web.session import login_required, services, token
@@ -93,10 +93,10 @@ def _render_step(
     if any(q["type"] == "summary" for q in step["questions"]):
         return _render_summary(app, definition, answers, errors, message, status)
     fields = web_forms.step_fields(definition, index, answers, errors, extra_rows)
-    summary_items = [(f["id"], f"{f['label']}: {f['error']}") for f in fields if f["error"]]
+    summary_items = [(f["id"], _named(f["label"], f["error"])) for f in fields if f["error"]]
     for f in fields:
         for row in f.get("rows", []):
-            summary_items += [(c["id"], f"{c['label']}: {c['error']}") for c in row if c["error"]]
+            summary_items += [(c["id"], _named(c["label"], c["error"])) for c in row if c["error"]]
     known = {f["qid"] for f in fields}
     summary_items += [("", m) for k, m in errors.items() if k.split("[")[0] not in known]
     files = {a.attachment_id: a for a in app.attachments}
@@ -116,6 +116,24 @@ def _render_step(
     return html, status
 
 
+def _anchor(problem: Any) -> str:
+    """The id of the question's field on its step page (a group's row: the group)."""
+    return web_forms.field_id(problem.question_id.split("[")[0])
+
+
+def _named(label: str, error: str) -> str:
+    """An error in the summary names its question (the service's required messages already do)."""
+    return error if not label or label.rstrip("?.") in error else f"{label}: {error}"
+
+
+def _problems(application_id: str, step: int) -> list[Any]:
+    """What is missing or wrong (one step, or -1: the whole form), as the service judges it."""
+    checked = services().applications.call(
+        "CheckAnswers", pb.CheckAnswersRequest(application_id=application_id, step=step), token=token()
+    )
+    return list(checked.problems)
+
+
 def _render_summary(
     app: Any,
     definition: web_forms.Definition,
@@ -125,6 +143,15 @@ def _render_summary(
     status: int,
 ) -> tuple[str, int]:
     items = [(f"steg-{definition.step_of(k)}", m) for k, m in errors.items()]
+    if not errors and not message:
+        # Before signing, the summary already says what is missing, each linked to its question.
+        items = [
+            (
+                url_for("applications.step", application_id=app.application_id, index=p.step) + "#" + _anchor(p),
+                p.message,
+            )
+            for p in _problems(app.application_id, -1)
+        ]
     html = render_template(
         "application_summary_step.html",
         app=app,
@@ -184,17 +211,15 @@ def save_step(application_id: str, index: int) -> Response | tuple[str, int]:
     if not 0 <= index < len(definition.steps):
         abort(404)
     action = request.form.get("action", "next")
-    try:
-        version = int(request.form.get("version", "0"))
-    except ValueError:
-        abort(400)
+    version = numbers.form_version()
     saved_answers = web_forms.decoded(dict(app.answers))
     answers = web_forms.posted_answers(definition, index, request.form)
     if action.startswith("remove:"):
         _, group, row = [*action.split(":"), "", ""][:3]
         rows = json.loads(answers.get(group, "[]")) if group in answers else []
-        if row.isdigit() and int(row) < len(rows):
-            rows.pop(int(row))
+        position = numbers.whole(row)
+        if position is not None and position < len(rows):
+            rows.pop(position)
             answers[group] = json.dumps(rows, ensure_ascii=False)
     try:
         added = _upload_files(application_id, definition, index)
@@ -233,6 +258,12 @@ def save_step(application_id: str, index: int) -> Response | tuple[str, int]:
     if action == "next" and _new_questions_appeared(definition, index, saved_answers, saved):
         flash("application_more_questions", "info")
         target = index
+    elif action == "next":
+        # The step is saved either way; continuing needs its questions answered.
+        problems = {p.question_id: p.message for p in _problems(application_id, index)}
+        if problems:
+            shown = web_forms.decoded(dict(saved.answers))
+            return _render_step(saved, definition, index, shown, problems, status=400)
     target = max(0, min(target, len(definition.steps) - 1))
     return redirect(url_for("applications.step", application_id=application_id, index=target))
 

@@ -8,6 +8,7 @@ import re
 import grpc
 from flask import Blueprint, render_template, request
 
+from bff_web import numbers
 from bff_web.i18n import t
 from bff_web.session import services
 from fickan.applications.v1 import applications_pb2 as pb
@@ -28,9 +29,9 @@ AMOUNTS = (
 
 
 def _whole(raw: str) -> int | None:
-    """A whole number typed with ASCII digits (not too long for the contract's integers), else None.
+    """A whole number (bff_web.numbers: ASCII digits, within the contract's integers), else None.
     The ranges are the service's (EstimateRequest's limits): it answers with field errors."""
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 15 else None
+    return numbers.whole(raw)
 
 
 def _amount(name: str, errors: dict[str, str]) -> int:

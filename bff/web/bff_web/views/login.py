@@ -84,6 +84,7 @@ def start() -> Response | tuple[str, int]:
                 device=identity_pb2.DEVICE_WEB,
                 end_user_ip=request.remote_addr or "",
                 return_url=return_url,
+                client_key=web_session.browser_key(),
             ),
         )
     except ServiceError as exc:
@@ -96,6 +97,7 @@ def start() -> Response | tuple[str, int]:
     # Never log the personnummer (nor the order reference, which could be collected with).
     log.info("login started", extra={"fields": {"mode": mode}})
     session[web_session.LOGIN_ORDER] = order.order_ref
+    session[web_session.LOGIN_SECRET] = order.collect_secret
     session[web_session.AUTO_START] = order.auto_start_token
     session[web_session.LOGIN_MODE] = mode
     return redirect(url_for("login.waiting"))
@@ -108,7 +110,12 @@ def _collect() -> tuple[str, Any]:
         return "none", None
     try:
         answer = web_session.services().identity.call(
-            "CollectLogin", identity_pb2.CollectLoginRequest(order_ref=order_ref)
+            "CollectLogin",
+            identity_pb2.CollectLoginRequest(
+                order_ref=order_ref,
+                collect_secret=session.get(web_session.LOGIN_SECRET, ""),
+                end_user_ip=request.remote_addr or "",
+            ),
         )
     except ServiceError as exc:
         if exc.code.name in ("NOT_FOUND", "INVALID_ARGUMENT"):
@@ -134,7 +141,7 @@ def _collect() -> tuple[str, Any]:
 
 
 def _forget_order() -> None:
-    for key in (web_session.LOGIN_ORDER, web_session.AUTO_START, web_session.LOGIN_MODE):
+    for key in (web_session.LOGIN_ORDER, web_session.LOGIN_SECRET, web_session.AUTO_START, web_session.LOGIN_MODE):
         session.pop(key, None)
 
 
@@ -199,10 +206,14 @@ def failed() -> tuple[str, int]:
 @bp.post("/logga-in/avbryt")
 def cancel() -> Response:
     order_ref = session.get(web_session.LOGIN_ORDER)
+    secret = session.get(web_session.LOGIN_SECRET, "")
     _forget_order()
     if order_ref:
         try:
-            web_session.services().identity.call("CancelLogin", identity_pb2.CancelLoginRequest(order_ref=order_ref))
+            cancel = identity_pb2.CancelLoginRequest(
+                order_ref=order_ref, collect_secret=secret, end_user_ip=request.remote_addr or ""
+            )
+            web_session.services().identity.call("CancelLogin", cancel)
         except ServiceError:
             pass  # the order times out by itself at BankID; the resident is done with it either way
     flash("login_cancelled", "info")
@@ -217,6 +228,11 @@ def logout() -> Response:
             web_session.services().identity.call("Logout", identity_pb2.LogoutRequest(refresh_token=refresh_token))
         except ServiceError:
             log.warning("logout could not reach identity; the session ends here and times out there")
+    principal = g.get("principal")
+    feed = web_session.services().revocations
+    if principal is not None and feed is not None:
+        # At once in this process; the other processes hear it from identity's session_revoked.
+        feed.revoke(principal.session_id)
     web_session.end_session()
     flash("logged_out", "info")
     return redirect(url_for("pages.start"))

@@ -14,7 +14,7 @@ import grpc
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from bff_web import formatting
+from bff_web import formatting, numbers
 from bff_web import forms as web_forms
 from bff_web.i18n import t
 from bff_web.session import login_required, services, staff_required, token
@@ -168,6 +168,7 @@ def _render_case(app: Any, errors: dict[str, str] | None = None, message: str = 
         message=message,
         today=date.today().isoformat(),
         due_default=(date.today() + timedelta(days=7)).isoformat(),
+        files_by_id={a.attachment_id: a for a in app.attachments},
     )
     return html, status
 
@@ -179,10 +180,7 @@ def case(application_id: str) -> tuple[str, int]:
 
 
 def _version() -> int:
-    try:
-        return int(request.form.get("version", "0"))
-    except ValueError:
-        abort(400)
+    return numbers.form_version()
 
 
 def _act(application_id: str, method: str, message: Any, done: str) -> Response | tuple[str, int]:
@@ -223,14 +221,14 @@ def request_completion(application_id: str) -> Response | tuple[str, int]:
 @bp.post("/personal/arenden/<application_id>/berakning")
 @staff_required("case_worker")
 def adjust(application_id: str) -> Response | tuple[str, int]:
-    raw = request.form.get("amount", "").strip().replace(" ", "")
-    if not re.fullmatch(r"-?\d{1,7}", raw):
+    amount = numbers.whole(request.form.get("amount", ""), negative=True, high=9_999_999)
+    if amount is None:
         return _render_case(_case(application_id), {"amount": t("desk_amount_invalid")}, t("desk_amount_invalid"), 400)
     request_message = applications_pb2.AdjustCalculationRequest(
         application_id=application_id,
         adjustments=[
             applications_pb2.Adjustment(
-                code=request.form.get("code", "")[:60], amount=int(raw), reason=request.form.get("reason", "")[:500]
+                code=request.form.get("code", "")[:60], amount=amount, reason=request.form.get("reason", "")[:500]
             )
         ],
         expected_version=_version(),
@@ -241,13 +239,13 @@ def adjust(application_id: str) -> Response | tuple[str, int]:
 @bp.post("/personal/arenden/<application_id>/beslut")
 @staff_required("case_worker")
 def decide(application_id: str) -> Response | tuple[str, int]:
-    raw = request.form.get("amount", "").strip().replace(" ", "") or "0"
-    if not raw.isdigit():
+    amount = numbers.whole(request.form.get("amount", "").strip() or "0")
+    if amount is None:
         return _render_case(_case(application_id), {"amount": t("desk_amount_invalid")}, t("desk_amount_invalid"), 400)
     request_message = applications_pb2.DecideRequest(
         application_id=application_id,
         outcome=request.form.get("outcome", "")[:20],
-        amount=int(raw),
+        amount=amount,
         reasons=request.form.get("reasons", ""),  # the contract limits it
         expected_version=_version(),
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,8 +35,11 @@ YES, NO = "ja", "nej"
 
 # Default messages; a question's "rules" and "messages" may say it better for that question.
 MESSAGES = {
-    "required": "Svara på frågan.",
+    # A missing answer names its question, so an error summary of several is still clear.
+    "required": "Svara på frågan: {label}",
+    "required_file": "Ladda upp: {label}",
     "integer": "Skriv ett heltal, utan mellanslag eller bokstäver.",
+    "control": "Svaret innehåller tecken som inte är text (styrtecken). Ta bort dem och försök igen.",
     "range": "Skriv ett tal mellan {min} och {max}.",
     "month": "Skriv år och månad som ÅÅÅÅ-MM, till exempel 2026-12.",
     "date": "Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-01.",
@@ -52,11 +56,12 @@ MESSAGES = {
     "personnummer": "Skriv personnumret med 12 siffror, till exempel 19900101-2385.",
 }
 
-_INTEGER = re.compile(r"^\d{1,9}$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PERSONNUMMER = re.compile(r"^(\d{6}|\d{8})[-+]?\d{4}$")
-MASKED_PERSONNUMMER = re.compile(r"^\d{8}-\*{4}$")  # what is stored once identity has resolved it
+# ASCII digits only: Python's \d also takes "٣" and "৩", which int() reads as 3.
+_INTEGER = re.compile(r"^[0-9]{1,9}$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_PERSONNUMMER = re.compile(r"^([0-9]{6}|[0-9]{8})[-+]?[0-9]{4}$")
+MASKED_PERSONNUMMER = re.compile(r"^[0-9]{8}-\*{4}$")  # what is stored once identity has resolved it
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -245,8 +250,34 @@ def _message(q: Question, key: str, **values: Any) -> str:
     return q.messages.get(key) or MESSAGES[key].format(**values)
 
 
+def _required(q: Question) -> str:
+    """The question's own message ("Ange vilken månad du söker för."), or one that names it."""
+    if q.messages.get("required"):
+        return q.messages["required"]
+    label = q.label.strip() or q.id
+    return MESSAGES["required_file" if q.type == "file" else "required"].format(label=label)
+
+
+# Answers written with digits: digits of other scripts ("٣٠٠٠", "३०००") are stored as ASCII.
+DIGIT_TYPES = {"integer", "number", "date", "month", "personnummer"}
+# C0 control characters (NUL among them) and DEL; tab and line breaks are text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def normalised(q: Question, value: str) -> str:
+    """The answer as it is kept: trimmed, and for answers written with digits, every decimal digit
+    of another script (Unicode category Nd) as its ASCII digit. Superscripts and the like ("²")
+    are not decimal digits and stay, to be refused."""
+    value = value.strip()
+    if q.type in DIGIT_TYPES and not value.isascii():
+        value = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in value)
+    return value
+
+
 def _check_scalar(q: Question, value: str) -> str | None:
-    """The Swedish error for one non-empty scalar answer, or None."""
+    """The Swedish error for one non-empty scalar answer (already normalised), or None."""
+    if _CONTROL.search(value):
+        return _message(q, "control")
     if q.type in ("integer", "number"):
         if not _INTEGER.match(value):
             return _message(q, "integer")
@@ -319,7 +350,7 @@ def _clean_group(q: Question, raw: Any, path: str, errors: dict[str, str]) -> li
             if not isinstance(value, str | int) or isinstance(value, bool):
                 errors[item_path] = _message(sub, "group")
                 continue
-            text = str(value).strip()
+            text = normalised(sub, str(value))
             problem = _check_scalar(sub, text) if text else None
             if problem:
                 errors[item_path] = problem
@@ -367,7 +398,7 @@ def clean_answers(form: Form, answers: Mapping[str, Any]) -> dict[str, Any]:
             if not isinstance(raw, str):
                 errors[name] = _message(q, "group")
                 continue
-            value = raw.strip()
+            value = normalised(q, raw)
             problem = _check_scalar(q, value) if value else None
             if problem:
                 errors[name] = problem
@@ -378,30 +409,34 @@ def clean_answers(form: Form, answers: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def completeness_errors(form: Form, answers: Mapping[str, Any]) -> dict[str, str]:
+def completeness_errors(form: Form, answers: Mapping[str, Any], step: int | None = None) -> dict[str, str]:
     """Every shown required question answered (conditions evaluated on the answers), every shown
-    group item complete, and every rule kept. Hidden questions are never required."""
+    group item complete, and every rule kept; of one step when `step` is given (its index).
+    Hidden questions are never required."""
     errors: dict[str, str] = {}
+    if step is not None and not 0 <= step < len(form.steps):
+        raise ValidationFailed("Steget finns inte i formuläret.", {"step": "Steget finns inte i formuläret."})
+    wanted = {q.id for q in form.steps[step].questions} if step is not None else None
     for q in visible_questions(form, answers):
+        if wanted is not None and q.id not in wanted:
+            continue
         value = answers.get(q.id)
         if q.type == "group":
             items = value if isinstance(value, list) else []
             if len(items) < q.min_items:
-                errors[q.id] = (
-                    _message(q, "min_items", min_items=q.min_items) if q.min_items > 1 else (_message(q, "required"))
-                )
+                errors[q.id] = _message(q, "min_items", min_items=q.min_items) if q.min_items > 1 else _required(q)
             for index, item in enumerate(items):
                 for sub in q.items:
                     if not sub.answerable or not condition_holds(sub.show_if, {**answers, **item}):
                         continue
                     if sub.required and not item.get(sub.id):
-                        errors[f"{q.id}[{index}].{sub.id}"] = _message(sub, "required")
+                        errors[f"{q.id}[{index}].{sub.id}"] = _required(sub)
         elif q.type == "file":
             if q.required and not value:
-                errors[q.id] = _message(q, "required")
+                errors[q.id] = _required(q)
         else:
             if q.required and not value:
-                errors[q.id] = _message(q, "required")
+                errors[q.id] = _required(q)
             elif value:
                 problem = _check_scalar(q, value)
                 if problem:
