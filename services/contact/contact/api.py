@@ -13,6 +13,9 @@ from contact.desk import Desk
 from contact.domain import bookings as booking_rules
 from contact.domain import questions
 from contact.domain.centre import Centre, load_centre
+from contact.domain.faults import Faults as FaultKinds
+from contact.domain.faults import load_faults
+from contact.faults import Faults, Published
 from contact.service import Contact, ThreadView
 from contact.store import IDEMPOTENCY, OUTBOX, Attachment, Entry, Question, Slot
 from fickan.contact.v1 import contact_pb2 as pb
@@ -26,7 +29,18 @@ from fickan_common.idempotency import IdempotencyStore
 from fickan_common.timestamps import to_timestamp
 
 _SERVICE = f"/{pb.DESCRIPTOR.package}.ContactService/"
-PUBLIC = {_SERVICE + "GetContactCentre", _SERVICE + "AskAsGuest", _SERVICE + "ListFreeSlots"}
+PUBLIC = {
+    _SERVICE + name
+    for name in (
+        "GetContactCentre",
+        "AskAsGuest",
+        "ListFreeSlots",
+        "ListFaultServices",
+        "ListFaultReports",
+        "GetFaultReport",
+        "ReportFaultFromOpen311",  # checks the Open311 client's api_key itself
+    )
+}
 # A paired watch (a glance token) sees its replies and next booking and asks to be rung; nothing else.
 GLANCE_METHODS = {_SERVICE + "ListMyQuestions", _SERVICE + "AskQuestion", _SERVICE + "ListMyBookings"}
 # Changes sent twice (a double click, a retry) with one idempotency key happen once.
@@ -47,6 +61,7 @@ COMMANDS = {
         "BookSlot",
         "RescheduleBooking",
         "CancelBooking",
+        "ReportFault",
     )
 }
 
@@ -138,6 +153,61 @@ class Messages:
             message.note = booked.booking.note
         return message
 
+    @staticmethod
+    def fault_services(kinds: FaultKinds) -> pb.FaultServices:
+        return pb.FaultServices(
+            agency=kinds.agency,
+            area_name=kinds.area_name,
+            services=[
+                pb.FaultService(
+                    code=k.code,
+                    name=k.name,
+                    name_en=k.name_en,
+                    description=k.description,
+                    keywords=k.keywords,
+                    category=k.category,
+                    attributes=[
+                        pb.FaultAttribute(
+                            code=a.code,
+                            datatype=a.datatype,
+                            required=a.required,
+                            description=a.description,
+                            order=a.order,
+                            values=[pb.FaultAttributeValue(key=key, name=name) for key, name in a.values],
+                        )
+                        for a in k.attributes
+                    ],
+                )
+                for k in kinds.kinds.values()
+            ],
+        )
+
+    @staticmethod
+    def fault_report(p: Published, kinds: FaultKinds, reporter: bool = False) -> pb.FaultReport:
+        """A published report: nothing of who reported it (the thread id only to the reporter)."""
+        q, r = p.question, p.report
+        closed = q.status == questions.CLOSED
+        kind = kinds.kinds.get(r.service_code)
+        message = pb.FaultReport(
+            service_request_id=r.id,
+            status="closed" if closed else "open",
+            status_notes=questions.STATUS_TEXT[q.status][0],
+            service_code=r.service_code,
+            service_name=kind.name if kind else r.service_code,
+            description=r.description,
+            agency_responsible=kinds.agency,
+            requested_at=to_timestamp(r.requested_at),
+            updated_at=to_timestamp(q.closed_at or q.last_activity_at),
+            address=r.address,
+            media_url=r.media_url,
+            service_notice="Vi har tagit emot felanmälan och åtgärdar den så snart vi kan.",
+        )
+        if r.lat is not None and r.long is not None:
+            message.lat, message.long = r.lat, r.long
+        if reporter:
+            message.question_id = q.id
+        return message
+
     def booking(self, booked: BookedTime) -> pb.Booking:
         b = booked.booking
         text, text_en = booking_rules.BOOKING_STATUS_TEXT[b.status]
@@ -191,8 +261,11 @@ class Messages:
 
 
 class ContactServicer(pb_grpc.ContactServiceServicer):
-    def __init__(self, contact: Contact, desk: Desk, demand: DemandStatistics, bookings: Bookings) -> None:
+    def __init__(
+        self, contact: Contact, desk: Desk, demand: DemandStatistics, bookings: Bookings, faults: Faults
+    ) -> None:
         self.bookings = bookings
+        self.faults = faults
         self.contact = contact
         self.desk = desk
         self.demand = demand
@@ -368,6 +441,48 @@ class ContactServicer(pb_grpc.ContactServiceServicer):
         filename, content = self.bookings.calendar(current_principal(), request.booking_id)
         return pb.CalendarFile(filename=filename, content_type="text/calendar; charset=utf-8", content=content)
 
+    # -- fault reports ------------------------------------------------------------------------------
+    def ListFaultServices(self, request, context):  # noqa: N802
+        return self.shape.fault_services(self.faults.faults)
+
+    def ListFaultReports(self, request, context):  # noqa: N802
+        r = request
+        found = self.faults.list(list(r.service_request_ids), list(r.service_codes), r.start_date, r.end_date, r.status)
+        return pb.ListFaultReportsResponse(reports=[self.shape.fault_report(p, self.faults.faults) for p in found])
+
+    def GetFaultReport(self, request, context):  # noqa: N802
+        return self.shape.fault_report(self.faults.get(request.service_request_id), self.faults.faults)
+
+    @staticmethod
+    def _report_fields(r: pb.ReportFaultRequest) -> dict:
+        attributes: dict[str, list[str]] = {}
+        for a in r.attributes:
+            attributes.setdefault(a.code, []).extend(a.values)
+        return {
+            "service_code": r.service_code,
+            "lat": r.lat if r.HasField("lat") else None,
+            "long": r.long if r.HasField("long") else None,
+            "address": r.address,
+            "description": r.description,
+            "media_url": r.media_url,
+            "attributes": attributes,
+            "name": f"{r.first_name} {r.last_name}".strip(),
+            "email": r.email,
+            "phone": r.phone,
+        }
+
+    def ReportFaultFromOpen311(self, request, context):  # noqa: N802
+        published = self.faults.report_from_open311(request.api_key, self._report_fields(request))
+        return self.shape.fault_report(published, self.faults.faults)
+
+    def ReportFault(self, request, context):  # noqa: N802
+        fields = self._report_fields(request)
+        fields.update(name="", email="", phone="")  # a resident is answered in Fickan
+        published = self.faults.report(
+            current_principal(), request.channel, fields, request.photo_filename, request.photo
+        )
+        return self.shape.fault_report(published, self.faults.faults, reporter=True)
+
 
 def build(
     db: Database,
@@ -383,6 +498,13 @@ def build(
         Desk(db, centre, contact, on_events=on_events),
         DemandStatistics(db, centre),
         Bookings(db, centre, on_events=on_events),
+        Faults(
+            db,
+            contact,
+            load_faults(contact_settings.fault_file, set(centre.groups)),
+            contact_settings.open311_api_keys,
+            on_events=on_events,
+        ),
     )
 
 

@@ -60,9 +60,17 @@ class Contact:
         topic = self.centre.topics.get(new.topic)
         return self.centre.router.route(topic.group if topic else "", f"{new.subject}\n{new.body}")
 
-    def open_thread(self, session: Session, new: questions.NewQuestion, asker_id: str | None, **extra: str) -> Question:
-        """The new thread in its group, with its first entry and its events (in `session`)."""
-        routed = self._route(new)
+    def open_thread(
+        self,
+        session: Session,
+        new: questions.NewQuestion,
+        asker_id: str | None,
+        routed: Routed | None = None,
+        **extra: str,
+    ) -> Question:
+        """The new thread in its group (routed here unless `routed` says where), with its first
+        entry and its events (in `session`)."""
+        routed = routed or self._route(new)
         at = threads.now()
         question = Question(
             id=str(uuid.uuid4()),

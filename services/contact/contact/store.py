@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from contact.settings import NAME
@@ -149,6 +161,27 @@ class Booking(Base):
     booked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     cancelled_by: Mapped[str] = mapped_column(String(20), default="")
+
+
+class FaultReport(Base):
+    """A fault report (felanmälan): published as an Open311 service request. Its contact is a thread
+    in BBMT's queue (question_id); who reported it stays there and is never published."""
+
+    __tablename__ = "fault_reports"
+    __table_args__ = (Index("ix_fault_reports_requested", "requested_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(36), unique=True)
+    service_code: Mapped[str] = mapped_column(String(60), index=True)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    long: Mapped[float | None] = mapped_column(Float, nullable=True)
+    address: Mapped[str] = mapped_column(String(250), default="")
+    description: Mapped[str] = mapped_column(Text)
+    media_url: Mapped[str] = mapped_column(String(500), default="")
+    attributes: Mapped[str] = mapped_column(Text, default="{}")  # JSON: code -> [values]
+    # open311 (with the client's name) | web | mobile
+    source: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 OUTBOX = Outbox(NAME, outbox_table(Base.metadata))

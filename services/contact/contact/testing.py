@@ -5,6 +5,7 @@ Not a fake: what a BFF asks of it is answered by the code that runs in productio
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from contact.api import GLANCE_METHODS, PUBLIC, build
 from contact.migrate import MIGRATIONS
+from contact.settings import load_contact
 from contact.store import Question, metadata
 from fickan_common.db import Database
 from fickan_common.migrations import upgrade
@@ -22,11 +24,15 @@ class ContactForTests:
     public_methods = PUBLIC
     glance_methods = GLANCE_METHODS
 
+    # An Open311 client's key the tests use (FICKAN_CONTACT_OPEN311_API_KEYS in production).
+    OPEN311_KEY = "nyckel-for-test"
+
     def __init__(self, folder: str) -> None:
         url = f"sqlite:///{folder}/contact.db"
         upgrade(MIGRATIONS, url)
         self.db = Database(url)
-        self.servicer = build(self.db)
+        settings = replace(load_contact(), open311_api_keys=f"testklient={self.OPEN311_KEY}")
+        self.servicer = build(self.db, contact_settings=settings)
 
     def reset(self) -> None:
         with self.db.transaction() as session:
