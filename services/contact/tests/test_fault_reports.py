@@ -97,9 +97,7 @@ def test_an_open311_report_lands_in_bbmts_queue_and_is_published_without_the_rep
     assert [(q.subject, q.channel, q.contact_email) for q in queue] == [
         ("Felanmälan: Trasig gatubelysning", "open311", "karin@example.se")
     ]
-    stub.CloseThread(
-        pb.CloseThreadRequest(question_id=queue[0].question_id, reason="felanmalan"), metadata=md(agent)
-    )
+    stub.CloseThread(pb.CloseThreadRequest(question_id=queue[0].question_id, reason="felanmalan"), metadata=md(agent))
     closed = stub.ListFaultReports(pb.ListFaultReportsRequest(status="closed")).reports
     assert [r.service_request_id for r in closed] == [made.service_request_id] and closed[0].status == "closed"
     assert stub.ListFaultReports(pb.ListFaultReportsRequest(status="open")).reports == []
