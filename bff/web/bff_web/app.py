@@ -27,6 +27,7 @@ from bff_web.views import (
     estimate,
     insights,
     login,
+    open311,
     pages,
     staff,
 )
@@ -114,6 +115,7 @@ def create_app(services: Services | None = None) -> Flask:
     app.register_blueprint(contact.bp)
     app.register_blueprint(contact_desk.bp)
     app.register_blueprint(bookings.bp)
+    app.register_blueprint(open311.bp)
     app.register_blueprint(insights.bp)
 
     @app.before_request

@@ -168,8 +168,8 @@ def clean_report(
     cleaned: dict[str, list[str]] = {}
     if kind is not None:
         known = {a.code: a for a in kind.attributes}
-        for code in attributes:
-            if code not in known:
+        for code, values in attributes.items():
+            if code not in known and any(v.strip() for v in values):
                 errors[f"attribute[{code}]"] = "Okänd fråga för den här typen av fel. (Unknown attribute.)"
         for a in kind.attributes:
             given = [v.strip() for v in attributes.get(a.code, []) if v.strip()]
