@@ -25,6 +25,7 @@ from bff_web.views import (
     contact,
     contact_desk,
     estimate,
+    faults,
     insights,
     login,
     open311,
@@ -51,6 +52,7 @@ PAGE_BLUEPRINTS = {
     "contact",
     "contact_desk",
     "bookings",
+    "faults",
     "insights",
 }
 ERROR_STATUSES = {400, 403, 404, 405, 409, 413, 500, 503}
@@ -116,6 +118,7 @@ def create_app(services: Services | None = None) -> Flask:
     app.register_blueprint(contact_desk.bp)
     app.register_blueprint(bookings.bp)
     app.register_blueprint(open311.bp)
+    app.register_blueprint(faults.bp)
     app.register_blueprint(insights.bp)
 
     @app.before_request
