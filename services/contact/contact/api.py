@@ -16,8 +16,9 @@ from contact.domain.centre import Centre, load_centre
 from contact.domain.faults import Faults as FaultKinds
 from contact.domain.faults import load_faults
 from contact.faults import Faults, Published
+from contact.feedback import EDITABLE, Feedbacks
 from contact.service import Contact, ThreadView
-from contact.store import IDEMPOTENCY, OUTBOX, Attachment, Entry, Question, Slot
+from contact.store import IDEMPOTENCY, OUTBOX, Attachment, Entry, FeedbackRow, Question, Slot
 from fickan.contact.v1 import contact_pb2 as pb
 from fickan.contact.v1 import contact_pb2_grpc as pb_grpc
 from fickan_common.api import identity_verifier, run_api
@@ -62,6 +63,7 @@ COMMANDS = {
         "RescheduleBooking",
         "CancelBooking",
         "ReportFault",
+        "GiveFeedback",
     )
 }
 
@@ -208,6 +210,23 @@ class Messages:
             message.question_id = q.id
         return message
 
+    @staticmethod
+    def feedback(row: FeedbackRow, mine: bool = False) -> pb.Feedback:
+        """Staff see the rating, the comment and what it is about; never who gave it."""
+        message = pb.Feedback(
+            feedback_id=row.id,
+            subject=pb.FeedbackSubject(kind=row.subject_kind, subject_id=row.subject_id if mine else ""),
+            rating=row.rating,
+            comment=row.comment,
+            group=row.group_code,
+            given_at=to_timestamp(row.given_at),
+            changed_at=to_timestamp(row.changed_at),
+            given=True,
+        )
+        if mine:
+            message.editable_until.CopyFrom(to_timestamp(row.given_at + EDITABLE))
+        return message
+
     def booking(self, booked: BookedTime) -> pb.Booking:
         b = booked.booking
         text, text_en = booking_rules.BOOKING_STATUS_TEXT[b.status]
@@ -262,9 +281,16 @@ class Messages:
 
 class ContactServicer(pb_grpc.ContactServiceServicer):
     def __init__(
-        self, contact: Contact, desk: Desk, demand: DemandStatistics, bookings: Bookings, faults: Faults
+        self,
+        contact: Contact,
+        desk: Desk,
+        demand: DemandStatistics,
+        bookings: Bookings,
+        faults: Faults,
+        feedback: Feedbacks,
     ) -> None:
         self.bookings = bookings
+        self.feedbacks = feedback
         self.faults = faults
         self.contact = contact
         self.desk = desk
@@ -483,6 +509,21 @@ class ContactServicer(pb_grpc.ContactServiceServicer):
         )
         return self.shape.fault_report(published, self.faults.faults, reporter=True)
 
+    # -- feedback -----------------------------------------------------------------------------------
+    def GiveFeedback(self, request, context):  # noqa: N802
+        r = request
+        row = self.feedbacks.give(current_principal(), r.subject.kind, r.subject.subject_id, r.rating, r.comment)
+        return self.shape.feedback(row, mine=True)
+
+    def GetMyFeedback(self, request, context):  # noqa: N802
+        row = self.feedbacks.mine(current_principal(), request.kind, request.subject_id)
+        return self.shape.feedback(row, mine=True) if row else pb.Feedback(given=False)
+
+    def ListFeedback(self, request, context):  # noqa: N802
+        rows = self.feedbacks.list(current_principal(), request.group, request.limit)
+        average = round(100 * sum(r.rating for r in rows) / len(rows)) if rows else 0
+        return pb.ListFeedbackResponse(feedback=[self.shape.feedback(r) for r in rows], average_x100=average)
+
 
 def build(
     db: Database,
@@ -505,6 +546,7 @@ def build(
             contact_settings.open311_api_keys,
             on_events=on_events,
         ),
+        Feedbacks(db, on_events=on_events),
     )
 
 

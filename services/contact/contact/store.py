@@ -184,6 +184,26 @@ class FaultReport(Base):
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class FeedbackRow(Base):
+    """A resident's rating of a closed contact, a held booking or a sent e-service: once per thing."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint("resident_id", "subject_kind", "subject_id", name="uq_feedback_once_per_thing"),
+        Index("ix_feedback_group_given", "group_code", "given_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    resident_id: Mapped[str] = mapped_column(String(36))
+    subject_kind: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[str] = mapped_column(String(36))
+    group_code: Mapped[str] = mapped_column(String(60))
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    given_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 OUTBOX = Outbox(NAME, outbox_table(Base.metadata))
 INBOX = inbox_table(Base.metadata)
 IDEMPOTENCY = idempotency_table(Base.metadata)

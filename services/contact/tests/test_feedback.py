@@ -1,0 +1,93 @@
+"""Feedback through the real grpcio server, on SQLite and PostgreSQL: a resident rates her closed
+contact 1-5 with a comment, once (changing it within the day); staff of the group read it without
+her identity; a rating of 7, an open contact and someone else's contact are refused and change
+nothing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import grpc
+import pytest
+from sqlalchemy import func, select
+
+from contact.store import OUTBOX, FeedbackRow
+from fickan.contact.events.v1 import events_pb2
+from fickan.contact.v1 import contact_pb2 as pb
+from fickan_common.db import Database
+from fickan_common.events import parse_data
+from fickan_common.testing import TokenFactory
+
+
+def md(token: str) -> list[tuple[str, str]]:
+    return [("authorization", f"Bearer {token}")]
+
+
+def refused(call) -> grpc.RpcError:
+    with pytest.raises(grpc.RpcError) as caught:
+        call()
+    return caught.value
+
+
+def give(stub, token: str, question_id: str, rating: int, comment: str = ""):  # type: ignore[no-untyped-def]
+    subject = pb.FeedbackSubject(kind="contact", subject_id=question_id)
+    return stub.GiveFeedback(
+        pb.GiveFeedbackRequest(subject=subject, rating=rating, comment=comment), metadata=md(token)
+    )
+
+
+def test_a_closed_contact_is_rated_once_and_staff_read_it_without_the_resident(
+    stub, db: Database, tokens: TokenFactory
+) -> None:
+    anna_id = str(uuid.uuid4())
+    anna = tokens.token(anna_id, name="Anna Andersson")
+    bo = tokens.token(str(uuid.uuid4()), name="Bo")
+    asked = stub.AskQuestion(
+        pb.AskQuestionRequest(
+            subject="Bygglov", body="Behöver jag bygglov för en altan?", channel="web", topic="bygga-bo"
+        ),
+        metadata=md(anna),
+    )
+    agent = tokens.token(str(uuid.uuid4()), roles=("contact_agent",), name="Bengt", group="BBMT")
+    other_group = tokens.token(str(uuid.uuid4()), roles=("contact_agent",), name="Vera", group="ÄSSF")
+
+    not_closed = refused(lambda: give(stub, anna, asked.question_id, 5))
+    assert not_closed.code() == grpc.StatusCode.FAILED_PRECONDITION and "avslutad" in not_closed.details()
+    stub.CloseThread(pb.CloseThreadRequest(question_id=asked.question_id, reason="ovrigt"), metadata=md(agent))
+
+    seven = refused(lambda: give(stub, anna, asked.question_id, 7))
+    assert seven.code() == grpc.StatusCode.INVALID_ARGUMENT and "1 till 5" in str(seven.trailing_metadata())
+    assert refused(lambda: give(stub, bo, asked.question_id, 4)).code() == grpc.StatusCode.NOT_FOUND
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(FeedbackRow)) == 0
+
+    given = give(stub, anna, asked.question_id, 3, "Snabbt svar men otydligt.")
+    assert (given.rating, given.group, given.given) == (3, "BBMT", True)
+    changed = give(stub, anna, asked.question_id, 4, "Snabbt och tydligt efter en fråga till.")
+    assert changed.feedback_id == given.feedback_id and changed.rating == 4
+    mine = stub.GetMyFeedback(pb.FeedbackSubject(kind="contact", subject_id=asked.question_id), metadata=md(anna))
+    assert mine.given and mine.comment.startswith("Snabbt och tydligt")
+
+    listed = stub.ListFeedback(pb.ListFeedbackRequest(), metadata=md(agent))
+    assert [(f.rating, f.comment) for f in listed.feedback] == [(4, "Snabbt och tydligt efter en fråga till.")]
+    assert listed.average_x100 == 400
+    assert anna_id not in str(listed) and "Anna" not in str(listed) and asked.question_id not in str(listed)
+    assert stub.ListFeedback(pb.ListFeedbackRequest(), metadata=md(other_group)).feedback == []
+    assert refused(lambda: stub.ListFeedback(pb.ListFeedbackRequest(), metadata=md(anna))).code() == (
+        grpc.StatusCode.PERMISSION_DENIED
+    )
+
+    with db.read() as session:
+        rows = [r[0] for r in session.execute(select(OUTBOX.table.c.envelope).order_by(OUTBOX.table.c.id))]
+    ratings = [parse_data(e, events_pb2.FeedbackGiven).rating for e in rows if e["event_type"] == "feedback_given"]
+    assert ratings == [3, 4]
+
+    # After a day the rating stands.
+    with db.transaction() as session:
+        row = session.scalars(select(FeedbackRow)).one()
+        row.given_at = datetime.now(UTC) - timedelta(days=1, minutes=1)
+    late = refused(lambda: give(stub, anna, asked.question_id, 1))
+    assert late.code() == grpc.StatusCode.FAILED_PRECONDITION
+    with db.read() as session:
+        assert session.scalars(select(FeedbackRow)).one().rating == 4
