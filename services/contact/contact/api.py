@@ -19,6 +19,7 @@ from contact.faults import Faults, Published
 from contact.feedback import EDITABLE, Feedbacks
 from contact.service import Contact, ThreadView
 from contact.store import IDEMPOTENCY, OUTBOX, Attachment, Entry, FeedbackRow, Question, Slot
+from contact.wall import WallBoard, per_mille
 from fickan.contact.v1 import contact_pb2 as pb
 from fickan.contact.v1 import contact_pb2_grpc as pb_grpc
 from fickan_common.api import identity_verifier, run_api
@@ -288,7 +289,9 @@ class ContactServicer(pb_grpc.ContactServiceServicer):
         bookings: Bookings,
         faults: Faults,
         feedback: Feedbacks,
+        wall: WallBoard,
     ) -> None:
+        self.wall = wall
         self.bookings = bookings
         self.feedbacks = feedback
         self.faults = faults
@@ -524,6 +527,32 @@ class ContactServicer(pb_grpc.ContactServiceServicer):
         average = round(100 * sum(r.rating for r in rows) / len(rows)) if rows else 0
         return pb.ListFeedbackResponse(feedback=[self.shape.feedback(r) for r in rows], average_x100=average)
 
+    # -- the wall screen ----------------------------------------------------------------------------
+    def GetWallBoard(self, request, context):  # noqa: N802
+        b = self.wall.board(current_principal())
+        kinds = self.faults.faults.kinds
+        return pb.WallBoard(
+            feedback=[self.shape.feedback(f) for f in b.feedback],
+            groups=[
+                pb.WallGroup(group=code, name=self.shape.centre.group_name(code), open=n, oldest_seconds=age)
+                for code, n, age in b.groups
+            ],
+            closed_today=b.closed_today[0],
+            unnecessary_today_per_mille=per_mille(b.closed_today[1], b.closed_today[0]),
+            closed_last_month=b.closed_last_month[0],
+            unnecessary_last_month_per_mille=per_mille(b.closed_last_month[1], b.closed_last_month[0]),
+            open_fault_reports=b.open_faults,
+            latest_faults=[
+                pb.WallFault(
+                    service_name=kinds[f.service_code].name if f.service_code in kinds else f.service_code,
+                    address=f.address or (f"{f.lat:.4f}, {f.long:.4f}" if f.lat is not None else ""),
+                    requested_at=to_timestamp(f.requested_at),
+                )
+                for f, _ in b.latest_faults
+            ],
+            at=to_timestamp(b.at),
+        )
+
 
 def build(
     db: Database,
@@ -547,6 +576,7 @@ def build(
             on_events=on_events,
         ),
         Feedbacks(db, on_events=on_events),
+        WallBoard(db, centre),
     )
 
 

@@ -91,3 +91,32 @@ def test_a_closed_contact_is_rated_once_and_staff_read_it_without_the_resident(
     assert late.code() == grpc.StatusCode.FAILED_PRECONDITION
     with db.read() as session:
         assert session.scalars(select(FeedbackRow)).one().rating == 4
+
+
+def test_the_wall_board_shows_feedback_open_contacts_and_demand_without_anyone(stub, tokens: TokenFactory) -> None:
+    anna_id = str(uuid.uuid4())
+    anna = tokens.token(anna_id, name="Anna Andersson")
+    agent = tokens.token(str(uuid.uuid4()), roles=("contact_agent",), name="Bengt", group="BBMT")
+    first = stub.AskQuestion(
+        pb.AskQuestionRequest(subject="Altan", body="Bygglov för altan?", channel="web", topic="bygga-bo"),
+        metadata=md(anna),
+    )
+    stub.AskQuestion(
+        pb.AskQuestionRequest(subject="Staket", body="Bygglov för staket?", channel="web", topic="bygga-bo"),
+        metadata=md(anna),
+    )
+    stub.CloseThread(
+        pb.CloseThreadRequest(question_id=first.question_id, reason="oppettider-information"), metadata=md(agent)
+    )
+    give(stub, anna, first.question_id, 2, "Fick vänta länge.")
+
+    board = stub.GetWallBoard(pb.WallBoardRequest(), metadata=md(agent))
+    assert [(f.rating, f.comment) for f in board.feedback] == [(2, "Fick vänta länge.")]
+    bbmt = next(g for g in board.groups if g.group == "BBMT")
+    assert bbmt.open == 1 and bbmt.oldest_seconds >= 0
+    assert len(board.groups) == 10 and board.closed_today == 1
+    assert board.unnecessary_today_per_mille == 1000  # opening hours: the resident could have found them
+    assert anna_id not in str(board) and "Anna" not in str(board)
+    assert refused(lambda: stub.GetWallBoard(pb.WallBoardRequest(), metadata=md(anna))).code() == (
+        grpc.StatusCode.PERMISSION_DENIED
+    )
