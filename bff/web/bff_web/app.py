@@ -31,6 +31,7 @@ from bff_web.views import (
     open311,
     pages,
     staff,
+    wall,
 )
 from fickan_bff.app import create_base_app
 from fickan_bff.clients import Services
@@ -53,6 +54,7 @@ PAGE_BLUEPRINTS = {
     "contact_desk",
     "bookings",
     "faults",
+    "wall",
     "insights",
 }
 ERROR_STATUSES = {400, 403, 404, 405, 409, 413, 500, 503}
@@ -119,6 +121,7 @@ def create_app(services: Services | None = None) -> Flask:
     app.register_blueprint(bookings.bp)
     app.register_blueprint(open311.bp)
     app.register_blueprint(faults.bp)
+    app.register_blueprint(wall.bp)
     app.register_blueprint(insights.bp)
 
     @app.before_request

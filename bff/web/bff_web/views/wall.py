@@ -1,0 +1,117 @@
+"""The office's wall screen (/personal/tavla): for a big screen, readable from three metres, no
+scrolling. The page is rendered whole (and reloads itself without JavaScript); with JavaScript it
+listens to /personal/tavla/strom (Server-Sent Events), which asks the contact service every second
+and sends the board again, rendered by the same template, as soon as it changed. Staff only."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from datetime import UTC
+from typing import Any
+
+import grpc
+from flask import Blueprint, Response, g, render_template, stream_with_context
+
+from bff_web import formatting
+from bff_web.i18n import t
+from bff_web.session import services, staff_required, token
+from fickan.contact.v1 import contact_pb2 as pb
+from fickan_bff.errors import is_unavailable
+from fickan_common.grpc_client import ServiceError
+
+bp = Blueprint("wall", __name__)
+
+AGENT = "contact_agent"
+POLL_SECONDS = 1.0  # the screen shows a change within 2 s
+KEEP_ALIVE_SECONDS = 15.0
+# A stream ends after a while and the browser reconnects at once: the new request carries a fresh
+# access token (the session renews it), so a screen left on for days never uses an expired one.
+STREAM_SECONDS = 300.0
+
+
+def _age(seconds: int) -> str:
+    if seconds < 3600:
+        return t("wall_age_minutes", n=max(seconds // 60, 0))
+    if seconds < 48 * 3600:
+        return t("wall_age_hours", n=seconds // 3600)
+    return t("wall_age_days", n=seconds // 86400)
+
+
+def _per_cent(per_mille: int) -> str:
+    return formatting.number(per_mille / 10, g.get("lang", "sv")) + " %"
+
+
+def board_view(b: pb.WallBoard) -> dict[str, Any]:
+    return {
+        "feedback": [
+            {
+                "rating": f.rating,
+                "comment": f.comment,
+                "group": f.group,
+                "when": f.changed_at.ToDatetime(tzinfo=UTC).astimezone(formatting.ZONE).strftime("%H:%M"),
+            }
+            for f in b.feedback
+        ],
+        "groups": [
+            {"name": grp.name, "open": grp.open, "oldest": _age(grp.oldest_seconds) if grp.open else ""}
+            for grp in b.groups
+            if grp.open
+        ],
+        "today": _per_cent(b.unnecessary_today_per_mille) if b.closed_today else "–",
+        "closed_today": b.closed_today,
+        "last_month": _per_cent(b.unnecessary_last_month_per_mille) if b.closed_last_month else "–",
+        "open_faults": b.open_fault_reports,
+        "faults": [
+            {"name": f.service_name, "where": f.address, "when": formatting.date_time(f.requested_at)}
+            for f in b.latest_faults
+        ],
+        "at": b.at.ToDatetime(tzinfo=UTC).astimezone(formatting.ZONE).strftime("%H:%M:%S"),
+    }
+
+
+def _board(access_token: str) -> pb.WallBoard:
+    return services().contact.call("GetWallBoard", pb.WallBoardRequest(), token=access_token)
+
+
+@bp.get("/personal/tavla")
+@staff_required(AGENT)
+def wall() -> str:
+    return render_template("wall.html", board=board_view(_board(token())))
+
+
+def _event(html: str) -> str:
+    return "".join(f"data: {line}\n" for line in html.splitlines()) + "\n"
+
+
+@bp.get("/personal/tavla/strom")
+@staff_required(AGENT)
+def stream() -> Response:
+    access_token = token()
+
+    @stream_with_context
+    def events() -> Iterator[str]:
+        yield "retry: 1000\n\n"
+        started = last_sent = time.monotonic()
+        shown = ""
+        while time.monotonic() - started < STREAM_SECONDS:
+            try:
+                html = render_template("_wall_board.html", board=board_view(_board(access_token)))
+            except ServiceError as exc:
+                if not is_unavailable(exc.code) and exc.code != grpc.StatusCode.DEADLINE_EXCEEDED:
+                    return  # e.g. the token was revoked: the page's next reload asks for a login
+                html = ""
+            digest = hashlib.sha256(html.encode()).hexdigest() if html else shown
+            if digest != shown:
+                shown, last_sent = digest, time.monotonic()
+                yield _event(html)
+            elif time.monotonic() - last_sent > KEEP_ALIVE_SECONDS:
+                last_sent = time.monotonic()
+                yield ": still here\n\n"
+            time.sleep(POLL_SECONDS)
+
+    response = Response(events(), mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # a proxy must pass each event on at once
+    return response
