@@ -132,3 +132,29 @@ def test_the_advisors_bad_pattern_is_told_by_field_and_residents_cannot_publish(
     anna = app.test_client()
     login(anna, PNR_ANNA)
     assert anna.get("/personal/radgivning").status_code == 403
+
+
+def test_a_held_meeting_is_rated_on_my_bookings(app: Flask, platform: Platform) -> None:
+    from datetime import UTC
+
+    from contact.store import FeedbackRow, Slot
+
+    rut, anna = app.test_client(), app.test_client()
+    publish_tomorrow(rut, platform)
+    login(anna, PNR_ANNA)
+    times = page(anna, "/radgivning?tjanst=" + SERVICE)
+    assert anna.post("/radgivning/boka", data=fields_of(times, "/radgivning/boka")).status_code == 302
+    booking_id = re.search(r'data-booking="([^"]+)"', page(anna, "/radgivning/bokningar")).group(1)
+    with platform.contact.db.transaction() as session:  # the meeting has been held
+        for slot in session.query(Slot).all():
+            slot.starts_at = datetime.now(UTC) - timedelta(hours=2)
+            slot.ends_at = datetime.now(UTC) - timedelta(hours=1)
+    mine = page(anna, "/radgivning/bokningar")
+    action = f"/radgivning/bokningar/{booking_id}/omdome"
+    assert "Vad tyckte du?" in mine and "Avboka" not in mine
+    refused = anna.post(action, data={**fields_of(mine, action), "rating": "7"})
+    assert refused.status_code == 302 and "välj ett betyg från 1 till 5" in page(anna, "/radgivning/bokningar")
+    given = anna.post(action, data={**fields_of(mine, action), "rating": "4", "comment": "Bra råd om budget."})
+    assert given.status_code == 302
+    with platform.contact.db.read() as session:
+        assert [(f.rating, f.group_code) for f in session.query(FeedbackRow).all()] == [(4, SERVICE)]

@@ -7,6 +7,7 @@ from bff_mobile.views import (  # noqa: F401 - registers the routes
     bookings,
     devices,
     e_services,
+    faults,
     inbox,
     insights,
     questions,

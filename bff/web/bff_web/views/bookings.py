@@ -6,7 +6,7 @@ the no-double-booking guarantee live in the contact service; this only composes 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -61,8 +61,10 @@ def _slot(s: pb.Slot) -> dict[str, Any]:
 
 
 def _booking(b: pb.Booking) -> dict[str, Any]:
+    ended = b.slot.ends_at.ToDatetime(tzinfo=UTC) <= datetime.now(UTC)
     return {
         "id": b.booking_id,
+        "held": b.status == "booked" and ended,
         "slot": _slot(b.slot),
         "group_code": b.slot.group,
         "status": b.status,
@@ -181,6 +183,30 @@ def cancel(booking_id: str) -> Response:
         flash("booking_cancel_too_late", "error")
         return redirect(url_for("bookings.mine"))
     flash("booking_cancelled", "success")
+    return redirect(url_for("bookings.mine"))
+
+
+@bp.post("/radgivning/bokningar/<booking_id>/omdome")
+@login_required
+def give_feedback(booking_id: str) -> Response:
+    """A held meeting rated 1-5 (once, changeable for a day); a refusal is said at the top of the page."""
+    rating = request.form.get("rating", "")
+    try:
+        services().contact.call(
+            "GiveFeedback",
+            pb.GiveFeedbackRequest(
+                subject=pb.FeedbackSubject(kind="booking", subject_id=_id(booking_id)),
+                rating=int(rating) if rating.isdigit() and len(rating) < 3 else 0,
+                comment=request.form.get("comment", ""),
+            ),
+            token=token(),
+        )
+    except ServiceError as exc:
+        if exc.code not in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION):
+            raise
+        flash("booking_feedback_refused", "error")
+        return redirect(url_for("bookings.mine"))
+    flash("feedback_thanks", "success")
     return redirect(url_for("bookings.mine"))
 
 
