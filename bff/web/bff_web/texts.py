@@ -188,6 +188,7 @@ TEXTS: dict[str, dict[str, str]] = {
         # Feedback
         "feedback_title": "Vad tyckte du?",
         "feedback_rating": "Ditt betyg",
+        "rating_of_five": "{rating} av 5",
         "feedback_rating_1": "1 – Mycket dåligt",
         "feedback_rating_2": "2 – Dåligt",
         "feedback_rating_3": "3 – Okej",
@@ -853,6 +854,7 @@ TEXTS: dict[str, dict[str, str]] = {
         # Feedback
         "feedback_title": "What did you think?",
         "feedback_rating": "Your rating",
+        "rating_of_five": "{rating} of 5",
         "feedback_rating_1": "1 – Very poor",
         "feedback_rating_2": "2 – Poor",
         "feedback_rating_3": "3 – OK",

@@ -46,6 +46,6 @@ def test_a_closed_contact_is_rated_and_staff_read_it_without_her_name(app: Flask
     bengt = app.test_client()
     login(bengt, PNR_BENGT)
     listed = page(bengt, "/personal/omdomen")
-    assert "Snabbt och tydligt!" in listed and "5 / 5" in listed
+    assert "Snabbt och tydligt!" in listed and "5 av 5" in listed
     main = listed.split("<main")[1].split("</main>")[0]
     assert "Anna" not in main and question_id not in listed
