@@ -5,6 +5,7 @@ contact; her comment appears on the wall within 2 s, without a reload and withou
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from conftest import PNR_ANNA, Platform
 from playwright import sync_api
@@ -12,6 +13,7 @@ from test_web_bookings_in_browser import base_url, logged_in_page  # noqa: F401 
 from test_web_browser_smoke import ARGS, CHROMIUM
 from web_fakes import user_id_for
 
+from contact.service import record_case_status
 from fickan_common.tokens import Principal
 
 PNR_BENGT = "197002022222"
@@ -23,6 +25,9 @@ def test_feedback_appears_on_the_wall_within_two_seconds(platform: Platform, bas
     question = platform.contact.servicer.contact.ask(resident, "Altan", "Behöver jag bygglov?", "web", "bygga-bo")
     agent = Principal(user_id=str(uuid.uuid4()), roles=("contact_agent",), name="Bengt", group="BBMT")
     platform.contact.servicer.desk.close(agent, question.id, "ovrigt")
+    sent = str(uuid.uuid4())
+    with platform.contact.db.transaction() as session:  # an application sent 23 h ago (applications' event)
+        record_case_status(session, sent, [resident.user_id], "submitted", datetime.now(UTC) - timedelta(hours=23))
     platform.identity.roles[PNR_BENGT] = ("resident", "contact_agent")
     platform.identity.extra_claims[PNR_BENGT] = {"group": "BBMT"}
 
@@ -34,6 +39,8 @@ def test_feedback_appears_on_the_wall_within_two_seconds(platform: Platform, bas
             wall.goto(base_url + "/personal/tavla")
             expect(wall.get_by_role("heading", name="Kontaktcenter just nu")).to_be_visible()
             expect(wall.get_by_text("Öppna felanmälningar: 0")).to_be_visible()
+            expect(wall.get_by_text(sent[:8])).to_be_visible()  # closest to its 24-hour target
+            expect(wall.locator("#wall-cases + ul")).to_contain_text("kvar")
             wall.wait_for_function("() => document.getElementById('wall-board') !== null")
 
             anna = logged_in_page(browser, base_url, PNR_ANNA)

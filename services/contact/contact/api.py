@@ -551,6 +551,7 @@ class ContactServicer(pb_grpc.ContactServiceServicer):
                 for f, _ in b.latest_faults
             ],
             at=to_timestamp(b.at),
+            closest_cases=[pb.WallCase(short_id=app_id[:8], seconds_left=left) for app_id, left in b.closest_cases],
         )
 
 

@@ -247,11 +247,12 @@ def record_case_status(
     for resident_id in set(resident_ids):
         row = session.get(ResidentCase, (resident_id, application_id))
         if row is None:
-            session.add(
-                ResidentCase(resident_id=resident_id, application_id=application_id, status=status, changed_at=at)
-            )
+            row = ResidentCase(resident_id=resident_id, application_id=application_id, status=status, changed_at=at)
+            session.add(row)
         elif _aware(row.changed_at) <= at:  # events may arrive out of order: the latest move wins
             row.status, row.changed_at = status, at
+        if status == "submitted" and (row.submitted_at is None or _aware(row.submitted_at) > at):
+            row.submitted_at = at
 
 
 def _aware(value: datetime) -> datetime:

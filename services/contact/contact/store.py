@@ -110,6 +110,9 @@ class ResidentCase(Base):
     application_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     status: Mapped[str] = mapped_column(String(30))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # When it was sent (the event moving it to "submitted"): the wall screen counts its 24-hour
+    # target from here. No case contents are kept.
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class Slot(Base):

@@ -5,19 +5,23 @@ today's share of unnecessary contacts against last month's, and the open fault r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from contact.demand import LOCAL
 from contact.domain import questions
 from contact.domain.centre import Centre
-from contact.store import FaultReport, FeedbackRow, Question
+from contact.store import FaultReport, FeedbackRow, Question, ResidentCase
 from fickan_common.db import Database
 from fickan_common.tokens import Principal
 
 FEEDBACK_SHOWN = 6
 FAULTS_SHOWN = 5
+CASES_SHOWN = 5
+TARGET = timedelta(hours=24)
+# Sent and not yet decided (applications' statuses).
+WAITING = ("submitted", "received", "in_progress", "completion_submitted")
 
 
 def _aware(at: datetime) -> datetime:
@@ -37,6 +41,7 @@ class Board:
     open_faults: int
     latest_faults: list[tuple[FaultReport, Question]]
     at: datetime
+    closest_cases: list[tuple[str, int]]  # application id, seconds left
 
 
 class WallBoard:
@@ -87,6 +92,13 @@ class WallBoard:
                 .order_by(FaultReport.requested_at.desc())
                 .limit(FAULTS_SHOWN)
             ).all()
+            cases = session.execute(
+                select(ResidentCase.application_id, func.min(ResidentCase.submitted_at))
+                .where(ResidentCase.status.in_(WAITING), ResidentCase.submitted_at.is_not(None))
+                .group_by(ResidentCase.application_id)
+                .order_by(func.min(ResidentCase.submitted_at))
+                .limit(CASES_SHOWN)
+            ).all()
         counted = {code: (n, int((now - _aware(oldest)).total_seconds())) for code, n, oldest in open_rows}
         groups = [(code, *counted.get(code, (0, 0))) for code in self.centre.groups]
         return Board(
@@ -97,4 +109,5 @@ class WallBoard:
             int(open_faults or 0),
             [(f, q) for f, q in latest],
             now,
+            [(app_id, int((_aware(sent) + TARGET - now).total_seconds())) for app_id, sent in cases],
         )

@@ -12,6 +12,7 @@ import grpc
 import pytest
 from sqlalchemy import func, select
 
+from contact.service import record_case_status
 from contact.store import OUTBOX, FeedbackRow
 from fickan.contact.events.v1 import events_pb2
 from fickan.contact.v1 import contact_pb2 as pb
@@ -93,7 +94,9 @@ def test_a_closed_contact_is_rated_once_and_staff_read_it_without_the_resident(
         assert session.scalars(select(FeedbackRow)).one().rating == 4
 
 
-def test_the_wall_board_shows_feedback_open_contacts_and_demand_without_anyone(stub, tokens: TokenFactory) -> None:
+def test_the_wall_board_shows_feedback_open_contacts_and_demand_without_anyone(
+    stub, db: Database, tokens: TokenFactory
+) -> None:
     anna_id = str(uuid.uuid4())
     anna = tokens.token(anna_id, name="Anna Andersson")
     agent = tokens.token(str(uuid.uuid4()), roles=("contact_agent",), name="Bengt", group="BBMT")
@@ -110,7 +113,19 @@ def test_the_wall_board_shows_feedback_open_contacts_and_demand_without_anyone(s
     )
     give(stub, anna, first.question_id, 2, "Fick vänta länge.")
 
+    # Two sent applications (from applications' events): the older is closest to its 24-hour target.
+    now = datetime.now(UTC)
+    older, newer, decided = (str(uuid.uuid4()) for _ in range(3))
+    with db.transaction() as session:
+        record_case_status(session, older, [anna_id], "submitted", now - timedelta(hours=20))
+        record_case_status(session, older, [anna_id], "received", now - timedelta(hours=19))
+        record_case_status(session, newer, [str(uuid.uuid4())], "submitted", now - timedelta(hours=2))
+        record_case_status(session, decided, [anna_id], "submitted", now - timedelta(hours=30))
+        record_case_status(session, decided, [anna_id], "decided", now - timedelta(hours=1))
+
     board = stub.GetWallBoard(pb.WallBoardRequest(), metadata=md(agent))
+    assert [c.short_id for c in board.closest_cases] == [older[:8], newer[:8]]
+    assert 4 * 3600 - 60 <= board.closest_cases[0].seconds_left <= 4 * 3600
     assert [(f.rating, f.comment) for f in board.feedback] == [(2, "Fick vänta länge.")]
     bbmt = next(g for g in board.groups if g.group == "BBMT")
     assert bbmt.open == 1 and bbmt.oldest_seconds >= 0

@@ -67,6 +67,16 @@ def board_view(b: pb.WallBoard) -> dict[str, Any]:
             {"name": f.service_name, "where": f.address, "when": formatting.date_time(f.requested_at)}
             for f in b.latest_faults
         ],
+        "cases": [
+            {
+                "id": c.short_id,
+                "left": t("wall_left", age=_age(c.seconds_left))
+                if c.seconds_left >= 0
+                else t("wall_late", age=_age(-c.seconds_left)),
+                "late": c.seconds_left < 0,
+            }
+            for c in b.closest_cases
+        ],
         "at": b.at.ToDatetime(tzinfo=UTC).astimezone(formatting.ZONE).strftime("%H:%M:%S"),
     }
 
