@@ -41,6 +41,7 @@ PUBLIC = {
         "ListFaultReports",
         "GetFaultReport",
         "ReportFaultFromOpen311",  # checks the Open311 client's api_key itself
+        "GetWallBoardForScreen",  # checks the screen's token itself
     )
 }
 # A paired watch (a glance token) sees its replies and next booking and asks to be rung; nothing else.
@@ -65,6 +66,8 @@ COMMANDS = {
         "CancelBooking",
         "ReportFault",
         "GiveFeedback",
+        "CreateWallScreen",
+        "RevokeWallScreen",
     )
 }
 
@@ -529,7 +532,35 @@ class ContactServicer(pb_grpc.ContactServiceServicer):
 
     # -- the wall screen ----------------------------------------------------------------------------
     def GetWallBoard(self, request, context):  # noqa: N802
-        b = self.wall.board(current_principal())
+        return self._board(self.wall.board(current_principal()))
+
+    def GetWallBoardForScreen(self, request, context):  # noqa: N802
+        return self._board(self.wall.board_for_screen(request.token))
+
+    @staticmethod
+    def _screen(row, token: str = "") -> pb.WallScreen:  # type: ignore[no-untyped-def]
+        message = pb.WallScreen(
+            screen_id=row.id,
+            name=row.name,
+            token=token,
+            created_at=to_timestamp(row.created_at),
+            created_by=row.created_by,
+        )
+        if row.revoked_at is not None:
+            message.revoked_at.CopyFrom(to_timestamp(row.revoked_at))
+        return message
+
+    def CreateWallScreen(self, request, context):  # noqa: N802
+        row, token = self.wall.create_screen(current_principal(), request.name)
+        return self._screen(row, token)
+
+    def ListWallScreens(self, request, context):  # noqa: N802
+        return pb.ListWallScreensResponse(screens=[self._screen(r) for r in self.wall.screens(current_principal())])
+
+    def RevokeWallScreen(self, request, context):  # noqa: N802
+        return self._screen(self.wall.revoke_screen(current_principal(), request.screen_id))
+
+    def _board(self, b) -> pb.WallBoard:  # type: ignore[no-untyped-def]
         kinds = self.faults.faults.kinds
         return pb.WallBoard(
             feedback=[self.shape.feedback(f) for f in b.feedback],

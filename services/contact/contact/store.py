@@ -207,6 +207,19 @@ class FeedbackRow(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class WallScreenRow(Base):
+    """A screen in the office allowed to show the wall board; its token is kept as a hash only."""
+
+    __tablename__ = "wall_screens"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 OUTBOX = Outbox(NAME, outbox_table(Base.metadata))
 INBOX = inbox_table(Base.metadata)
 IDEMPOTENCY = idempotency_table(Base.metadata)

@@ -4,6 +4,9 @@ today's share of unnecessary contacts against last month's, and the open fault r
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -12,9 +15,17 @@ from sqlalchemy import func, select
 from contact.demand import LOCAL
 from contact.domain import questions
 from contact.domain.centre import Centre
-from contact.store import FaultReport, FeedbackRow, Question, ResidentCase
+from contact.store import FaultReport, FeedbackRow, Question, ResidentCase, WallScreenRow
 from fickan_common.db import Database
+from fickan_common.errors import NotFound, PermissionDenied, ValidationFailed
 from fickan_common.tokens import Principal
+
+SCREEN_REFUSED = "Skärmen har inte längre tillgång till tavlan. (The screen's access is revoked or unknown.)"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(("fickan-wall-screen:" + token).encode()).hexdigest()
+
 
 FEEDBACK_SHOWN = 6
 FAULTS_SHOWN = 5
@@ -57,8 +68,55 @@ class WallBoard:
         ).one()
         return int(row[0]), int(row[1])
 
+    # -- screens: a revocable token instead of a login -------------------------------------------
+    def create_screen(self, principal: Principal, name: str) -> tuple[WallScreenRow, str]:
+        questions.require_agent(principal)
+        name = (name or "").strip()
+        if not name or len(name) > 100:
+            raise ValidationFailed(
+                "Ge skärmen ett namn, högst 100 tecken. (Name the screen.)", {"name": "Skriv var skärmen sitter."}
+            )
+        token = secrets.token_urlsafe(32)
+        row = WallScreenRow(
+            id=str(uuid.uuid4()),
+            name=name,
+            token_hash=token_hash(token),
+            created_by=principal.name or principal.user_id,
+            created_at=datetime.now(UTC),
+        )
+        with self.db.transaction() as session:
+            session.add(row)
+        return row, token
+
+    def screens(self, principal: Principal) -> list[WallScreenRow]:
+        questions.require_agent(principal)
+        with self.db.read() as session:
+            return list(session.scalars(select(WallScreenRow).order_by(WallScreenRow.created_at.desc())))
+
+    def revoke_screen(self, principal: Principal, screen_id: str) -> WallScreenRow:
+        questions.require_agent(principal)
+        with self.db.transaction() as session:
+            row = session.get(WallScreenRow, screen_id) if len(screen_id or "") <= 36 else None
+            if row is None:
+                raise NotFound("Skärmen finns inte. (No such screen.)")
+            if row.revoked_at is None:
+                row.revoked_at = datetime.now(UTC)
+        return row
+
+    def board_for_screen(self, token: str) -> Board:
+        with self.db.read() as session:
+            row = session.scalars(
+                select(WallScreenRow).where(WallScreenRow.token_hash == token_hash(token or ""))
+            ).first()
+        if row is None or row.revoked_at is not None:
+            raise PermissionDenied(SCREEN_REFUSED)
+        return self._board()
+
     def board(self, principal: Principal) -> Board:
         questions.require_agent(principal)
+        return self._board()
+
+    def _board(self) -> Board:
         now = datetime.now(UTC)
         local_today = now.astimezone(LOCAL).date()
         today = datetime.combine(local_today, time.min, LOCAL).astimezone(UTC)

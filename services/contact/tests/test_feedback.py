@@ -135,3 +135,27 @@ def test_the_wall_board_shows_feedback_open_contacts_and_demand_without_anyone(
     assert refused(lambda: stub.GetWallBoard(pb.WallBoardRequest(), metadata=md(anna))).code() == (
         grpc.StatusCode.PERMISSION_DENIED
     )
+
+
+def test_a_screen_token_shows_the_board_until_it_is_revoked(stub, db: Database, tokens: TokenFactory) -> None:
+    agent = tokens.token(str(uuid.uuid4()), roles=("contact_agent",), name="Bengt", group="BBMT")
+    anna = tokens.token(str(uuid.uuid4()), name="Anna")
+    screen = stub.CreateWallScreen(pb.CreateWallScreenRequest(name="Entrén, Stadshuset"), metadata=md(agent))
+    assert len(screen.token) >= 40
+    board = stub.GetWallBoardForScreen(pb.WallScreenTokenRequest(token=screen.token))  # no login
+    assert len(board.groups) == 10
+    listed = stub.ListWallScreens(pb.ListWallScreensRequest(), metadata=md(agent)).screens
+    assert [(s.name, s.token) for s in listed] == [("Entrén, Stadshuset", "")]  # the token is shown once
+    with db.read() as session:
+        from contact.store import WallScreenRow
+
+        assert screen.token not in str([r.token_hash for r in session.scalars(select(WallScreenRow))])
+
+    stub.RevokeWallScreen(pb.WallScreenRequest(screen_id=screen.screen_id), metadata=md(agent))
+    for token in (screen.token, "gissad", ""):
+        error = refused(lambda token=token: stub.GetWallBoardForScreen(pb.WallScreenTokenRequest(token=token)))
+        assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert (
+        refused(lambda: stub.CreateWallScreen(pb.CreateWallScreenRequest(name="Hemma"), metadata=md(anna))).code()
+        == grpc.StatusCode.PERMISSION_DENIED
+    )
