@@ -182,6 +182,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "wall_none_open": "Inga öppna kontakter.",
         "wall_updated": "Uppdaterad {at}",
         "wall_cases": "Närmast 24-timmarsmålet",
+        "wall_screens_title": "Skärmar för tavlan",
+        "wall_screens_intro": (
+            "En skärm i receptionen visar tavlan med en egen länk i stället för en inloggning. "
+            "Återkalla länken om skärmen flyttas eller försvinner."
+        ),
+        "wall_screens_name": "Var sitter skärmen?",
+        "wall_screens_create": "Skapa länk",
+        "wall_screens_created": "Öppna länken på skärmen. Den visas bara nu.",
+        "wall_screens_col_created": "Skapad",
+        "wall_screens_revoke": "Återkalla",
+        "wall_screens_revoked_at": "Återkallad {at}",
+        "wall_screen_revoked": "Länken är återkallad: skärmen visar inte längre tavlan.",
         "wall_left": "{age} kvar",
         "wall_late": "{age} sen",
         "wall_age_minutes": "{n} min",
@@ -851,6 +863,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "wall_none_open": "No open contacts.",
         "wall_updated": "Updated {at}",
         "wall_cases": "Closest to the 24-hour target",
+        "wall_screens_title": "Screens for the board",
+        "wall_screens_intro": (
+            "A screen in reception shows the board with its own link instead of a login. "
+            "Revoke the link if the screen moves or goes missing."
+        ),
+        "wall_screens_name": "Where is the screen?",
+        "wall_screens_create": "Create a link",
+        "wall_screens_created": "Open the link on the screen. It is shown only now.",
+        "wall_screens_col_created": "Created",
+        "wall_screens_revoke": "Revoke",
+        "wall_screens_revoked_at": "Revoked {at}",
+        "wall_screen_revoked": "The link is revoked: the screen no longer shows the board.",
         "wall_left": "{age} left",
         "wall_late": "{age} late",
         "wall_age_minutes": "{n} min",

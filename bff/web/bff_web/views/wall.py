@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC
 from typing import Any
 
 import grpc
-from flask import Blueprint, Response, g, render_template, stream_with_context
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, stream_with_context, url_for
 
 from bff_web import formatting
 from bff_web.i18n import t
@@ -85,21 +85,16 @@ def _board(access_token: str) -> pb.WallBoard:
     return services().contact.call("GetWallBoard", pb.WallBoardRequest(), token=access_token)
 
 
-@bp.get("/personal/tavla")
-@staff_required(AGENT)
-def wall() -> str:
-    return render_template("wall.html", board=board_view(_board(token())))
+def _screen_board(screen_token: str) -> pb.WallBoard:
+    request_message = pb.WallScreenTokenRequest(token=screen_token[:100])
+    return services().contact.call("GetWallBoardForScreen", request_message)
 
 
 def _event(html: str) -> str:
     return "".join(f"data: {line}\n" for line in html.splitlines()) + "\n"
 
 
-@bp.get("/personal/tavla/strom")
-@staff_required(AGENT)
-def stream() -> Response:
-    access_token = token()
-
+def _stream(fetch: Callable[[], pb.WallBoard]) -> Response:
     @stream_with_context
     def events() -> Iterator[str]:
         yield "retry: 1000\n\n"
@@ -107,10 +102,10 @@ def stream() -> Response:
         shown = ""
         while time.monotonic() - started < STREAM_SECONDS:
             try:
-                html = render_template("_wall_board.html", board=board_view(_board(access_token)))
+                html = render_template("_wall_board.html", board=board_view(fetch()))
             except ServiceError as exc:
-                if not is_unavailable(exc.code) and exc.code != grpc.StatusCode.DEADLINE_EXCEEDED:
-                    return  # e.g. the token was revoked: the page's next reload asks for a login
+                if not is_unavailable(exc.code):
+                    return  # a revoked screen or token: the page's next reload says so
                 html = ""
             digest = hashlib.sha256(html.encode()).hexdigest() if html else shown
             if digest != shown:
@@ -125,3 +120,75 @@ def stream() -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # a proxy must pass each event on at once
     return response
+
+
+@bp.get("/personal/tavla")
+@staff_required(AGENT)
+def wall() -> str:
+    return render_template("wall.html", board=board_view(_board(token())), stream_url=url_for("wall.stream"))
+
+
+@bp.get("/personal/tavla/strom")
+@staff_required(AGENT)
+def stream() -> Response:
+    access_token = token()
+    return _stream(lambda: _board(access_token))
+
+
+# -- screens in the office: a revocable token instead of a login ------------------------------------
+@bp.get("/tavla/<screen_token>")
+def screen(screen_token: str) -> str:
+    board = _screen_board(screen_token)  # a revoked or unknown token: 403
+    return render_template(
+        "wall.html", board=board_view(board), stream_url=url_for("wall.screen_stream", screen_token=screen_token)
+    )
+
+
+@bp.get("/tavla/<screen_token>/strom")
+def screen_stream(screen_token: str) -> Response:
+    _screen_board(screen_token)
+    return _stream(lambda: _screen_board(screen_token))
+
+
+def _screens_page(created: pb.WallScreen | None = None, errors: dict[str, str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    listed = services().contact.call("ListWallScreens", pb.ListWallScreensRequest(), token=token())
+    rows = [
+        {
+            "id": s.screen_id,
+            "name": s.name,
+            "created": formatting.date_time(s.created_at),
+            "by": s.created_by,
+            "revoked": formatting.date_time(s.revoked_at),
+        }
+        for s in listed.screens
+    ]
+    link = url_for("wall.screen", screen_token=created.token, _external=True) if created else ""
+    return render_template("wall_screens.html", rows=rows, link=link, errors=errors or {}), status
+
+
+@bp.get("/personal/tavla/skarmar")
+@staff_required(AGENT)
+def screens() -> tuple[str, int]:
+    return _screens_page()
+
+
+@bp.post("/personal/tavla/skarmar")
+@staff_required(AGENT)
+def create_screen() -> tuple[str, int]:
+    try:
+        created = services().contact.call(
+            "CreateWallScreen", pb.CreateWallScreenRequest(name=request.form.get("name", "")[:100]), token=token()
+        )
+    except ServiceError as exc:
+        if exc.code != grpc.StatusCode.INVALID_ARGUMENT:
+            raise
+        return _screens_page(errors=exc.field_errors or {"name": exc.message}, status=400)
+    return _screens_page(created)  # the link is shown this once
+
+
+@bp.post("/personal/tavla/skarmar/<screen_id>/aterkalla")
+@staff_required(AGENT)
+def revoke_screen(screen_id: str) -> Response:
+    services().contact.call("RevokeWallScreen", pb.WallScreenRequest(screen_id=screen_id[:36]), token=token())
+    flash("wall_screen_revoked", "success")
+    return redirect(url_for("wall.screens"))
