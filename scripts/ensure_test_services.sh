@@ -2,6 +2,7 @@
 # What the test suite needs beyond `make setup`: PostgreSQL on 127.0.0.1:5432 (trust auth) and
 # Debian's chromium for the browser tests, Node.js. Starts or installs them (apt, as root) when missing.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 pg_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
@@ -33,4 +34,12 @@ if ! command -v node >/dev/null 2>&1; then
   echo "Installing Node.js with apt (for the web pages' script tests) ..."
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nodejs >/dev/null
+fi
+
+# A real Web Push service double (checks VAPID signatures, decrypts payloads) for the notifications
+# tests: the npm package web-push-testing, kept in var/node (git-ignored).
+if [ ! -f var/node/node_modules/web-push-testing/src/bin/server.js ]; then
+  echo "Installing web-push-testing with npm (the Web Push service double) ..."
+  mkdir -p var/node
+  npm install --prefix var/node --no-audit --no-fund --silent web-push-testing@1.2.2 >/dev/null
 fi

@@ -156,6 +156,9 @@ class Platform:
             # the web login page points testers to the simulator, which plays their BankID app
             FICKAN_WEB_BANKID_SIMULATOR_URL=f"http://127.0.0.1:{self.ports['bankid-simulator']}/simulator/",
             FICKAN_IDENTITY_SIGNING_KEYS_DIR=str(self.var / "keys" / "identity"),
+            # notifications: one VAPID key for its api and worker; links in mails and pushes
+            FICKAN_VAPID_KEY_FILE=str(self.var / "keys" / "notifications" / "vapid_private.pem"),
+            FICKAN_PUBLIC_URL=f"http://127.0.0.1:{self.ports['web']}",
         )
         for service in SERVICES:
             env[f"FICKAN_{service.upper()}_TARGET"] = self.target(service)
@@ -199,10 +202,11 @@ class Platform:
                         str(VENV_BIN / "gunicorn"),
                         "--bind",
                         f"127.0.0.1:{self.ports[bff]}",
+                        # a greenlet per request, so the live streams (SSE) need no thread each
                         "--worker-class",
-                        "gthread",
-                        "--threads",
-                        "16",
+                        "gevent",
+                        "--worker-connections",
+                        "2000",
                         # longer than clients' idle gaps, so a reused connection is not closed under them
                         "--keep-alive",
                         "75",

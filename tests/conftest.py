@@ -30,7 +30,9 @@ def broker_proxy() -> Iterator[TcpProxy]:
     proxy.stop()
 
 
-def _platform(var: Path, amqp_uri: str, database_urls: dict[str, str] | None = None) -> Platform:
+def _platform(
+    var: Path, amqp_uri: str, database_urls: dict[str, str] | None = None, settings: dict[str, str] | None = None
+) -> Platform:
     platform = Platform.on_free_ports(
         var,
         amqp_uri=amqp_uri,
@@ -43,6 +45,7 @@ def _platform(var: Path, amqp_uri: str, database_urls: dict[str, str] | None = N
             "FICKAN_LOGIN_LIMIT_PER_IP": "0",
             "FICKAN_LOGIN_LIMIT_PER_CLIENT": "0",
             "FICKAN_BANKID_COLLECT_INTERVAL": "0.2",
+            **(settings or {}),
         },
     )
     platform.migrate()

@@ -67,6 +67,7 @@ PATH_PARAMS: dict[str, PathParam] = {
     "question_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
     "kind": PathParam(_kind, {"type": "string", "pattern": KIND}, texts.FIELD_KIND),
     "device_id": PathParam(_device_id, {"type": "string", "pattern": DEVICE_ID}, texts.FIELD_DEVICE_ID),
+    "subscription_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
     # insights: comparison services, guides and a guide's links are named by slugs
     "service_id": PathParam(_slug, {"type": "string", "pattern": SLUG}, texts.FIELD_SLUG),
     "guide_id": PathParam(_slug, {"type": "string", "pattern": SLUG}, texts.FIELD_SLUG),
@@ -149,6 +150,7 @@ class Endpoint:
     bearer_optional: bool = False
     upload: Upload | None = None
     binary: tuple[str, ...] = ()
+    stream: bool = False
 
     @property
     def openapi_path(self) -> str:
@@ -227,11 +229,13 @@ class Api:
         bearer_optional: bool = False,
         upload: Upload | None = None,
         binary: tuple[str, ...] = (),
+        stream: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """`bearer_optional` (public routes only): the view may use a bearer token when one is sent
         and checks it itself (documented as optional security). `upload`: the body is one file
         (multipart/form-data), given to the view as `upload`. `binary`: the view answers a file of
-        one of these content types (a flask Response) instead of JSON."""
+        one of these content types (a flask Response) instead of JSON. `stream`: the view answers
+        Server-Sent Events (text/event-stream), resumed with the Last-Event-ID header."""
         if bearer_optional and not public:
             raise ValueError("bearer_optional is for public routes")
         if upload is not None and body is not None:
@@ -285,6 +289,7 @@ class Api:
                     bearer_optional=bearer_optional,
                     upload=upload,
                     binary=binary,
+                    stream=stream,
                 )
             )
             return view

@@ -53,7 +53,15 @@ def _json(schema: type[Schema]) -> dict[str, Any]:
 
 def _operation(endpoint: Endpoint) -> dict[str, Any]:
     responses: dict[str, Any] = {}
-    if endpoint.binary:
+    if endpoint.stream:
+        responses[str(endpoint.status)] = {
+            "description": "Server-Sent Events: `event: hello` (the unread count) at once, then one event per "
+            "entry of the resident's feed with `id:` its sequence number (`event: message` with the message, "
+            "`event: case_changed` with the case reference and status); a `: heartbeat` comment every 15 s. "
+            "The stream ends when the token expires: reconnect with a fresh token and Last-Event-ID.",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+    elif endpoint.binary:
         file_schema = {"type": "string", "format": "binary"}
         responses[str(endpoint.status)] = {
             "description": "The file, with Content-Disposition: attachment",
@@ -91,6 +99,16 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     ]
     if endpoint.query is not None:
         parameters.append({"in": "query", "schema": endpoint.query})
+    if endpoint.stream:
+        parameters.append(
+            {
+                "name": "Last-Event-ID",
+                "in": "header",
+                "required": False,
+                "description": "The last `id:` received: the stream starts with what came after it.",
+                "schema": {"type": "string", "pattern": "^[0-9]{1,19}$"},
+            }
+        )
     if endpoint.method != "get" and not endpoint.public:
         parameters.append(dict(IDEMPOTENCY_KEY))
     if parameters:

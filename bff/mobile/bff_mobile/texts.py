@@ -160,3 +160,12 @@ ROLES = {
     "admin": Text("Administratör", "Administrator"),
 }
 ROLE_OTHER = Text("Kommunens personal", "Municipal staff")
+
+
+# --- Notifications ---------------------------------------------------------------------------
+FIELD_LANGUAGE = "Välj sv eller en."
+FIELD_CLOCK = "Skriv tiden som TT:MM, till exempel 22:00."
+LAST_EVENT_ID = Text(
+    "Last-Event-ID ska vara ett heltal (det senaste id du fått).",
+    "Last-Event-ID must be a whole number (the last id you received).",
+)

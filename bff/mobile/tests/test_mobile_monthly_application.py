@@ -622,6 +622,8 @@ def test_the_whole_case_is_shaped_for_the_app(client, resident, world):
             "answered": True,
             "answerText": "Här är det.",
             "answerAttachmentIds": ["6f1c1b8e-0f5e-4a43-9b8b-3e2f0a1d2c3b"],
+            "openForResident": False,
+            "overdue": False,
         }
     ]
     [attachment] = case["attachments"]

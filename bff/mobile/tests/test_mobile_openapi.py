@@ -49,7 +49,9 @@ def test_every_v1_route_and_method_is_documented(app, spec):
     documented = {(path, method) for path, ops in spec["paths"].items() for method in ops}
 
     assert documented == _v1_routes(app)
-    assert len(documented) == 54  # 32 + contact (5) + comparisons (2), guides (5), bookings (7), faults (2), feedback
+    assert (
+        len(documented) == 62
+    )  # 32 + contact (5), comparisons (2), guides (5), notifications (8), bookings (7), faults (2), feedback
     assert {
         ("/v1/auth/refresh", "post"),
         ("/v1/auth/logout", "post"),
@@ -270,5 +272,14 @@ def test_every_change_a_resident_makes_takes_an_idempotency_key(spec):
             if method != "get" and protected:
                 assert [h["name"] for h in headers] == ["Idempotency-Key"], (method, path)
                 assert headers[0]["schema"]["maxLength"] == 200 and not headers[0]["required"]
+            elif path == "/v1/stream":
+                assert [h["name"] for h in headers] == ["Last-Event-ID"]
             else:
                 assert not headers, (method, path)
+
+
+def test_the_stream_is_documented_as_server_sent_events_with_the_bearer_token(spec):
+    operation = spec["paths"]["/v1/stream"]["get"]
+    assert list(operation["responses"]["200"]["content"]) == ["text/event-stream"]
+    assert operation["security"] == [{"bearerAuth": []}]
+    assert "401" in operation["responses"] and "400" in operation["responses"]

@@ -11,13 +11,14 @@ from werkzeug.exceptions import HTTPException
 
 from bff_watch import contact, pairing, texts
 from bff_watch.auth import EXTENSION, ExchangeFailed, WatchTokenCache, require_watch
-from bff_watch.glance import Case, dumps, glance, next_booking
+from bff_watch.glance import Case, dumps, fit, glance, next_booking
 from bff_watch.pairing import WatchError
 from bff_watch.texts import Text
 from fickan.applications.v1 import applications_pb2 as apps_pb
 from fickan.contact.v1 import contact_pb2 as contact_pb
 from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan.notifications.v1 import notifications_pb2 as notes_pb
+from fickan_bff import live
 from fickan_bff.app import create_base_app, services_of
 from fickan_bff.auth import AuthError
 from fickan_bff.clients import Services
@@ -96,6 +97,19 @@ def _case(message: apps_pb.CaseGlance) -> Case | None:
         payment_date=message.payment_date,
         payment_amount=message.payment_amount,
     )
+
+
+def _short(message: notes_pb.Message) -> dict[str, object]:
+    return {"kind": message.kind, "short": fit(message.short, 60, 180), "ref": message.reference}
+
+
+def _glance_entry(event: notes_pb.FeedEvent) -> dict[str, object]:
+    data: dict[str, object] = {"unread": event.unread}
+    if event.kind == "message":
+        data.update(_short(event.message))
+    elif event.kind == "case_changed":
+        data.update(ref=event.reference, status=event.status)
+    return data
 
 
 def _new_replies(clients: Services, token: str) -> int | None:
@@ -182,6 +196,27 @@ def create_app(services: Services | None = None) -> Flask:
             token=g.principal.token,
         )
         return _json(contact.rung(asked, _lang()), 201)
+
+    @app.get("/v1/inbox")
+    @require_watch
+    def get_inbox() -> Response:
+        """The unread count and the three newest unread messages, in their short form (≤ 60 characters)."""
+        answer = services_of(current_app).notifications.call(
+            "GetUnreadCount", notes_pb.GetUnreadCountRequest(), token=g.principal.token
+        )
+        return _json({"unread": answer.unread, "newest": [_short(m) for m in answer.newest]})
+
+    @app.get("/v1/stream")
+    @require_watch
+    def stream() -> Response:
+        """Live, glance-sized: the unread count and a new message's short form or a case's status.
+        The stream ends with the 5-minute glance token; the watch reconnects with Last-Event-ID."""
+        try:
+            after = live.last_event_id()
+        except live.BadLastEventId:
+            return _error(400, "invalid_last_event_id", texts.LAST_EVENT_ID, field="Last-Event-ID")
+        opened, first = live.open_feed(services_of(current_app), g.principal.token, after)
+        return live.relay(opened, first, _glance_entry, "watch_stream")
 
     @app.errorhandler(AuthError)
     def _auth(exc: AuthError) -> Response:

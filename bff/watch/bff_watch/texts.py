@@ -82,3 +82,8 @@ TOO_LARGE = Text("För stort.", "Too large.")
 METHOD_NOT_ALLOWED = Text("Går inte att göra så.", "Not allowed this way.")
 UNAVAILABLE = Text(bff_errors.UNAVAILABLE_SV, bff_errors.UNAVAILABLE_EN)
 INTERNAL = Text("Något gick fel. Försök igen om en stund.", "Something went wrong. Try again shortly.")
+
+LAST_EVENT_ID = Text(
+    "Last-Event-ID ska vara ett heltal.",
+    "Last-Event-ID must be a whole number.",
+)

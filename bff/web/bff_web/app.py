@@ -28,6 +28,7 @@ from bff_web.views import (
     faults,
     insights,
     login,
+    notices,
     open311,
     pages,
     staff,
@@ -55,6 +56,7 @@ PAGE_BLUEPRINTS = {
     "bookings",
     "faults",
     "wall",
+    "notices",
     "insights",
 }
 ERROR_STATUSES = {400, 403, 404, 405, 409, 413, 500, 503}
@@ -122,6 +124,7 @@ def create_app(services: Services | None = None) -> Flask:
     app.register_blueprint(open311.bp)
     app.register_blueprint(faults.bp)
     app.register_blueprint(wall.bp)
+    app.register_blueprint(notices.bp)
     app.register_blueprint(insights.bp)
 
     @app.before_request

@@ -409,6 +409,7 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
                 message=r.get("message", ""),
                 due_date="2026-12-02",
                 answered=r["answered"],
+                open_for_resident=not r["answered"],
                 answer_text=r.get("text", ""),
                 answer_attachment_ids=r.get("files", []),
             )

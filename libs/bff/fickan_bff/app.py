@@ -43,8 +43,25 @@ class SafeJSONProvider(DefaultJSONProvider):
         return data
 
 
+def cooperate_with_gevent() -> bool:
+    """Under gunicorn's gevent worker (sockets monkey-patched), make grpcio yield to other
+    greenlets while it waits, so one open stream does not hold the process. Must run before the
+    first channel is made; returns whether it did anything."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return False
+    if not monkey.is_module_patched("socket"):
+        return False
+    from grpc.experimental import gevent as grpc_gevent
+
+    grpc_gevent.init_gevent()
+    return True
+
+
 def create_base_app(name: str, services: Services | None = None) -> Flask:
     setup_logging(name, env_str("FICKAN_LOG_LEVEL", "INFO"))
+    cooperate_with_gevent()
     app = Flask(name)
     app.json = SafeJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = 1 * 1024 * 1024  # bodies of this slice are small

@@ -51,6 +51,7 @@ def run_api(
     glance_methods: Iterable[str] = (),
     commands: Iterable[str] = (),
     idempotency: IdempotencyStore | None = None,
+    max_workers: int = 16,
 ) -> None:
     setup_logging(f"{settings.name}-api", settings.log_level)
     serve_metrics(settings.metrics_port)
@@ -62,6 +63,7 @@ def run_api(
         glance_methods=glance_methods,
         commands=commands,
         idempotency=idempotency,
+        max_workers=max_workers,
     )
     log.info("serving gRPC", extra={"fields": {"port": port}})
     run_until_stopped(server, on_stop)

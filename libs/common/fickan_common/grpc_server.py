@@ -72,11 +72,60 @@ class ServiceInterceptor(grpc.ServerInterceptor):
 
     def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
         handler = continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
+        if handler is None:
             return handler
-        method = handler_call_details.method
-        inner = handler.unary_unary
+        if handler.unary_unary is not None:
+            return self._unary(handler, handler_call_details.method)
+        if handler.unary_stream is not None:
+            return self._server_stream(handler, handler_call_details.method)
+        return handler
+
+    def _admit(self, method: str, request, context) -> bool:  # type: ignore[no-untyped-def]
+        """Verify the caller (unless the method is public) and the request's declared limits.
+        Sets the principal; returns whether the method is public."""
+        md = dict(context.invocation_metadata())
         public = method in self.public_methods or method.startswith("/grpc.health.")
+        if not public:
+            if self.verifier is None:
+                raise Unauthenticated(TOKEN_MESSAGES["invalid"])
+            try:
+                principal = self.verifier.verify(bearer(md.get("authorization")))
+            except InvalidToken as exc:
+                raise Unauthenticated(TOKEN_MESSAGES[exc.reason]) from None
+            if "glance" in principal.scope and method not in self.glance_methods:
+                raise PermissionDenied(GLANCE_REFUSED)
+            _principal.set(principal)
+        limits.check(request)  # the contract's declared limits, before any use case
+        return public
+
+    def _fail(self, method: str, exc: Exception, context) -> grpc.StatusCode:  # type: ignore[no-untyped-def]
+        """Abort the call with the status the error means (re-raises grpc's own abort)."""
+        if isinstance(exc, DomainError):
+            if exc.field_errors:
+                context.set_trailing_metadata(
+                    ((FIELD_ERRORS_KEY, json.dumps(exc.field_errors, ensure_ascii=False).encode()),)
+                )
+            context.abort(exc.code, exc.message)
+        if isinstance(exc, grpc.RpcError) or type(exc).__name__ == "_AbortError":
+            raise exc
+        log.exception("unhandled error in %s", method)
+        context.abort(grpc.StatusCode.INTERNAL, "Något gick fel hos oss. Försök igen om en stund.")
+        return grpc.StatusCode.INTERNAL  # not reached: abort raises
+
+    def _done(self, method: str, code: grpc.StatusCode, started: float, public: bool) -> None:
+        elapsed = time.perf_counter() - started
+        metrics.GRPC_REQUESTS.labels(method, code.name).inc()
+        metrics.GRPC_LATENCY.labels(method).observe(elapsed)
+        if not public or code != grpc.StatusCode.OK:  # health and login polling would drown the log
+            log.info("rpc", extra={"fields": {"method": method, "code": code.name, "ms": round(elapsed * 1000, 1)}})
+
+    @staticmethod
+    def _code(exc: Exception) -> grpc.StatusCode:
+        return exc.code if isinstance(exc, DomainError) else grpc.StatusCode.INTERNAL
+
+    def _unary(self, handler, method: str):  # type: ignore[no-untyped-def]
+        inner = handler.unary_unary
+        public_method = method in self.public_methods or method.startswith("/grpc.health.")
         idempotent = self.idempotency is not None and method in self.commands
         store = self.idempotency
         serialize = handler.response_serializer
@@ -89,17 +138,7 @@ class ServiceInterceptor(grpc.ServerInterceptor):
             started = time.perf_counter()
             code = grpc.StatusCode.OK
             try:
-                if not public:
-                    if self.verifier is None:
-                        raise Unauthenticated(TOKEN_MESSAGES["invalid"])
-                    try:
-                        principal = self.verifier.verify(bearer(md.get("authorization")))
-                    except InvalidToken as exc:
-                        raise Unauthenticated(TOKEN_MESSAGES[exc.reason]) from None
-                    if "glance" in principal.scope and method not in self.glance_methods:
-                        raise PermissionDenied(GLANCE_REFUSED)
-                    _principal.set(principal)
-                limits.check(request)  # the contract's declared limits, before any use case
+                public = self._admit(method, request, context)
                 key = md.get(METADATA_KEY) if idempotent and not public else None
                 if key is None or store is None:
                     return inner(request, context)
@@ -113,27 +152,12 @@ class ServiceInterceptor(grpc.ServerInterceptor):
                 if replayed:
                     context.set_trailing_metadata(((REPLAYED_KEY, "1"),))
                 return answer
-            except DomainError as exc:
-                code = exc.code
-                if exc.field_errors:
-                    context.set_trailing_metadata(
-                        ((FIELD_ERRORS_KEY, json.dumps(exc.field_errors, ensure_ascii=False).encode()),)
-                    )
-                context.abort(exc.code, exc.message)
-            except Exception as exc:
-                if isinstance(exc, grpc.RpcError) or type(exc).__name__ == "_AbortError":
-                    raise
-                code = grpc.StatusCode.INTERNAL
-                log.exception("unhandled error in %s", method)
-                context.abort(grpc.StatusCode.INTERNAL, "Något gick fel hos oss. Försök igen om en stund.")
+            except Exception as exc:  # noqa: BLE001 - mapped to a status by _fail
+                if not (isinstance(exc, grpc.RpcError) or type(exc).__name__ == "_AbortError"):
+                    code = self._code(exc)
+                self._fail(method, exc, context)
             finally:
-                elapsed = time.perf_counter() - started
-                metrics.GRPC_REQUESTS.labels(method, code.name).inc()
-                metrics.GRPC_LATENCY.labels(method).observe(elapsed)
-                if not public or code != grpc.StatusCode.OK:  # health and login polling would drown the log
-                    log.info(
-                        "rpc", extra={"fields": {"method": method, "code": code.name, "ms": round(elapsed * 1000, 1)}}
-                    )
+                self._done(method, code, started, public_method)
                 _principal.reset(principal_token)
                 correlation_id.reset(cid_token)
 
@@ -145,6 +169,64 @@ class ServiceInterceptor(grpc.ServerInterceptor):
             wrapper,
             request_deserializer=handler.request_deserializer,
             response_serializer=serialize_answer,
+        )
+
+    def _server_stream(self, handler, method: str):  # type: ignore[no-untyped-def]
+        """The same admission, errors, correlation and counts for a server stream (e.g. a live
+        feed). The caller is checked before the first message; an error mid-stream ends it with
+        the error's status. Each resumption of the stream runs under the call's context."""
+        inner = handler.unary_stream
+        public_method = method in self.public_methods or method.startswith("/grpc.health.")
+
+        def wrapper(request, context):  # type: ignore[no-untyped-def]
+            md = dict(context.invocation_metadata())
+            incoming = md.get("x-correlation-id")
+            cid = incoming if valid_correlation_id(incoming) else new_correlation_id()
+            started = time.perf_counter()
+            code = grpc.StatusCode.OK
+            principal: Principal | None = None
+            cid_token = correlation_id.set(cid)
+            principal_token = _principal.set(None)
+            try:
+                self._admit(method, request, context)
+                principal = _principal.get()
+                responses = iter(inner(request, context))
+            except Exception as exc:  # noqa: BLE001 - mapped to a status by _fail
+                if not (isinstance(exc, grpc.RpcError) or type(exc).__name__ == "_AbortError"):
+                    code = self._code(exc)
+                self._done(method, code, started, public_method)
+                self._fail(method, exc, context)
+                return
+            finally:
+                _principal.reset(principal_token)
+                correlation_id.reset(cid_token)
+            metrics.GRPC_STREAMS.labels(method).inc()
+            try:
+                while True:
+                    cid_token = correlation_id.set(cid)
+                    principal_token = _principal.set(principal)
+                    try:
+                        answer = next(responses)
+                    except StopIteration:
+                        return
+                    except Exception as exc:  # noqa: BLE001 - mapped to a status by _fail
+                        if not (isinstance(exc, grpc.RpcError) or type(exc).__name__ == "_AbortError"):
+                            code = self._code(exc)
+                        self._fail(method, exc, context)
+                    finally:
+                        _principal.reset(principal_token)
+                        correlation_id.reset(cid_token)
+                    yield answer
+            finally:
+                if hasattr(responses, "close"):
+                    responses.close()  # a cancelled call: let the stream clean up
+                metrics.GRPC_STREAMS.labels(method).dec()
+                self._done(method, code, started, public_method)
+
+        return grpc.unary_stream_rpc_method_handler(
+            wrapper,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
         )
 
 

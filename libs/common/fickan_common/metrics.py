@@ -14,6 +14,7 @@ GRPC_LATENCY = Histogram(
 EVENTS_PUBLISHED = Counter("fickan_events_published_total", "events published to the broker", ["event_type"])
 EVENTS_HANDLED = Counter("fickan_events_handled_total", "events handled", ["handler", "outcome"])
 OUTBOX_BACKLOG = Gauge("fickan_outbox_backlog", "outbox rows not yet published")
+GRPC_STREAMS = Gauge("fickan_grpc_open_streams", "server streams open now", ["method"])
 BUSINESS = Counter("fickan_business_events_total", "business facts, e.g. applications submitted", ["fact"])
 
 

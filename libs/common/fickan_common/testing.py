@@ -130,3 +130,115 @@ def captured_logs() -> Iterator[io.StringIO]:
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on a free loopback port that keeps what it accepts.
+    `down()` stops it (a mail server away), `up()` starts it again on the same port."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.mails: list[Any] = []
+        self._lock = threading.Lock()
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self._controller: Any = None
+
+    def up(self) -> SmtpSink:
+        from email import message_from_bytes, policy
+
+        from aiosmtpd.controller import Controller
+
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+                with sink._lock:
+                    sink.mails.append(message_from_bytes(envelope.original_content, policy=policy.default))
+                return "250 OK"
+
+        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def down(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def received(self) -> list[Any]:
+        with self._lock:
+            return list(self.mails)
+
+
+class WebPushTestingService:
+    """The npm package web-push-testing run as a real Web Push service on a free port: it hands out
+    subscriptions for an application server key, checks each push's VAPID signature, decrypts the
+    payload and keeps it for the test to read."""
+
+    def __init__(self, node_dir: str | None = None) -> None:
+        import socket
+        from pathlib import Path
+
+        root = Path(__file__).resolve().parents[3]
+        self.server_js = Path(node_dir or os.environ.get("FICKAN_NODE_DIR", root / "var" / "node")) / (
+            "node_modules/web-push-testing/src/bin/server.js"
+        )
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: Any = None
+
+    def available(self) -> bool:
+        return self.server_js.exists()
+
+    def start(self) -> WebPushTestingService:
+        import subprocess
+
+        import requests
+
+        self.process = subprocess.Popen(
+            ["node", str(self.server_js), str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                if requests.post(f"{self.url}/status", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("web-push-testing did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def subscribe(self, application_server_key: str) -> dict[str, Any]:
+        import requests
+
+        answer = requests.post(
+            f"{self.url}/subscribe", json={"applicationServerKey": application_server_key}, timeout=5
+        )
+        answer.raise_for_status()
+        return answer.json()["data"]
+
+    def messages(self, client_hash: str) -> list[Any]:
+        import requests
+
+        answer = requests.post(f"{self.url}/get-notifications", json={"clientHash": client_hash}, timeout=5)
+        answer.raise_for_status()
+        return answer.json()["data"]["messages"]
+
+    def expire(self, client_hash: str) -> None:
+        import requests
+
+        requests.post(f"{self.url}/expire-subscription/{client_hash}", timeout=5).raise_for_status()

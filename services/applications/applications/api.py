@@ -153,8 +153,12 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
                 text_en=event.text_en,
                 actor=event.actor,
             )
+        latest = details["requests"][-1] if details["requests"] else None
         for request in details["requests"]:
+            in_reach = request is latest and self.applications.completion_open(app, request)
             answer.completion_requests.add(
+                open_for_resident=in_reach,
+                overdue=request.answered_at is None and request.due_date < self.applications.today(),
                 request_id=request.id,
                 items=request.items,
                 message=request.message,
@@ -300,7 +304,7 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
     def SubmitCompletion(self, request, context):  # noqa: N802
         principal = current_principal()
         app = self.applications.submit_completion(
-            principal, request.application_id, request.text, list(request.attachment_ids)
+            principal, request.application_id, request.text, list(request.attachment_ids), request.expected_version
         )
         return self._mine(app, principal.user_id)
 

@@ -34,7 +34,10 @@ from fickan_common.tokens import Principal
 log = logging.getLogger(__name__)
 
 SIGNABLE = {cases.DRAFT, cases.SIGNATURE_PENDING}
-UPLOADABLE = {cases.DRAFT, cases.SIGNATURE_PENDING, *cases.WAITING_FOR_RESIDENT}
+COMPLETABLE = {*cases.WAITING_FOR_RESIDENT, cases.COMPLETION_SUBMITTED}
+UPLOADABLE = {cases.DRAFT, cases.SIGNATURE_PENDING, *COMPLETABLE}
+ANSWER_TEXT_MAX = 4000  # completion_requests.answer_text
+COMPLETION_ADDED = Text("Du lade till i kompletteringen.", "You added to the completion.")
 ESTIMATE_CAVEAT = (
     "Det här är en uppskattning, inget beslut. Den bygger på riksnormen och det du har skrivit. Kommunen prövar "
     "hela din situation när du söker, till exempel tillgångar, andra ersättningar och vad som är skäliga kostnader."
@@ -383,8 +386,10 @@ class Applications:
         return app
 
     def submit_completion(
-        self, principal: Principal, application_id: str, text: str, attachment_ids: list[str]
+        self, principal: Principal, application_id: str, text: str, attachment_ids: list[str], expected_version: int = 0
     ) -> Application:
+        """The resident answers what was asked, and may add more text and files to the answer until
+        the due date; after it, the case worker decides on what there is (never automatically)."""
         text = text.strip()
         if not text and not attachment_ids:
             message = "Skriv något eller ladda upp det som efterfrågas."
@@ -393,22 +398,60 @@ class Applications:
         with self.db.transaction() as session:
             app = steps.find(session, application_id, lock=True)
             role = cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
-            request = self.open_request(session, app)
-            if app.status not in cases.WAITING_FOR_RESIDENT or request is None:
-                raise Conflict("Det finns ingen komplettering att skicka in.")
+            if expected_version:
+                cases.require_version(app.version, expected_version)
+            request = self.completion_in_reach(session, app)
             known = set(session.scalars(select(Attachment.id).where(Attachment.application_id == app.id)))
             if set(attachment_ids) - known:
                 message = "Bilagan hör inte till den här ansökan. Ladda upp den igen."
                 raise ValidationFailed(message, {"attachment_ids": message})
             at = steps.now()
-            request.answered_at, request.answer_text, request.answer_attachments = at, text, list(attachment_ids)
-            app.due_at = at + timedelta(hours=forms.form_for(app.kind, app.form_version).decision_target_hours)
-            steps.move(session, app, cases.COMPLETION_SUBMITTED, "resident" if role == "applicant" else role, events)
+            who = "resident" if role == "applicant" else role
+            if request.answered_at is None:
+                request.answered_at, request.answer_text, request.answer_attachments = at, text, list(attachment_ids)
+                app.due_at = at + timedelta(hours=forms.form_for(app.kind, app.form_version).decision_target_hours)
+                steps.move(session, app, cases.COMPLETION_SUBMITTED, who, events)
+            else:
+                # An addition to the answer, before the due date: kept with it, and on the timeline.
+                joined = "\n\n".join(t for t in (request.answer_text, text) if t)
+                if len(joined) > ANSWER_TEXT_MAX:
+                    message = f"Kompletteringens text får vara högst {ANSWER_TEXT_MAX} tecken sammanlagt."
+                    raise ValidationFailed(message, {"text": message})
+                request.answer_text = joined
+                request.answer_attachments = [*request.answer_attachments, *attachment_ids]
+                steps.note(session, app, COMPLETION_ADDED, who, at)
+                # The case worker's open page is stale now: a decision made on it is refused.
+                app.version, app.updated_at = app.version + 1, at
             events.add(
                 session, "completion_submitted", events_pb2.CompletionSubmitted(application_id=app.id, unit=app.unit)
             )
         self._published(events)
         return app
+
+    def completion_open(self, app: Application, request: CompletionRequest) -> bool:
+        """May the resident answer this (the latest) completion, or add to the answer, today?"""
+        waiting = app.status in cases.WAITING_FOR_RESIDENT and request.answered_at is None
+        answered = app.status == cases.COMPLETION_SUBMITTED and request.answered_at is not None
+        return (waiting or answered) and request.due_date >= self.today()
+
+    def completion_in_reach(self, session: Session, app: Application) -> CompletionRequest:
+        """The completion the resident may answer or add to now, or Conflict saying why not."""
+        request = session.scalars(
+            select(CompletionRequest)
+            .where(CompletionRequest.application_id == app.id)
+            .order_by(CompletionRequest.requested_at.desc())
+        ).first()
+        open_now = app.status in cases.WAITING_FOR_RESIDENT or (
+            app.status == cases.COMPLETION_SUBMITTED and request is not None and request.answered_at is not None
+        )
+        if request is None or not open_now:
+            raise Conflict("Det finns ingen komplettering att skicka in.")
+        if request.due_date < self.today():
+            raise Conflict(
+                f"Tiden för kompletteringen gick ut {request.due_date.isoformat()}. Handläggaren beslutar utifrån "
+                "det som finns. Skriv till kontaktcenter om du har något viktigt att lägga till."
+            )
+        return request
 
     @staticmethod
     def open_request(session: Session, app: Application) -> CompletionRequest | None:
@@ -539,6 +582,8 @@ class Applications:
             cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
             if app.status not in UPLOADABLE:
                 raise Conflict("Bilagor kan bara läggas till i ett utkast eller när kommunen ber om komplettering.")
+            if app.status in COMPLETABLE:
+                self.completion_in_reach(session, app)  # until the completion's due date
             count = len(list(session.scalars(select(Attachment.id).where(Attachment.application_id == app.id))))
             if count >= files.MAX_PER_CASE:
                 raise Conflict(f"Ansökan kan ha högst {files.MAX_PER_CASE} bilagor.")

@@ -276,7 +276,9 @@ def test_completion_answer_race_answers_once(desk: Desk) -> None:
     for _ in range(ROUNDS):
         anna = resident()
         case = desk.completion_requested(anna)
-        request = pb.SubmitCompletionRequest(application_id=case.application_id, text="Lönebeskedet kommer i morgon.")
+        request = pb.SubmitCompletionRequest(
+            application_id=case.application_id, text="Lönebeskedet kommer i morgon.", expected_version=case.version
+        )
         exactly_one(
             *fire(lambda request=request, anna=anna: desk.stub.SubmitCompletion(request, metadata=desk.auth(anna)))
         )

@@ -25,11 +25,14 @@ from fickan.contact.events.v1 import events_pb2
 from fickan_common import metrics
 from fickan_common.db import Database
 from fickan_common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
 
 FREE_LIMIT_DEFAULT, FREE_LIMIT_MAX = 20, 50
 NEXT_FREE_SHOWN = 3
 ADVISORY = "advisory_service"
+# How notifications names the kinds of meeting.
+NOTIFICATION_MODES = {"on_site": "visit", "telephone": "phone", "video": "video"}
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,7 @@ class Bookings:
                 # second booking through.
                 session.flush()
                 events.append(self._event(session, "booking_made", booking, slot, replaces=replacing or ""))
+                events.append(self._confirmed(session, booking, slot))
         except (_Taken, IntegrityError):
             metrics.BUSINESS.labels("booking_lost_race").inc()
             raise Conflict(self._taken_message(group, kind, slot_id)) from None
@@ -405,6 +409,17 @@ class Bookings:
                 cancelled_by=by,
             )
         return OUTBOX.add(session, kind, message)["event_id"]
+
+    @staticmethod
+    def _confirmed(session: Session, booking: Booking, slot: Slot) -> str:
+        """notifications' contract: the confirmation now and the reminder the day before."""
+        message = events_pb2.BookingConfirmed(
+            booking_id=booking.id,
+            resident_id=booking.resident_id,
+            starts_at=to_timestamp(slot.starts_at),
+            mode=NOTIFICATION_MODES[slot.kind],
+        )
+        return OUTBOX.add(session, "booking_confirmed", message)["event_id"]
 
     def _committed(self, events: list[str], kind: str) -> None:
         metrics.BUSINESS.labels(kind).inc()

@@ -76,7 +76,11 @@ def code_of(call) -> tuple[grpc.StatusCode, str]:
 def booking_events(db: Database, kind: str) -> list:
     with db.read() as session:
         rows = [r[0] for r in session.execute(select(OUTBOX.table.c.envelope).order_by(OUTBOX.table.c.id))]
-    cls = events_pb2.BookingMade if kind == "booking_made" else events_pb2.BookingCancelled
+    cls = {
+        "booking_made": events_pb2.BookingMade,
+        "booking_confirmed": events_pb2.BookingConfirmed,
+        "booking_cancelled": events_pb2.BookingCancelled,
+    }[kind]
     return [parse_data(e, cls) for e in rows if e["event_type"] == kind]
 
 
@@ -139,6 +143,9 @@ def test_book_reschedule_cancel_and_the_calendar_file(stub, db, advisor, anna) -
     assert [e.replaces_booking_id for e in made] == ["", booking.booking_id]
     assert {e.resident_id for e in made} == {made[0].resident_id} and made[0].group == SERVICE
     assert [e.cancelled_by for e in booking_events(db, "booking_cancelled")] == ["rescheduled", "resident"]
+    confirmed = booking_events(db, "booking_confirmed")  # notifications' confirmation and reminder
+    assert [(e.booking_id, e.mode) for e in confirmed] == [(booking.booking_id, "visit"), (moved.booking_id, "visit")]
+    assert confirmed[0].starts_at == slots[0].starts_at
 
 
 def test_the_loser_is_told_in_swedish_with_the_next_free_times(stub, advisor, anna, bo) -> None:

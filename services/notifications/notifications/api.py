@@ -1,20 +1,29 @@
-"""The api process: a grpcio server. Thin: parse, call the use case, shape the answer."""
+"""The api process: a grpcio server. Thin: parse, call the use case, shape the answer; and the live
+feed (Subscribe), a server stream per open client woken by the feed listener."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 
 import grpc
+import jwt
 
 from fickan.notifications.v1 import notifications_pb2 as pb
 from fickan.notifications.v1 import notifications_pb2_grpc as pb_grpc
 from fickan_common.api import identity_verifier, run_api
 from fickan_common.db import Database
-from fickan_common.grpc_server import current_principal
+from fickan_common.errors import ValidationFailed
+from fickan_common.grpc_server import current_principal, method_paths
 from fickan_common.timestamps import to_timestamp
 from notifications import settings as settings_module
-from notifications.service import Notifications
-from notifications.store import Message
+from notifications.channels import vapid_public_key
+from notifications.domain.preferences import Choices
+from notifications.live import FeedListener, Hub
+from notifications.service import FeedItem, Notifications
+from notifications.store import DeliveryRow, Message, PushSubscriptionRow
+
+SERVICE = "fickan.notifications.v1.NotificationsService"
 
 
 def message_message(message: Message) -> pb.Message:
@@ -25,31 +34,200 @@ def message_message(message: Message) -> pb.Message:
         read=message.read,
         created_at=to_timestamp(message.created_at),
         reference=message.reference,
+        archived=message.archived,
+        kind=message.kind,
+        short=message.short,
+        seq=message.seq,
     )
 
 
+def preferences_message(choices: Choices) -> pb.Preferences:
+    return pb.Preferences(
+        language=choices.language,
+        email=choices.email,
+        email_confirmed=choices.email_confirmed,
+        channels=[
+            pb.ChannelChoice(kind=kind, email=bool(c.get("email", True)), push=bool(c.get("push", True)))
+            for kind, c in sorted(choices.channels.items())
+        ],
+        quiet_start=choices.quiet_start,
+        quiet_end=choices.quiet_end,
+        ignore_quiet_hours=choices.ignore_quiet_hours,
+    )
+
+
+def delivery_message(row: DeliveryRow) -> pb.Delivery:
+    return pb.Delivery(
+        delivery_id=row.id,
+        channel=row.channel,
+        kind=row.kind,
+        status=row.status,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        created_at=to_timestamp(row.created_at),
+        next_attempt_at=to_timestamp(row.next_attempt_at),
+    )
+
+
+def subscription_message(row: PushSubscriptionRow) -> pb.PushSubscription:
+    return pb.PushSubscription(
+        subscription_id=row.id, provider=row.provider, device=row.device, created_at=to_timestamp(row.created_at)
+    )
+
+
+def feed_event(item: FeedItem, unread: int) -> pb.FeedEvent:
+    event = pb.FeedEvent(
+        seq=item.seq,
+        kind=item.kind,
+        reference=item.reference,
+        status=item.status,
+        unread=unread,
+        at=to_timestamp(item.at),
+    )
+    if item.message is not None:
+        event.message.CopyFrom(message_message(item.message))
+    return event
+
+
+def token_expiry(token: str) -> float:
+    """When the (already verified) token expires, as a Unix time."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return float(claims.get("exp", 0))
+
+
 class NotificationsServicer(pb_grpc.NotificationsServiceServicer):
-    def __init__(self, notifications: Notifications) -> None:
+    def __init__(
+        self,
+        notifications: Notifications,
+        hub: Hub | None = None,
+        heartbeat: float = 15.0,
+        poll: float = 5.0,
+        vapid_key: str = "",
+    ) -> None:
         self.notifications = notifications
+        self.hub = hub or Hub()
+        self.heartbeat = heartbeat
+        self.poll = poll
+        self.vapid_key = vapid_key
 
     def ListMessages(self, request, context):  # noqa: N802
-        messages = self.notifications.list_messages(current_principal(), request.limit)
+        messages = self.notifications.list_messages(current_principal(), request.limit, request.archived)
         return pb.ListMessagesResponse(messages=[message_message(m) for m in messages])
 
     def MarkRead(self, request, context):  # noqa: N802
         return message_message(self.notifications.mark_read(current_principal(), request.message_id))
 
+    def Archive(self, request, context):  # noqa: N802
+        return message_message(self.notifications.archive(current_principal(), request.message_id))
+
     def GetUnreadCount(self, request, context):  # noqa: N802
-        return pb.GetUnreadCountResponse(unread=self.notifications.unread_count(current_principal()))
+        principal = current_principal()
+        return pb.GetUnreadCountResponse(
+            unread=self.notifications.unread_count(principal),
+            newest=[
+                pb.Message(
+                    message_id=m.id,
+                    short=m.short,
+                    kind=m.kind,
+                    reference=m.reference,
+                    created_at=to_timestamp(m.created_at),
+                    seq=m.seq,
+                )
+                for m in self.notifications.newest_unread(principal)
+            ],
+        )
+
+    def Subscribe(self, request, context) -> Iterator[pb.FeedEvent]:  # noqa: N802
+        """First an immediate heartbeat (the client knows it is in), then what came after
+        `after_seq`, then each new entry; a heartbeat when nothing happened for a while. The
+        stream ends when the caller's token expires (the client comes back with a fresh one and
+        its last seq) or the client goes."""
+        principal = current_principal()
+        if request.after_seq < 0:
+            raise ValidationFailed("Ogiltig position. / Invalid position.", {"after_seq": ">= 0"})
+        expires = token_expiry(principal.token)
+        head = self.notifications.feed_head(principal.user_id)
+        # 0 means "from now"; a number beyond the head (another database, a reset) starts from now too.
+        last = head if request.after_seq == 0 or request.after_seq > head else request.after_seq
+        wake = self.hub.register(principal.user_id)
+        try:
+            unread = self.notifications.unread_count(principal)
+            yield pb.FeedEvent(seq=0, kind="heartbeat", unread=unread)
+            quiet_since = time.monotonic()
+            while context.is_active() and time.time() < expires:
+                wake.clear()
+                items, counted = self.notifications.feed_after(principal.user_id, last)
+                for item in items:
+                    unread = counted
+                    yield feed_event(item, unread)
+                    last = item.seq
+                if items:
+                    quiet_since = time.monotonic()
+                    continue  # maybe more than one page
+                if time.monotonic() - quiet_since >= self.heartbeat:
+                    # cheap: the count as last known (a read elsewhere is not an entry of the feed)
+                    yield pb.FeedEvent(seq=0, kind="heartbeat", unread=unread)
+                    quiet_since = time.monotonic()
+                wait = min(self.poll, self.heartbeat - (time.monotonic() - quiet_since), expires - time.time())
+                wake.wait(max(wait, 0.0))
+        finally:
+            self.hub.unregister(principal.user_id, wake)
+
+    def GetPreferences(self, request, context):  # noqa: N802
+        return preferences_message(self.notifications.get_preferences(current_principal()))
+
+    def UpdatePreferences(self, request, context):  # noqa: N802
+        choices = self.notifications.update_preferences(
+            current_principal(),
+            request.language or "sv",
+            request.email,
+            [(c.kind, c.email, c.push) for c in request.channels],
+            request.quiet_start or "22:00",
+            request.quiet_end or "07:00",
+            request.ignore_quiet_hours,
+        )
+        return preferences_message(choices)
+
+    def ConfirmEmail(self, request, context):  # noqa: N802
+        return preferences_message(self.notifications.confirm_email(current_principal(), request.token))
+
+    def GetPushConfig(self, request, context):  # noqa: N802
+        return pb.PushConfig(vapid_public_key=self.vapid_key)
+
+    def RegisterPushSubscription(self, request, context):  # noqa: N802
+        row = self.notifications.register_push(
+            current_principal(),
+            request.provider,
+            request.endpoint,
+            request.p256dh,
+            request.auth,
+            request.device or "web",
+        )
+        return subscription_message(row)
+
+    def RemovePushSubscription(self, request, context):  # noqa: N802
+        self.notifications.remove_push(current_principal(), request.subscription_id)
+        return pb.RemovePushSubscriptionResponse()
+
+    def ListDeadLetters(self, request, context):  # noqa: N802
+        rows = self.notifications.dead_letters(current_principal(), request.limit)
+        return pb.ListDeadLettersResponse(deliveries=[delivery_message(r) for r in rows])
+
+    def ReplayDeadLetter(self, request, context):  # noqa: N802
+        return delivery_message(self.notifications.replay(current_principal(), request.delivery_id))
 
 
-# A paired watch's glance token may read how many messages are unread, nothing more.
-GLANCE_METHODS = {"/fickan.notifications.v1.NotificationsService/GetUnreadCount"}
+# A paired watch's glance token may read the unread count (with the short forms) and the stream.
+GLANCE_METHODS = method_paths(SERVICE, ["GetUnreadCount", "Subscribe"])
+# Its commands need no idempotency keys: each is idempotent by itself (marking read twice, the same
+# endpoint registered again, the same preferences again, a replay of a letter no longer dead).
 
 
-def register(notifications: Notifications) -> Callable[[grpc.Server], Iterable[str]]:
+def register(
+    notifications: Notifications, servicer: NotificationsServicer | None = None
+) -> Callable[[grpc.Server], Iterable[str]]:
     def _register(server: grpc.Server) -> Iterable[str]:
-        pb_grpc.add_NotificationsServiceServicer_to_server(NotificationsServicer(notifications), server)
+        pb_grpc.add_NotificationsServiceServicer_to_server(servicer or NotificationsServicer(notifications), server)
         return [pb.DESCRIPTOR.services_by_name["NotificationsService"].full_name]
 
     return _register
@@ -58,12 +236,26 @@ def register(notifications: Notifications) -> Callable[[grpc.Server], Iterable[s
 def main() -> None:
     settings = settings_module.load()
     db = Database(settings.database_url)
+    hub = Hub()
+    listener = FeedListener(settings.amqp_uri, hub).start()
+    notifications = Notifications(db, settings.public_url, settings.push_allow_http_hosts)
+    servicer = NotificationsServicer(
+        notifications, hub, settings.stream_heartbeat, settings.stream_poll, vapid_public_key(settings.vapid_key_file)
+    )
+
+    def stop() -> None:
+        listener.stop()
+        db.dispose()
+
     run_api(
         settings,
-        register(Notifications(db)),
+        register(notifications, servicer),
         identity_verifier(settings.identity_target, settings.amqp_uri, "notifications"),
-        on_stop=db.dispose,
+        on_stop=stop,
         glance_methods=GLANCE_METHODS,
+        # Each open stream holds a server thread while it waits (grpcio's sync server); they are
+        # made as needed, so this is a ceiling, not a cost.
+        max_workers=settings.stream_max + 16,
     )
 
 

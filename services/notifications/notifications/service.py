@@ -1,45 +1,309 @@
-"""Use cases of the api process: reading the caller's own inbox."""
+"""Use cases of the api process: the caller's own inbox and feed, preferences and push
+subscriptions; for admins, the dead letters."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import base64
+import binascii
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete, func, select
 
 from fickan_common.db import Database
-from fickan_common.errors import NotFound
+from fickan_common.errors import NotFound, PermissionDenied, ValidationFailed
 from fickan_common.tokens import Principal
-from notifications.domain import inbox
-from notifications.store import Message
+from notifications import feed
+from notifications.domain import inbox, messages
+from notifications.domain import preferences as prefs
+from notifications.store import DeliveryRow, FeedEntry, FeedHead, Message, Preferences, PushSubscriptionRow
+
+MAX_SUBSCRIPTIONS = 10  # per resident: browsers, phones, watches
+FEED_PAGE = 100
+PROVIDERS = ("webpush", "apns", "fcm")
+DEVICES = ("web", "mobile", "watch")
+CONFIRM_PATH = "/mina-sidor/aviseringar/bekrafta"
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    seq: int
+    kind: str
+    message: Message | None
+    reference: str
+    status: str
+    at: datetime
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _b64url_bytes(value: str, length: int, name: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != length:
+        raise ValidationFailed(
+            "Prenumerationen är ogiltig. / The subscription is invalid.", {name: "Ogiltig nyckel. / Invalid key."}
+        )
+    return value
 
 
 class Notifications:
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self,
+        db: Database,
+        public_url: str = "http://127.0.0.1:8080",
+        http_push_hosts: str = "",
+        providers: tuple[str, ...] = ("webpush",),
+    ) -> None:
         self.db = db
+        self.public_url = public_url.rstrip("/")
+        # Push services a test may reach over plain http (a local double); everything else must be https.
+        self.http_push_hosts = {h.strip() for h in http_push_hosts.split(",") if h.strip()}
+        self.providers = providers
 
-    def list_messages(self, principal: Principal, limit: int) -> list[Message]:
+    # The inbox. ---------------------------------------------------------------------------------
+
+    def list_messages(self, principal: Principal, limit: int, archived: bool = False) -> list[Message]:
         size = inbox.page_size(limit)
         with self.db.read() as session:
             rows = session.scalars(
                 select(Message)
-                .where(Message.recipient_id == principal.user_id)
+                .where(Message.recipient_id == principal.user_id, Message.archived.is_(archived))
                 .order_by(Message.created_at.desc(), Message.id)
                 .limit(size)
             )
             return list(rows)
 
-    def mark_read(self, principal: Principal, message_id: str) -> Message:
+    def _own_message(self, principal: Principal, message_id: str, change) -> Message:  # type: ignore[no-untyped-def]
         message_id = inbox.require_message_id(message_id)
         with self.db.transaction() as session:
             message = session.get(Message, message_id, with_for_update=True)
             if message is None:
                 raise NotFound("Meddelandet finns inte.")
             inbox.require_recipient(principal, message.recipient_id)
-            message.read = True
+            change(message)
         return message
+
+    def mark_read(self, principal: Principal, message_id: str) -> Message:
+        return self._own_message(principal, message_id, lambda m: setattr(m, "read", True))
+
+    def archive(self, principal: Principal, message_id: str) -> Message:
+        def change(message: Message) -> None:
+            message.archived = True
+            message.read = True
+
+        return self._own_message(principal, message_id, change)
 
     def unread_count(self, principal: Principal) -> int:
         with self.db.read() as session:
-            return session.execute(
+            return _unread(session, principal.user_id)
+
+    def newest_unread(self, principal: Principal, limit: int = 3) -> list[Message]:
+        with self.db.read() as session:
+            return list(
+                session.scalars(
+                    select(Message)
+                    .where(
+                        Message.recipient_id == principal.user_id,
+                        Message.read.is_(False),
+                        Message.archived.is_(False),
+                    )
+                    .order_by(Message.created_at.desc(), Message.id)
+                    .limit(limit)
+                )
+            )
+
+    # The feed. ----------------------------------------------------------------------------------
+
+    def feed_head(self, recipient_id: str) -> int:
+        with self.db.read() as session:
+            head = session.get(FeedHead, recipient_id)
+            return head.seq if head else 0
+
+    def feed_after(self, recipient_id: str, after_seq: int) -> tuple[list[FeedItem], int]:
+        """The resident's feed entries after `after_seq` (oldest first, a page), and the unread count."""
+        with self.db.read() as session:
+            entries = session.scalars(
+                select(FeedEntry)
+                .where(FeedEntry.recipient_id == recipient_id, FeedEntry.seq > after_seq)
+                .order_by(FeedEntry.seq)
+                .limit(FEED_PAGE)
+            ).all()
+            ids = [e.message_id for e in entries if e.message_id]
+            found = {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(ids)))} if ids else {}
+            items = [
+                FeedItem(e.seq, e.kind, found.get(e.message_id or ""), e.reference, e.status, e.created_at)
+                for e in entries
+            ]
+            return items, (_unread(session, recipient_id) if items else 0)
+
+    # Preferences. -------------------------------------------------------------------------------
+
+    def get_preferences(self, principal: Principal) -> prefs.Choices:
+        with self.db.read() as session:
+            return feed.choices_of(session, principal.user_id)
+
+    def update_preferences(
+        self,
+        principal: Principal,
+        language: str,
+        email: str,
+        channels: list[tuple[str, bool, bool]],
+        quiet_start: str,
+        quiet_end: str,
+        ignore_quiet_hours: bool,
+    ) -> prefs.Choices:
+        if language not in messages.LANGUAGES:
+            raise ValidationFailed("Välj svenska eller engelska. / Choose Swedish or English.", {"language": "sv | en"})
+        address = prefs.email_address(email)
+        start, end = prefs.clock(quiet_start, "quiet_start"), prefs.clock(quiet_end, "quiet_end")
+        chosen: dict[str, dict[str, bool]] = {}
+        for kind, by_email, by_push in channels:
+            if kind and kind not in messages.TEMPLATES:
+                raise ValidationFailed("Okänd sorts meddelande. / Unknown kind of message.", {"channels": kind[:40]})
+            chosen[kind] = {"email": by_email, "push": by_push}
+        now = datetime.now(UTC)
+        with self.db.transaction() as session:
+            row = session.get(Preferences, principal.user_id, with_for_update=True)
+            if row is None:
+                row = Preferences(recipient_id=principal.user_id, email="", email_confirmed=False, email_token_hash="")
+                session.add(row)
+            row.language, row.channels = language, chosen
+            row.quiet_start, row.quiet_end, row.ignore_quiet_hours = start, end, ignore_quiet_hours
+            if address.lower() != (row.email or "").lower():
+                row.email, row.email_confirmed, row.email_token_hash = address, False, ""
+                if address:
+                    token = secrets.token_urlsafe(24)
+                    row.email_token_hash = _token_hash(token)
+                    link = f"{self.public_url}{CONFIRM_PATH}?token={token}"
+                    feed.confirmation_mail(session, principal.user_id, address, link, language, now)
+            session.flush()
+            return feed.choices_of(session, principal.user_id)
+
+    def confirm_email(self, principal: Principal, token: str) -> prefs.Choices:
+        token = (token or "").strip()
+        with self.db.transaction() as session:
+            row = session.get(Preferences, principal.user_id, with_for_update=True)
+            if row is None or not token or not row.email_token_hash or row.email_token_hash != _token_hash(token):
+                raise ValidationFailed(
+                    "Länken gäller inte längre. Ange adressen igen så skickar vi en ny. "
+                    "/ The link is no longer valid. Enter the address again for a new one.",
+                    {"token": "Ogiltig eller använd länk. / Invalid or used link."},
+                )
+            row.email_confirmed, row.email_token_hash = True, ""
+            session.flush()
+            return feed.choices_of(session, principal.user_id)
+
+    # Push subscriptions. ------------------------------------------------------------------------
+
+    def register_push(
+        self, principal: Principal, provider: str, endpoint: str, p256dh: str, auth: str, device: str
+    ) -> PushSubscriptionRow:
+        provider = provider or "webpush"
+        if provider not in PROVIDERS:
+            raise ValidationFailed("Okänd pushtjänst. / Unknown push service.", {"provider": "webpush | apns | fcm"})
+        if provider not in self.providers:
+            raise ValidationFailed(
+                "Den pushtjänsten används inte här än. / That push service is not in use here yet.",
+                {"provider": "Inte tillgänglig. / Not available."},
+            )
+        if device not in DEVICES:
+            raise ValidationFailed("Okänd enhet. / Unknown device.", {"device": "web | mobile | watch"})
+        self._check_endpoint(endpoint)
+        if provider == "webpush":
+            _b64url_bytes(p256dh, 65, "p256dh")
+            _b64url_bytes(auth, 16, "auth")
+        now = datetime.now(UTC)
+        with self.db.transaction() as session:
+            # The same browser under a new login: it now belongs to this resident.
+            session.execute(delete(PushSubscriptionRow).where(PushSubscriptionRow.endpoint == endpoint))
+            count = session.execute(
                 select(func.count())
-                .select_from(Message)
-                .where(Message.recipient_id == principal.user_id, Message.read.is_(False))
+                .select_from(PushSubscriptionRow)
+                .where(PushSubscriptionRow.recipient_id == principal.user_id)
             ).scalar_one()
+            if count >= MAX_SUBSCRIPTIONS:
+                raise ValidationFailed(
+                    f"Du kan ha aviseringar på högst {MAX_SUBSCRIPTIONS} enheter. Stäng av någon först. "
+                    f"/ At most {MAX_SUBSCRIPTIONS} devices.",
+                    {"endpoint": "För många enheter. / Too many devices."},
+                )
+            row = PushSubscriptionRow(
+                id=str(uuid.uuid4()),
+                recipient_id=principal.user_id,
+                provider=provider,
+                device=device,
+                endpoint=endpoint,
+                p256dh=p256dh,
+                auth=auth,
+                created_at=now,
+            )
+            session.add(row)
+        return row
+
+    def _check_endpoint(self, endpoint: str) -> None:
+        parts = urlsplit(endpoint or "")
+        allowed = parts.scheme == "https" or (parts.scheme == "http" and parts.netloc in self.http_push_hosts)
+        if not allowed or not parts.netloc or parts.username or parts.password:
+            raise ValidationFailed(
+                "Adressen till pushtjänsten måste börja med https://. / The push service address must be https.",
+                {"endpoint": "Ogiltig adress. / Invalid address."},
+            )
+
+    def remove_push(self, principal: Principal, subscription_id: str) -> None:
+        subscription_id = inbox.require_message_id(subscription_id)
+        with self.db.transaction() as session:
+            row = session.get(PushSubscriptionRow, subscription_id, with_for_update=True)
+            if row is None:
+                raise NotFound("Prenumerationen finns inte. / No such subscription.")
+            if row.recipient_id != principal.user_id:
+                raise PermissionDenied("Det här är inte din enhet. / This is not your device.")
+            session.delete(row)
+
+    # Dead letters (admins). ---------------------------------------------------------------------
+
+    @staticmethod
+    def _require_admin(principal: Principal) -> None:
+        if not principal.has_role("admin"):
+            raise PermissionDenied("Bara administratörer ser misslyckade utskick. / Admins only.")
+
+    def dead_letters(self, principal: Principal, limit: int) -> list[DeliveryRow]:
+        self._require_admin(principal)
+        size = inbox.page_size(limit)
+        with self.db.read() as session:
+            return list(
+                session.scalars(
+                    select(DeliveryRow)
+                    .where(DeliveryRow.status == "dead")
+                    .order_by(DeliveryRow.created_at.desc())
+                    .limit(size)
+                )
+            )
+
+    def replay(self, principal: Principal, delivery_id: str) -> DeliveryRow:
+        self._require_admin(principal)
+        delivery_id = inbox.require_message_id(delivery_id)
+        with self.db.transaction() as session:
+            row = session.get(DeliveryRow, delivery_id, with_for_update=True)
+            if row is None:
+                raise NotFound("Utskicket finns inte. / No such delivery.")
+            if row.status == "dead":  # a second replay of the same letter changes nothing
+                row.status, row.attempts, row.lease_until = "pending", 0, None
+                row.next_attempt_at = datetime.now(UTC)
+        return row
+
+
+def _unread(session, recipient_id: str) -> int:  # type: ignore[no-untyped-def]
+    return session.execute(
+        select(func.count())
+        .select_from(Message)
+        .where(Message.recipient_id == recipient_id, Message.read.is_(False), Message.archived.is_(False))
+    ).scalar_one()

@@ -1,5 +1,6 @@
-"""The worker process (nameko): turns other services' events into inbox messages, and relays the
-outbox.
+"""The worker process (nameko): turns other services' events into messages (one @event_handler per
+entry of handlers.TRIGGERS), sends due reminders, sends the deliveries (e-mail, push) and relays
+the outbox.
 
 Run: nameko run --config config.yaml notifications.worker
 """
@@ -18,6 +19,8 @@ from fickan_common.logs import setup_logging
 from fickan_common.worker import WorkerRuntime
 from notifications import handlers
 from notifications import settings as settings_module
+from notifications.channels import SmtpMailer, WebPushProvider
+from notifications.dispatch import Dispatcher
 from notifications.store import OUTBOX
 
 _settings = settings_module.load()
@@ -33,43 +36,45 @@ class NotificationsWorker:
     def relay_outbox(self) -> None:
         self.runtime.relay()
 
-    @event_handler("applications", handlers.APPLICATION_SUBMITTED, requeue_on_error=True)
-    def on_application_submitted(self, body: dict[str, Any]) -> None:
-        handlers.handle_application_submitted(self.runtime.db, body, self._publish_now)
+    @timer(interval=_settings.reminder_interval)
+    def send_reminders(self) -> None:
+        handlers.send_due_reminders(self.runtime.db, on_events=self._publish_now)
 
-    @event_handler("contact", handlers.QUESTION_RECEIVED, requeue_on_error=True)
-    def on_question_received(self, body: dict[str, Any]) -> None:
-        handlers.handle_question_received(self.runtime.db, body, self._publish_now)
-
-    @event_handler("contact", handlers.REPLY_SENT, requeue_on_error=True)
-    def on_reply_sent(self, body: dict[str, Any]) -> None:
-        handlers.handle_reply_sent(self.runtime.db, body, self._publish_now)
-
-    # applications' case events: the proactive messages (one entrypoint each, so each has its queue)
-    @event_handler("applications", "signature_requested", requeue_on_error=True)
-    def on_signature_requested(self, body: dict[str, Any]) -> None:
-        handlers.handle_application_event(self.runtime.db, "signature_requested", body, self._publish_now)
-
-    @event_handler("applications", "completion_requested", requeue_on_error=True)
-    def on_completion_requested(self, body: dict[str, Any]) -> None:
-        handlers.handle_application_event(self.runtime.db, "completion_requested", body, self._publish_now)
-
-    @event_handler("applications", "decision_made", requeue_on_error=True)
-    def on_decision_made(self, body: dict[str, Any]) -> None:
-        handlers.handle_application_event(self.runtime.db, "decision_made", body, self._publish_now)
-
-    @event_handler("applications", "payment_scheduled", requeue_on_error=True)
-    def on_payment_scheduled(self, body: dict[str, Any]) -> None:
-        handlers.handle_application_event(self.runtime.db, "payment_scheduled", body, self._publish_now)
-
-    @event_handler("applications", "payment_made", requeue_on_error=True)
-    def on_payment_made(self, body: dict[str, Any]) -> None:
-        handlers.handle_application_event(self.runtime.db, "payment_made", body, self._publish_now)
-
-    @event_handler("applications", "application_period_opened", requeue_on_error=True)
-    def on_application_period_opened(self, body: dict[str, Any]) -> None:
-        handlers.handle_application_event(self.runtime.db, "application_period_opened", body, self._publish_now)
+    @timer(interval=_settings.delivery_interval)
+    def send_deliveries(self) -> None:
+        _dispatcher(self.runtime.db).run_once()
 
     def _publish_now(self, event_ids: Iterable[str]) -> None:
         """Publish the events just committed; what fails stays in the outbox for the relay."""
         flush_outbox(self.runtime.db, OUTBOX, self.runtime.publisher, event_ids=event_ids)
+
+
+_dispatchers: dict[int, Dispatcher] = {}
+
+
+def _dispatcher(db: Database) -> Dispatcher:
+    """One dispatcher per database (the worker has one), built on first use."""
+    found = _dispatchers.get(id(db))
+    if found is None:
+        s = _settings
+        mailer = SmtpMailer(
+            s.smtp_host, s.smtp_port, s.smtp_from, s.smtp_user, s.smtp_password, s.smtp_starttls, s.smtp_timeout
+        )
+        providers = {"webpush": WebPushProvider(s.vapid_key_file, s.vapid_subject)}
+        found = _dispatchers[id(db)] = Dispatcher(
+            db, mailer, providers, s.public_url, s.delivery_max_attempts, s.delivery_retry_base, s.delivery_lease
+        )
+    return found
+
+
+def _entrypoint(trigger: handlers.Trigger):  # type: ignore[no-untyped-def]
+    def on_event(self: NotificationsWorker, body: dict[str, Any]) -> None:
+        handlers.handle(self.runtime.db, trigger, body, self._publish_now)
+
+    on_event.__name__ = f"on_{trigger.event_type}"
+    return event_handler(trigger.producer, trigger.event_type, requeue_on_error=True)(on_event)
+
+
+# One entrypoint (so one durable queue, evt-<producer>-<event>--notifications.on_<event>) per trigger.
+for _trigger in handlers.TRIGGERS:
+    setattr(NotificationsWorker, f"on_{_trigger.event_type}", _entrypoint(_trigger))

@@ -19,8 +19,9 @@ from fickan_common.db import Database
 from fickan_common.grpc_server import build_server
 from fickan_common.migrations import upgrade
 from fickan_common.pytest_fixtures import database_url  # noqa: F401 - shared fixture
-from fickan_common.testing import TokenFactory
-from notifications.api import GLANCE_METHODS, register
+from fickan_common.testing import SmtpSink, TokenFactory, WebPushTestingService
+from notifications.api import GLANCE_METHODS, NotificationsServicer, register
+from notifications.live import Hub
 from notifications.migrate import MIGRATIONS
 from notifications.service import Notifications
 
@@ -40,10 +41,23 @@ def tokens() -> TokenFactory:
 
 
 @pytest.fixture
-def stub(db: Database, tokens: TokenFactory) -> Iterator[pb_grpc.NotificationsServiceStub]:
-    """The official client stub, talking over loopback to the real server with this db."""
+def hub() -> Hub:
+    return Hub()
+
+
+@pytest.fixture
+def stub(db: Database, tokens: TokenFactory, hub: Hub) -> Iterator[pb_grpc.NotificationsServiceStub]:
+    """The official client stub, talking over loopback to the real server with this db. Streams
+    heartbeat every 0.5 s and reread their feed every 0.2 s, so tests need not wait long."""
+    notifications = Notifications(db)
+    servicer = NotificationsServicer(notifications, hub, heartbeat=0.5, poll=0.2, vapid_key="test-key")
     server, port = build_server(
-        register(Notifications(db)), 0, tokens.verifier(), host="127.0.0.1", glance_methods=GLANCE_METHODS
+        register(notifications, servicer),
+        0,
+        tokens.verifier(),
+        host="127.0.0.1",
+        glance_methods=GLANCE_METHODS,
+        max_workers=32,
     )
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     try:
@@ -51,3 +65,22 @@ def stub(db: Database, tokens: TokenFactory) -> Iterator[pb_grpc.NotificationsSe
     finally:
         channel.close()
         server.stop(grace=None)
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    """A real SMTP server (aiosmtpd) on loopback."""
+    sink = SmtpSink().up()
+    yield sink
+    sink.down()
+
+
+@pytest.fixture(scope="session")
+def push_service() -> Iterator[WebPushTestingService]:
+    """A real Web Push service double (npm web-push-testing) that checks VAPID and decrypts."""
+    service = WebPushTestingService()
+    if not service.available():
+        pytest.fail("web-push-testing is not installed: run scripts/ensure_test_services.sh")
+    service.start()
+    yield service
+    service.stop()

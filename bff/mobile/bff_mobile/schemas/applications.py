@@ -218,6 +218,15 @@ class CompletionSchema(RequestSchema):
         error_messages={**BASE_MESSAGES, "invalid": texts.FIELD_FILE_ID},
         metadata={"description": "Ids of attachments uploaded to the case for this completion."},
     )
+    version = fields.Integer(
+        load_default=0,
+        strict=True,
+        validate=validate.Range(min=0, max=MAX_VERSION, error=texts.FIELD_VERSION),
+        error_messages={**BASE_MESSAGES, "invalid": texts.FIELD_VERSION, "too_large": texts.FIELD_VERSION},
+        metadata={
+            "description": "The case's version the app last read: two sends of one screen add once (0: not checked)."
+        },
+    )
 
     @validates_schema
     def _something(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -271,6 +280,12 @@ class CompletionRequestSchema(ResponseSchema):
     answered = fields.Boolean(required=True)
     answer_text = fields.String(data_key="answerText", required=True)
     answer_attachment_ids = fields.List(fields.String(), data_key="answerAttachmentIds", required=True)
+    open_for_resident = fields.Boolean(
+        data_key="openForResident",
+        required=True,
+        metadata={"description": "The resident may answer now, or add text and files to the answer (until dueDate)."},
+    )
+    overdue = fields.Boolean(required=True, metadata={"description": "The due date passed without an answer."})
 
 
 class AttachmentSchema(ResponseSchema):

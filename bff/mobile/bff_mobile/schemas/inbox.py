@@ -18,6 +18,7 @@ class InboxQuerySchema(Schema):
         error_messages={"invalid": texts.FIELD_NOT_INTEGER},
         metadata={"description": "How many messages, 1–100 (default 50)."},
     )
+    archived = fields.Boolean(load_default=False, metadata={"description": "The archived messages instead."})
 
 
 class MessageSchema(ResponseSchema):

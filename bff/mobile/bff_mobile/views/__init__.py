@@ -10,6 +10,7 @@ from bff_mobile.views import (  # noqa: F401 - registers the routes
     faults,
     inbox,
     insights,
+    notifications,
     questions,
     signing,
 )

@@ -157,6 +157,8 @@ def _application(app: apps_pb.Application) -> dict[str, Any]:
                 "answered": r.answered,
                 "answer_text": r.answer_text,
                 "answer_attachment_ids": list(r.answer_attachment_ids),
+                "open_for_resident": r.open_for_resident,
+                "overdue": r.overdue,
             }
             for r in app.completion_requests
         ],
@@ -325,7 +327,10 @@ def submit_application(application_id: str, body: dict[str, Any]) -> dict[str, A
 )
 def submit_completion(application_id: str, body: dict[str, Any]) -> dict[str, Any]:
     request_message = apps_pb.SubmitCompletionRequest(
-        application_id=application_id, text=body["text"], attachment_ids=body["attachment_ids"]
+        application_id=application_id,
+        text=body["text"],
+        attachment_ids=body["attachment_ids"],
+        expected_version=body["version"],
     )
     return case_call("SubmitCompletion", request_message)
 

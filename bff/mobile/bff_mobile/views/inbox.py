@@ -36,7 +36,8 @@ def _message(message: notes_pb.Message) -> dict[str, Any]:
 )
 def inbox(query: dict[str, Any]) -> dict[str, Any]:
     notifications = services().notifications
-    messages = call(notifications, "ListMessages", notes_pb.ListMessagesRequest(limit=query["limit"]))
+    request = notes_pb.ListMessagesRequest(limit=query["limit"], archived=query.get("archived", False))
+    messages = call(notifications, "ListMessages", request)
     unread = call(notifications, "GetUnreadCount", notes_pb.GetUnreadCountRequest())
     return {"messages": [_message(m) for m in messages.messages], "unread": unread.unread}
 

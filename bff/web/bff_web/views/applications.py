@@ -457,12 +457,14 @@ def _render_case(app: Any, error: str = "", status: int = 200) -> tuple[str, int
         "application_case.html",
         app=app,
         steps=web_forms.display(definition, web_forms.decoded(dict(app.answers))),
-        open_request=next((r for r in app.completion_requests if not r.answered), None),
+        open_request=next((r for r in app.completion_requests if r.open_for_resident), None),
+        overdue_request=next((r for r in app.completion_requests if r.overdue), None),
         submitted=formatting.date_time(app.submitted_at),
         timeline=[{"when": formatting.date_time(e.at), "text": e.text_en if english else e.text} for e in app.timeline],
         can_withdraw=app.status in UNDECIDED or app.status in EDITABLE,
         files={a.attachment_id: a for a in app.attachments},
         error=error,
+        live=True,  # a decision or a request for more appears while the page is open
     )
     return html, status
 
@@ -496,7 +498,12 @@ def complete(application_id: str) -> Response | tuple[str, int]:
                 ids.append(stored.attachment_id)
         services().applications.call(
             "SubmitCompletion",
-            pb.SubmitCompletionRequest(application_id=application_id, text=text, attachment_ids=ids),
+            pb.SubmitCompletionRequest(
+                application_id=application_id,
+                text=text,
+                attachment_ids=ids,
+                expected_version=numbers.form_version(),
+            ),
             token=token(),
         )
     except ServiceError as exc:

@@ -72,7 +72,12 @@ def overview() -> str:
             raise
         unread = None
     return render_template(
-        "overview.html", applications=rows, unread=unread, unread_text=_unread_text(unread), name=g.principal.name
+        "overview.html",
+        applications=rows,
+        unread=unread,
+        unread_text=_unread_text(unread),
+        name=g.principal.name,
+        live=True,
     )
 
 
@@ -97,7 +102,7 @@ def inbox() -> str:
                 "application_id": application_id,
             }
         )
-    return render_template("inbox.html", messages=messages)
+    return render_template("inbox.html", messages=messages, live=True)
 
 
 @bp.post("/inkorg/<message_id>/last")

@@ -1,0 +1,95 @@
+"""GET /v1/stream on the watch relays the real notifications service's feed (in-process, SQLite)
+with only the glance-size payload, and GET /v1/inbox gives the unread count and the three newest
+short forms."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from conftest import World
+
+from bff_watch.app import create_app
+from fickan.applications.events.v1 import events_pb2 as app_events
+from notifications.testing import RunningNotifications, running_notifications
+
+
+@pytest.fixture
+def notes(world: World, tmp_path) -> Iterator[RunningNotifications]:  # type: ignore[no-untyped-def]
+    with running_notifications(world.tokens.verifier(), str(tmp_path), heartbeat=0.5) as running:
+        yield running
+
+
+@pytest.fixture
+def watch(world: World, notes: RunningNotifications):  # type: ignore[no-untyped-def]
+    services = world.services(notifications=notes.target)
+    yield create_app(services).test_client()
+    for client in services.all().values():
+        client.close()
+
+
+def blocks(response) -> queue.Queue:  # type: ignore[no-untyped-def]
+    found: queue.Queue = queue.Queue()
+
+    def run() -> None:
+        buffer = ""
+        for chunk in response.response:
+            buffer += chunk.decode() if isinstance(chunk, bytes) else chunk
+            while "\n\n" in buffer:
+                block, buffer = buffer.split("\n\n", 1)
+                found.put(block)
+
+    threading.Thread(target=run, daemon=True).start()
+    return found
+
+
+def until(found: queue.Queue, text: str) -> str:
+    while True:
+        block = found.get(timeout=10)
+        if text in block:
+            return block
+
+
+def decided(user: str, amount: int) -> app_events.DecisionMade:
+    return app_events.DecisionMade(
+        application_id=str(uuid.uuid4()), resident_ids=[user], outcome="approved", amount=amount, period="2026-12"
+    )
+
+
+def test_the_watch_stream_carries_only_the_short_form_and_the_unread_count(
+    world: World, notes: RunningNotifications, watch
+) -> None:  # type: ignore[no-untyped-def]
+    user = str(uuid.uuid4())
+    headers = {"Authorization": f"Bearer {world.identity.paired(user)}"}
+    response = watch.get("/v1/stream", headers=headers, buffered=False)
+    assert response.status_code == 200 and response.mimetype == "text/event-stream"
+    found = blocks(response)
+    until(found, "event: hello")
+    notes.event("applications", "decision_made", decided(user, 4200))
+    block = until(found, "event: message")
+    data = block.split("data: ", 1)[1]
+    assert '"short":"Beviljad: 4 200 kr"' in data and '"unread":1' in data
+    assert "body" not in data and "subject" not in data
+    assert len(data.encode()) < 200
+    until(found, ": heartbeat")
+
+
+def test_the_watch_inbox_has_the_unread_count_and_the_three_newest_short_forms(
+    world: World, notes: RunningNotifications, watch
+) -> None:  # type: ignore[no-untyped-def]
+    user = str(uuid.uuid4())
+    headers = {"Authorization": f"Bearer {world.identity.paired(user)}"}
+    for amount in (1, 2, 3, 4):
+        notes.event("applications", "decision_made", decided(user, amount))
+    answer = watch.get("/v1/inbox", headers=headers).get_json()
+    assert answer["unread"] == 4
+    assert [m["short"] for m in answer["newest"]] == ["Beviljad: 4 kr", "Beviljad: 3 kr", "Beviljad: 2 kr"]
+
+
+def test_an_unpaired_watch_and_a_bad_last_event_id_are_refused(world: World, watch) -> None:  # type: ignore[no-untyped-def]
+    assert watch.get("/v1/stream", headers={"Authorization": "Bearer not-a-watch-token!"}).status_code == 401
+    headers = {"Authorization": f"Bearer {world.identity.paired(str(uuid.uuid4()))}", "Last-Event-ID": "x"}
+    assert watch.get("/v1/stream", headers=headers).status_code == 400
