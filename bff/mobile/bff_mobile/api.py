@@ -73,6 +73,7 @@ PATH_PARAMS: dict[str, PathParam] = {
     "guide_id": PathParam(_slug, {"type": "string", "pattern": SLUG}, texts.FIELD_SLUG),
     "link_id": PathParam(_slug, {"type": "string", "pattern": SLUG}, texts.FIELD_SLUG),
     "session_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
+    "booking_id": PathParam(_uuid, {"type": "string", "format": "uuid"}, texts.INVALID_ID.sv),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 
 import grpc
 from flask import Flask, Response, current_app, g, request
@@ -10,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from bff_watch import contact, pairing, texts
 from bff_watch.auth import EXTENSION, ExchangeFailed, WatchTokenCache, require_watch
-from bff_watch.glance import Case, dumps, fit, glance
+from bff_watch.glance import Case, dumps, fit, glance, next_booking
 from bff_watch.pairing import WatchError
 from bff_watch.texts import Text
 from fickan.applications.v1 import applications_pb2 as apps_pb
@@ -122,6 +123,21 @@ def _new_replies(clients: Services, token: str) -> int | None:
     return sum(q.unread_replies for q in mine.questions)
 
 
+def _next_booking(clients: Services, token: str, lang: str) -> str | None:
+    """The resident's next advisory booking in a few words; None when none (or contact is away)."""
+    try:
+        mine = clients.contact.call("ListMyBookings", contact_pb.ListMyBookingsRequest(), token=token)
+    except ServiceError as exc:
+        if not is_unavailable(exc.code):
+            raise
+        return None
+    if not mine.bookings:
+        return None
+    first = mine.bookings[0].slot
+    kind = first.kind_text_en if lang == "en" else first.kind_text
+    return next_booking(first.starts_at.ToDatetime(tzinfo=UTC), kind, lang)
+
+
 def create_app(services: Services | None = None) -> Flask:
     """The watch BFF. Services default to the targets in the environment (see README.md)."""
     # The watch shows no comparisons or guides: no insights client, and /readyz does not wait for it.
@@ -163,7 +179,9 @@ def create_app(services: Services | None = None) -> Flask:
             if not is_unavailable(exc.code):
                 raise
             unread = None  # the inbox is down; the case still shows
-        return _json(glance(_case(mine), unread, _lang(), _new_replies(clients, token)))
+        lang = _lang()
+        booking = _next_booking(clients, token, lang)
+        return _json(glance(_case(mine), unread, lang, _new_replies(clients, token), booking))
 
     @app.post("/v1/ring-me")
     @require_watch

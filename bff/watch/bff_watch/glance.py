@@ -11,12 +11,14 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bff_watch import texts
 
 MAX_BYTES = 1024
+LOCAL = ZoneInfo("Europe/Stockholm")
 # Budgets in bytes of serialised JSON (escapes included), and in characters for the small screen.
 # Together with the short texts made here (time to decision, payment) and the numbers, the worst
 # case stays under MAX_BYTES (tested with the longest texts and the largest numbers).
@@ -169,16 +171,32 @@ def _case(case: Case, lang: str) -> dict[str, Any]:
     return shown
 
 
-def glance(case: Case | None, unread: int | None, lang: str = "sv", replies: int | None = 0) -> dict[str, Any]:
+BOOKING_CHARS, BOOKING_BYTES = 48, 80  # "Bokad tid 30 sep kl. 13:30, Telefon"
+
+
+def next_booking(starts_at: datetime, kind_text: str, lang: str) -> str:
+    """The next advisory booking in a few words, e.g. "Bokad tid 3 dec kl. 09:30, Telefon"."""
+    local = starts_at.astimezone(LOCAL)
+    when = f"{local.day} {texts.MONTHS[lang][local.month - 1]}"
+    text = getattr(texts.NEXT_BOOKING, lang).format(date=when, time=f"{local:%H:%M}", kind=kind_text)
+    return fit(text, BOOKING_CHARS, BOOKING_BYTES)
+
+
+def glance(
+    case: Case | None, unread: int | None, lang: str = "sv", replies: int | None = 0, booking: str | None = None
+) -> dict[str, Any]:
     """The payload. unread is None when the inbox could not be asked, replies (the contact centre's
     unread answers) when contact could not (the rest still shows). The case's decisionIn/
-    secondsToDecision and payment/paymentDate/paymentAmount are there only when set."""
+    secondsToDecision and payment/paymentDate/paymentAmount are there only when set; booking (the
+    next advisory booking, made by next_booking) only when there is one."""
     payload = {
         "case": _case(case, lang) if case is not None else None,
         "unread": unread,
         "replies": replies,
         "next": fit(next_step(case, unread, lang), NEXT_CHARS, NEXT_BYTES),
     }
+    if booking:
+        payload["booking"] = fit(booking, BOOKING_CHARS, BOOKING_BYTES)
     if len(dumps(payload)) >= MAX_BYTES:  # cannot happen with the budgets above; a guard all the same
         raise ValueError("glance over budget")
     return payload

@@ -36,6 +36,7 @@ RING_ME = Text("Kontaktcenter ringer upp dig så snart de kan.", "The contact ce
 PHONE_INVALID = Text("Telefonnumret saknas eller är för långt.", "The telephone number is missing or too long.")
 PAYMENT = Text("Utbetalning {date}", "Payment {date}")
 PAYMENT_WITH_AMOUNT = Text("Utbetalning {date}: {amount}", "Payment {date}: {amount}")
+NEXT_BOOKING = Text("Bokad tid {date} kl. {time}, {kind}", "Booked time {date} at {time}, {kind}")
 MONTHS = {
     "sv": ("jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),

@@ -4,6 +4,8 @@ and the number of the contact centre's replies the resident has not read, in the
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -45,3 +47,16 @@ def test_a_watch_token_may_only_ask_to_be_rung(world):
     with pytest.raises(PermissionDenied):
         world.contact.servicer.contact.ask(watch, "Ämne", "Fråga", "web")
     assert world.contact.questions == []
+
+
+def test_the_glance_shows_the_next_advisory_booking(client, auth, world):
+    assert "booking" not in client.get("/v1/glance", headers=auth).get_json()  # none booked yet
+    day = (datetime.now(ZoneInfo("Europe/Stockholm")) + timedelta(days=1)).date()
+    _, second = world.contact.publish_times("Konsumentvägledning", day, start="13:00", end="14:00", kind="telephone")
+    resident = world.tokens.verifier().verify(world.tokens.token("resident-1", name="Tove"))
+    world.contact.servicer.bookings.book(resident, second)
+
+    glance = client.get("/v1/glance", headers=auth).get_json()
+
+    months = ("jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec")
+    assert glance["booking"] == f"Bokad tid {day.day} {months[day.month - 1]} kl. 13:30, Telefon"

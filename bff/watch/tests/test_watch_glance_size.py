@@ -84,13 +84,15 @@ def test_the_fullest_glance_is_under_1_kb(text, lang):
     )
 
     for step_first in ("completion_requested", text):  # the case's step, or unread messages, as next
-        payload = glance(Case(**{**case.__dict__, "status": step_first}), unread=-(2**31), lang=lang)
+        payload = glance(
+            Case(**{**case.__dict__, "status": step_first}), unread=-(2**31), lang=lang, replies=2**31, booking=text
+        )
         raw = dumps(payload)
         assert len(raw) < MAX_BYTES, len(raw)
         assert json.loads(raw.decode("utf-8")) == payload
         shown = payload["case"]
         assert {"decisionIn", "secondsToDecision", "payment", "paymentDate", "paymentAmount"} <= set(shown)
-        assert payload["next"]
+        assert payload["next"] and payload["booking"]
 
 
 def test_the_glance_over_grpc_stays_under_1_kb_with_every_part_long(client, auth, world):

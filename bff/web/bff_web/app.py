@@ -21,14 +21,18 @@ from bff_web.texts import DEFAULT_LANGUAGE, LANGUAGES
 from bff_web.views import (
     account,
     applications,
+    bookings,
     contact,
     contact_desk,
     estimate,
+    faults,
     insights,
     login,
     notices,
+    open311,
     pages,
     staff,
+    wall,
 )
 from fickan_bff.app import create_base_app
 from fickan_bff.clients import Services
@@ -49,6 +53,9 @@ PAGE_BLUEPRINTS = {
     "estimate",
     "contact",
     "contact_desk",
+    "bookings",
+    "faults",
+    "wall",
     "notices",
     "insights",
 }
@@ -113,6 +120,10 @@ def create_app(services: Services | None = None) -> Flask:
     app.register_blueprint(estimate.bp)
     app.register_blueprint(contact.bp)
     app.register_blueprint(contact_desk.bp)
+    app.register_blueprint(bookings.bp)
+    app.register_blueprint(open311.bp)
+    app.register_blueprint(faults.bp)
+    app.register_blueprint(wall.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(insights.bp)
 

@@ -24,6 +24,9 @@ from web_fakes import (
 )
 
 from bff_web.app import create_app
+from contact import api as contact_api
+from contact.store import IDEMPOTENCY as CONTACT_IDEMPOTENCY
+from contact.testing import ContactForTests
 from fickan.applications.v1 import applications_pb2_grpc
 from fickan.contact.v1 import contact_pb2_grpc
 from fickan.identity.v1 import identity_pb2_grpc
@@ -32,6 +35,7 @@ from fickan.notifications.v1 import notifications_pb2_grpc
 from fickan_bff.clients import Services
 from fickan_common.grpc_client import ServiceClient
 from fickan_common.grpc_server import build_server
+from fickan_common.idempotency import IdempotencyStore
 from fickan_common.testing import TokenFactory
 from insights.testing import InsightsForTests
 
@@ -82,6 +86,7 @@ class Platform:
         self.insights = InsightsForTests(tempfile.mkdtemp(prefix="fickan-web-insights-"))
         server, self.ports["insights"] = self.insights.serve(verifier)
         self.servers.append(server)
+        self.contact = start_contact(self, verifier)
 
     def services(self, timeout: float = 2.0, **targets: str) -> Services:
         def target(name: str) -> str:
@@ -93,9 +98,7 @@ class Platform:
             notifications=ServiceClient(
                 target("notifications"), notifications_pb2_grpc.NotificationsServiceStub, timeout
             ),
-            contact=ServiceClient(
-                targets.get("contact") or f"127.0.0.1:{free_port()}", contact_pb2_grpc.ContactServiceStub, timeout
-            ),
+            contact=ServiceClient(target("contact"), contact_pb2_grpc.ContactServiceStub, timeout),
             insights=ServiceClient(target("insights"), insights_pb2_grpc.InsightsServiceStub, timeout),
         )
 
@@ -122,10 +125,29 @@ class Platform:
         self.applications.delay = 0.0
         self.notifications.messages.clear()
         self.insights.reset()
+        self.contact.reset()
 
     def stop(self) -> None:
         for server in self.servers:
             server.stop(grace=0)
+
+
+def start_contact(platform: Platform, verifier) -> ContactForTests:  # type: ignore[no-untyped-def]
+    """The real contact service (its own SQLite database), with its idempotent commands."""
+    contact = ContactForTests(tempfile.mkdtemp(prefix="fickan-web-contact-"))
+    server, port = build_server(
+        contact_api.register(contact.servicer),
+        0,
+        verifier,
+        public_methods=contact.public_methods,
+        glance_methods=contact.glance_methods,
+        commands=contact_api.COMMANDS,
+        idempotency=IdempotencyStore(contact.db, CONTACT_IDEMPOTENCY),
+        host="127.0.0.1",
+    )
+    platform.servers.append(server)
+    platform.ports["contact"] = port
+    return contact
 
 
 @pytest.fixture(scope="session")

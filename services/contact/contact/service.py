@@ -60,9 +60,17 @@ class Contact:
         topic = self.centre.topics.get(new.topic)
         return self.centre.router.route(topic.group if topic else "", f"{new.subject}\n{new.body}")
 
-    def open_thread(self, session: Session, new: questions.NewQuestion, asker_id: str | None, **extra: str) -> Question:
-        """The new thread in its group, with its first entry and its events (in `session`)."""
-        routed = self._route(new)
+    def open_thread(
+        self,
+        session: Session,
+        new: questions.NewQuestion,
+        asker_id: str | None,
+        routed: Routed | None = None,
+        **extra: str,
+    ) -> Question:
+        """The new thread in its group (routed here unless `routed` says where), with its first
+        entry and its events (in `session`)."""
+        routed = routed or self._route(new)
         at = threads.now()
         question = Question(
             id=str(uuid.uuid4()),
@@ -239,11 +247,12 @@ def record_case_status(
     for resident_id in set(resident_ids):
         row = session.get(ResidentCase, (resident_id, application_id))
         if row is None:
-            session.add(
-                ResidentCase(resident_id=resident_id, application_id=application_id, status=status, changed_at=at)
-            )
+            row = ResidentCase(resident_id=resident_id, application_id=application_id, status=status, changed_at=at)
+            session.add(row)
         elif _aware(row.changed_at) <= at:  # events may arrive out of order: the latest move wins
             row.status, row.changed_at = status, at
+        if status == "submitted" and (row.submitted_at is None or _aware(row.submitted_at) > at):
+            row.submitted_at = at
 
 
 def _aware(value: datetime) -> datetime:

@@ -4,26 +4,35 @@ Not a fake: what a BFF asks of it is answered by the code that runs in productio
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
 from contact.api import GLANCE_METHODS, PUBLIC, build
 from contact.migrate import MIGRATIONS
+from contact.settings import load_contact
 from contact.store import Question, metadata
 from fickan_common.db import Database
 from fickan_common.migrations import upgrade
+from fickan_common.tokens import Principal
 
 
 class ContactForTests:
     public_methods = PUBLIC
     glance_methods = GLANCE_METHODS
 
+    # An Open311 client's key the tests use (FICKAN_CONTACT_OPEN311_API_KEYS in production).
+    OPEN311_KEY = "nyckel-for-test"
+
     def __init__(self, folder: str) -> None:
         url = f"sqlite:///{folder}/contact.db"
         upgrade(MIGRATIONS, url)
         self.db = Database(url)
-        self.servicer = build(self.db)
+        settings = replace(load_contact(), open311_api_keys=f"testklient={self.OPEN311_KEY}")
+        self.servicer = build(self.db, contact_settings=settings)
 
     def reset(self) -> None:
         with self.db.transaction() as session:
@@ -45,6 +54,26 @@ class ContactForTests:
                 }
                 for q in session.scalars(select(Question).order_by(Question.received_at))
             ]
+
+    def publish_times(
+        self, group: str, day: date, start: str = "09:00", end: str = "10:00", minutes: int = 30, kind: str = "on_site"
+    ) -> list[str]:
+        """An advisor of `group` publishes the day's times (as PublishSlots does); their ids, earliest first."""
+        advisor = Principal(user_id=str(uuid.uuid4()), roles=("contact_agent",), name="Rut Rådgivare", group=group)
+        _, _, slots = self.servicer.bookings.publish(
+            advisor,
+            group,
+            kind=kind,
+            weekdays=[day.isoweekday()],
+            start_time=start,
+            end_time=end,
+            slot_minutes=minutes,
+            from_date=day.isoformat(),
+            to_date=day.isoformat(),
+            except_dates=[],
+            location="Stadshuset",
+        )
+        return [s.id for s in slots]
 
     def close(self) -> None:
         self.db.dispose()

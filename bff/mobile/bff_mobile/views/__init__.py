@@ -4,8 +4,10 @@ shape the answer. Importing the areas registers their routes on `api`."""
 from bff_mobile.views import (  # noqa: F401 - registers the routes
     applications,
     auth,
+    bookings,
     devices,
     e_services,
+    faults,
     inbox,
     insights,
     notifications,

@@ -5,6 +5,7 @@ thread. Rules, limits and routing live in the contact service; this only compose
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -179,8 +180,25 @@ def entries(thread: pb.Thread) -> list[dict[str, str]]:
     ]
 
 
-def _thread_page(thread: pb.Thread, errors: dict[str, str], value: str = "", status: int = 200) -> tuple[str, int]:
+def _my_feedback(q: pb.Question) -> pb.Feedback | None:
+    """The resident's rating of a closed contact (feedback.given False when none yet)."""
+    if q.status != "closed":
+        return None
+    subject = pb.FeedbackSubject(kind="contact", subject_id=q.question_id)
+    return services().contact.call("GetMyFeedback", subject, token=token())
+
+
+def _thread_page(
+    thread: pb.Thread,
+    errors: dict[str, str],
+    value: str = "",
+    status: int = 200,
+    feedback_values: dict[str, str] | None = None,
+) -> tuple[str, int]:
     q = thread.question
+    feedback = _my_feedback(q)
+    if feedback_values is None and feedback is not None and feedback.given:
+        feedback_values = {"rating": str(feedback.rating), "comment": feedback.comment}
     html = render_template(
         "contact_thread.html",
         question=q,
@@ -190,8 +208,38 @@ def _thread_page(thread: pb.Thread, errors: dict[str, str], value: str = "", sta
         errors=errors,
         value=value,
         live=True,  # the contact centre's reply appears while the page is open
+        feedback=feedback,
+        feedback_values=feedback_values or {},
+        feedback_editable=feedback is not None
+        and (not feedback.given or feedback.editable_until.ToDatetime(tzinfo=UTC) > datetime.now(UTC)),
     )
     return html, status
+
+
+@bp.post("/kontakt/fragor/<question_id>/omdome")
+@login_required
+def give_feedback(question_id: str) -> Response | tuple[str, int]:
+    values = {"rating": request.form.get("rating", ""), "comment": request.form.get("comment", "")}
+    rating = int(values["rating"]) if values["rating"].isdigit() and len(values["rating"]) < 3 else 0
+    try:
+        services().contact.call(
+            "GiveFeedback",
+            pb.GiveFeedbackRequest(
+                subject=pb.FeedbackSubject(kind="contact", subject_id=_question_id(question_id)),
+                rating=rating,
+                comment=values["comment"],
+            ),
+            token=token(),
+        )
+    except ServiceError as exc:
+        if exc.code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION):
+            current = services().contact.call("GetMyThread", pb.ThreadRequest(question_id=question_id), token=token())
+            status = 400 if exc.code == grpc.StatusCode.INVALID_ARGUMENT else 409
+            errors = exc.field_errors or {"rating": exc.message}
+            return _thread_page(current, errors, status=status, feedback_values=values)
+        raise
+    flash("feedback_thanks", "success")
+    return redirect(url_for("contact.thread", question_id=question_id))
 
 
 @bp.get("/kontakt/fragor/<question_id>")

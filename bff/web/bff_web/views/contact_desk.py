@@ -300,3 +300,22 @@ def _csv(stats: pb.DemandStatistics, names: dict[str, str]) -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@bp.get("/personal/omdomen")
+@staff_required(AGENT)
+def feedback() -> str:
+    """The group's feedback, newest first: the rating, the comment and what it was about, never who."""
+    listed = services().contact.call("ListFeedback", pb.ListFeedbackRequest(limit=100), token=token())
+    rows = [
+        {
+            "rating": f.rating,
+            "comment": f.comment,
+            "kind": t(f"desk_feedback_kind_{f.subject.kind}"),
+            "group": f.group,
+            "when": formatting.date_time(f.changed_at),
+        }
+        for f in listed.feedback
+    ]
+    average = formatting.number(listed.average_x100 / 100, g.lang) if rows else ""
+    return render_template("desk_feedback.html", rows=rows, average=average)

@@ -1,0 +1,93 @@
+"""Fault reports (felanmälan) and feedback."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from bff_mobile import texts
+from bff_mobile.schemas.common import BASE_MESSAGES, Id, RequestSchema, ResponseSchema, text_field
+from fickan.contact.v1 import contact_pb2 as contact_pb
+from fickan_common import limits
+
+_REPORT = contact_pb.ReportFaultRequest
+MAX_CODE = limits.of(_REPORT, "service_code").max_length or 0
+MAX_DESCRIPTION = limits.of(_REPORT, "description").max_length or 0
+MAX_ADDRESS = limits.of(_REPORT, "address").max_length or 0
+MAX_ATTRIBUTES = limits.of(_REPORT, "attributes").max_items or 0
+MAX_COMMENT = limits.of(contact_pb.GiveFeedbackRequest, "comment").max_length or 0
+
+
+class ReportFaultSchema(RequestSchema):
+    service_code = text_field(
+        max_length=MAX_CODE, data_key="serviceCode", description="From GET /v1/fault-reports/kinds"
+    )
+    description = text_field(max_length=MAX_DESCRIPTION, description="Published: no names or personal details.")
+    lat = fields.Float(required=False, allow_nan=False, error_messages=BASE_MESSAGES, metadata={"description": "WGS84"})
+    long = fields.Float(
+        required=False, allow_nan=False, error_messages=BASE_MESSAGES, metadata={"description": "WGS84"}
+    )
+    address = text_field(max_length=MAX_ADDRESS, required=False, description="When there is no position.")
+    attributes = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=60)),
+        values=fields.List(fields.String(validate=validate.Length(max=200)), validate=validate.Length(max=20)),
+        required=False,
+        validate=validate.Length(max=MAX_ATTRIBUTES, error=texts.FIELD_TOO_LONG),
+        metadata={"description": "The kind's questions: code -> answers (keys of its values)."},
+    )
+
+
+class FaultAttributeValueSchema(ResponseSchema):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class FaultAttributeSchema(ResponseSchema):
+    code = fields.String(required=True)
+    datatype = fields.String(required=True)
+    required = fields.Boolean(required=True)
+    description = fields.String(required=True)
+    values = fields.List(fields.Nested(FaultAttributeValueSchema), required=True)
+
+
+class FaultKindSchema(ResponseSchema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(data_key="nameEn", required=True)
+    description = fields.String(required=True)
+    attributes = fields.List(fields.Nested(FaultAttributeSchema), required=True)
+
+
+class FaultKindListSchema(ResponseSchema):
+    kinds = fields.List(fields.Nested(FaultKindSchema), required=True)
+    area = fields.String(required=True, metadata={"description": "Where reports are accepted"})
+
+
+class FaultReportSchema(ResponseSchema):
+    id = fields.String(required=True, metadata={"description": "The Open311 service_request_id"})
+    question_id = fields.String(data_key="questionId", required=True, metadata={"description": "Follow it here"})
+    status = fields.String(required=True, metadata={"description": "open | closed"})
+    service_name = fields.String(data_key="serviceName", required=True)
+
+
+class GiveFeedbackSchema(RequestSchema):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(("contact", "booking", "e_service"), error=texts.FIELD_NOT_TEXT),
+        error_messages=BASE_MESSAGES,
+        metadata={"description": "contact | booking | e_service"},
+    )
+    subject_id = Id(data_key="subjectId", required=True)
+    rating = fields.Integer(
+        required=True,
+        strict=True,
+        error_messages=BASE_MESSAGES,
+        metadata={"description": "1-5 (checked by the service)"},
+    )
+    comment = fields.String(required=False, validate=validate.Length(max=MAX_COMMENT, error=texts.FIELD_TOO_LONG))
+
+
+class FeedbackSchema(ResponseSchema):
+    id = fields.String(required=True)
+    rating = fields.Integer(required=True)
+    comment = fields.String(required=True)
+    editable_until = fields.DateTime(data_key="editableUntil", allow_none=True, required=True)

@@ -1,0 +1,431 @@
+"""Advisory bookings: advisors publish times (a weekly pattern with exceptions) and see their day;
+residents book, reschedule and cancel. Each change is one transaction (state + outbox).
+
+No double booking, ever, in three layers: the write transaction serializes (BEGIN IMMEDIATE on
+SQLite, the time's row locked FOR UPDATE on PostgreSQL), the use case checks the time is free, and
+the database's partial unique index on bookings(slot_id) WHERE status = 'booked' refuses a second
+booking whatever happens above it. The loser of a race is told so with the next free times."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from contact.domain import bookings as rules
+from contact.domain import questions
+from contact.domain.centre import Centre
+from contact.store import OUTBOX, Booking, Slot
+from fickan.contact.events.v1 import events_pb2
+from fickan_common import metrics
+from fickan_common.db import Database
+from fickan_common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fickan_common.timestamps import to_timestamp
+from fickan_common.tokens import Principal
+
+FREE_LIMIT_DEFAULT, FREE_LIMIT_MAX = 20, 50
+NEXT_FREE_SHOWN = 3
+ADVISORY = "advisory_service"
+# How notifications names the kinds of meeting.
+NOTIFICATION_MODES = {"on_site": "visit", "telephone": "phone", "video": "video"}
+
+
+@dataclass(frozen=True)
+class BookedTime:
+    booking: Booking
+    slot: Slot
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(at: datetime) -> datetime:
+    # SQLite gives back naive datetimes (stored as UTC).
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+class Bookings:
+    def __init__(
+        self, db: Database, centre: Centre, on_events: Callable[[Iterable[str]], None] = lambda ids: None
+    ) -> None:
+        self.db = db
+        self.centre = centre
+        self.on_events = on_events
+
+    # -- advisors -----------------------------------------------------------------------------------
+    def _advisory_group(self, principal: Principal, group: str) -> str:
+        questions.require_agent(principal)
+        group = (group or "").strip() or principal.group
+        found = self.centre.groups.get(group)
+        if found is None or found.kind != ADVISORY:
+            raise ValidationFailed(
+                "Välj en av de rådgivande tjänsterna. (Choose one of the advisory services.)",
+                {"group": "Okänd rådgivande tjänst. (Unknown advisory service.)"},
+            )
+        if not questions.may_handle(principal, group):
+            raise PermissionDenied("Du kan bara publicera tider för din egen tjänst. (Only your own service's times.)")
+        return group
+
+    def publish(self, principal: Principal, group: str, **pattern_fields) -> tuple[int, int, list[Slot]]:
+        group = self._advisory_group(principal, group)
+        pattern = rules.clean_pattern(group, **pattern_fields)
+        at = now()
+        wanted = [(s, e) for s, e in pattern.times() if s > at]
+        try:
+            return self._publish(principal, group, pattern, wanted, at)
+        except IntegrityError:  # the same pattern published at the same moment elsewhere
+            raise Conflict("Tiderna publicerades nyss. Ladda om sidan. (Just published: reload the page.)") from None
+
+    def _publish(self, principal: Principal, group: str, pattern: rules.Pattern, wanted: list, at: datetime):
+        with self.db.transaction() as session:
+            existing = {
+                _aware(t)
+                for t in session.scalars(
+                    select(Slot.starts_at).where(
+                        Slot.advisor_id == principal.user_id,
+                        Slot.starts_at >= wanted[0][0] if wanted else Slot.starts_at.is_(None),
+                    )
+                )
+            }
+            created = [
+                Slot(
+                    id=str(uuid.uuid4()),
+                    advisor_id=principal.user_id,
+                    advisor_name=principal.name,
+                    group_code=group,
+                    kind=pattern.kind,
+                    starts_at=s,
+                    ends_at=e,
+                    location=pattern.location,
+                    status=rules.FREE,
+                    published_at=at,
+                )
+                for s, e in wanted
+                if s not in existing
+            ]
+            session.add_all(created)
+        metrics.BUSINESS.labels("slots_published").inc(len(created))
+        return len(created), len(wanted) - len(created), created
+
+    def withdraw(self, principal: Principal, slot_id: str) -> Slot:
+        """An exception for one time (illness, a meeting): withdrawn; a booking of it is cancelled
+        and the resident told (booking_cancelled, by the advisor)."""
+        questions.require_agent(principal)
+        with self.db.transaction() as session:
+            slot = self._slot(session, slot_id, lock=True)
+            if slot.advisor_id != principal.user_id and not principal.has_role("admin"):
+                raise NotFound(rules.SLOT_NOT_FOUND)
+            if _aware(slot.starts_at) <= now():
+                raise Conflict(rules.PAST)
+            events = []
+            booking = self._active_booking(session, slot.id)
+            if booking is not None:
+                events.append(self._cancel(session, booking, slot, "advisor"))
+            slot.status = rules.WITHDRAWN
+        self._committed(events, "slot_withdrawn")
+        return slot
+
+    def day(self, principal: Principal, day: str) -> tuple[date, list[BookedTime | Slot]]:
+        questions.require_agent(principal)
+        errors: dict[str, str] = {}
+        the_day = rules.parse_date(day, "date", errors) if (day or "").strip() else rules.today()
+        if the_day is None:
+            raise ValidationFailed("Välj en dag. (Choose a day.)", errors)
+        start = datetime.combine(the_day, datetime.min.time(), rules.LOCAL).astimezone(UTC)
+        with self.db.read() as session:
+            slots = list(
+                session.scalars(
+                    select(Slot)
+                    .where(
+                        Slot.advisor_id == principal.user_id,
+                        Slot.starts_at >= start,
+                        Slot.starts_at < start + timedelta(days=1),
+                    )
+                    .order_by(Slot.starts_at)
+                )
+            )
+            booked = {
+                b.slot_id: b
+                for b in session.scalars(
+                    select(Booking).where(Booking.slot_id.in_([s.id for s in slots]), Booking.status == rules.BOOKED)
+                )
+            }
+        return the_day, [BookedTime(booked[s.id], s) if s.id in booked else s for s in slots]
+
+    # -- anyone -------------------------------------------------------------------------------------
+    def free(self, group: str, kind: str = "", from_date: str = "", limit: int = 0) -> list[Slot]:
+        group = (group or "").strip()
+        errors: dict[str, str] = {}
+        if group not in self.centre.groups or self.centre.groups[group].kind != ADVISORY:
+            errors["group"] = "Välj en av de rådgivande tjänsterna. (Choose one of the advisory services.)"
+        if kind and kind not in rules.KINDS:
+            errors["kind"] = "Välj på plats, telefon eller video. (Choose on site, telephone or video.)"
+        start = now()
+        if (from_date or "").strip():
+            day = rules.parse_date(from_date, "from_date", errors)
+            if day:
+                start = max(start, datetime.combine(day, datetime.min.time(), rules.LOCAL).astimezone(UTC))
+        if errors:
+            raise ValidationFailed("Några uppgifter behöver rättas. (Some details need correcting.)", errors)
+        limit = min(limit or FREE_LIMIT_DEFAULT, FREE_LIMIT_MAX)
+        with self.db.read() as session:
+            return self._free(session, group, kind, start, limit)
+
+    @staticmethod
+    def _free(session: Session, group: str, kind: str, start: datetime, limit: int, besides: str = "") -> list[Slot]:
+        query = select(Slot).where(Slot.group_code == group, Slot.status == rules.FREE, Slot.starts_at > start)
+        if kind:
+            query = query.where(Slot.kind == kind)
+        if besides:
+            query = query.where(Slot.id != besides)
+        return list(session.scalars(query.order_by(Slot.starts_at, Slot.id).limit(limit)))
+
+    # -- residents ----------------------------------------------------------------------------------
+    @staticmethod
+    def _require_resident(principal: Principal) -> None:
+        if not principal.is_resident:
+            raise PermissionDenied("Bara invånare kan boka tider här. (Only residents can book here.)")
+        if "glance" in principal.scope:
+            raise PermissionDenied(
+                "Från klockan kan du se din nästa tid, inte boka. (The watch only shows your next time.)"
+            )
+
+    def book(self, principal: Principal, slot_id: str, note: str = "", phone: str = "") -> BookedTime:
+        self._require_resident(principal)
+        note, phone = rules.clean_booking(note, phone)
+        return self._take(principal, slot_id, note, phone, replacing=None)
+
+    def reschedule(self, principal: Principal, booking_id: str, slot_id: str) -> BookedTime:
+        """The new time taken and the old one freed in one transaction: a resident who loses the
+        new time keeps the old one."""
+        self._require_resident(principal)
+        return self._take(principal, slot_id, "", "", replacing=booking_id)
+
+    def _take(self, principal: Principal, slot_id: str, note: str, phone: str, replacing: str | None) -> BookedTime:
+        group = kind = ""
+        try:
+            with self.db.transaction() as session:
+                old = old_slot = None
+                if replacing is not None:
+                    old = self._my_booking(session, principal, replacing, lock=True)
+                    old_slot = self._slot(session, old.slot_id)
+                    if old.status != rules.BOOKED:
+                        raise Conflict("Bokningen är avbokad. Boka en ny tid. (The booking is cancelled.)")
+                    if _aware(old_slot.starts_at) <= now():
+                        raise Conflict("Tiden har redan varit och kan inte bokas om. (The time has passed.)")
+                    note, phone = old.note, old.phone
+                slot = self._slot(session, slot_id, lock=True)
+                group, kind = slot.group_code, slot.kind
+                if _aware(slot.starts_at) <= now():
+                    raise Conflict(rules.PAST)
+                if slot.status == rules.WITHDRAWN:
+                    raise Conflict(rules.WITHDRAWN_TEXT)
+                if old_slot is not None and old_slot.group_code != slot.group_code:
+                    raise Conflict("Boka om till en tid hos samma tjänst. (Reschedule within the same service.)")
+                if slot.status == rules.BOOKED or self._active_booking(session, slot.id) is not None:
+                    raise _Taken()
+                if old is None:
+                    self._refuse_second_booking(session, principal, slot.group_code)
+                events = []
+                if old is not None and old_slot is not None:
+                    events.append(self._cancel(session, old, old_slot, "rescheduled"))
+                booking = Booking(
+                    id=str(uuid.uuid4()),
+                    slot_id=slot.id,
+                    resident_id=principal.user_id,
+                    resident_name=principal.name,
+                    status=rules.BOOKED,
+                    note=note,
+                    phone=phone,
+                    booked_at=now(),
+                    cancelled_by="",
+                )
+                session.add(booking)
+                slot.status = rules.BOOKED
+                # The unique index speaks here, inside the transaction, if anything above let a
+                # second booking through.
+                session.flush()
+                events.append(self._event(session, "booking_made", booking, slot, replaces=replacing or ""))
+                events.append(self._confirmed(session, booking, slot))
+        except (_Taken, IntegrityError):
+            metrics.BUSINESS.labels("booking_lost_race").inc()
+            raise Conflict(self._taken_message(group, kind, slot_id)) from None
+        self._committed(events, "booking_made")
+        return BookedTime(booking, slot)
+
+    def _taken_message(self, group: str, kind: str, slot_id: str) -> str:
+        with self.db.read() as session:
+            if not group:
+                slot = session.get(Slot, slot_id)
+                group, kind = (slot.group_code, slot.kind) if slot else ("", "")
+            free = self._free(session, group, kind, now(), NEXT_FREE_SHOWN, besides=slot_id) if group else []
+        return rules.taken_message([_aware(s.starts_at) for s in free])
+
+    def _refuse_second_booking(self, session: Session, principal: Principal, group: str) -> None:
+        """One coming time per resident and service: a second is a reschedule (keeps times free for others)."""
+        mine = session.execute(
+            select(Booking.id)
+            .join(Slot, Slot.id == Booking.slot_id)
+            .where(
+                Booking.resident_id == principal.user_id,
+                Booking.status == rules.BOOKED,
+                Slot.group_code == group,
+                Slot.starts_at > now(),
+            )
+            .limit(1)
+        ).first()
+        if mine:
+            raise Conflict(
+                f"Du har redan en bokad tid hos {self.centre.group_name(group)}. Boka om den i stället. "
+                "(You already have a time with this service: reschedule it instead.)"
+            )
+
+    def cancel(self, principal: Principal, booking_id: str) -> BookedTime:
+        self._require_resident(principal)
+        with self.db.transaction() as session:
+            booking = self._my_booking(session, principal, booking_id, lock=True)
+            slot = self._slot(session, booking.slot_id, lock=True)
+            if booking.status != rules.BOOKED:
+                return BookedTime(booking, slot)  # cancelled already: nothing more to do
+            if _aware(slot.starts_at) <= now():
+                raise Conflict("Tiden har redan varit och kan inte avbokas. (The time has passed.)")
+            events = [self._cancel(session, booking, slot, "resident")]
+        self._committed(events, "booking_cancelled")
+        return BookedTime(booking, slot)
+
+    def mine(self, principal: Principal, include_past: bool = False) -> list[BookedTime]:
+        if not principal.is_resident:
+            raise PermissionDenied("Bara invånare har bokningar här. (Only residents have bookings here.)")
+        with self.db.read() as session:
+            rows = session.execute(
+                select(Booking, Slot)
+                .join(Slot, Slot.id == Booking.slot_id)
+                .where(Booking.resident_id == principal.user_id)
+                .order_by(Slot.starts_at)
+            ).all()
+        at = now()
+        coming = [BookedTime(b, s) for b, s in rows if b.status == rules.BOOKED and _aware(s.ends_at) > at]
+        if not include_past:
+            return coming
+        rest = [BookedTime(b, s) for b, s in reversed(rows) if BookedTime(b, s) not in coming][:50]
+        return coming + rest
+
+    def calendar(self, principal: Principal, booking_id: str) -> tuple[str, bytes]:
+        if not principal.is_resident:
+            raise PermissionDenied("Bara invånare har bokningar här. (Only residents have bookings here.)")
+        with self.db.read() as session:
+            booking = self._my_booking(session, principal, booking_id)
+            slot = self._slot(session, booking.slot_id)
+        kind = rules.KINDS[slot.kind][0].lower()
+        summary = f"Rådgivning: {self.centre.group_name(slot.group_code)} ({kind})"
+        description = f"Bokad i Fickan. Rådgivare: {slot.advisor_name}." if slot.advisor_name else "Bokad i Fickan."
+        content = rules.calendar(
+            booking.id,
+            _aware(slot.starts_at),
+            _aware(slot.ends_at),
+            summary,
+            slot.location,
+            description,
+            now(),
+            cancelled=booking.status != rules.BOOKED,
+        )
+        start = _aware(slot.starts_at).astimezone(rules.LOCAL)
+        return f"radgivning-{start:%Y-%m-%d-%H%M}.ics", content
+
+    # -- shared -------------------------------------------------------------------------------------
+    @staticmethod
+    def _slot(session: Session, slot_id: str, lock: bool = False) -> Slot:
+        if not _is_uuid(slot_id or ""):
+            raise NotFound(rules.SLOT_NOT_FOUND)
+        query = select(Slot).where(Slot.id == slot_id)
+        if lock:
+            query = query.with_for_update()
+        slot = session.scalars(query).first()
+        if slot is None:
+            raise NotFound(rules.SLOT_NOT_FOUND)
+        return slot
+
+    @staticmethod
+    def _my_booking(session: Session, principal: Principal, booking_id: str, lock: bool = False) -> Booking:
+        """Another resident's booking is as unknown as one that does not exist."""
+        if not _is_uuid(booking_id or ""):
+            raise NotFound(rules.BOOKING_NOT_FOUND)
+        query = select(Booking).where(Booking.id == booking_id, Booking.resident_id == principal.user_id)
+        if lock:
+            query = query.with_for_update()
+        booking = session.scalars(query).first()
+        if booking is None:
+            raise NotFound(rules.BOOKING_NOT_FOUND)
+        return booking
+
+    @staticmethod
+    def _active_booking(session: Session, slot_id: str) -> Booking | None:
+        return session.scalars(
+            select(Booking).where(Booking.slot_id == slot_id, Booking.status == rules.BOOKED)
+        ).first()
+
+    def _cancel(self, session: Session, booking: Booking, slot: Slot, by: str) -> str:
+        booking.status = rules.CANCELLED
+        booking.cancelled_at = now()
+        booking.cancelled_by = by
+        if slot.status == rules.BOOKED:
+            slot.status = rules.FREE
+        # The freed time's index entry must be gone before a new booking of it is inserted.
+        session.flush()
+        return self._event(session, "booking_cancelled", booking, slot, by=by)
+
+    @staticmethod
+    def _event(session: Session, kind: str, booking: Booking, slot: Slot, replaces: str = "", by: str = "") -> str:
+        if kind == "booking_made":
+            message = events_pb2.BookingMade(
+                booking_id=booking.id,
+                slot_id=slot.id,
+                resident_id=booking.resident_id,
+                advisor_id=slot.advisor_id,
+                group=slot.group_code,
+                replaces_booking_id=replaces,
+            )
+        else:
+            message = events_pb2.BookingCancelled(
+                booking_id=booking.id,
+                slot_id=slot.id,
+                resident_id=booking.resident_id,
+                advisor_id=slot.advisor_id,
+                group=slot.group_code,
+                cancelled_by=by,
+            )
+        return OUTBOX.add(session, kind, message)["event_id"]
+
+    @staticmethod
+    def _confirmed(session: Session, booking: Booking, slot: Slot) -> str:
+        """notifications' contract: the confirmation now and the reminder the day before."""
+        message = events_pb2.BookingConfirmed(
+            booking_id=booking.id,
+            resident_id=booking.resident_id,
+            starts_at=to_timestamp(slot.starts_at),
+            mode=NOTIFICATION_MODES[slot.kind],
+        )
+        return OUTBOX.add(session, "booking_confirmed", message)["event_id"]
+
+    def _committed(self, events: list[str], kind: str) -> None:
+        metrics.BUSINESS.labels(kind).inc()
+        if events:
+            self.on_events(events)
+
+
+class _Taken(Exception):
+    """The time is booked by someone else (turned into a Conflict with the next free times)."""

@@ -1,0 +1,231 @@
+"""What an advisory time and a booking must be, the weekly pattern that makes times, the Swedish
+texts (English second) and the calendar file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from fickan_common.errors import ValidationFailed
+
+LOCAL = ZoneInfo("Europe/Stockholm")
+
+FREE, BOOKED, WITHDRAWN = "free", "booked", "withdrawn"
+CANCELLED = "cancelled"
+
+KINDS = {
+    "on_site": ("På plats", "On site"),
+    "telephone": ("Telefon", "Telephone"),
+    "video": ("Video", "Video"),
+}
+BOOKING_STATUS_TEXT = {BOOKED: ("Bokad", "Booked"), CANCELLED: ("Avbokad", "Cancelled")}
+
+MAX_WEEKS = 13  # a pattern reaches a quarter ahead at most
+SLOT_MINUTES = (15, 20, 30, 45, 60, 90)
+NOTE_MAX = 1000
+LOCATION_MAX = 200
+_HHMM = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,38}$")
+
+SLOT_NOT_FOUND = "Tiden finns inte. (The time does not exist.)"
+BOOKING_NOT_FOUND = "Bokningen finns inte. (The booking does not exist.)"
+TAKEN = "Tiden hann bokas av någon annan. (Someone else booked this time a moment before you.)"
+NO_FREE = "Det finns inga andra lediga tider just nu. Ring kontaktcenter så hjälper vi dig. (No other free times.)"
+PAST = "Tiden har redan varit. Välj en tid som inte har börjat. (The time has passed: choose a coming one.)"
+WITHDRAWN_TEXT = "Rådgivaren har tagit bort tiden. Välj en annan tid. (The advisor withdrew the time.)"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A weekly pattern: these weekdays, from start to end, in slots of this length, between two dates."""
+
+    group: str
+    kind: str
+    weekdays: tuple[int, ...]
+    start: time
+    end: time
+    slot_minutes: int
+    from_date: date
+    to_date: date
+    except_dates: frozenset[date]
+    location: str
+
+    def times(self) -> list[tuple[datetime, datetime]]:
+        """Every time of the pattern, as UTC (start, end); local time Europe/Stockholm, so a pattern
+        across the change to summer time keeps its 09:00."""
+        out: list[tuple[datetime, datetime]] = []
+        day = self.from_date
+        step = timedelta(minutes=self.slot_minutes)
+        while day <= self.to_date:
+            if day.isoweekday() in self.weekdays and day not in self.except_dates:
+                at = datetime.combine(day, self.start)
+                end_of_day = datetime.combine(day, self.end)
+                while at + step <= end_of_day:
+                    out.append(
+                        (at.replace(tzinfo=LOCAL).astimezone(UTC), (at + step).replace(tzinfo=LOCAL).astimezone(UTC))
+                    )
+                    at += step
+            day += timedelta(days=1)
+        return out
+
+
+def today() -> date:
+    return datetime.now(LOCAL).date()
+
+
+def parse_date(value: str, field: str, errors: dict[str, str]) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        errors[field] = "Skriv ett datum som 2026-12-24. (A date like 2026-12-24.)"
+        return None
+
+
+def _parse_time(value: str, field: str, errors: dict[str, str]) -> time | None:
+    match = _HHMM.match((value or "").strip())
+    if not match:
+        errors[field] = "Skriv en tid som 09:00. (A time like 09:00.)"
+        return None
+    return time(int(match[1]), int(match[2]))
+
+
+def clean_pattern(
+    group: str,
+    kind: str,
+    weekdays: list[int],
+    start_time: str,
+    end_time: str,
+    slot_minutes: int,
+    from_date: str,
+    to_date: str,
+    except_dates: list[str],
+    location: str,
+) -> Pattern:
+    errors: dict[str, str] = {}
+    kind = (kind or "").strip()
+    if kind not in KINDS:
+        errors["kind"] = "Välj på plats, telefon eller video. (Choose on site, telephone or video.)"
+    days = tuple(sorted(set(weekdays)))
+    if not days or any(d < 1 or d > 7 for d in days):
+        errors["weekdays"] = "Välj minst en veckodag. (Choose at least one weekday.)"
+    start = _parse_time(start_time, "start_time", errors)
+    end = _parse_time(end_time, "end_time", errors)
+    if start and end and end <= start:
+        errors["end_time"] = "Sluttiden måste vara efter starttiden. (The end must be after the start.)"
+    if slot_minutes not in SLOT_MINUTES:
+        errors["slot_minutes"] = "Välj en längd på " + ", ".join(map(str, SLOT_MINUTES)) + " minuter."
+    first = parse_date(from_date, "from_date", errors)
+    last = parse_date(to_date, "to_date", errors)
+    if first and first < today():
+        errors["from_date"] = "Första dagen kan inte ha varit. (The first day cannot be in the past.)"
+    if first and last and last < first:
+        errors["to_date"] = (
+            "Sista dagen måste vara samma dag eller efter den första. (The last day is before the first.)"
+        )
+    elif first and last and (last - first).days > MAX_WEEKS * 7:
+        errors["to_date"] = f"Publicera högst {MAX_WEEKS} veckor åt gången. (At most {MAX_WEEKS} weeks at a time.)"
+    skipped: set[date] = set()
+    for value in except_dates:
+        if value.strip():
+            d = parse_date(value, "except_dates", errors)
+            if d:
+                skipped.add(d)
+    location = (location or "").strip()
+    if len(location) > LOCATION_MAX:
+        errors["location"] = f"Högst {LOCATION_MAX} tecken. (At most {LOCATION_MAX} characters.)"
+    if errors:
+        raise ValidationFailed("Några uppgifter behöver rättas. (Some details need correcting.)", errors)
+    assert start and end and first and last
+    return Pattern(group, kind, days, start, end, slot_minutes, first, last, frozenset(skipped), location)
+
+
+def clean_booking(note: str, phone: str) -> tuple[str, str]:
+    note, phone = (note or "").strip(), (phone or "").strip()
+    errors: dict[str, str] = {}
+    if len(note) > NOTE_MAX:
+        errors["note"] = f"Texten får vara högst {NOTE_MAX} tecken. (At most {NOTE_MAX} characters.)"
+    if phone and not _PHONE.match(phone):
+        errors["phone"] = "Skriv ett telefonnummer med siffror, till exempel 070-123 45 67."
+    if errors:
+        raise ValidationFailed("Några uppgifter behöver rättas. (Some details need correcting.)", errors)
+    return note, phone
+
+
+_WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+_MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def when(at: datetime) -> str:
+    """'onsdag 3 december kl. 09:30' in Swedish local time."""
+    local = at.astimezone(LOCAL)
+    return f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} kl. {local:%H:%M}"
+
+
+def taken_message(next_free: list[datetime]) -> str:
+    if not next_free:
+        return f"{TAKEN} {NO_FREE}"
+    return f"{TAKEN} Nästa lediga tider: " + "; ".join(when(t) for t in next_free) + "."
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 3.1: lines of at most 75 octets, continued with a space."""
+    out, current = [], b""
+    for ch in line:
+        b = ch.encode()
+        if len(current) + len(b) > 75:
+            out.append(current.decode())
+            current = b" "
+        current += b
+    out.append(current.decode())
+    return "\r\n".join(out)
+
+
+def calendar(
+    booking_id: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    summary: str,
+    location: str,
+    description: str,
+    stamp: datetime,
+    cancelled: bool,
+) -> bytes:
+    fmt = "%Y%m%dT%H%M%SZ"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Fickan//Rådgivning//SV",
+        "CALSCALE:GREGORIAN",
+        "METHOD:" + ("CANCEL" if cancelled else "PUBLISH"),
+        "BEGIN:VEVENT",
+        f"UID:{booking_id}@fickan",
+        f"DTSTAMP:{stamp.astimezone(UTC):{fmt}}",
+        f"DTSTART:{starts_at.astimezone(UTC):{fmt}}",
+        f"DTEND:{ends_at.astimezone(UTC):{fmt}}",
+        "SUMMARY:" + _ics_text(summary),
+        "LOCATION:" + _ics_text(location),
+        "DESCRIPTION:" + _ics_text(description),
+        "STATUS:" + ("CANCELLED" if cancelled else "CONFIRMED"),
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
