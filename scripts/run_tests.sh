@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, then each package's own tests in its own pytest process (as a
 # municipality reusing one service runs them), then the cross-service tests in tests/.
-# Each suite must run at least one test; the last line sums them up.
+# Two lanes run at once on the machine's two cores: the cross-service tests (whole platforms, mostly
+# waiting on processes and the network) beside the packages' suites one after another. Each suite's
+# output is printed whole when it ends; each must run at least one test; the last line sums them up.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -14,19 +16,39 @@ lint_ok=1
 .venv/bin/ruff check . || lint_ok=0
 .venv/bin/ruff format --check . || lint_ok=0
 
-suites=()
-for dir in libs/*/tests services/*/tests bff/*/tests tests; do
-  [ -d "$dir" ] && suites+=("$dir")
+packages=()
+for dir in libs/*/tests services/*/tests bff/*/tests; do
+  [ -d "$dir" ] && packages+=("$dir")
 done
 
-failed_suites=()
-for suite in "${suites[@]}"; do
+# One suite: its output to a log, printed whole at the end, its exit code to a file.
+run_suite() {
+  local suite=$1 name
   name=$(echo "$suite" | tr '/' '-')
-  echo "== $suite =="
-  $PY -m pytest "$suite" -q -p no:cacheprovider --junitxml="$results/$name.xml" "$@"
-  rc=$?
+  # Its own temporary folder: the two lanes never clean up each other's.
+  $PY -m pytest "$suite" -q -p no:cacheprovider --basetemp="$PWD/var/tmp/$name" --junitxml="$results/$name.xml" "${@:2}" \
+    >"$results/$name.log" 2>&1
+  echo $? >"$results/$name.rc"
+  { echo "== $suite =="; tail -n 40 "$results/$name.log"; } >&2
+}
+
+lane_packages() {
+  for suite in "${packages[@]}"; do run_suite "$suite" "$@"; done
+}
+
+started=$(date +%s)
+run_suite tests "$@" &
+cross=$!
+lane_packages "$@"
+wait $cross
+echo "both lanes done in $(( $(date +%s) - started )) s"
+
+failed_suites=()
+for suite in "${packages[@]}" tests; do
+  name=$(echo "$suite" | tr '/' '-')
+  rc=$(cat "$results/$name.rc" 2>/dev/null || echo 1)
   # 5 = no tests ran: a suite that proves nothing is a failure too.
-  [ $rc -eq 0 ] || failed_suites+=("$suite (exit $rc)")
+  [ "$rc" -eq 0 ] || failed_suites+=("$suite (exit $rc)")
 done
 
 $PY - "$results" "$lint_ok" "${failed_suites[@]}" <<'PYEOF'
