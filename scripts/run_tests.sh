@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export FICKAN_REQUIRE_POSTGRES=1  # make test never skips the PostgreSQL runs
 results=var/test-results
-rm -rf "$results"; mkdir -p "$results"
+rm -rf "$results" var/tmp; mkdir -p "$results" var/tmp
 
 echo "== ruff (lint and format) =="
 lint_ok=1
