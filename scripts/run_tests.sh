@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, then each package's own tests in its own pytest process (as a
 # municipality reusing one service runs them), then the cross-service tests in tests/.
-# Two lanes run at once on the machine's two cores: the cross-service tests (whole platforms, mostly
-# waiting on processes and the network) beside the packages' suites one after another. Each suite's
-# output is printed whole when it ends; each must run at least one test; the last line sums them up.
+# Two lanes run at once on the machine's two cores, about equally long: the cross-service tests
+# (whole platforms) and then the BFFs' suites, beside the libraries' and services' suites. Each
+# suite's output is printed whole when it ends; each must run at least one test; the last line sums
+# them up.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -16,9 +17,13 @@ lint_ok=1
 .venv/bin/ruff check . || lint_ok=0
 .venv/bin/ruff format --check . || lint_ok=0
 
-packages=()
-for dir in libs/*/tests services/*/tests bff/*/tests; do
+packages=()  # the libraries' and services' suites
+for dir in libs/*/tests services/*/tests; do
   [ -d "$dir" ] && packages+=("$dir")
+done
+bffs=()
+for dir in bff/*/tests; do
+  [ -d "$dir" ] && bffs+=("$dir")
 done
 
 # One suite: its output to a log, printed whole at the end, its exit code to a file.
@@ -32,19 +37,20 @@ run_suite() {
   { echo "== $suite =="; tail -n 40 "$results/$name.log"; } >&2
 }
 
-lane_packages() {
-  for suite in "${packages[@]}"; do run_suite "$suite" "$@"; done
+lane_cross_and_bffs() {
+  run_suite tests "$@"
+  for suite in "${bffs[@]}"; do run_suite "$suite" "$@"; done
 }
 
 started=$(date +%s)
-run_suite tests "$@" &
+lane_cross_and_bffs "$@" &
 cross=$!
-lane_packages "$@"
+for suite in "${packages[@]}"; do run_suite "$suite" "$@"; done
 wait $cross
 echo "both lanes done in $(( $(date +%s) - started )) s"
 
 failed_suites=()
-for suite in "${packages[@]}" tests; do
+for suite in "${packages[@]}" tests "${bffs[@]}"; do
   name=$(echo "$suite" | tr '/' '-')
   rc=$(cat "$results/$name.rc" 2>/dev/null || echo 1)
   # 5 = no tests ran: a suite that proves nothing is a failure too.
