@@ -11,18 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from ..conftest import DEMO_CO_APPLICANT, DEMO_RESIDENT
-from ..support.browser import ARGS, CHROMIUM
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        running = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield running
-        running.close()
 
 
 def bankid_app(platform, action: str, body: dict) -> dict:

@@ -5,19 +5,9 @@ jobbet" guide and lands in the ekonomiskt bistånd e-service."""
 
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from ..conftest import DEMO_RESIDENT
-from ..support.browser import ARGS, CHROMIUM
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        running = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield running
-        running.close()
 
 
 def test_a_resident_chooses_comparison_municipalities_and_sees_chart_and_table(platform, browser):

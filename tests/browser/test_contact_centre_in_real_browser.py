@@ -8,31 +8,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect
 
 from ..conftest import DEMO_RESIDENT
 from ..e2e.test_contact_centre_one_way_in import VERA, contact_knows_case, wait_until
-from ..support.browser import ARGS, CHROMIUM
+from ..support.browser import logged_in
 from ..support.mobile import MobileClient
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        running = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield running
-        running.close()
-
-
-def logged_in(browser, platform, personal_number: str, width: int = 390) -> Page:  # type: ignore[no-untyped-def]
-    page = browser.new_context(locale="sv-SE", viewport={"width": width, "height": 900}).new_page()
-    page.goto(platform.url("web") + "/logga-in")
-    page.get_by_text("Logga in med personnummer i stället").click()
-    page.get_by_label("Personnummer").fill(personal_number)
-    page.get_by_role("button", name="Logga in", exact=True).click()
-    page.wait_for_url("**/mina-sidor", timeout=20_000)
-    return page
 
 
 def test_a_question_about_her_case_is_answered_live_and_counted_as_unnecessary(platform, browser):
@@ -40,7 +21,7 @@ def test_a_question_about_her_case_is_answered_live_and_counted_as_unnecessary(p
     case = mobile.submit_application(mobile.login(DEMO_RESIDENT))
     wait_until(lambda: contact_knows_case(platform, case["id"]), "contact learns of the case from applications")
 
-    anna = logged_in(browser, platform, DEMO_RESIDENT)
+    anna = logged_in(browser, platform.url("web"), DEMO_RESIDENT)
     anna.goto(platform.url("web") + "/kontakt")
     expect(anna.get_by_role("heading", name="Det här kanske är svaret du söker")).to_be_visible()
     anna.get_by_label("Rubrik").fill("Min ansökan")
@@ -50,7 +31,7 @@ def test_a_question_about_her_case_is_answered_live_and_counted_as_unnecessary(p
     question_id = anna.url.rsplit("/", 1)[1]
     expect(anna.get_by_text("Äldreomsorg, stöd och sociala frågor")).to_be_visible()
 
-    vera = logged_in(browser, platform, VERA, width=1280)
+    vera = logged_in(browser, platform.url("web"), VERA, width=1280)
     vera.goto(platform.url("web") + f"/personal/kontakt/{question_id}")
     expect(vera.get_by_role("heading", name="Invånarens ärende")).to_be_visible()
     vera.get_by_label("Svar", exact=True).fill("Din ansökan är mottagen. Du får beslut inom 24 timmar.")

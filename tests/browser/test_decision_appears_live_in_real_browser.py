@@ -11,12 +11,12 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from fickan_common.testing import SmtpSink, WebPushTestingService, fresh_rabbitmq_vhost
 
 from ..conftest import DEMO_RESIDENT, Platform, _platform
-from ..support.browser import ARGS, CHROMIUM
+from ..support.browser import logged_in
 
 CASE_WORKER = "198501012382"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -55,24 +55,6 @@ def live_platform(tmp_path_factory, smtp: SmtpSink, push_service: WebPushTesting
         running.stop()
 
 
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        running = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield running
-        running.close()
-
-
-def logged_in(browser, platform: Platform, personal_number: str) -> Page:  # type: ignore[no-untyped-def]
-    page = browser.new_context(locale="sv-SE", viewport={"width": 390, "height": 900}).new_page()
-    page.goto(platform.url("web") + "/logga-in")
-    page.get_by_text("Logga in med personnummer i stället").click()
-    page.get_by_label("Personnummer").fill(personal_number)
-    page.get_by_role("button", name="Logga in", exact=True).click()
-    page.wait_for_url("**/mina-sidor", timeout=20_000)
-    return page
-
-
 def answer(page: Page, question: str, option: str) -> None:
     page.locator("fieldset", has_text=question).get_by_role("radio", name=option, exact=True).check()
 
@@ -101,7 +83,7 @@ def test_a_decision_appears_on_the_open_case_page_and_is_mailed_and_pushed_once(
     live_platform: Platform, browser, smtp: SmtpSink, push_service: WebPushTestingService
 ) -> None:  # type: ignore[no-untyped-def]
     web = live_platform.url("web")
-    anna = logged_in(browser, live_platform, DEMO_RESIDENT)
+    anna = logged_in(browser, live_platform.url("web"), DEMO_RESIDENT)
 
     # Her choices: e-mail to a confirmed address, push to this device, even in quiet hours.
     anna.get_by_role("link", name="Aviseringar").click()
@@ -168,7 +150,7 @@ def test_a_decision_appears_on_the_open_case_page_and_is_mailed_and_pushed_once(
     anna.wait_for_function("document.body.hasAttribute('data-live-url')")
     anna.evaluate("window.__notReloaded = true")
 
-    karin = logged_in(browser, live_platform, CASE_WORKER)
+    karin = logged_in(browser, live_platform.url("web"), CASE_WORKER)
     karin.goto(web + "/personal/arenden")
     deadline = time.monotonic() + 30
     while not karin.locator(f"a[href$='{app_id}']").count() and time.monotonic() < deadline:
@@ -214,7 +196,7 @@ def test_a_decision_appears_on_the_open_case_page_and_is_mailed_and_pushed_once(
 def test_the_notifications_page_works_on_a_phone_by_keyboard_with_named_fields_and_guiding_errors(
     live_platform: Platform, browser
 ) -> None:  # type: ignore[no-untyped-def]
-    page = logged_in(browser, live_platform, DEMO_RESIDENT)
+    page = logged_in(browser, live_platform.url("web"), DEMO_RESIDENT)
     page.goto(live_platform.url("web") + "/mina-sidor/aviseringar")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sideways at 390 px
     # Every choice has a name a screen reader says: the kind and the channel.

@@ -7,28 +7,15 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from ..conftest import DEMO_RESIDENT
-from ..support.browser import ARGS, CHROMIUM
+from ..support.browser import logged_in
 
 
-@pytest.fixture
-def phone():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser.new_context(locale="sv-SE", viewport={"width": 390, "height": 844}).new_page()
-        browser.close()
-
-
-def test_a_step_continued_unanswered_names_each_question_and_leads_to_it(platform, phone):
+def test_a_step_continued_unanswered_names_each_question_and_leads_to_it(platform, browser):
     web = platform.url("web")
-    phone.goto(web + "/logga-in")
-    phone.get_by_text("Logga in med personnummer i stället").click()
-    phone.get_by_label("Personnummer").fill(DEMO_RESIDENT)
-    phone.get_by_role("button", name="Logga in", exact=True).click()
-    phone.wait_for_url("**/mina-sidor", timeout=20_000)
+    phone = logged_in(browser, web, DEMO_RESIDENT)  # 390 px wide
     phone.get_by_role("link", name="Ny ansökan").click()
     phone.locator(".card", has_text="Grundansökan").get_by_role("button", name="Starta ansökan").click()
     phone.wait_for_url("**/steg/0")

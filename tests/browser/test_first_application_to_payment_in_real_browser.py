@@ -10,32 +10,13 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from ..conftest import DEMO_CO_APPLICANT, DEMO_RESIDENT
-from ..support.browser import ARGS, CHROMIUM
+from ..support.browser import logged_in
 
 CASE_WORKER = "198501012382"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        running = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield running
-        running.close()
-
-
-def logged_in(browser, platform, personal_number: str) -> Page:  # type: ignore[no-untyped-def]
-    page = browser.new_context(locale="sv-SE", viewport={"width": 420, "height": 900}).new_page()
-    page.goto(platform.url("web") + "/logga-in")
-    page.get_by_text("Logga in med personnummer i stället").click()
-    page.get_by_label("Personnummer").fill(personal_number)
-    page.get_by_role("button", name="Logga in", exact=True).click()
-    page.wait_for_url("**/mina-sidor", timeout=20_000)
-    return page
 
 
 def answer(page: Page, question: str, option: str) -> None:
@@ -52,7 +33,7 @@ def pdf(name: str) -> dict:
 
 
 def test_first_application_with_co_applicant_through_completion_to_payment_day(platform, browser):
-    anna = logged_in(browser, platform, DEMO_RESIDENT)
+    anna = logged_in(browser, platform.url("web"), DEMO_RESIDENT, width=420)
     anna.get_by_role("link", name="Ny ansökan").click()
     anna.locator(".card", has_text="Grundansökan").get_by_role("button", name="Starta ansökan").click()
     anna.wait_for_url("**/steg/0")
@@ -90,14 +71,14 @@ def test_first_application_with_co_applicant_through_completion_to_payment_day(p
     anna.wait_for_url(re.compile(rf".*/ansokan/{app_id}$"), timeout=30_000)
     expect(anna.get_by_text("Väntar på underskrift från medsökande").first).to_be_visible()
 
-    sara = logged_in(browser, platform, DEMO_CO_APPLICANT)
+    sara = logged_in(browser, platform.url("web"), DEMO_CO_APPLICANT, width=420)
     expect(sara.get_by_text("Skriv under ansökan med ditt BankID.").first).to_be_visible()
     sara.goto(platform.url("web") + f"/ansokan/{app_id}")
     expect(sara.get_by_role("heading", name="Din underskrift behövs")).to_be_visible()
     sara.get_by_role("button", name="Skriv under med BankID på annan enhet").click()
     sara.wait_for_url(re.compile(rf".*/ansokan/{app_id}$"), timeout=30_000)
 
-    karin = logged_in(browser, platform, CASE_WORKER)
+    karin = logged_in(browser, platform.url("web"), CASE_WORKER, width=420)
     karin.get_by_role("link", name="Personal").click()
     karin.get_by_role("link", name="Ärenden").click()
     deadline = time.monotonic() + 30  # the worker receives the case over RabbitMQ

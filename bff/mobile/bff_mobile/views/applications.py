@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -183,6 +184,16 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
+def file_response(content: bytes, content_type: str, filename: str, allowed: Iterable[str]) -> Response:
+    """A stored file as a download: only ever one of the allowed types, never run by the client."""
+    mimetype = content_type if content_type in allowed else "application/octet-stream"
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
 # --- My cases --------------------------------------------------------------------------------
 SIGNATURE_FIELDS = {"signature_id": "signatureId"}
 
@@ -286,14 +297,7 @@ def upload_attachment(application_id: str, upload: UploadedFile) -> dict[str, An
 def download_attachment(application_id: str, attachment_id: str) -> Response:
     request_message = apps_pb.GetAttachmentRequest(application_id=application_id, attachment_id=attachment_id)
     found = call(services().applications, "GetAttachment", request_message)
-    content_type = found.attachment.content_type
-    response = Response(
-        found.content, mimetype=content_type if content_type in ATTACHMENT_TYPES else "application/octet-stream"
-    )
-    response.headers["Content-Disposition"] = content_disposition(found.attachment.filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_response(found.content, found.attachment.content_type, found.attachment.filename, ATTACHMENT_TYPES)
 
 
 @api.route(

@@ -15,7 +15,7 @@ from bff_mobile.schemas.questions import (
     TopicListSchema,
     WriteSchema,
 )
-from bff_mobile.views.applications import content_disposition
+from bff_mobile.views.applications import file_response
 from bff_mobile.views.common import api, services, time_of
 from fickan.contact.v1 import contact_pb2 as contact_pb
 from fickan_common import limits
@@ -171,9 +171,4 @@ def add_file(question_id: str, upload: UploadedFile) -> dict[str, Any]:
 def get_file(question_id: str, attachment_id: str) -> Response:
     request_message = contact_pb.GetAttachmentRequest(question_id=question_id, attachment_id=attachment_id)
     found = call(services().contact, "GetAttachment", request_message)
-    mimetype = found.content_type if found.content_type in FILE_TYPES else "application/octet-stream"
-    response = Response(found.content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = content_disposition(found.filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_response(found.content, found.content_type, found.filename, FILE_TYPES)

@@ -9,12 +9,11 @@ import json
 import logging
 import uuid
 from typing import Any
-from urllib.parse import quote
 
 import grpc
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
 
-from bff_web import formatting, numbers
+from bff_web import downloads, formatting, numbers
 from bff_web import forms as web_forms
 from bff_web.i18n import t
 from bff_web.session import login_required, services, token
@@ -541,8 +540,4 @@ def download(application_id: str, attachment_id: str, reason: str = "") -> Respo
         pb.GetAttachmentRequest(application_id=application_id, attachment_id=attachment_id),
         token=token(),
     )
-    response = Response(got.content, mimetype=got.attachment.content_type)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(got.attachment.filename)}"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return downloads.attachment(got.content, got.attachment.content_type, got.attachment.filename)

@@ -7,13 +7,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 import grpc
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from bff_web import formatting
+from bff_web import downloads, formatting
 from bff_web.i18n import t
 from bff_web.session import login_required, services, token
 from fickan.applications.v1 import applications_pb2
@@ -278,20 +277,12 @@ def write(question_id: str) -> Response | tuple[str, int]:
     return redirect(url_for("contact.thread", question_id=question_id))
 
 
-def send_file(got: pb.AttachmentContent) -> Response:
-    """A stored file as a download (never inline: it is someone's document, not a page)."""
-    response = Response(got.content, mimetype=got.content_type)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(got.filename)}"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 def fetch_file(question_id: str, attachment_id: str) -> Response:
     request_message = pb.GetAttachmentRequest(
         question_id=_question_id(question_id), attachment_id=_question_id(attachment_id)
     )
-    return send_file(services().contact.call("GetAttachment", request_message, token=token()))
+    got = services().contact.call("GetAttachment", request_message, token=token())
+    return downloads.attachment(got.content, got.content_type, got.filename)
 
 
 @bp.get("/kontakt/fragor/<question_id>/filer/<attachment_id>")
