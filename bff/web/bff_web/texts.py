@@ -609,6 +609,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "desk_completion_answer": "Den sökandes svar",
         "desk_completion_no_text": "Den sökande skrev inget, bara filer.",
         "desk_completion_unanswered": "Inte besvarad än.",
+        "desk_completion_overdue_title": "Tiden gick ut {date} utan svar.",
+        "desk_completion_overdue": (
+            "Besluta utifrån det som finns. Ett avslag för att kompletteringen saknas är ett beslut som den "
+            "sökande får med besked om hur man överklagar; inget avslås av sig självt."
+        ),
         "desk_completion_file_missing": "En fil som inte längre finns",
         "desk_random_check": "Stickprov: be om underlag för alla inkomster och utgifter",
         "desk_request_button": "Skicka begäran",
@@ -1356,6 +1361,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "desk_completion_answer": "The applicant's answer",
         "desk_completion_no_text": "The applicant wrote nothing, only files.",
         "desk_completion_unanswered": "Not answered yet.",
+        "desk_completion_overdue_title": "The time ran out on {date} without an answer.",
+        "desk_completion_overdue": (
+            "Decide on what there is. A rejection because the completion is missing is a decision the "
+            "applicant receives with how to appeal; nothing is rejected by itself."
+        ),
         "desk_completion_file_missing": "A file that no longer exists",
         "desk_random_check": "Random check: ask for proof of all incomes and costs",
         "desk_request_button": "Send the request",

@@ -409,7 +409,8 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
                 message=r.get("message", ""),
                 due_date="2026-12-02",
                 answered=r["answered"],
-                open_for_resident=not r["answered"],
+                open_for_resident=not r["answered"] and not r.get("overdue", False),
+                overdue=r.get("overdue", False),
                 answer_text=r.get("text", ""),
                 answer_attachment_ids=r.get("files", []),
             )

@@ -231,11 +231,27 @@ class Casework:
         events = Events()
         with self.db.transaction() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
+            if app.status in cases.WAITING_FOR_RESIDENT:
+                self._require_overdue(session, app)
             granted = self._granted(app, outcome, amount)
             self._decide(session, app, outcome, granted, reasons, principal.user_id, False, events)
             events.ids.append(self._record(session, principal, app, "change", "Beslut fattat"))
         self._published(events)
         return app
+
+    def _require_overdue(self, session: Session, app: Application) -> None:
+        """A case waiting for the resident is decided only once the completion's due date has passed
+        without an answer: until then the resident has the time they were given."""
+        request = session.scalars(
+            select(CompletionRequest)
+            .where(CompletionRequest.application_id == app.id)
+            .order_by(CompletionRequest.requested_at.desc())
+        ).first()
+        if request is not None and request.due_date >= self.today():
+            raise Conflict(
+                f"Den sökande har till och med {steps.swedish_date(request.due_date)} på sig att komplettera. "
+                "Du kan fatta beslut när tiden har gått ut eller när kompletteringen har kommit in."
+            )
 
     @staticmethod
     def _granted(app: Application, outcome: str, amount: int) -> int:

@@ -6,6 +6,7 @@ reads about each step in plain Swedish (English second).
       │            │                  │            ▼   │          ▼  │         └─▶ closed (rejected)
       │            │                  │      completion_requested ⇄ completion_submitted
       │            │                  │      random_check         ─▶ completion_submitted
+      │            │                  │      (either ─▶ decided once its due date passed unanswered)
       └────────────┴──────────────────┴──── withdrawn (by the resident, any time before a decision)
 
 Every move is checked here; an illegal one is refused with Conflict and changes nothing.
@@ -39,8 +40,10 @@ TRANSITIONS: dict[str, set[str]] = {
     SUBMITTED: {RECEIVED, WITHDRAWN},
     RECEIVED: {IN_PROGRESS, COMPLETION_REQUESTED, RANDOM_CHECK, DECIDED, WITHDRAWN},
     IN_PROGRESS: {COMPLETION_REQUESTED, RANDOM_CHECK, DECIDED, WITHDRAWN},
-    COMPLETION_REQUESTED: {COMPLETION_SUBMITTED, WITHDRAWN},
-    RANDOM_CHECK: {COMPLETION_SUBMITTED, WITHDRAWN},
+    # To decided only once the due date passed unanswered (checked by Casework.decide): the case
+    # worker decides on what there is; nothing is ever rejected by itself.
+    COMPLETION_REQUESTED: {COMPLETION_SUBMITTED, DECIDED, WITHDRAWN},
+    RANDOM_CHECK: {COMPLETION_SUBMITTED, DECIDED, WITHDRAWN},
     COMPLETION_SUBMITTED: {IN_PROGRESS, COMPLETION_REQUESTED, RANDOM_CHECK, DECIDED, WITHDRAWN},
     DECIDED: {PAYMENT_SCHEDULED, CLOSED},
     PAYMENT_SCHEDULED: {PAID},
