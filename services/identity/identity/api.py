@@ -59,6 +59,7 @@ PUBLIC_METHODS = {
         "StartWatchPairing",
         "PollWatchPairing",
         "ExchangeWatchToken",
+        "GetBankIdStatus",
     )
 }
 # A paired watch's glance token may only ask who it is.
@@ -148,6 +149,13 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     def CancelLogin(self, request, context):  # noqa: N802
         self.identity.cancel_login(request.order_ref, request.collect_secret, request.end_user_ip)
         return pb.CancelLoginResponse()
+
+    def GetBankIdStatus(self, request, context):  # noqa: N802
+        status = self.identity.bankid_status.current()
+        answer = pb.BankIdStatus(disrupted=status.disrupted)
+        if status.since is not None:
+            answer.since.CopyFrom(to_timestamp(status.since))
+        return answer
 
     def GetJwks(self, request, context):  # noqa: N802
         return pb.GetJwksResponse(jwks_json=self.identity.keys.jwks_json())

@@ -33,6 +33,7 @@ from fickan_common.errors import (
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
 from identity import limits as login_limits
+from identity.bankid_status import BankIdStatus, WatchedBankId
 from identity.domain import bankid, personnummer
 from identity.keys import SigningKeys
 from identity.limits import LoginLimiter
@@ -117,7 +118,9 @@ class Identity:
     ) -> None:
         self.db = db
         self.keys = keys
-        self.bankid = bankid_client
+        # Every BankID call tells bankid_status what BankID answered (its maintenance notices).
+        self.bankid_status = BankIdStatus(db)
+        self.bankid = WatchedBankId(bankid_client, self.bankid_status) if bankid_client is not None else None
         self.ttl = access_token_ttl
         self.on_events = on_events
         self.sessions = sessions or SessionPolicy()
