@@ -31,6 +31,7 @@ from bff_web.views import (
     notices,
     open311,
     pages,
+    service_messages,
     staff,
     wall,
 )
@@ -58,6 +59,7 @@ PAGE_BLUEPRINTS = {
     "wall",
     "notices",
     "insights",
+    "service_messages",
 }
 ERROR_STATUSES = {400, 403, 404, 405, 409, 413, 500, 503}
 
@@ -126,6 +128,7 @@ def create_app(services: Services | None = None) -> Flask:
     app.register_blueprint(wall.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(insights.bp)
+    app.register_blueprint(service_messages.bp)
 
     @app.before_request
     def _language_and_session() -> None:
@@ -164,6 +167,7 @@ def create_app(services: Services | None = None) -> Flask:
             "principal": g.get("principal"),
             "is_staff": bool(g.get("principal")) and is_staff(g.principal),
             "resident_name": web_session.session_name(),
+            "service_notices": service_messages.current_notices,
         }
 
     @app.errorhandler(HTTPException)

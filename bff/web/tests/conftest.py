@@ -107,6 +107,7 @@ class Platform:
         self.identity.started_with.clear()
         self.identity.pending_polls = 1
         self.identity.expires_in = 600
+        self.identity.bankid_disrupted = False
         for state in (
             self.identity.devices,
             self.identity.revoked,

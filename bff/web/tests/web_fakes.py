@@ -34,7 +34,7 @@ from fickan_common.testing import TokenFactory
 
 IDENTITY_PUBLIC = [
     f"/fickan.identity.v1.IdentityService/{name}"
-    for name in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks", "RefreshToken", "Logout")
+    for name in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks", "RefreshToken", "Logout", "GetBankIdStatus")
 ]
 APPLICATIONS_PUBLIC = [
     f"/fickan.applications.v1.ApplicationsService/{name}"
@@ -71,6 +71,7 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
     def __init__(self, factory: TokenFactory, pending_polls: int = 1) -> None:
         self.factory = factory
         self.pending_polls = pending_polls
+        self.bankid_disrupted = False
         self.orders: dict[str, Order] = {}
         self.started_with: list[ipb.StartLoginRequest] = []
         self.names: dict[str, str] = {}
@@ -238,6 +239,9 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
 
     def GetJwks(self, request, context):  # noqa: N802
         return ipb.GetJwksResponse(jwks_json=self.factory.jwks_json())
+
+    def GetBankIdStatus(self, request, context):  # noqa: N802
+        return ipb.BankIdStatus(disrupted=self.bankid_disrupted)
 
     def GetMe(self, request, context):  # noqa: N802
         principal = current_principal()

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from bff_web import session as web_session
 from bff_web.i18n import t
+from bff_web.views import service_messages
 from fickan.identity.v1 import identity_pb2
 from fickan_common.grpc_client import ServiceError
 from fickan_common.settings import env_str
@@ -38,7 +39,8 @@ MODES = ("qr", "same_device")
 
 
 def _render_form(value: str = "", error: str = "", status: int = 200) -> tuple[str, int]:
-    return render_template("login.html", value=value, error=error), status
+    disrupted = service_messages.bankid_disrupted()
+    return render_template("login.html", value=value, error=error, bankid_disrupted=disrupted), status
 
 
 def qr_svg(content: str) -> Markup:
@@ -93,6 +95,9 @@ def start() -> Response | tuple[str, int]:
             return _render_form(personal_number, message, 400)
         if exc.code.name in ("FAILED_PRECONDITION", "RESOURCE_EXHAUSTED"):
             return _render_form(personal_number, exc.message, 429 if "EXHAUSTED" in exc.code.name else 409)
+        if exc.code.name == "UNAVAILABLE" and service_messages.bankid_disrupted():
+            # BankID itself is down: the login page says so, instead of a bare error page.
+            return _render_form(personal_number, "", 503)
         raise
     # Never log the personnummer (nor the order reference, which could be collected with).
     log.info("login started", extra={"fields": {"mode": mode}})
