@@ -121,7 +121,7 @@ STATUS_TEXT = {
 }
 IDENTITY_PUBLIC = tuple(
     f"/fickan.identity.v1.IdentityService/{m}"
-    for m in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks", "RefreshToken", "Logout")
+    for m in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks", "RefreshToken", "Logout", "GetBankIdStatus")
 )
 # As the applications service: the catalogue, forms, periods and the provräkning need no token.
 APPLICATIONS_PUBLIC = tuple(
@@ -165,6 +165,7 @@ class FakeIdentity(identity_grpc.IdentityServiceServicer):
 
     def reset(self) -> None:
         self.signatures.clear()
+        self.bankid_disrupted = False
         self.sign_orders: dict[str, dict[str, Any]] = {}
         self.sign_requests: list[identity_pb.StartSignRequest] = []
         self.orders: dict[str, dict[str, Any]] = {}
@@ -251,6 +252,9 @@ class FakeIdentity(identity_grpc.IdentityServiceServicer):
 
     def GetJwks(self, request, context):  # noqa: N802
         return identity_pb.GetJwksResponse(jwks_json=self.tokens.jwks_json())
+
+    def GetBankIdStatus(self, request, context):  # noqa: N802
+        return identity_pb.BankIdStatus(disrupted=self.bankid_disrupted)
 
     # -- sessions (public: the refresh token is the credential) --------------------------------------
     def RefreshToken(self, request, context):  # noqa: N802

@@ -22,6 +22,7 @@ INSIGHTS_PUBLIC = {
     "/v1/guide-sessions/{session_id}/links/{link_id}",
 }
 PUBLIC |= INSIGHTS_PUBLIC | {"/v1/bookings/services", "/v1/bookings/free", "/v1/fault-reports/kinds"}
+PUBLIC |= {"/v1/service-messages"}
 
 
 @pytest.fixture
@@ -50,8 +51,9 @@ def test_every_v1_route_and_method_is_documented(app, spec):
 
     assert documented == _v1_routes(app)
     assert (
-        len(documented) == 62
-    )  # 32 + contact (5), comparisons (2), guides (5), notifications (8), bookings (7), faults (2), feedback
+        len(documented) == 64
+    )  # 32 + contact (5), comparisons (2), guides (5), notifications (8), bookings (7), faults (2), feedback,
+    # service messages and the overview (2)
     assert {
         ("/v1/auth/refresh", "post"),
         ("/v1/auth/logout", "post"),

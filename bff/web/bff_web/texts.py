@@ -85,10 +85,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "service_until": "Till {end}.",
         "service_between": "{start} – {end}.",
         "bankid_disrupted_title": "BankID har driftstörningar.",
-        "bankid_disrupted_text": "Inloggning och underskrift med BankID kan fungera dåligt just nu. Det är inte ditt fel och inget är förlorat – försök igen om en stund.",
+        "bankid_disrupted_text": (
+            "Inloggning och underskrift med BankID kan fungera dåligt just nu. Det är inte ditt fel och inget är "
+            "förlorat – försök igen om en stund."
+        ),
         "service_admin_title": "Driftmeddelanden",
         "service_admin_card": "Berätta om planerat underhåll och driftstörningar på webben, i appen och på klockan.",
-        "service_admin_intro": "Ett driftmeddelande visas på varje sida, i appen och som en rad på klockan från en vecka innan det börjar tills det slutar. Avsluta det om störningen är över tidigare.",
+        "service_admin_intro": (
+            "Ett driftmeddelande visas på varje sida, i appen och som en rad på klockan från en vecka innan det "
+            "börjar tills det slutar. Avsluta det om störningen är över tidigare."
+        ),
         "service_publish_heading": "Nytt driftmeddelande",
         "service_kind_label": "Vad gäller det?",
         "service_text_label": "Meddelande på svenska",
@@ -887,10 +893,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "service_until": "Until {end}.",
         "service_between": "{start} – {end}.",
         "bankid_disrupted_title": "BankID has disruptions.",
-        "bankid_disrupted_text": "Logging in and signing with BankID may not work right now. It is not your fault and nothing is lost – try again in a while.",
+        "bankid_disrupted_text": (
+            "Logging in and signing with BankID may not work right now. It is not your fault and nothing is lost – "
+            "try again in a while."
+        ),
         "service_admin_title": "Service messages",
-        "service_admin_card": "Tell residents about planned maintenance and disruptions on the web, in the app and on the watch.",
-        "service_admin_intro": "A service message is shown on every page, in the app and as a line on the watch from a week before it starts until it ends. End it if the disruption is over sooner.",
+        "service_admin_card": (
+            "Tell residents about planned maintenance and disruptions on the web, in the app and on the watch."
+        ),
+        "service_admin_intro": (
+            "A service message is shown on every page, in the app and as a line on the watch from a week before it "
+            "starts until it ends. End it if the disruption is over sooner."
+        ),
         "service_publish_heading": "New service message",
         "service_kind_label": "What is it?",
         "service_text_label": "Message in Swedish",

@@ -18,6 +18,7 @@ from bff_web.app import create_app
 from notifications.testing import RunningNotifications, running_notifications
 
 ADMIN = "198501042389"
+REGION = r'<div class="service-notices" role="region" aria-label="Driftinformation">(.*?)</div>\s*</div>'
 
 
 @pytest.fixture
@@ -68,14 +69,14 @@ def test_an_admin_publishes_a_notice_that_every_page_shows_until_it_is_ended(
 
     for path in ("/", "/kontakt", "/provrakning", "/mina-sidor"):
         shown = web.get(path).get_data(as_text=True)
-        region = re.search(r'<div class="service-notices" role="region" aria-label="Driftinformation">(.*?)</div>\s*</div>', shown, re.S)
+        region = re.search(REGION, shown, re.S)
         assert region, path
         assert 'role="status"' in region.group(1) and "Driftstörning – pågår nu:" in region.group(1)
         assert "E-tjänsten för ekonomiskt bistånd är långsam." in region.group(1)
     english = web.get("/?lang=en").get_data(as_text=True)
     assert "Disruption – now:" in english and "The financial aid e-service is slow." in english
 
-    notice_id = re.search(r'/personal/driftmeddelanden/([0-9a-f-]{36})/avsluta', listed).group(1)
+    notice_id = re.search(r"/personal/driftmeddelanden/([0-9a-f-]{36})/avsluta", listed).group(1)
     ended = web.post(f"/personal/driftmeddelanden/{notice_id}/avsluta", data={"csrf_token": csrf_of(listed)})
     assert ended.status_code == 302
     assert "service-notices" not in web.get("/").get_data(as_text=True)
@@ -124,7 +125,8 @@ def test_only_admins_reach_the_page(web: FlaskClient, platform: Platform) -> Non
     assert web.get("/personal/driftmeddelanden").status_code == 302  # to the login page
     login(web)
     assert web.get("/personal/driftmeddelanden").status_code == 403
-    assert web.post("/personal/driftmeddelanden", data={"csrf_token": csrf_of(page(web, "/mina-sidor"))}).status_code == 403
+    token = csrf_of(page(web, "/mina-sidor"))
+    assert web.post("/personal/driftmeddelanden", data={"csrf_token": token}).status_code == 403
 
 
 def test_pages_still_work_when_notifications_is_away(platform: Platform) -> None:

@@ -36,7 +36,7 @@ def _local(ts: Any) -> datetime:
 
 
 def _when(message: pb.ServiceMessage) -> str:
-    """"Pågår till 16:00" / "3 dec 22:00 – 23:30", in the page's language."""
+    """ "Pågår till 16:00" / "3 dec 22:00 – 23:30", in the page's language."""
     start, end = _local(message.starts_at), _local(message.ends_at)
     today = datetime.now(formatting.ZONE).date()
 
@@ -111,8 +111,10 @@ def _render(form: dict[str, str] | None = None, errors: dict[str, str] | None = 
     return (
         render_template(
             "staff_service_messages.html",
-            notices=[shown(m) | {"starts": formatting.date_time(m.starts_at), "ends": formatting.date_time(m.ends_at)}
-                     for m in listed.messages],
+            notices=[
+                shown(m) | {"starts": formatting.date_time(m.starts_at), "ends": formatting.date_time(m.ends_at)}
+                for m in listed.messages
+            ],
             form=form or _defaults(),
             errors=errors or {},
             message=message,
