@@ -133,18 +133,30 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
             applicant_signed=app.applicant_signed_at is not None,
             co_applicant_signed=app.co_applicant_signed_at is not None,
             awaiting_my_signature=role == "co_applicant" and app.status == cases.SIGNATURE_PENDING,
+            case_worker_name=app.assigned_name or "",
+            applicant_name=app.applicant_name or "",
+            co_applicant_name=app.co_applicant_name or "",
         )
+        service = forms.e_service_entry(app.kind)
+        if app.unit:
+            answer.unit_name = service.get("unit_name", app.unit) if service.get("unit") == app.unit else app.unit
+            answer.unit_name_en = service.get("unit_name_en", "") if service.get("unit") == app.unit else ""
+        answer.contact_topic = service.get("contact_topic", "")
         decision = _decision(app)
         if decision is not None:
             answer.decision.CopyFrom(decision)
         if not full:
             next_step = steps.next_action(app, role)
             answer.next_action, answer.next_action_en = next_step.sv, next_step.en
+            dated = steps.next_step_date(app)
+            answer.next_step_date = dated.isoformat() if dated else ""
             return answer
         answer.answers.update(forms.wire_answers(app.answers))
         details = self.applications.details(app.id)
         next_step = steps.next_action(app, role, details["open_request"])
         answer.next_action, answer.next_action_en = next_step.sv, next_step.en
+        dated = steps.next_step_date(app, details["open_request"])
+        answer.next_step_date = dated.isoformat() if dated else ""
         for event in details["timeline"]:
             answer.timeline.add(
                 at=to_timestamp(steps.aware(event.at)),
@@ -360,6 +372,10 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
     def GetAttachment(self, request, context):  # noqa: N802
         stored = self.applications.attachment(current_principal(), request.application_id, request.attachment_id)
         return pb.AttachmentContent(attachment=_attachment(stored), content=stored.content)
+
+    def GetSubmittedCopy(self, request, context):  # noqa: N802
+        name, content = self.applications.submitted_copy(current_principal(), request.application_id)
+        return pb.SubmittedCopy(filename=name, content_type="application/pdf", content=content)
 
     # -- staff ------------------------------------------------------------------------------------
     def ListUnitCases(self, request, context):  # noqa: N802

@@ -109,13 +109,16 @@ class Casework:
         app = steps.find(session, application_id, lock=True)
         cases.require_case_worker_of(principal, app.unit, app.status)
         cases.require_version(app.version, expected_version)
+        if not app.assigned_to:
+            # The first case worker who acts on the case is the one the resident is told of.
+            app.assigned_to, app.assigned_name = principal.user_id, principal.name[:200]
         return app
 
     def start_work(self, principal: Principal, application_id: str, expected_version: int = 0) -> Application:
         events = Events()
         with self.db.transaction() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
-            app.assigned_to = principal.user_id
+            app.assigned_to, app.assigned_name = principal.user_id, principal.name[:200]
             steps.move(session, app, cases.IN_PROGRESS, "staff", events)
             events.ids.append(self._record(session, principal, app, "change", "Handläggning påbörjad"))
         self._published(events)

@@ -73,6 +73,14 @@ class Application(Base):
     # The decision target (24 h for a monthly application); the case workers' queue is ordered by it.
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     assigned_to: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # The case worker's name as their login gave it (BankID), shown to the resident.
+    assigned_name: Mapped[str] = mapped_column(String(200), default="")
+    # Who signed, by the name their BankID login gave (the token's name claim at signing).
+    applicant_name: Mapped[str] = mapped_column(String(200), default="")
+    co_applicant_name: Mapped[str] = mapped_column(String(200), default="")
+    # Exactly what was sent, as it stood when the case was submitted: the answers, the form's
+    # version, the attachments and the signatures (the copy the resident downloads is made of it).
+    submitted: Mapped[dict] = mapped_column(JSON, default=dict)
     months_on_support: Mapped[int] = mapped_column(Integer, default=0)
     changes: Mapped[list] = mapped_column(JSON, default=list)  # what changed since the previous case
     calculation: Mapped[dict] = mapped_column(JSON, default=dict)
