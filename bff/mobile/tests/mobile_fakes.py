@@ -816,6 +816,14 @@ class FakeApplications(apps_grpc.ApplicationsServiceServicer):
             attachment=self._attachment(request.attachment_id, found), content=found["content"]
         )
 
+    def GetSubmittedCopy(self, request, context):  # noqa: N802
+        self._record("GetSubmittedCopy", request)
+        case = self._readable(request.application_id)
+        if case["submitted_at"] is None:
+            raise Conflict("Ansökan är inte skickad än. Kopian finns när den är skickad.")
+        name = f"ansokan-{request.application_id[:8]}.pdf"
+        return apps_pb.SubmittedCopy(filename=name, content_type="application/pdf", content=b"%PDF-1.4 kopia")
+
 
 class FakeNotifications(notes_grpc.NotificationsServiceServicer):
     def __init__(self) -> None:

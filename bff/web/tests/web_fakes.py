@@ -349,6 +349,7 @@ class StoredApplication:
     requests: list[dict] = field(default_factory=list)
     decision: dict = field(default_factory=dict)
     payment_date: str = ""
+    case_worker_name: str = ""
 
 
 STATUS_TEXT = {
@@ -401,6 +402,10 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
             else "Du behöver inte göra något.",
             payment_date=app.payment_date,
             payment_amount=int(app.decision.get("amount", 0)) if app.payment_date else 0,
+            unit_name="Enheten för ekonomiskt bistånd" if app.submitted_at else "",
+            contact_topic="ekonomiskt-bistand",
+            case_worker_name=app.case_worker_name,
+            next_step_date="2026-12-02" if app.status == "submitted" else "",
         )
         for at, text in app.timeline:
             message.timeline.add(status=at, text=text, text_en=text, actor="system")
@@ -642,6 +647,21 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
         return apb.Attachment(
             attachment_id=aid, filename=request.filename, content_type=kind, size=len(request.content)
         )
+
+    def GetMyCaseGlance(self, request, context):  # noqa: N802
+        return apb.CaseGlance(has_case=False)
+
+    def GetSubmittedCopy(self, request, context):  # noqa: N802
+        principal = current_principal()
+        app = self.apps.get(request.application_id)
+        if app is None:
+            raise NotFound("Ansökan finns inte.")
+        if principal.user_id not in (app.owner, app.co_applicant):
+            raise PermissionDenied("Du har inte behörighet till den här ansökan.")
+        if app.submitted_at is None:
+            raise Conflict("Ansökan är inte skickad än. Kopian finns när den är skickad.")
+        name = f"ansokan-{app.application_id[:8]}.pdf"
+        return apb.SubmittedCopy(filename=name, content_type="application/pdf", content=b"%PDF-1.4 kopia")
 
     def GetAttachment(self, request, context):  # noqa: N802
         principal = current_principal()
