@@ -62,6 +62,8 @@ PAGE_BLUEPRINTS = {
     "service_messages",
 }
 ERROR_STATUSES = {400, 403, 404, 405, 409, 413, 500, 503}
+# Requests the page makes by itself: they are no sign that the resident is there (inactivity).
+PASSIVE_ENDPOINTS = {"notices.events", "login.session_status", "login.status"}
 
 # Pages hold personal data: no caching, no framing, nothing loaded from elsewhere.
 SECURITY_HEADERS = {
@@ -140,7 +142,7 @@ def create_app(services: Services | None = None) -> Flask:
             if key:
                 # Reset with the request's other context by the base app's teardown.
                 idempotency_key.set(key)
-            web_session.load_principal()
+            web_session.load_principal(passive=request.endpoint in PASSIVE_ENDPOINTS)
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -167,6 +169,7 @@ def create_app(services: Services | None = None) -> Flask:
             "principal": g.get("principal"),
             "is_staff": bool(g.get("principal")) and is_staff(g.principal),
             "resident_name": web_session.session_name(),
+            "session_ends_in": web_session.ends_in,
             "service_notices": service_messages.current_notices,
         }
 

@@ -78,6 +78,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "dead_col_action": "Åtgärd",
         "dead_replay": "Skicka igen",
         "dead_none": "Inga misslyckade utskick.",
+        "idle_title": "Vill du fortsätta vara inloggad?",
+        "idle_text": (
+            "Du har inte gjort något på en stund. För din säkerhet loggas du ut om en minut. Det du har skrivit i "
+            "en ansökan sparas innan dess."
+        ),
+        "idle_countdown": "Tid kvar: {time}",
+        "idle_stay": "Fortsätt vara inloggad",
+        "idle_logout": "Logga ut nu",
+        "session_idle": "Du loggades ut eftersom du inte varit aktiv på en stund. Logga in igen för att fortsätta.",
+        "session_idle_saved": (
+            "Du loggades ut eftersom du inte varit aktiv på en stund. Det du skrev i ansökan är sparat – logga in "
+            "igen för att fortsätta."
+        ),
+        "session_extended": "Du är fortfarande inloggad.",
         "case_now_title": "Vad händer nu?",
         "case_now_nothing": "Ärendet är avslutat. Du behöver inte göra något mer.",
         "case_now_date": "Datum: {date}",
@@ -915,6 +929,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "dead_col_action": "Action",
         "dead_replay": "Send again",
         "dead_none": "No failed deliveries.",
+        "idle_title": "Do you want to stay logged in?",
+        "idle_text": (
+            "You have not done anything for a while. For your safety you will be logged out in a minute. What you "
+            "have written in an application is saved before that."
+        ),
+        "idle_countdown": "Time left: {time}",
+        "idle_stay": "Stay logged in",
+        "idle_logout": "Log out now",
+        "session_idle": "You were logged out because you had not been active for a while. Log in again to continue.",
+        "session_idle_saved": (
+            "You were logged out because you had not been active for a while. What you wrote in the application is "
+            "saved – log in again to continue."
+        ),
+        "session_extended": "You are still logged in.",
         "case_now_title": "What happens now?",
         "case_now_nothing": "The case is closed. There is nothing more to do.",
         "case_now_date": "Date: {date}",

@@ -72,6 +72,8 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
         self.factory = factory
         self.pending_polls = pending_polls
         self.bankid_disrupted = False
+        self.idle_timeout = 0  # as identity's idle limit for the web; 0: the fake tells none
+        self.refreshes = 0
         self.orders: dict[str, Order] = {}
         self.started_with: list[ipb.StartLoginRequest] = []
         self.names: dict[str, str] = {}
@@ -134,6 +136,7 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
             expires_in=self.expires_in,
             refresh_token=refresh,
             user=ipb.User(user_id=user_id, name=name, roles=list(roles)),
+            idle_timeout=self.idle_timeout,
         )
 
     def claims_for(self, order: Order) -> dict[str, str]:
@@ -148,7 +151,10 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
         refresh = uuid.uuid4().hex
         self.refresh_tokens[refresh] = known
         token = self.factory.token(user_id, roles=roles, name=name, device="web", sid=sid)
-        return ipb.RefreshTokenResponse(access_token=token, expires_in=600, refresh_token=refresh)
+        self.refreshes += 1
+        return ipb.RefreshTokenResponse(
+            access_token=token, expires_in=600, refresh_token=refresh, idle_timeout=self.idle_timeout
+        )
 
     def Logout(self, request, context):  # noqa: N802
         self.logged_out.append(request.refresh_token)

@@ -144,6 +144,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
             user=user_message(result.user) if result.user else None,
             qr_data=result.qr_data,
             refresh_token=result.refresh_token,
+            idle_timeout=result.idle_timeout,
         )
 
     def CancelLogin(self, request, context):  # noqa: N802
@@ -172,7 +173,10 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     def RefreshToken(self, request, context):  # noqa: N802
         pair = self.identity.refresh(request.refresh_token)
         return pb.RefreshTokenResponse(
-            access_token=pair.access_token, expires_in=pair.expires_in, refresh_token=pair.refresh_token
+            access_token=pair.access_token,
+            expires_in=pair.expires_in,
+            refresh_token=pair.refresh_token,
+            idle_timeout=pair.idle_timeout,
         )
 
     def Logout(self, request, context):  # noqa: N802

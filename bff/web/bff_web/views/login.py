@@ -134,7 +134,11 @@ def _collect() -> tuple[str, Any]:
             web_session.end_session()
             return "failed", None
         web_session.start_session(
-            answer.access_token, answer.refresh_token, answer.expires_in, answer.user.name or principal.name
+            answer.access_token,
+            answer.refresh_token,
+            answer.expires_in,
+            answer.user.name or principal.name,
+            answer.idle_timeout,
         )
         log.info("login complete", extra={"fields": {"user_id": principal.user_id}})
         return "complete", answer
@@ -239,5 +243,37 @@ def logout() -> Response:
         # At once in this process; the other processes hear it from identity's session_revoked.
         feed.revoke(principal.session_id)
     web_session.end_session()
+    if request.form.get("reason") == "idle":
+        # The page's script logs out a resident who did not answer "stay logged in"; it saved the
+        # step being filled in first, and says whether that worked.
+        flash("session_idle_saved" if request.form.get("saved") == "1" else "session_idle", "info")
+        return redirect(url_for("login.form"))
     flash("logged_out", "info")
     return redirect(url_for("pages.start"))
+
+
+@bp.get("/sessionen")
+def session_status() -> Response:
+    """How long the session lasts without activity (the page's script asks before it warns: another
+    tab may have kept the session alive). Asking is not activity."""
+    logged_in = g.principal is not None
+    body = {"logged_in": logged_in, "ends_in": web_session.ends_in() if logged_in else 0}
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/sessionen/forlang")
+def stay_logged_in() -> Response | tuple[Response, int]:
+    """ "Stay logged in": the session is refreshed now. The script gets JSON; without it, the form
+    goes back to the page it came from."""
+    lasts = web_session.extend() if g.principal is not None else 0
+    if request.accept_mimetypes.best == "application/json":
+        response = jsonify({"logged_in": bool(lasts), "ends_in": lasts})
+        response.headers["Cache-Control"] = "no-store"
+        return (response, 200) if lasts else (response, 401)
+    if not lasts:
+        return web_session.to_login("idle")
+    back = request.form.get("next", "")
+    flash("session_extended", "success")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("pages.overview"))
