@@ -12,56 +12,12 @@ import re
 import time
 
 import pypdf
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from ..conftest import DEMO_RESIDENT
-from ..support.browser import logged_in
+from ..support.browser import logged_in, send_first_application
 
 CASE_WORKER = "198501012382"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def answer(page: Page, question: str, option: str) -> None:
-    page.locator("fieldset", has_text=question).get_by_role("radio", name=option, exact=True).check()
-
-
-def next_step(page: Page, expected_step: int) -> None:
-    page.get_by_role("button", name="Spara och fortsätt", exact=True).click()
-    page.wait_for_url(f"**/steg/{expected_step}")
-
-
-def send_first_application(anna: Page) -> str:
-    anna.get_by_role("link", name="Ny ansökan").click()
-    anna.locator(".card", has_text="Grundansökan").get_by_role("button", name="Starta ansökan").click()
-    anna.wait_for_url("**/steg/0")
-    app_id = re.search(r"/ansokan/([0-9a-f-]{36})/", anna.url).group(1)
-    anna.get_by_label("Vilken månad söker du för?").fill("2026-12")
-    answer(anna, "Vad gör du just nu?", "Jag är arbetssökande")
-    answer(anna, "Är du inskriven hos Arbetsförmedlingen?", "Ja")
-    next_step(anna, 1)
-    answer(anna, "Bor du med en make, maka eller sambo?", "Nej")
-    next_step(anna, 2)
-    answer(anna, "Hur bor du?", "Hyresrätt med eget kontrakt")
-    anna.get_by_label("Hyra eller avgift per månad (kr)").fill("6850")
-    next_step(anna, 3)
-    answer(anna, "Har någon i hushållet inkomster den här månaden?", "Nej")
-    next_step(anna, 4)
-    answer(anna, "Har någon i hushållet pengar på banken", "Nej")
-    next_step(anna, 5)
-    next_step(anna, 6)
-    for label, name in (
-        ("Kontoutdrag för de senaste tre månaderna", "kontoutdrag-nov.pdf"),
-        ("Hyreskontrakt", "hyreskontrakt.pdf"),
-        ("Den senaste hyresavin", "hyresavi-dec.pdf"),
-    ):
-        anna.get_by_label(label).set_input_files({"name": name, "mimeType": "application/pdf", "buffer": PDF})
-    next_step(anna, 7)
-    answer(anna, "Jag samtycker till att kommunen hämtar uppgifter", "Ja")
-    answer(anna, "Jag intygar på heder och samvete", "Ja")
-    next_step(anna, 8)
-    anna.get_by_role("button", name="Skriv under med BankID på annan enhet").click()
-    anna.wait_for_url(re.compile(rf".*/ansokan/{app_id}$"), timeout=30_000)
-    return app_id
 
 
 def test_the_case_page_says_what_was_sent_what_happens_and_whom_to_ask(platform, browser, tmp_path):

@@ -78,6 +78,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "dead_col_action": "Åtgärd",
         "dead_replay": "Skicka igen",
         "dead_none": "Inga misslyckade utskick.",
+        "desk_col_who": "Sökande",
+        "desk_applicant": "Sökande",
+        "desk_co_applicant": "Medsökande",
+        "desk_name_missing": "Namn saknas",
+        "desk_who_title": "Vem ärendet gäller",
+        "desk_household": "Hushåll",
+        "desk_answers_title": "Sökandes svar",
+        "desk_queue_logged": (
+            "Listan visar namn och personnummer. Att du har sett dem loggas, och de sökande kan se det."
+        ),
+        "desk_topic_choose": "Välj ämne (eller låt kontaktcenter välja utifrån texten)",
+        "household_adult": "1 vuxen",
+        "household_adults": "{n} vuxna",
+        "household_children": "{n} barn",
+        "household_children_ages": "{children} ({ages} år)",
+        "household_with_children": "{adults}, {children}",
+        "household_without_children": "{adults}, inga barn",
         "idle_title": "Vill du fortsätta vara inloggad?",
         "idle_text": (
             "Du har inte gjort något på en stund. För din säkerhet loggas du ut om en minut. Det du har skrivit i "
@@ -929,6 +946,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "dead_col_action": "Action",
         "dead_replay": "Send again",
         "dead_none": "No failed deliveries.",
+        "desk_col_who": "Applicants",
+        "desk_applicant": "Applicant",
+        "desk_co_applicant": "Co-applicant",
+        "desk_name_missing": "Name missing",
+        "desk_who_title": "Whom the case is about",
+        "desk_household": "Household",
+        "desk_answers_title": "The applicant's answers",
+        "desk_queue_logged": (
+            "The list shows names and personal identity numbers. That you saw them is logged, and the applicants "
+            "can see it."
+        ),
+        "desk_topic_choose": "Choose a topic (or let the contact centre choose from the text)",
+        "household_adult": "1 adult",
+        "household_adults": "{n} adults",
+        "household_children": "{n} children",
+        "household_children_ages": "{children} (aged {ages})",
+        "household_with_children": "{adults}, {children}",
+        "household_without_children": "{adults}, no children",
         "idle_title": "Do you want to stay logged in?",
         "idle_text": (
             "You have not done anything for a while. For your safety you will be logged out in a minute. What you "

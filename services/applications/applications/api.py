@@ -20,6 +20,7 @@ from fickan.applications.v1 import applications_pb2 as pb
 from fickan.applications.v1 import applications_pb2_grpc as pb_grpc
 from fickan_common.api import identity_verifier, run_api
 from fickan_common.db import Database
+from fickan_common.errors import NotFound, ValidationFailed
 from fickan_common.events import BackgroundFlusher, Publisher
 from fickan_common.grpc_server import current_principal
 from fickan_common.idempotency import IdempotencyStore
@@ -109,7 +110,7 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
     def message(self, app: Application, role: str, full: bool = True, staff: bool = False) -> pb.Application:
         """A case as the caller may see it: `full` adds the answers, timeline, calculation and files;
         `staff` adds the proposal and what changed since the previous case."""
-        status = cases.text_of(app.status)
+        status = cases.staff_text_of(app.status) if role == "staff" else cases.text_of(app.status)
         answer = pb.Application(
             application_id=app.id,
             kind=app.kind,
@@ -142,6 +143,15 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
             answer.unit_name = service.get("unit_name", app.unit) if service.get("unit") == app.unit else app.unit
             answer.unit_name_en = service.get("unit_name_en", "") if service.get("unit") == app.unit else ""
         answer.contact_topic = service.get("contact_topic", "")
+        if role == "staff":
+            # Whom the case is about, for the unit's case workers (the read is in the access log).
+            answer.applicant_masked_personnummer = app.applicant_masked or ""
+            answer.co_applicant_masked_personnummer = app.co_applicant_masked or ""
+            household = self._household(app)
+            if household is not None:
+                answer.household_adults = household.adults
+                answer.household_children_ages.extend(c.age for c in household.children if c.age_known)
+                answer.household_children = len(household.children)
         decision = _decision(app)
         if decision is not None:
             answer.decision.CopyFrom(decision)
@@ -158,11 +168,14 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
         dated = steps.next_step_date(app, details["open_request"])
         answer.next_step_date = dated.isoformat() if dated else ""
         for event in details["timeline"]:
+            text = cases.Text(event.text_sv, event.text_en)
+            if role == "staff":
+                text = cases.staff_timeline_text(event.status, event.kind, text)
             answer.timeline.add(
                 at=to_timestamp(steps.aware(event.at)),
                 status=event.status,
-                text=event.text_sv,
-                text_en=event.text_en,
+                text=text.sv,
+                text_en=text.en,
                 actor=event.actor,
             )
         latest = details["requests"][-1] if details["requests"] else None
@@ -208,6 +221,13 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
             for change in app.changes or []:
                 answer.changes.add(**change)
         return answer
+
+    def _household(self, app: Application) -> calc.CalculationInput | None:
+        """Who lives in the household, as the answers say (for the desk's glance)."""
+        try:
+            return steps.calculation_input(app, self.applications.today())
+        except (NotFound, ValidationFailed):
+            return None
 
     def _mine(self, app: Application, user_id: str, full: bool = True) -> pb.Application:
         return self.message(app, "applicant" if app.applicant_id == user_id else "co_applicant", full)

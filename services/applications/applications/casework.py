@@ -69,20 +69,38 @@ class Casework:
 
     # -- reading ----------------------------------------------------------------------------------
     def queue(self, principal: Principal, limit: int = 100) -> list[Application]:
-        """The unit's open cases, the nearest to the decision target first. The list shows no case
-        contents, so it is not an access to any one resident's data; opening a case is."""
+        """The unit's open cases, the nearest to the decision target first, with whom each is about
+        (names, masked personnummer, the household): that is a read of each resident's data, so
+        one access-log record names every resident listed, in the same transaction."""
         cases.require_case_worker(principal)
         limit = min(max(limit or 100, 1), 500)
-        with self.db.read() as session:
-            rows = session.scalars(
-                select(Application)
-                .where(
-                    Application.unit == principal.unit, Application.status.in_(cases.OPEN_FOR_STAFF | {cases.SUBMITTED})
+        events = Events()
+        with self.db.transaction() as session:
+            rows = list(
+                session.scalars(
+                    select(Application)
+                    .where(
+                        Application.unit == principal.unit,
+                        Application.status.in_(cases.OPEN_FOR_STAFF | {cases.SUBMITTED}),
+                    )
+                    .order_by(Application.due_at, Application.submitted_at)
+                    .limit(limit)
                 )
-                .order_by(Application.due_at, Application.submitted_at)
-                .limit(limit)
             )
-            return list(rows)
+            listed = [resident for app in rows for resident in steps.residents(app)]
+            if listed:
+                env = record_staff_access(
+                    session,
+                    OUTBOX,
+                    principal,
+                    listed,
+                    "read",
+                    f"queue:{principal.unit}"[:100],
+                    "Namn och personnummer i enhetens ärendelista",
+                )
+                events.ids.append(env["event_id"])
+        self._published(events)
+        return rows
 
     def _record(
         self, session: Session, principal: Principal, app: Application, action: str, what: str, reason: str = ""
@@ -98,7 +116,8 @@ class Casework:
         with self.db.transaction() as session:
             app = steps.find(session, application_id)
             cases.require_case_worker_of(principal, app.unit, app.status)
-            events.ids.append(self._record(session, principal, app, "read", steps.title(app), reason))
+            what = f"{steps.title(app)}: namn, personnummer och svar"
+            events.ids.append(self._record(session, principal, app, "read", what, reason))
         self._published(events)
         return app
 

@@ -78,6 +78,10 @@ class Application(Base):
     # Who signed, by the name their BankID login gave (the token's name claim at signing).
     applicant_name: Mapped[str] = mapped_column(String(200), default="")
     co_applicant_name: Mapped[str] = mapped_column(String(200), default="")
+    # Their personnummer as identity gives it to themselves at signing: masked (birth date and ****).
+    # Shown to the unit's case workers only, each read in the access log.
+    applicant_masked: Mapped[str] = mapped_column(String(13), default="")
+    co_applicant_masked: Mapped[str] = mapped_column(String(13), default="")
     # Exactly what was sent, as it stood when the case was submitted: the answers, the form's
     # version, the attachments and the signatures (the copy the resident downloads is made of it).
     submitted: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -24,7 +24,7 @@ from identity import settings as settings_module
 from identity.access_log import AccessLog
 from identity.bankid.client import RpClient, TlsSettings
 from identity.bankid.simulator_server import SimulatorServer
-from identity.domain import bankid
+from identity.domain import bankid, personnummer
 from identity.keys import SigningKeys
 from identity.limits import LoginLimiter
 from identity.pairing import WatchPairings
@@ -190,6 +190,10 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     # -- the caller -------------------------------------------------------------------------------
     def GetMe(self, request, context):  # noqa: N802
         return user_message(self.identity.user(current_principal().user_id))
+
+    def GetMyMaskedPersonalNumber(self, request, context):  # noqa: N802
+        user = self.identity.user(current_principal().user_id)
+        return pb.MaskedPersonalNumber(masked=personnummer.parse(user.personal_number).masked())
 
     def ListMyDevices(self, request, context):  # noqa: N802
         return pb.ListMyDevicesResponse(

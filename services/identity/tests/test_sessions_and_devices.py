@@ -41,6 +41,17 @@ def test_the_login_and_each_refresh_say_how_long_the_session_may_go_unused(runni
     assert login(running, device=pb.DEVICE_MOBILE).idle_timeout == 14 * 24 * 3600
 
 
+def test_a_resident_gets_only_their_own_number_and_only_masked(running):
+    """applications keeps it with a case when its resident signs; the case worker sees it masked."""
+    anna = login(running)
+    answer = running.stub.GetMyMaskedPersonalNumber(
+        pb.GetMyMaskedPersonalNumberRequest(), metadata=[("authorization", f"Bearer {anna.access_token}")]
+    )
+    assert answer.masked == "19900101-****"
+    code, _ = code_of(lambda: running.stub.GetMyMaskedPersonalNumber(pb.GetMyMaskedPersonalNumberRequest()))
+    assert code == grpc.StatusCode.UNAUTHENTICATED
+
+
 def _spent_long_ago(running, refresh_token):
     with running.db.transaction() as session:
         session.get(RefreshToken, token_hash(refresh_token)).used_at = datetime.now(UTC) - timedelta(minutes=5)
