@@ -17,7 +17,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from fickan_common import limits, metrics
 from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
-from fickan_common.errors import DomainError, PermissionDenied, Unauthenticated
+from fickan_common.errors import DomainError, PermissionDenied, Unauthenticated, Unavailable
 from fickan_common.idempotency import METADATA_KEY, IdempotencyStore, check_key, key_hash
 from fickan_common.tokens import InvalidToken, Principal, TokenVerifier, bearer
 
@@ -36,6 +36,28 @@ TOKEN_MESSAGES = {
     "revoked": "Din inloggning är avslutad. Logga in igen.",
 }
 GLANCE_REFUSED = "Klockan kan bara visa en översikt. Öppna appen eller webben för det här."
+# The service's database is away (restarting, failing over): the transaction was rolled back, so a
+# retry is safe, and the caller is told so (UNAVAILABLE: the BFF's 503 with Retry-After) instead of
+# "something went wrong" (INTERNAL).
+DATABASE_AWAY = "Tjänsten svarar inte just nu. Försök igen om en liten stund."
+
+
+def database_away(exc: BaseException) -> bool:
+    """The database connection failed or was lost (not a bug in the query, not a constraint)."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(exc, OperationalError | PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def as_domain_error(exc: Exception) -> DomainError | None:
+    if isinstance(exc, DomainError):
+        return exc
+    if database_away(exc):
+        return Unavailable(DATABASE_AWAY)
+    return None
 
 
 def current_principal() -> Principal:
@@ -100,6 +122,10 @@ class ServiceInterceptor(grpc.ServerInterceptor):
 
     def _fail(self, method: str, exc: Exception, context) -> grpc.StatusCode:  # type: ignore[no-untyped-def]
         """Abort the call with the status the error means (re-raises grpc's own abort)."""
+        domain = as_domain_error(exc)
+        if domain is not None and domain is not exc:
+            log.warning("database unavailable in %s: %s", method, str(exc).splitlines()[0] if str(exc) else repr(exc))
+            exc = domain
         if isinstance(exc, DomainError):
             if exc.field_errors:
                 context.set_trailing_metadata(
@@ -121,7 +147,8 @@ class ServiceInterceptor(grpc.ServerInterceptor):
 
     @staticmethod
     def _code(exc: Exception) -> grpc.StatusCode:
-        return exc.code if isinstance(exc, DomainError) else grpc.StatusCode.INTERNAL
+        domain = as_domain_error(exc)
+        return domain.code if domain is not None else grpc.StatusCode.INTERNAL
 
     def _unary(self, handler, method: str):  # type: ignore[no-untyped-def]
         inner = handler.unary_unary
