@@ -126,6 +126,8 @@ class Platform:
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, Process] = field(default_factory=dict)
     detach: bool = False  # each process in a session of its own (make up), so `down` can end its group
+    liveness_every: float = LIVENESS_EVERY
+    liveness_failures: int = LIVENESS_FAILURES
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     _supervising: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
     _supervisor: threading.Thread | None = field(default=None, repr=False, compare=False)
@@ -423,7 +425,7 @@ class Platform:
         # Liveness, as k8s probes it: only once it was ready since its start, every few seconds.
         if now < proc.next_probe:
             return
-        proc.next_probe = now + LIVENESS_EVERY
+        proc.next_probe = now + self.liveness_every
         if not proc.ready_since_start:
             proc.ready_since_start = self._ready(proc.name)
             return
@@ -431,8 +433,8 @@ class Platform:
             proc.liveness_failures = 0
             return
         proc.liveness_failures += 1
-        self.note(f"{proc.name} failed its liveness probe ({proc.liveness_failures} of {LIVENESS_FAILURES})")
-        if proc.liveness_failures >= LIVENESS_FAILURES:
+        self.note(f"{proc.name} failed its liveness probe ({proc.liveness_failures} of {self.liveness_failures})")
+        if proc.liveness_failures >= self.liveness_failures:
             with self._lock:
                 if proc.wanted and proc.popen is not None and proc.popen.poll() is None:
                     self.note(f"{proc.name} is not live: killing it, to be started again")

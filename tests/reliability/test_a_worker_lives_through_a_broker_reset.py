@@ -30,17 +30,21 @@ from ..conftest import ROOT
 from ..support.tcp_proxy import TcpProxy
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from fickanctl import free_ports
+from fickanctl import Platform, Process, free_ports
 
 
 @dataclass
 class DrillWorker:
-    popen: subprocess.Popen
+    platform: Platform  # the worker is its one process, so its supervisor can be tried too
     proxy: TcpProxy
     direct_uri: str
     database: Path
     health_port: int
     log: Path
+
+    @property
+    def popen(self) -> subprocess.Popen:
+        return self.platform.processes["drill-worker"].popen
 
     def probe(self, path: str) -> tuple[int, dict]:
         try:
@@ -101,7 +105,6 @@ def drill_worker(tmp_path: Path) -> Iterator[DrillWorker]:
         proxy = TcpProxy(("127.0.0.1", 5672))
         [health_port] = free_ports(1)
         database = tmp_path / "drill.db"
-        log = tmp_path / "drill-worker.log"
         env = {
             **os.environ,
             "FICKAN_DATABASE_URL": f"sqlite:///{database}",
@@ -111,25 +114,19 @@ def drill_worker(tmp_path: Path) -> Iterator[DrillWorker]:
             "PYTHONWARNINGS": "ignore",
         }
         broker = f"amqp://guest:guest@127.0.0.1:{proxy.port}/{vhost}"
-        with log.open("wb") as out:
-            popen = subprocess.Popen(
-                [str(Path(sys.executable).parent / "nameko"), "run", "--broker", broker, "drill_worker"],
-                cwd=tmp_path,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        worker = DrillWorker(popen, proxy, direct_uri, database, health_port, log)
+        nameko = str(Path(sys.executable).parent / "nameko")
+        platform = Platform(var=tmp_path, ports={"drill-worker-metrics": health_port}, liveness_every=1)
+        (tmp_path / "log").mkdir()
+        (tmp_path / "run").mkdir()
+        platform.start_process(
+            Process("drill-worker", [nameko, "run", "--broker", broker, "drill_worker"], tmp_path, env)
+        )
+        worker = DrillWorker(platform, proxy, direct_uri, database, health_port, tmp_path / "log" / "drill-worker.log")
         try:
             worker.wait_probe("/readyz", 200)
             yield worker
         finally:
-            popen.terminate()
-            try:
-                popen.wait(10)
-            except subprocess.TimeoutExpired:
-                popen.kill()
-                popen.wait()
+            platform.stop(timeout=3)  # a hanging handler would hold a polite stop
             proxy.stop()
 
 
@@ -177,3 +174,18 @@ def test_the_probes_follow_the_broker_connection_and_a_hung_handler(drill_worker
     body = drill_worker.wait_probe("/healthz", 503, timeout=10)
     assert any("on_tick" in problem for problem in body["problems"])
     drill_worker.wait_probe("/healthz", 200, timeout=15)  # once it returns, live again
+
+
+def test_a_worker_that_stops_consuming_is_killed_and_started_again_by_the_supervisor(drill_worker):
+    platform = drill_worker.platform
+    platform.supervise()  # as make up does; probing every second here, three failures to act
+    first = drill_worker.popen.pid
+    drill_worker.publish(hang=60)  # a handler hangs far past the limit: the worker no longer consumes
+    deadline = time.monotonic() + 30
+    while drill_worker.popen.pid == first:
+        assert time.monotonic() < deadline, drill_worker.log_tail()
+        time.sleep(0.2)
+    log = (platform.var / "log" / "supervisor.log").read_text()
+    assert "drill-worker is not live: killing it, to be started again" in log
+    assert "drill-worker started again (restart 1" in log
+    drill_worker.wait_probe("/readyz", 200)  # the new process consumes
