@@ -537,8 +537,8 @@ def cmd_down() -> int:
     if SUPERVISOR_PID.exists():
         pid = int(SUPERVISOR_PID.read_text() or 0)
         if pid and _alive(pid):
+            stopped += sum(1 for f in (VAR / "run").glob("*.pid") if _pid_alive(f))
             os.kill(pid, signal.SIGTERM)
-            stopped += 1
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and _alive(pid):
                 time.sleep(0.1)
@@ -562,6 +562,14 @@ def cmd_down() -> int:
         pidfile.unlink()
     print(f"stopped {stopped} processes")
     return 0
+
+
+def _pid_alive(pidfile: Path) -> bool:
+    try:
+        pid = int(pidfile.read_text())
+    except (OSError, ValueError):
+        return False
+    return pid > 0 and _alive(pid)
 
 
 def _alive(pid: int) -> bool:
