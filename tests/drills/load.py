@@ -111,6 +111,7 @@ class ApplyingResidents:
     successes: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _workers: list[threading.Thread] = field(default_factory=list)
+    _errors: list[BaseException] = field(default_factory=list)  # what stopped a thread of the load
 
     @classmethod
     def logged_in(cls, mobile_url: str, count: int, **kwargs: Any) -> ApplyingResidents:
@@ -119,7 +120,7 @@ class ApplyingResidents:
         return load
 
     # -- HTTP --------------------------------------------------------------------------------------
-    def _call(self, http: requests.Session, what: str, method: str, path: str, token: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def request(self, http: requests.Session, what: str, method: str, path: str, token: str, **kwargs: Any):  # type: ignore[no-untyped-def]
         started = time.monotonic()
         try:
             answer = http.request(
@@ -144,7 +145,7 @@ class ApplyingResidents:
     def _log_in(self, http: requests.Session, resident: Resident) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            started = self._call(
+            started = self.request(
                 http, "login", "POST", "/auth/bankid", "", json={"personalNumber": resident.personal_number}
             )
             if started is None:
@@ -152,7 +153,7 @@ class ApplyingResidents:
                 continue
             order = {"orderRef": started.json()["orderRef"], "collectSecret": started.json()["collectSecret"]}
             while time.monotonic() < deadline:
-                answer = self._call(http, "login", "POST", "/auth/collect", "", json=order)
+                answer = self.request(http, "login", "POST", "/auth/collect", "", json=order)
                 if answer is None:
                     break
                 if answer.json()["status"] == "complete":
@@ -173,12 +174,12 @@ class ApplyingResidents:
 
     def _step(self, http: requests.Session, resident: Resident) -> bool:
         token = resident.token
-        listed = self._call(http, "list", "GET", "/applications", token)
+        listed = self.request(http, "list", "GET", "/applications", token)
         if listed is None:
             return False
         mine = [a for a in listed.json()["applications"] if a["kind"] == KIND]
         if not mine:
-            return self._call(http, "create", "POST", "/applications", token, json={"kind": KIND}) is not None
+            return self.request(http, "create", "POST", "/applications", token, json={"kind": KIND}) is not None
         assert len(mine) == 1, f"{resident.personal_number} has {len(mine)} applications"
         application = mine[0]
         resident.application_id = application["id"]
@@ -186,14 +187,14 @@ class ApplyingResidents:
             resident.sent = True
             return True
         path = f"/applications/{application['id']}"
-        saved = self._call(
+        saved = self.request(
             http, "save", "PUT", f"{path}/answers", token, json={"answers": ANSWERS, "version": application["version"]}
         )
         if saved is None:
             return False
         if self.pause:
             time.sleep(self.pause)
-        sent = self._call(http, "submit", "POST", f"{path}/submit", token, json={"version": saved.json()["version"]})
+        sent = self.request(http, "submit", "POST", f"{path}/submit", token, json={"version": saved.json()["version"]})
         if sent is None:
             return False
         resident.sent = True
@@ -207,9 +208,19 @@ class ApplyingResidents:
         deadline = time.monotonic() + timeout
         for worker in self._workers:
             worker.join(max(deadline - time.monotonic(), 0))
+        if self._errors:
+            raise self._errors[0]
         assert not any(w.is_alive() for w in self._workers), "the residents did not finish"
         unsent = [r.personal_number for r in self.residents if not r.sent]
         assert not unsent, f"never sent: {unsent}"
+
+    def wait_until_sent(self, count: int, timeout: float = 60) -> None:
+        """Until `count` residents have sent (the load is under way, events in flight)."""
+        deadline = time.monotonic() + timeout
+        while self.sent_count < count:
+            assert time.monotonic() < deadline, f"only {self.sent_count} of {count} sent"
+            assert any(w.is_alive() for w in self._workers), f"the load stopped: {self._errors[:1]}"
+            time.sleep(0.05)
 
     @property
     def sent_count(self) -> int:

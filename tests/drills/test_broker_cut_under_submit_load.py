@@ -23,8 +23,7 @@ def test_a_broker_outage_in_a_submit_load_loses_and_doubles_nothing(platform, br
     pids = {name: proc.popen.pid for name, proc in platform.processes.items()}
     load = ApplyingResidents.logged_in(platform.url("mobile"), RESIDENTS, threads=4, pause=0.1)
     load.start()
-    while load.sent_count < RESIDENTS // 4:  # the load is under way, events in flight
-        time.sleep(0.05)
+    load.wait_until_sent(RESIDENTS // 4)
     broker_proxy.cut(reset=True)
     try:
         time.sleep(CUT_SECONDS)

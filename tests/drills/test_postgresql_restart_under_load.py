@@ -41,15 +41,14 @@ def test_a_postgresql_crash_under_load_fails_clearly_writes_nothing_half_and_eve
         with requests.Session() as http:
             while not reading.is_set():
                 for service in ("notifications", "contact", "insights"):
-                    load._call(http, f"read {service}", PAGES[service][0], PAGES[service][1][3:], reader)
+                    load.request(http, f"read {service}", PAGES[service][0], PAGES[service][1][3:], reader)
                 time.sleep(0.1)
 
     reader_thread = threading.Thread(target=read_while_applying, daemon=True)
     load.start()
     reader_thread.start()
     try:
-        while load.sent_count < RESIDENTS // 4:
-            time.sleep(0.05)
+        load.wait_until_sent(RESIDENTS // 4)
         postgres.stop("immediate")
         time.sleep(DOWN_SECONDS)
         postgres.start()

@@ -1,5 +1,6 @@
-"""Drill: every api and every worker is killed with SIGKILL, one after another, while residents apply
-and read. Nobody restarts them but the platform's supervisor (as k8s would).
+"""Drill: every api and every worker is killed with SIGKILL, a service's two at once, one service
+after another, while residents apply and read. Nobody restarts them but the platform's supervisor
+(as k8s would).
 
 Proves, for each of the ten processes: the supervisor starts it again by itself; while an api is
 down its service's pages answer at once with the clear "try again" (503, Swedish and English) on
@@ -22,7 +23,7 @@ from fickanctl import SERVICES
 from ..support.web import web_login
 from .load import ANSWERED_WITHIN, PAGES, Answer, ApplyingResidents, page
 
-RESIDENTS = 30
+RESIDENTS = 20
 
 
 def wait_for(check, timeout: float, what: str):  # type: ignore[no-untyped-def]
@@ -60,7 +61,7 @@ def came_back(platform, proc, old_pid: int, restarts: int) -> None:  # type: ign
 
 def test_each_api_and_worker_killed_under_load_comes_back_and_loses_nothing(platform):
     mobile = platform.url("mobile")
-    load = ApplyingResidents.logged_in(mobile, RESIDENTS, threads=2, pause=0.6)
+    load = ApplyingResidents.logged_in(mobile, RESIDENTS, threads=2, pause=0.5)
     reader = load.residents[0].token
     browser = web_login(platform.url("web"), load.residents[1].personal_number)
     reading = threading.Event()
@@ -69,7 +70,7 @@ def test_each_api_and_worker_killed_under_load_comes_back_and_loses_nothing(plat
         with requests.Session() as http:
             while not reading.is_set():
                 for service in ("applications", "notifications", "contact", "insights"):
-                    load._call(http, f"read {service}", PAGES[service][0], PAGES[service][1][3:], reader)
+                    load.request(http, f"read {service}", PAGES[service][0], PAGES[service][1][3:], reader)
                 time.sleep(0.2)
 
     load.start()
@@ -77,16 +78,15 @@ def test_each_api_and_worker_killed_under_load_comes_back_and_loses_nothing(plat
     reader_thread.start()
     down_pages: list[Answer] = []
     try:
-        for service in SERVICES:
-            for role in ("api", "worker"):
-                proc = platform.processes[f"{service}-{role}"]
-                old_pid, restarts = proc.popen.pid, proc.restarts
-                os.kill(old_pid, signal.SIGKILL)
-                if role == "api":
-                    down_pages.append(check_while_down(platform, service, reader, browser))
+        for service in SERVICES:  # a service's api and worker at once, one service after another
+            procs = [platform.processes[f"{service}-{role}"] for role in ("api", "worker")]
+            before = [(proc.popen.pid, proc.restarts) for proc in procs]
+            for proc in procs:
+                os.kill(proc.popen.pid, signal.SIGKILL)
+            down_pages.append(check_while_down(platform, service, reader, browser))
+            for proc, (old_pid, restarts) in zip(procs, before, strict=True):
                 came_back(platform, proc, old_pid, restarts)
-                if role == "api":
-                    wait_for(lambda s=service: page(mobile, s, reader)[0] == 200, 15, f"{service} page again")
+            wait_for(lambda s=service: page(mobile, s, reader)[0] == 200, 15, f"{service} page again")
         load.wait()
     finally:
         reading.set()

@@ -36,10 +36,10 @@ TOKEN_MESSAGES = {
     "revoked": "Din inloggning är avslutad. Logga in igen.",
 }
 GLANCE_REFUSED = "Klockan kan bara visa en översikt. Öppna appen eller webben för det här."
-# The service's database is away (restarting, failing over): the transaction was rolled back, so a
-# retry is safe, and the caller is told so (UNAVAILABLE: the BFF's 503 with Retry-After) instead of
-# "something went wrong" (INTERNAL).
-DATABASE_AWAY = "Tjänsten svarar inte just nu. Försök igen om en liten stund."
+# Something the service needs is away (its database restarting or failing over, another service
+# down): what it did was rolled back, so a retry is safe, and the caller is told so (UNAVAILABLE:
+# the BFF's 503 with Retry-After) instead of "something went wrong" (INTERNAL).
+TRY_AGAIN_SOON = "Tjänsten svarar inte just nu. Försök igen om en liten stund."
 
 
 def database_away(exc: BaseException) -> bool:
@@ -52,11 +52,21 @@ def database_away(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
+def another_service_away(exc: BaseException) -> bool:
+    """A call to another service (e.g. identity's keys) found it down or hung."""
+    from fickan_common.grpc_client import ServiceError  # it imports this module
+
+    return isinstance(exc, ServiceError) and exc.code in (
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+    )
+
+
 def as_domain_error(exc: Exception) -> DomainError | None:
     if isinstance(exc, DomainError):
         return exc
-    if database_away(exc):
-        return Unavailable(DATABASE_AWAY)
+    if database_away(exc) or another_service_away(exc):
+        return Unavailable(TRY_AGAIN_SOON)
     return None
 
 
@@ -124,7 +134,7 @@ class ServiceInterceptor(grpc.ServerInterceptor):
         """Abort the call with the status the error means (re-raises grpc's own abort)."""
         domain = as_domain_error(exc)
         if domain is not None and domain is not exc:
-            log.warning("database unavailable in %s: %s", method, str(exc).splitlines()[0] if str(exc) else repr(exc))
+            log.warning("a dependency is away in %s: %s", method, str(exc).splitlines()[0] if str(exc) else repr(exc))
             exc = domain
         if isinstance(exc, DomainError):
             if exc.field_errors:
