@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import requests
 
+from bff_web.texts import TEXTS
+
 from ..support.mobile import MobileClient
 from ..support.web import web_login
 from .rules import Rule
@@ -16,6 +18,7 @@ from .world import PDF, World, csrf_of, pair_watch
 
 PATH_PARAM = re.compile(r"<(?:[^:<>]+(?:\([^)]*\))?:)?([a-z_]+)>")
 COOKIE = "fickan_session"
+CSRF_REFUSED = TEXTS["sv"]["error_csrf"]  # the web's page for a form without the session's token
 NO_LOGIN = ("no_token", "expired_token", "watch")  # on the web: no session the BFF accepts
 
 
@@ -125,6 +128,8 @@ def problems(bff: str, rule: Rule, principal: str, answer: Answer, world: World)
     found = []
     if answer.status >= 500:
         found.append(f"server error {answer.status}")
+    if bff == "web" and answer.status == 400 and CSRF_REFUSED in answer.body:
+        found.append("the CSRF token was refused: the request never reached the rule")
     if rule.expect:
         if answer.status not in rule.expect:
             found.append(f"expected {' or '.join(map(str, rule.expect))} for everyone, got {answer.status}")

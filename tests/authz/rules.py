@@ -97,6 +97,10 @@ NO_SUCH_ID = "00000000-0000-4000-8000-000000000000"
 CASE = {"application_id": "case"}
 DRAFT = {"application_id": "draft"}
 QUESTION = {"question_id": "question"}
+# The access log tells both parties of a case who read it and why; a contact agent's reason names the
+# question that made them look (applications records "Fråga till kontaktcenter <question id>").
+CO_SEES_THE_AGENTS_REASON = {"A's question id": frozenset({CO})}
+AGENTS_REASON = "the co-applicant sees the agent's reads of the joint case, whose reason names A's question"
 OLD_VERSION = "999"  # a version the case never had: a change is refused as stale (409), not made
 
 # -- web --------------------------------------------------------------------------------------------
@@ -119,7 +123,7 @@ WEB: dict[str, Rule] = {
     "GET /mina-sidor": resident(),
     "GET /inkorg": resident(),
     "POST /inkorg/<message_id>/last": owner(params={"message_id": "message"}),
-    "GET /mina-sidor/atkomstlogg": resident(),
+    "GET /mina-sidor/atkomstlogg": resident(tolerate=CO_SEES_THE_AGENTS_REASON, why=AGENTS_REASON),
     "GET /mina-sidor/enheter": resident(),
     "POST /mina-sidor/enheter/avsluta": owner(form={"device_id": "{device}"}, why="A's second login"),
     "POST /mina-sidor/enheter/klocka": resident(form={"user_code": "BCDF-GHJK"}, missing=True),
@@ -358,10 +362,7 @@ MOBILE: dict[str, Rule] = {
     "GET /v1/devices": resident(),
     "DELETE /v1/devices/<device_id>": owner(params={"device_id": "device"}, why="A's second login"),
     "POST /v1/devices/watch": resident(json={"userCode": "BCDF-GHJK"}, missing=True),
-    "GET /v1/access-log": resident(
-        tolerate={"A's question id": frozenset({CO})},
-        why="the co-applicant sees the agent's reads of the joint case, whose reason names A's question",
-    ),
+    "GET /v1/access-log": resident(tolerate=CO_SEES_THE_AGENTS_REASON, why=AGENTS_REASON),
     # contact
     "GET /v1/contact/topics": resident(),
     "POST /v1/questions": resident(json={"subject": "", "body": ""}),

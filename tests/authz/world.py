@@ -182,100 +182,123 @@ def pair_watch(platform: Any, token: str) -> tuple[str, str]:
 
 
 def build(platform: Any) -> World:
-    web, mobile = platform.url("web"), MobileClient(platform.url("mobile"))
-    identity = grpc_client(platform, "identity", identity_pb2_grpc.IdentityServiceStub)
-    contact = grpc_client(platform, "contact", contact_pb2_grpc.ContactServiceStub)
+    with _Maker(platform) as make:
+        make.advisor()
+        make.logins()
+        make.case()
+        make.question()
+        make.bookings()
+        make.other_things_of_a()
+        make.wall_screens()
+        return make.world()
 
-    # The admin makes the advisor a contact agent of an advisory service before they log in.
-    admin_token = mobile.login(ADMIN)
-    identity.call(
-        "AssignRoles",
-        identity_pb2.AssignRolesRequest(
-            personal_number=ADVISOR,
-            name="Rut Rådgivare",
-            roles=["contact_agent"],
-            answer_group=ADVISORY_SERVICE,
-            reason="authorization matrix",
-        ),
-        token=admin_token,
-    )
 
-    people: dict[str, Person] = {}
-    for key, number in PEOPLE.items():
-        login = mobile.login_answer(number)
-        browser = web_login(web, number)
-        people[key] = Person(number, login["user"]["id"], login["accessToken"], browser, csrf_of(browser, web))
-    a, co = people["resident_a"], people["co_applicant"]
+class _Maker:
+    """Makes the world step by step through the BFFs (and, for the staff side, the services)."""
 
-    ids: dict[str, str] = {}
-    marker = f"authz-a-{secrets.token_hex(6)}"
+    def __init__(self, platform: Any) -> None:
+        self.platform = platform
+        self.web, self.mobile = platform.url("web"), MobileClient(platform.url("mobile"))
+        self.identity = grpc_client(platform, "identity", identity_pb2_grpc.IdentityServiceStub)
+        self.contact = grpc_client(platform, "contact", contact_pb2_grpc.ContactServiceStub)
+        self.people: dict[str, Person] = {}
+        self.ids: dict[str, str] = {}
+        self.marker = f"authz-a-{secrets.token_hex(6)}"  # in A's texts
+        self.note = f"authz-note-{secrets.token_hex(6)}"  # in the agent's internal note
+        self.watch_token = self.glance_token = ""
 
-    # A's case: the grundansökan with her partner as co-applicant, signed by both, then submitted.
-    case = _ok(mobile.call("POST", "/applications", a.token, json={"kind": "eb_grundansokan"}), 201)
-    ids["case"] = case["id"]
-    statement = _upload(mobile, a.token, f"/applications/{case['id']}/attachments", "kontoutdrag.pdf")
-    ids["case_attachment"] = statement["id"]
-    answers = {
-        "period": case["period"] or date.today().strftime("%Y-%m"),
-        "sysselsattning": "arbetssokande",
-        "inskriven_af": "ja",
-        "har_partner": "ja",
-        "partner_personnummer": CO_APPLICANT,
-        "boendeform": "utan_bostad",
-        "har_inkomster": "nej",
-        "har_tillgangar": "nej",
-        "kontoutdrag": [statement["id"]],
-        "samtycke_kontroll": "ja",
-        "sanningsforsakran": "ja",
-    }
-    _ok(
-        mobile.call(
-            "PUT", f"/applications/{case['id']}/answers", a.token, json={"answers": answers, "version": case["version"]}
+    def __enter__(self) -> _Maker:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.identity.close()
+        self.contact.close()
+
+    @property
+    def a(self) -> Person:
+        return self.people["resident_a"]
+
+    def advisor(self) -> None:
+        """The admin makes the advisor a contact agent of an advisory service (before they log in)."""
+        self.identity.call(
+            "AssignRoles",
+            identity_pb2.AssignRolesRequest(
+                personal_number=ADVISOR,
+                name="Rut Rådgivare",
+                roles=["contact_agent"],
+                answer_group=ADVISORY_SERVICE,
+                reason="authorization matrix",
+            ),
+            token=self.mobile.login(ADMIN),
         )
-    )
-    signature, version = _sign(mobile, a.token, case["id"])
-    _ok(
-        mobile.call(
-            "POST", f"/applications/{case['id']}/submit", a.token, json={"version": version, "signatureId": signature}
-        )
-    )
-    co_signature, _ = _sign(mobile, co.token, case["id"])
-    co_signed = {"signatureId": co_signature}
-    signed = _ok(mobile.call("POST", f"/applications/{case['id']}/co-sign", co.token, json=co_signed))
-    assert signed["status"] != "awaiting_co_applicant", signed
 
-    # A draft of another e-service (its answers can still change).
-    draft = _ok(mobile.call("POST", "/applications", a.token, json={"kind": "ekonomiskt_bistand"}), 201)
-    ids["draft"] = draft["id"]
+    def logins(self) -> None:
+        """Everyone logs in on the app and in a browser."""
+        for key, number in PEOPLE.items():
+            login = self.mobile.login_answer(number)
+            browser = web_login(self.web, number)
+            self.people[key] = Person(
+                number, login["user"]["id"], login["accessToken"], browser, csrf_of(browser, self.web)
+            )
 
-    # A question to the contact centre (to the contact agent's group) with a file.
-    question = _ok(
-        mobile.call(
-            "POST",
-            "/questions",
-            a.token,
-            json={"subject": "Min ansökan", "body": f"Fråga om min ansökan {marker}", "topic": "ekonomiskt-bistand"},
-        ),
-        201,
-    )
-    ids["question"] = question["id"]
-    _upload(mobile, a.token, f"/questions/{question['id']}/attachments", "hyresavi.pdf")
-    thread = _ok(mobile.call("GET", f"/questions/{question['id']}", a.token))
-    ids["question_attachment"] = next(e["attachmentId"] for e in thread["entries"] if e["attachmentId"])
-    # The agent's internal note in it: for the contact centre's eyes only, never the resident's.
-    note = f"authz-note-{secrets.token_hex(6)}"
-    contact.call(
-        "AddNote",
-        contact_pb2.WriteRequest(question_id=question["id"], body=f"Internt: {note}"),
-        token=people["contact_agent"].token,
-    )
+    def case(self) -> None:
+        """A's grundansökan with her partner as co-applicant, signed by both, so submitted (and
+        received: a case of the case worker's unit); and a draft of another e-service."""
+        mobile, a, co = self.mobile, self.a, self.people["co_applicant"]
+        case = _ok(mobile.call("POST", "/applications", a.token, json={"kind": "eb_grundansokan"}), 201)
+        path = f"/applications/{case['id']}"
+        statement = _upload(mobile, a.token, f"{path}/attachments", "kontoutdrag.pdf")
+        answers = {
+            "period": case["period"] or date.today().strftime("%Y-%m"),
+            "sysselsattning": "arbetssokande",
+            "inskriven_af": "ja",
+            "har_partner": "ja",
+            "partner_personnummer": CO_APPLICANT,
+            "boendeform": "utan_bostad",
+            "har_inkomster": "nej",
+            "har_tillgangar": "nej",
+            "kontoutdrag": [statement["id"]],
+            "samtycke_kontroll": "ja",
+            "sanningsforsakran": "ja",
+        }
+        _ok(mobile.call("PUT", f"{path}/answers", a.token, json={"answers": answers, "version": case["version"]}))
+        signature, version = _sign(mobile, a.token, case["id"])
+        _ok(mobile.call("POST", f"{path}/submit", a.token, json={"version": version, "signatureId": signature}))
+        co_signature, _ = _sign(mobile, co.token, case["id"])
+        signed = _ok(mobile.call("POST", f"{path}/co-sign", co.token, json={"signatureId": co_signature}))
+        assert signed["status"] != "awaiting_co_applicant", signed
+        self.ids.update(case=case["id"], case_attachment=statement["id"])
+        draft = _ok(mobile.call("POST", "/applications", a.token, json={"kind": "ekonomiskt_bistand"}), 201)
+        self.ids["draft"] = draft["id"]
 
-    # The advisor publishes times and A books one; one booking per service and resident, so the two
-    # A may cancel (on web and mobile) are at services the admin publishes times for.
-    def publish(token: str, group: str, days_ahead: int = 2) -> list[str]:
+    def question(self) -> None:
+        """A's question to the contact centre (to the contact agent's group) with a file, and the
+        agent's internal note in it (for the contact centre's eyes only)."""
+        body = {"subject": "Min ansökan", "body": f"Fråga om min ansökan {self.marker}", "topic": "ekonomiskt-bistand"}
+        question = _ok(self.mobile.call("POST", "/questions", self.a.token, json=body), 201)
+        path = f"/questions/{question['id']}"
+        _upload(self.mobile, self.a.token, f"{path}/attachments", "hyresavi.pdf")
+        thread = _ok(self.mobile.call("GET", path, self.a.token))
+        self.ids["question"] = question["id"]
+        self.ids["question_attachment"] = next(e["attachmentId"] for e in thread["entries"] if e["attachmentId"])
+        note = contact_pb2.WriteRequest(question_id=question["id"], body=f"Internt: {self.note}")
+        self.contact.call("AddNote", note, token=self.people["contact_agent"].token)
+
+    def bookings(self) -> None:
+        """The advisor publishes times and A books one; one booking per service and resident, so the
+        two A may cancel (on the web and in the app) are at services the admin publishes times for."""
+        advisor, admin = self.people["contact_agent_other_group"].token, self.people["admin"].token
+        slots = self._publish(advisor, ADVISORY_SERVICE)
+        self.ids["booking"] = self._book(slots[0])
+        self.ids["free_slot"] = slots[1]  # what residents may ask to move to
+        self.ids["slot_to_withdraw"] = slots[2]  # the advisor's own
+        self.ids["booking_cancel_web"] = self._book(self._publish(admin, OTHER_ADVISORY_SERVICES[0])[0])
+        self.ids["booking_cancel_mobile"] = self._book(self._publish(admin, OTHER_ADVISORY_SERVICES[1], 3)[0])
+
+    def _publish(self, token: str, group: str, days_ahead: int = 2) -> list[str]:
         """A day of the caller's times of `group`; the free ones, earliest first. (One advisor's times
         never overlap, so the admin's second service gets another day; the admin is a demo person
-        other tests may have published that day for, so what is free is asked afterwards.)"""
+        other tests may have published times for, so what is free is asked afterwards.)"""
         day = (date.today() + timedelta(days=days_ahead)).isoformat()
         pattern = contact_pb2.PublishSlotsRequest(
             group=group,
@@ -288,99 +311,74 @@ def build(platform: Any) -> World:
             to_date=day,
             location="Stadshuset",
         )
-        contact.call("PublishSlots", pattern, token=token)
-        day_of = contact.call("GetAdvisorDay", contact_pb2.AdvisorDayRequest(date=day), token=token)
-        mine = {s.slot_id for s in day_of.slots}
-        free = contact.call("ListFreeSlots", contact_pb2.ListFreeSlotsRequest(group=group, from_date=day, limit=50))
-        return [s.slot_id for s in free.slots if s.slot_id in mine]
+        self.contact.call("PublishSlots", pattern, token=token)
+        mine = self.contact.call("GetAdvisorDay", contact_pb2.AdvisorDayRequest(date=day), token=token)
+        free = self.contact.call(
+            "ListFreeSlots", contact_pb2.ListFreeSlotsRequest(group=group, from_date=day, limit=50)
+        )
+        return [s.slot_id for s in free.slots if s.slot_id in {m.slot_id for m in mine.slots}]
 
-    def book(slot_id: str) -> str:
-        return _ok(mobile.call("POST", "/bookings", a.token, json={"slotId": slot_id, "note": marker}), 201)["id"]
+    def _book(self, slot_id: str) -> str:
+        booked = self.mobile.call("POST", "/bookings", self.a.token, json={"slotId": slot_id, "note": self.marker})
+        return _ok(booked, 201)["id"]
 
-    slots = publish(people["contact_agent_other_group"].token, ADVISORY_SERVICE)
-    ids["booking"] = book(slots[0])
-    ids["free_slot"] = slots[1]  # what residents may ask to book or move to
-    ids["slot_to_withdraw"] = slots[2]  # the advisor's own
-    ids["booking_cancel_web"] = book(publish(people["admin"].token, OTHER_ADVISORY_SERVICES[0])[0])
-    ids["booking_cancel_mobile"] = book(publish(people["admin"].token, OTHER_ADVISORY_SERVICES[1], 3)[0])
+    def other_things_of_a(self) -> None:
+        """A fault report (public by Open311's design: no marker in it), a push subscription, a second
+        login (a device to end), a paired watch, a guide session, and her inbox messages (written by
+        notifications' worker from the events): the one about her case, one about a booking."""
+        mobile, a = self.mobile, self.a
+        report = {"serviceCode": "potthal", "description": "Hål i cykelvägen", "address": "Storgatan 1"}
+        self.ids["fault"] = _ok(mobile.call("POST", "/fault-reports", a.token, json=report), 201)["id"]
+        push = {"endpoint": "https://push.invalid/authz", **_push_keys()}
+        self.ids["push_subscription"] = _ok(mobile.call("POST", "/push/subscriptions", a.token, json=push), 201)["id"]
+        spare = mobile.login(RESIDENT_A)
+        self.ids["device"] = next(
+            d["id"] for d in _ok(mobile.call("GET", "/devices", spare))["devices"] if d["current"]
+        )
+        self.watch_token, self.glance_token = pair_watch(self.platform, a.token)
+        guide = _ok(mobile.call("GET", "/guides", None))["guides"][0]["id"]
+        self.ids["guide"] = guide
+        self.ids["guide_session"] = _ok(mobile.call("POST", f"/guides/{guide}/sessions", None), 201)["sessionId"]
+        self.ids["message"] = mobile.wait_for_message(a.token, f"application:{self.ids['case']}")["id"]
+        about_booking = f"booking:{self.ids['booking_cancel_mobile']}"
+        self.ids["message_to_archive"] = mobile.wait_for_message(a.token, about_booking)["id"]
 
-    # A fault report (public by Open311's design: no marker in it).
-    fault = _ok(
-        mobile.call(
-            "POST",
-            "/fault-reports",
-            a.token,
-            json={"serviceCode": "potthal", "description": "Hål i cykelvägen", "address": "Storgatan 1"},
-        ),
-        201,
-    )
-    ids["fault"] = fault["id"]
+    def wall_screens(self) -> None:
+        """The contact agent's wall screens: one to look at, one to revoke."""
+        for name in ("screen", "screen_to_revoke"):
+            made = self.contact.call(
+                "CreateWallScreen",
+                contact_pb2.CreateWallScreenRequest(name=name),
+                token=self.people["contact_agent"].token,
+            )
+            self.ids[name], self.ids[f"{name}_token"] = made.screen_id, made.token
 
-    # A's push subscription and a second login of A's (a device to end).
-    push = _ok(
-        mobile.call(
-            "POST",
-            "/push/subscriptions",
-            a.token,
-            json={"endpoint": "https://push.invalid/authz", **_push_keys()},
-        ),
-        201,
-    )
-    ids["push_subscription"] = push["id"]
-    spare = mobile.login(RESIDENT_A)
-    devices = _ok(mobile.call("GET", "/devices", spare))["devices"]
-    ids["device"] = next(d["id"] for d in devices if d["current"])
-
-    # A pairs a watch; what the watch BFF trades its token for is asked of identity here too.
-    watch_token, glance_token = pair_watch(platform, a.token)
-
-    # The contact agent's wall screens: one to look at, one to revoke.
-    agent = people["contact_agent"]
-    for name in ("screen", "screen_to_revoke"):
-        made = contact.call("CreateWallScreen", contact_pb2.CreateWallScreenRequest(name=name), token=agent.token)
-        ids[name], ids[f"{name}_token"] = made.screen_id, made.token
-
-    # A guide session (anyone's: guides need no login).
-    guides = _ok(mobile.call("GET", "/guides", None))["guides"]
-    ids["guide"] = guides[0]["id"]
-    ids["guide_session"] = _ok(mobile.call("POST", f"/guides/{guides[0]['id']}/sessions", None), 201)["sessionId"]
-
-    # Inbox messages of A's (notifications' worker writes them from the events): the one about her
-    # case, and one about a booking to archive.
-    ids["message"] = mobile.wait_for_message(a.token, f"application:{case['id']}")["id"]
-    ids["message_to_archive"] = mobile.wait_for_message(a.token, f"booking:{ids['booking_cancel_mobile']}")["id"]
-
-    expired = _expired(a.token, platform.var / "keys" / "identity")
-    session_key = (platform.var / "web_session_key").read_text().strip()
-    expired_csrf = secrets.token_urlsafe(32)
-    expired_cookie = session_cookie(
-        session_key, {"token": expired, "expires": int(time.time()) - 3600, "csrf": expired_csrf}
-    )
-    anonymous_csrf = secrets.token_urlsafe(32)
-
-    party = frozenset({"co_applicant"})  # a party of the case
-    markers = {
-        "A's question text": Marker(marker),
-        "A's user id": Marker(a.user_id),
-        "A's personnummer": Marker(RESIDENT_A),
-        "A's case id": Marker(ids["case"], party),
-        "A's case attachment id": Marker(ids["case_attachment"], party),
-        **{f"A's {name} id": Marker(ids[name]) for name in ("draft", "question", "booking", "message")},
-        "A's question attachment id": Marker(ids["question_attachment"]),
-        "the agent's internal note": Marker(note, frozenset({"contact_agent", "admin"}), staff_only=True),
-    }
-    for client in (identity, contact):
-        client.close()
-    return World(
-        platform=platform,
-        people=people,
-        watch_token=watch_token,
-        glance_token=glance_token,
-        expired_token=expired,
-        expired_cookie=expired_cookie,
-        expired_csrf=expired_csrf,
-        anonymous_cookie=session_cookie(session_key, {"csrf": anonymous_csrf}),
-        anonymous_csrf=anonymous_csrf,
-        ids=ids,
-        markers=markers,
-    )
+    def world(self) -> World:
+        expired = _expired(self.a.token, self.platform.var / "keys" / "identity")
+        session_key = (self.platform.var / "web_session_key").read_text().strip()
+        expired_csrf, anonymous_csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        expired_session = {"token": expired, "expires": int(time.time()) - 3600, "csrf": expired_csrf}
+        ids, party = self.ids, frozenset({"co_applicant"})  # a party of the case
+        markers = {
+            "A's question text": Marker(self.marker),
+            "A's user id": Marker(self.a.user_id),
+            "A's personnummer": Marker(RESIDENT_A),
+            "A's case id": Marker(ids["case"], party),
+            "A's case attachment id": Marker(ids["case_attachment"], party),
+            **{f"A's {name} id": Marker(ids[name]) for name in ("draft", "question", "booking", "message")},
+            "A's question attachment id": Marker(ids["question_attachment"]),
+            "the agent's internal note": Marker(self.note, frozenset({"contact_agent", "admin"}), staff_only=True),
+        }
+        return World(
+            platform=self.platform,
+            people=self.people,
+            watch_token=self.watch_token,
+            glance_token=self.glance_token,
+            expired_token=expired,
+            expired_cookie=session_cookie(session_key, expired_session),
+            expired_csrf=expired_csrf,
+            anonymous_cookie=session_cookie(session_key, {"csrf": anonymous_csrf}),
+            anonymous_csrf=anonymous_csrf,
+            ids=ids,
+            markers=markers,
+        )
