@@ -6,11 +6,14 @@ token — and the answer held to the rule (see rules.py for what "held" means)."
 
 from __future__ import annotations
 
-import pytest
+import time
 
-from .asking import ask, problems
+import pytest
+import requests
+
+from .asking import COOKIE, ask, problems
 from .rules import RULES
-from .world import PRINCIPALS
+from .world import PRINCIPALS, keys_dir, session_cookie, signed_like
 
 
 def _cases() -> list:
@@ -35,3 +38,29 @@ def test_the_rule_holds(world, bff, endpoint, principal):
 
     found = problems(bff, rule, principal, answer, world)
     assert not found, f"{bff} {endpoint} as {principal}: " + "; ".join(found) + (f" ({rule.why})" if rule.why else "")
+
+
+def test_the_expired_token_is_refused_for_its_age_alone(world):
+    """The matrix's expired token is A's own claims signed with identity's real key: the same claims
+    with an hour left are A, so every refusal of the expired one is for its age, not its signature."""
+    mobile, watch, web = world.url("mobile"), world.url("watch"), world.url("web")
+    fresh = signed_like(world.people["resident_a"].token, keys_dir(world.platform), 3600)
+
+    def me(token: str) -> requests.Response:
+        return requests.get(f"{mobile}/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+
+    assert me(fresh).json()["id"] == world.people["resident_a"].user_id
+    refused = me(world.expired_token)
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "token_expired"
+    on_watch = requests.get(
+        f"{watch}/v1/glance", headers={"Authorization": f"Bearer {world.expired_token}"}, timeout=10
+    )
+    assert on_watch.status_code == 401 and on_watch.json()["error"]["code"] == "token_expired"
+
+    browser = requests.Session()
+    browser.headers["Cookie"] = f"{COOKIE}={world.expired_cookie}"
+    login_page = browser.get(f"{web}/mina-sidor", timeout=10)  # followed to the login page
+    assert login_page.url.endswith("/logga-in") and "Din inloggning har gått ut." in login_page.text
+    key = (world.platform.var / "web_session_key").read_text().strip()
+    cookie = session_cookie(key, {"token": fresh, "expires": int(time.time()) + 3600, "csrf": "x"})
+    assert requests.get(f"{web}/mina-sidor", headers={"Cookie": f"{COOKIE}={cookie}"}, timeout=10).status_code == 200

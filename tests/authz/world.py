@@ -150,13 +150,18 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _expired(token: str, keys_dir: Path) -> str:
-    """The same claims, expired an hour ago, signed with identity's current key (the newest file)."""
+def signed_like(token: str, keys_dir: Path, lifetime: int) -> str:
+    """The token's claims with a new lifetime (negative: expired that long ago), signed with
+    identity's current key (the newest file) as identity signs."""
     claims = jwt.decode(token, options={"verify_signature": False})
     now = int(time.time())
-    claims.update(iat=now - 7200, exp=now - 3600, jti=uuid.uuid4().hex)
+    claims.update(iat=min(now, now + lifetime) - 60, exp=now + lifetime, jti=uuid.uuid4().hex)
     newest = sorted(keys_dir.glob("*.pem"))[-1]
     return jwt.encode(claims, newest.read_bytes(), algorithm="ES256", headers={"kid": newest.stem})
+
+
+def keys_dir(platform: Any) -> Path:
+    return platform.var / "keys" / "identity"
 
 
 def session_cookie(session_key: str, content: dict[str, Any]) -> str:
@@ -354,7 +359,7 @@ class _Maker:
             self.ids[name], self.ids[f"{name}_token"] = made.screen_id, made.token
 
     def world(self) -> World:
-        expired = _expired(self.a.token, self.platform.var / "keys" / "identity")
+        expired = signed_like(self.a.token, keys_dir(self.platform), -3600)
         session_key = (self.platform.var / "web_session_key").read_text().strip()
         expired_csrf, anonymous_csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         expired_session = {"token": expired, "expires": int(time.time()) - 3600, "csrf": expired_csrf}
