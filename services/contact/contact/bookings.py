@@ -223,6 +223,8 @@ class Bookings:
         """An exception for a day (a day off): the person's coming times that day withdrawn, their
         bookings cancelled and the residents told. Times that have begun stay as they were."""
         self._require_publisher(principal)
+        if not (day or "").strip():  # never "today" by default: it cancels bookings
+            raise ValidationFailed(rules.FIX, {"date": "Välj vilken dag du är ledig. (Choose the day off.)"})
         the_day = self._the_day(day)
         if the_day < rules.today():
             raise ValidationFailed(rules.FIX, {"date": "Dagen har redan varit. (The day has passed.)"})
