@@ -9,6 +9,7 @@ booking whatever happens above it. The loser of a race is told so with the next 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -119,7 +120,7 @@ class Bookings:
         serialized (SQLite's write lock; a transaction-scoped advisory lock on PostgreSQL), so two
         overlapping patterns sent at once cannot both pass the overlap check."""
         if session.get_bind().dialect.name == "postgresql":
-            key = int.from_bytes(uuid.UUID(principal.user_id).bytes[:8], "big", signed=True)
+            key = int.from_bytes(hashlib.sha256(principal.user_id.encode()).digest()[:8], "big", signed=True)
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         return list(
             session.scalars(
