@@ -86,8 +86,28 @@ class GiveFeedbackSchema(RequestSchema):
     comment = fields.String(required=False, validate=validate.Length(max=MAX_COMMENT, error=texts.FIELD_TOO_LONG))
 
 
+class FeedbackQuerySchema(RequestSchema):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(("contact", "booking", "e_service"), error=texts.FIELD_NOT_TEXT),
+        error_messages=BASE_MESSAGES,
+        metadata={"description": "contact | booking | e_service"},
+    )
+    subject_id = Id(data_key="subjectId", required=True)
+
+
 class FeedbackSchema(ResponseSchema):
     id = fields.String(required=True)
     rating = fields.Integer(required=True)
     comment = fields.String(required=True)
     editable_until = fields.DateTime(data_key="editableUntil", allow_none=True, required=True)
+
+
+class MyFeedbackSchema(ResponseSchema):
+    given = fields.Boolean(required=True, metadata={"description": "false: not rated yet (the other fields empty)"})
+    id = fields.String(required=True)
+    rating = fields.Integer(required=True, metadata={"description": "1-5; 0 when not given"})
+    comment = fields.String(required=True)
+    editable_until = fields.DateTime(
+        data_key="editableUntil", allow_none=True, required=True, metadata={"description": "Changeable until then"}
+    )
