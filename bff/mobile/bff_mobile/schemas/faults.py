@@ -15,6 +15,7 @@ MAX_DESCRIPTION = limits.of(_REPORT, "description").max_length or 0
 MAX_ADDRESS = limits.of(_REPORT, "address").max_length or 0
 MAX_ATTRIBUTES = limits.of(_REPORT, "attributes").max_items or 0
 MAX_COMMENT = limits.of(contact_pb.GiveFeedbackRequest, "comment").max_length or 0
+RATING = limits.of(contact_pb.GiveFeedbackRequest, "rating")
 
 
 class ReportFaultSchema(RequestSchema):
@@ -80,8 +81,9 @@ class GiveFeedbackSchema(RequestSchema):
     rating = fields.Integer(
         required=True,
         strict=True,
+        validate=validate.Range(min=RATING.min, max=RATING.max, error=RATING.hint or texts.FIELD_NOT_TEXT),
         error_messages=BASE_MESSAGES,
-        metadata={"description": "1-5 (checked by the service)"},
+        metadata={"description": "1-5, as the contract declares"},
     )
     comment = fields.String(required=False, validate=validate.Length(max=MAX_COMMENT, error=texts.FIELD_TOO_LONG))
 
