@@ -2,7 +2,8 @@
 # The whole test suite: lint, then each package's own tests in its own pytest process (as a
 # municipality reusing one service runs them), then the cross-service tests in tests/.
 # Two lanes run at once on the machine's two cores, about equally long: the cross-service tests
-# (whole platforms: end to end, reliability, the drills in tests/drills, browser, manifests) and then the BFFs' suites, beside the libraries' and services' suites. Each
+# (whole platforms: end to end, reliability, the drills in tests/drills, browser, manifests) and
+# then the BFFs' suites, beside the libraries' and services' suites. Each
 # suite's output is printed whole when it ends; each must run at least one test; the last line sums
 # them up.
 set -uo pipefail
