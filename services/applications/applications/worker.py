@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from nameko.events import event_handler
 from nameko.timer import timer
 
 from applications import settings as settings_module
@@ -21,7 +20,7 @@ from fickan_common.context import correlation_id, new_correlation_id, valid_corr
 from fickan_common.db import Database
 from fickan_common.events import flush_outbox
 from fickan_common.logs import setup_logging
-from fickan_common.worker import WorkerRuntime
+from fickan_common.worker import WorkerRuntime, event_handler
 
 _settings = settings_module.load()
 setup_logging(f"{settings_module.NAME}-worker", _settings.log_level)
