@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from nameko.events import EventHandler as NamekoEventHandler
 from nameko.extensions import DependencyProvider
 from sqlalchemy import Table
 
@@ -14,9 +15,23 @@ from fickan_common.db import Database
 from fickan_common.events import Outbox, Publisher, flush_outbox
 from fickan_common.idempotency import IdempotencyStore
 from fickan_common.metrics import serve_metrics
-from fickan_common.settings import env_int
+from fickan_common.settings import env_int, queue_arguments
 
 log = logging.getLogger(__name__)
+
+
+class EventHandler(NamekoEventHandler):
+    """nameko's @event_handler, whose durable queue carries the arguments of FICKAN_AMQP_QUEUE_TYPE
+    (a quorum queue on a cluster), exactly as `declare_event_queues` declared it at deploy time."""
+
+    def setup(self) -> None:
+        super().setup()
+        arguments = queue_arguments()
+        if arguments and self.reliable_delivery:  # only the durable, shared queues; never a temporary one
+            self.queue.queue_arguments = {**(self.queue.queue_arguments or {}), **arguments}
+
+
+event_handler = EventHandler.decorator
 
 
 class WorkerRuntime(DependencyProvider):
@@ -72,21 +87,28 @@ def declare_event_queues(amqp_uri: str, worker_class: type) -> list[str]:
     will, so events published before the worker first starts wait for it instead of being
     unroutable. Run at deploy time with the migrations. Returns the queue names."""
     import kombu
-    from nameko.events import SERVICE_POOL, EventHandler
+    from nameko.events import SERVICE_POOL
 
+    arguments = queue_arguments()
     declared = []
     with kombu.Connection(amqp_uri, connect_timeout=5) as conn:
         channel = conn.default_channel
         for method_name in dir(worker_class):
             method = getattr(worker_class, method_name)
             for entrypoint in getattr(method, "nameko_entrypoints", ()):
-                if not isinstance(entrypoint, EventHandler) or entrypoint.handler_type is not SERVICE_POOL:
+                if not isinstance(entrypoint, NamekoEventHandler) or entrypoint.handler_type is not SERVICE_POOL:
                     continue
                 if not entrypoint.reliable_delivery:
                     continue
                 exchange = kombu.Exchange(f"{entrypoint.source_service}.events", type="topic", durable=True)
                 name = f"evt-{entrypoint.source_service}-{entrypoint.event_type}--{worker_class.name}.{method_name}"
-                queue = kombu.Queue(name, exchange=exchange, routing_key=entrypoint.event_type, durable=True)
+                queue = kombu.Queue(
+                    name,
+                    exchange=exchange,
+                    routing_key=entrypoint.event_type,
+                    durable=True,
+                    queue_arguments=arguments or None,
+                )
                 queue(channel).declare()
                 declared.append(name)
     return declared
