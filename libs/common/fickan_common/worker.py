@@ -82,33 +82,43 @@ class WorkerRuntime(DependencyProvider):
         return self
 
 
+def event_queues(worker_class: type) -> list[tuple[str, str, str]]:
+    """(queue, source service, event type) of each durable queue a worker's @event_handlers consume,
+    named exactly as nameko names them."""
+    from nameko.events import SERVICE_POOL
+
+    found = []
+    for method_name in dir(worker_class):
+        method = getattr(worker_class, method_name)
+        for entrypoint in getattr(method, "nameko_entrypoints", ()):
+            if not isinstance(entrypoint, NamekoEventHandler) or entrypoint.handler_type is not SERVICE_POOL:
+                continue
+            if not entrypoint.reliable_delivery:
+                continue
+            name = f"evt-{entrypoint.source_service}-{entrypoint.event_type}--{worker_class.name}.{method_name}"
+            found.append((name, entrypoint.source_service, entrypoint.event_type))
+    return found
+
+
 def declare_event_queues(amqp_uri: str, worker_class: type) -> list[str]:
     """Declare the durable queues (and bindings) of a worker's @event_handlers exactly as nameko
     will, so events published before the worker first starts wait for it instead of being
     unroutable. Run at deploy time with the migrations. Returns the queue names."""
     import kombu
-    from nameko.events import SERVICE_POOL
 
     arguments = queue_arguments()
     declared = []
     with kombu.Connection(amqp_uri, connect_timeout=5) as conn:
         channel = conn.default_channel
-        for method_name in dir(worker_class):
-            method = getattr(worker_class, method_name)
-            for entrypoint in getattr(method, "nameko_entrypoints", ()):
-                if not isinstance(entrypoint, NamekoEventHandler) or entrypoint.handler_type is not SERVICE_POOL:
-                    continue
-                if not entrypoint.reliable_delivery:
-                    continue
-                exchange = kombu.Exchange(f"{entrypoint.source_service}.events", type="topic", durable=True)
-                name = f"evt-{entrypoint.source_service}-{entrypoint.event_type}--{worker_class.name}.{method_name}"
-                queue = kombu.Queue(
-                    name,
-                    exchange=exchange,
-                    routing_key=entrypoint.event_type,
-                    durable=True,
-                    queue_arguments=arguments or None,
-                )
-                queue(channel).declare()
-                declared.append(name)
+        for name, source, event_type in event_queues(worker_class):
+            exchange = kombu.Exchange(f"{source}.events", type="topic", durable=True)
+            queue = kombu.Queue(
+                name,
+                exchange=exchange,
+                routing_key=event_type,
+                durable=True,
+                queue_arguments=arguments or None,
+            )
+            queue(channel).declare()
+            declared.append(name)
     return declared
