@@ -12,7 +12,9 @@ from flask.json.provider import DefaultJSONProvider
 from prometheus_client import Counter, Histogram
 
 from fickan_bff.clients import Services
+from fickan_bff.errors import InvalidIdempotencyKey
 from fickan_common.context import correlation_id, idempotency_key, new_correlation_id, valid_correlation_id
+from fickan_common.idempotency import is_valid_key
 from fickan_common.logs import setup_logging
 from fickan_common.metrics import serve_metrics
 from fickan_common.settings import env_int, env_str
@@ -74,7 +76,10 @@ def create_base_app(name: str, services: Services | None = None) -> Flask:
         incoming = request.headers.get("X-Correlation-Id")
         g.cid_token = correlation_id.set(incoming if valid_correlation_id(incoming) else new_correlation_id())
         # A client's key for this command (e.g. a retried POST): the services' commands honour it.
-        g.idempotency_token = idempotency_key.set(request.headers.get("Idempotency-Key", ""))
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not is_valid_key(key):
+            raise InvalidIdempotencyKey()
+        g.idempotency_token = idempotency_key.set(key or "")
         g.started = time.perf_counter()
 
     @app.after_request
