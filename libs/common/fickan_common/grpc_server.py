@@ -8,6 +8,7 @@ import logging
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from concurrent import futures
 from contextvars import ContextVar
@@ -19,9 +20,13 @@ from fickan_common import limits, metrics
 from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
 from fickan_common.errors import DomainError, PermissionDenied, Unauthenticated, Unavailable
 from fickan_common.idempotency import METADATA_KEY, IdempotencyStore, check_key, key_hash
+from fickan_common.settings import env_float
 from fickan_common.tokens import InvalidToken, Principal, TokenVerifier, bearer
 
 log = logging.getLogger(__name__)
+
+# Each server's health servicer, so a shutdown can say NOT_SERVING before it drains.
+_HEALTH: weakref.WeakKeyDictionary[grpc.Server, health.HealthServicer] = weakref.WeakKeyDictionary()
 
 FIELD_ERRORS_KEY = "fickan-field-errors-bin"
 REPLAYED_KEY = "fickan-idempotent-replay"  # trailing metadata on an answer given back for a repeat
@@ -297,11 +302,15 @@ def build_server(
     server.start()
     for name in ["", *names]:
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    _HEALTH[server] = health_servicer
     return server, bound
 
 
 def run_until_stopped(server: grpc.Server, on_stop: Callable[[], None] | None = None) -> None:
-    """Block until SIGTERM/SIGINT, then stop gracefully (in-flight calls get 5 s)."""
+    """Block until SIGTERM/SIGINT, then drain: gRPC health answers NOT_SERVING (readiness fails, so
+    no new traffic is sent here), the server takes no new calls, and calls in flight get
+    FICKAN_SHUTDOWN_GRACE seconds (20) to finish. Kubernetes' grace period must cover the preStop
+    pause and this (k8s/README.md)."""
     stopped = threading.Event()
 
     def _stop(*_args: object) -> None:
@@ -310,6 +319,15 @@ def run_until_stopped(server: grpc.Server, on_stop: Callable[[], None] | None = 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     stopped.wait()
-    server.stop(grace=5).wait()
+    drain(server, env_float("FICKAN_SHUTDOWN_GRACE", 20.0))
     if on_stop:
         on_stop()
+
+
+def drain(server: grpc.Server, grace: float) -> None:
+    health_servicer = _HEALTH.get(server)
+    if health_servicer is not None:
+        health_servicer.enter_graceful_shutdown()
+    log.info("stopping: calls in flight may finish", extra={"fields": {"grace_seconds": grace}})
+    server.stop(grace=grace).wait()
+    log.info("stopped")

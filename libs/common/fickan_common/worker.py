@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from amqp.exceptions import AMQPError
-from nameko.events import EventHandler
+from nameko.events import EventHandler as NamekoEventHandler
 from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer, QueueConsumer
 from sqlalchemy import Table
@@ -20,7 +20,7 @@ from fickan_common.events import Outbox, Publisher, flush_outbox
 from fickan_common.idempotency import IdempotencyStore
 from fickan_common.liveness import WORKER
 from fickan_common.metrics import serve_metrics
-from fickan_common.settings import env_int
+from fickan_common.settings import env_int, queue_arguments
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +78,18 @@ class SurvivingQueueConsumer(QueueConsumer):
         super().on_connection_error(exc, interval)
 
 
-class SurvivingEventHandler(EventHandler):
+class SurvivingEventHandler(NamekoEventHandler):
+    """nameko's @event_handler on the consumer above, whose durable queue carries the arguments of
+    FICKAN_AMQP_QUEUE_TYPE (a quorum queue on a cluster), exactly as `declare_event_queues` declared
+    it at deploy time."""
+
     queue_consumer = SurvivingQueueConsumer()
+
+    def setup(self) -> None:
+        super().setup()
+        arguments = queue_arguments()
+        if arguments and self.reliable_delivery:  # only the durable, shared queues; never a temporary one
+            self.queue.queue_arguments = {**(self.queue.queue_arguments or {}), **arguments}
 
 
 # Every worker's @event_handler: nameko's, on the consumer above.
@@ -151,26 +161,43 @@ class WorkerRuntime(DependencyProvider):
         return self
 
 
+def event_queues(worker_class: type) -> list[tuple[str, str, str]]:
+    """(queue, source service, event type) of each durable queue a worker's @event_handlers consume,
+    named exactly as nameko names them."""
+    from nameko.events import SERVICE_POOL
+
+    found = []
+    for method_name in dir(worker_class):
+        method = getattr(worker_class, method_name)
+        for entrypoint in getattr(method, "nameko_entrypoints", ()):
+            if not isinstance(entrypoint, NamekoEventHandler) or entrypoint.handler_type is not SERVICE_POOL:
+                continue
+            if not entrypoint.reliable_delivery:
+                continue
+            name = f"evt-{entrypoint.source_service}-{entrypoint.event_type}--{worker_class.name}.{method_name}"
+            found.append((name, entrypoint.source_service, entrypoint.event_type))
+    return found
+
+
 def declare_event_queues(amqp_uri: str, worker_class: type) -> list[str]:
     """Declare the durable queues (and bindings) of a worker's @event_handlers exactly as nameko
     will, so events published before the worker first starts wait for it instead of being
     unroutable. Run at deploy time with the migrations. Returns the queue names."""
     import kombu
-    from nameko.events import SERVICE_POOL
 
+    arguments = queue_arguments()
     declared = []
     with kombu.Connection(amqp_uri, connect_timeout=5) as conn:
         channel = conn.default_channel
-        for method_name in dir(worker_class):
-            method = getattr(worker_class, method_name)
-            for entrypoint in getattr(method, "nameko_entrypoints", ()):
-                if not isinstance(entrypoint, EventHandler) or entrypoint.handler_type is not SERVICE_POOL:
-                    continue
-                if not entrypoint.reliable_delivery:
-                    continue
-                exchange = kombu.Exchange(f"{entrypoint.source_service}.events", type="topic", durable=True)
-                name = f"evt-{entrypoint.source_service}-{entrypoint.event_type}--{worker_class.name}.{method_name}"
-                queue = kombu.Queue(name, exchange=exchange, routing_key=entrypoint.event_type, durable=True)
-                queue(channel).declare()
-                declared.append(name)
+        for name, source, event_type in event_queues(worker_class):
+            exchange = kombu.Exchange(f"{source}.events", type="topic", durable=True)
+            queue = kombu.Queue(
+                name,
+                exchange=exchange,
+                routing_key=event_type,
+                durable=True,
+                queue_arguments=arguments or None,
+            )
+            queue(channel).declare()
+            declared.append(name)
     return declared

@@ -13,6 +13,7 @@ from typing import Any
 from nameko.timer import timer
 
 from applications import settings as settings_module
+from applications import targets
 from applications.api import casework_settings, today_from_env
 from applications.casework import Casework
 from applications.store import IDEMPOTENCY, OUTBOX
@@ -67,6 +68,11 @@ class ApplicationsWorker:
         paid = self._casework().pay_due()
         if paid:
             log.info("payments made", extra={"fields": {"count": paid}})
+
+    @timer(interval=60)
+    def measure_targets(self) -> None:
+        assert self.runtime.db is not None
+        targets.measure(self.runtime.db)
 
     @timer(interval=600)
     def open_period(self) -> None:
