@@ -90,6 +90,8 @@ AGENTS = frozenset({AGENT, AGENT_OTHER})
 ONLY_CW = frozenset({CW})  # the case worker of the unit A's case belongs to
 ONLY_AGENT = frozenset({AGENT})  # the agent of the answer group A's question went to
 ONLY_ADMIN = frozenset({ADMIN})
+# Who publishes bookable times: advisors (and the centre's agents), case workers for their unit, admins.
+PUBLISHERS = AGENTS | CASE_WORKERS | ONLY_ADMIN
 THREAD_READERS = frozenset({A, AGENT, ADMIN})  # A's contact thread: hers, her group's agent's, the admin's
 GLANCE = PEOPLE | {WATCH}  # the watch BFF: a paired watch, or a resident's own token (older clients)
 
@@ -152,6 +154,7 @@ WEB: dict[str, Rule] = {
         params={**CASE, "attachment_id": "case_attachment"},
         why="the service lets the unit's case worker read a case's files (and logs it), by either route",
     ),
+    "POST /ansokan/<application_id>/omdome": case_party(params=CASE, form={"rating": "5"}),
     "POST /ansokan/<application_id>/komplettering": case_party(
         params=CASE, form={"text": "Här är underlaget.", "version": OLD_VERSION}
     ),
@@ -208,6 +211,9 @@ WEB: dict[str, Rule] = {
         form={"api_key": "no-such-key", "service_code": "potthal", "description": "Hål", "address_string": "Gatan 1"},
         expect=(403,),
         why="an Open311 app's api_key is the key, not a login: an unknown one is refused",
+    ),
+    "GET /open311/v2/tokens/<token>.<any(json, xml):fmt>": public(
+        params={"token": "=no-such-token", "fmt": "=json"}, expect=(404,), why="requests are taken at once: no tokens"
     ),
     "GET /open311/v2/requests/<service_request_id>.<any(json, xml):fmt>": public(
         params={"service_request_id": "fault", "fmt": "=json"}
@@ -284,10 +290,14 @@ WEB: dict[str, Rule] = {
     "POST /personal/kontakt/registrera": staff(AGENTS, form={}),
     "GET /personal/kontakt/statistik": staff(AGENTS | ONLY_ADMIN),
     "GET /personal/omdomen": staff(AGENTS),
-    "GET /personal/radgivning": staff(AGENTS),
-    "POST /personal/radgivning/publicera": staff(AGENTS, form={}),
+    "GET /personal/radgivning": staff(PUBLISHERS),
+    "POST /personal/radgivning/publicera": staff(PUBLISHERS, form={}),
+    "POST /personal/radgivning/extra-tid": staff(PUBLISHERS, form={}),
+    "POST /personal/radgivning/ledig-dag": staff(PUBLISHERS, form={}, why="no date: nothing is withdrawn"),
     "POST /personal/radgivning/tider/<slot_id>/ta-bort": staff(
-        frozenset({AGENT_OTHER}), params={"slot_id": "slot_to_withdraw"}, why="the advisor's own time"
+        frozenset({AGENT_OTHER, ADMIN}),
+        params={"slot_id": "slot_to_withdraw"},
+        why="the advisor's own time; an admin may withdraw any",
     ),
     "GET /personal/tavla": staff(AGENTS),
     "GET /personal/tavla/strom": staff(AGENTS, stream=True),
@@ -404,6 +414,7 @@ MOBILE: dict[str, Rule] = {
         params={**QUESTION, "attachment_id": "question_attachment"},
         why="the service lets the group's agents and admins read a thread's files (and logs it)",
     ),
+    "GET /v1/feedback": resident(query={"kind": "contact", "subjectId": NO_SUCH_ID}),
     "POST /v1/feedback": owner(json={"kind": "contact", "subjectId": "{question}", "rating": 5}),
     # bookings and fault reports
     "GET /v1/bookings/services": public(),
