@@ -33,8 +33,7 @@ log = logging.getLogger(__name__)
 
 # What thinning removes and what it keeps (the privacy page and the README say the same).
 REMOVED = Text(
-    "Innehållet i bifogade filer (kvitton, kontoutdrag), dina svar i ansökan och dina fritextsvar på "
-    "kompletteringar.",
+    "Innehållet i bifogade filer (kvitton, kontoutdrag), dina svar i ansökan och dina fritextsvar på kompletteringar.",
     "The contents of attached files (receipts, statements), your answers in the application and your "
     "free-text answers to completion requests.",
 )
@@ -109,7 +108,7 @@ class Retention:
         return Swept(self.warn_drafts(now), self.delete_drafts(now), self.thin_cases(now))
 
     # -- drafts -----------------------------------------------------------------------------------
-    def _warn_due(self, now: datetime):  # noqa: ANN202 - a SQL condition
+    def _warn_due(self, now: datetime):
         s = self.settings
         return and_(
             Application.status == cases.DRAFT,
@@ -118,7 +117,7 @@ class Retention:
             or_(Application.deletion_warned_at.is_(None), Application.deletion_warned_at < Application.updated_at),
         )
 
-    def _delete_due(self, now: datetime):  # noqa: ANN202
+    def _delete_due(self, now: datetime):
         s = self.settings
         return and_(
             Application.status == cases.DRAFT,
@@ -129,7 +128,7 @@ class Retention:
             Application.deletion_warned_at <= now - timedelta(days=s.warning_days),
         )
 
-    def _ids(self, condition) -> list[str]:  # noqa: ANN001
+    def _ids(self, condition) -> list[str]:
         with self.db.read() as session:
             return list(
                 session.scalars(
@@ -137,7 +136,7 @@ class Retention:
                 )
             )
 
-    def _locked(self, session: Session, application_id: str, condition) -> Application | None:  # noqa: ANN001
+    def _locked(self, session: Session, application_id: str, condition) -> Application | None:
         """The case, locked, if it still meets the condition (a save may have come in between)."""
         return session.scalars(
             select(Application).where(Application.id == application_id, condition).with_for_update()
@@ -206,12 +205,15 @@ class Retention:
         return deleted
 
     # -- closed cases -----------------------------------------------------------------------------
-    def _thin_due(self, now: datetime):  # noqa: ANN202
+    def _thin_due(self, now: datetime):
         cutoff = months_before(now, self.settings.case_months)
         return and_(
             Application.thinned_at.is_(None),
             or_(
-                and_(Application.status == cases.CLOSED, func.coalesce(Application.closed_at, Application.updated_at) <= cutoff),
+                and_(
+                    Application.status == cases.CLOSED,
+                    func.coalesce(Application.closed_at, Application.updated_at) <= cutoff,
+                ),
                 # Nothing moves a withdrawn case, so its last change is when it was withdrawn.
                 and_(Application.status == cases.WITHDRAWN, Application.updated_at <= cutoff),
             ),

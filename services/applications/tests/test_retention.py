@@ -83,9 +83,7 @@ def _case(db, status: str, at: datetime, closed_at: datetime | None = None, file
 
 def _events(db, event_type: str) -> list[dict]:
     with db.read() as session:
-        return list(
-            session.scalars(select(OUTBOX.table.c.envelope).where(OUTBOX.table.c.event_type == event_type))
-        )
+        return list(session.scalars(select(OUTBOX.table.c.envelope).where(OUTBOX.table.c.event_type == event_type)))
 
 
 def _app(db, application_id: str) -> Application | None:
@@ -207,3 +205,52 @@ def test_months_before_keeps_the_day_or_takes_the_months_last() -> None:
     assert months_before(datetime(2026, 3, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
     assert months_before(datetime(2026, 1, 15, tzinfo=UTC), 24) == datetime(2024, 1, 15, tzinfo=UTC)
     assert months_before(datetime(2026, 1, 15, tzinfo=UTC), -13) == datetime(2027, 2, 15, tzinfo=UTC)
+
+
+def test_the_rules_are_public_and_the_log_is_for_admins_over_grpc(db) -> None:
+    import grpc
+
+    from applications.api import GLANCE_METHODS, PUBLIC_METHODS, register
+    from applications.service import Applications
+    from fickan.applications.v1 import applications_pb2 as pb
+    from fickan.applications.v1 import applications_pb2_grpc
+    from fickan_common.grpc_server import build_server
+    from fickan_common.testing import TokenFactory
+
+    closed = _case(db, "closed", START, closed_at=START)
+    retention = Retention(
+        db,
+        settings=RetentionSettings(draft_days=45, warning_days=10, case_months=18),
+        clock=Clock(START + timedelta(days=600)),
+    )
+    retention.sweep()
+    tokens = TokenFactory()
+    server, port = build_server(
+        register(Applications(db), retention=retention),
+        0,
+        tokens.verifier(),
+        host="127.0.0.1",
+        public_methods=PUBLIC_METHODS,
+        glance_methods=GLANCE_METHODS,
+    )
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    try:
+        stub = applications_pb2_grpc.ApplicationsServiceStub(channel)
+        rules = stub.GetRetentionRules(pb.GetRetentionRulesRequest())  # no token: a public page asks
+        assert (rules.draft_retention_days, rules.draft_warning_days, rules.case_retention_months) == (45, 10, 18)
+        assert "bifogade filer" in rules.removed and "Beslutet" in rules.kept and rules.kept_en
+
+        for roles in (("resident",), ("case_worker",)):
+            metadata = [("authorization", f"Bearer {tokens.token(roles=roles, unit='ekonomiskt-bistand')}")]
+            with pytest.raises(grpc.RpcError) as refused:
+                stub.ListRetentionLog(pb.ListRetentionLogRequest(), metadata=metadata)
+            assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        admin = [("authorization", f"Bearer {tokens.token(roles=('admin',))}")]
+        log = stub.ListRetentionLog(pb.ListRetentionLogRequest(limit=10), metadata=admin).entries
+        assert [(e.subject, e.application_id, e.rule) for e in log] == [
+            ("case", closed, "FICKAN_CASE_RETENTION_MONTHS=18")
+        ]
+        assert log[0].at.ToDatetime(tzinfo=UTC) == START + timedelta(days=600)
+    finally:
+        channel.close()
+        server.stop(0)
