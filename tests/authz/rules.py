@@ -208,6 +208,7 @@ WEB: dict[str, Rule] = {
         for method in ("GET", "POST", "PUT", "DELETE", "PATCH")
     },
     "GET /provrakning": public(),
+    "GET /integritet": public(),
     "POST /provrakning": public(form={}),
     "GET /jamfor": public(),
     "GET /jamfor/<service_id>": public(params={"service_id": "=ekonomiskt-bistand"}),

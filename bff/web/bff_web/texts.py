@@ -190,6 +190,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "logged_in_as": "Inloggad som {name}",
         "logout_button": "Logga ut",
         "footer_text": "Fickan – en öppen plattform för kommunens invånare.",
+        "footer_privacy": "Integritet och gallring",
+        "privacy_title": "Integritet: hur länge vi sparar dina uppgifter",
+        "privacy_lead": "Kommunen sparar inte dina uppgifter längre än den behöver. Här ser du vad som tas bort "
+        "och när. Tiderna är de som kommunen har ställt in just nu.",
+        "privacy_drafts_title": "Påbörjade ansökningar",
+        "privacy_drafts_text": "En påbörjad ansökan som ingen har sparat på {days} dagar tas bort, med filerna som "
+        "du har bifogat.",
+        "privacy_drafts_warning": "Du får ett meddelande i inkorgen {warning} dagar innan. Om du öppnar och sparar "
+        "ansökan börjar tiden om.",
+        "privacy_cases_title": "Avslutade ärenden",
+        "privacy_cases_text": "När ett ärende har varit avslutat eller återkallat i {months} månader gallras det.",
+        "privacy_removed_title": "Det här tas bort",
+        "privacy_kept_title": "Det här sparas",
+        "privacy_log": "Varje borttagning skrivs i en logg: vad som togs bort, från vilket ärende, när och enligt "
+        "vilken regel.",
         "switch_language": "In English",
         # Start
         "start_title": "Välkommen till Fickan",
@@ -1078,6 +1093,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "logged_in_as": "Logged in as {name}",
         "logout_button": "Log out",
         "footer_text": "Fickan – an open platform for the municipality's residents.",
+        "footer_privacy": "Privacy and retention",
+        "privacy_title": "Privacy: how long we keep your data",
+        "privacy_lead": "The municipality keeps your data no longer than it needs to. Here you can see what is "
+        "removed and when. The times are the ones the municipality has set right now.",
+        "privacy_drafts_title": "Unfinished applications",
+        "privacy_drafts_text": "An unfinished application that nobody has saved for {days} days is deleted, with the "
+        "files you attached.",
+        "privacy_drafts_warning": "You get a message in your inbox {warning} days before. If you open and save the "
+        "application, the time starts again.",
+        "privacy_cases_title": "Closed cases",
+        "privacy_cases_text": "When a case has been closed or withdrawn for {months} months, it is thinned.",
+        "privacy_removed_title": "This is removed",
+        "privacy_kept_title": "This is kept",
+        "privacy_log": "Every removal is written to a log: what was removed, from which case, when and under which "
+        "rule.",
         "switch_language": "På svenska",
         "start_title": "Welcome to Fickan",
         "start_lead": "Here you can apply for financial assistance, follow your cases and read messages "
