@@ -119,6 +119,9 @@ WEB: dict[str, Rule] = {
     "GET /logga-in/status": public(),
     "GET /logga-in/vantar": public(expect=(302,), why="no login under way: back to the login page"),
     "POST /logga-ut": public(own_session=True),
+    # inactivity: how long the session lasts (nothing of anyone's), and "stay logged in"
+    "GET /sessionen": public(),
+    "POST /sessionen/forlang": resident(form={"next": "/mina-sidor"}),
     # the resident's pages
     "GET /mina-sidor": resident(),
     "GET /inkorg": resident(),
@@ -137,6 +140,12 @@ WEB: dict[str, Rule] = {
     "GET /e-tjanster": resident(),
     "POST /ansokan/ny": resident(form={"kind": "no_such_form"}, missing=True),
     "GET /ansokan/<application_id>": case_party(params=CASE),
+    "GET /ansokan/<application_id>/kopia.pdf": Rule(
+        frozenset({A, CO, CW}),
+        frozenset({A, CO, CW}),
+        params=CASE,
+        why="the service gives the copy of what was sent to the unit's case worker too (and logs it)",
+    ),
     "GET /ansokan/<application_id>/bilagor/<attachment_id>": Rule(
         frozenset({A, CO, CW}),
         frozenset({A, CO, CW}),
@@ -226,7 +235,12 @@ WEB: dict[str, Rule] = {
     "GET /personal": staff(STAFF),
     "GET /personal/insikter": staff(STAFF),
     "POST /personal/insikter/kommentar": staff(STAFF, form={"kpi_id": "", "year": "2025", "text": ""}),
-    # staff: case work
+    # staff: service messages (admins), case work
+    "GET /personal/driftmeddelanden": staff(ONLY_ADMIN),
+    "POST /personal/driftmeddelanden": staff(ONLY_ADMIN, form={"kind": "party"}, why="refused as invalid"),
+    "POST /personal/driftmeddelanden/<message_id>/avsluta": staff(
+        ONLY_ADMIN, params={"message_id": "=" + NO_SUCH_ID}, missing=True
+    ),
     "GET /personal/arenden": staff(CASE_WORKERS, sees=ONLY_CW),
     "GET /personal/arenden/<application_id>": staff(ONLY_CW, sees=ONLY_CW, params=CASE),
     "GET /personal/arenden/<application_id>/bilagor/<attachment_id>": staff(
@@ -300,6 +314,8 @@ MOBILE: dict[str, Rule] = {
         PEOPLE | {WATCH}, frozenset({A}), json={}, own_session=True, why="ends the bearer token's own session"
     ),
     "GET /v1/me": resident(),
+    "GET /v1/overview": resident(),
+    "GET /v1/service-messages": public(),
     # the public catalogue
     "GET /v1/e-services": public(),
     "GET /v1/forms/<kind>": public(params={"kind": "=ekonomiskt_bistand"}),
@@ -327,6 +343,12 @@ MOBILE: dict[str, Rule] = {
         frozenset({A, CO, CW}),
         params={**CASE, "attachment_id": "case_attachment"},
         why="the service lets the unit's case worker read a case's files (and logs it), by either route",
+    ),
+    "GET /v1/applications/<application_id>/copy.pdf": Rule(
+        frozenset({A, CO, CW}),
+        frozenset({A, CO, CW}),
+        params=CASE,
+        why="the service gives the copy of what was sent to the unit's case worker too (and logs it)",
     ),
     "POST /v1/applications/<application_id>/submit": owner(
         params=DRAFT, json={"version": int(OLD_VERSION), "signatureId": NO_SUCH_ID}

@@ -140,16 +140,15 @@ def _idle_over() -> bool:
     return bool(session.get(IDLE)) and now() >= session.get(ACTIVE, 0) + session[IDLE]
 
 
-def extend() -> int:
-    """The resident is here ("stay logged in"): the session is refreshed now. Seconds it then
-    lasts without activity, or 0 when it has ended."""
+def extend() -> bool:
+    """The resident is here ("stay logged in"): the session is refreshed now (ends_in() then says
+    how long it lasts). False when it has ended."""
     if not session.get(TOKEN) or _idle_over():
         end_session()
-        return 0
-    if not _renew(force=True):
-        return 0 if not session.get(TOKEN) else ends_in()
-    session[ACTIVE] = int(now())
-    return ends_in()
+        return False
+    if _renew(force=True):
+        session[ACTIVE] = int(now())
+    return bool(session.get(TOKEN))
 
 
 def load_principal(passive: bool = False) -> None:

@@ -267,13 +267,13 @@ def session_status() -> Response:
 def stay_logged_in() -> Response | tuple[Response, int]:
     """ "Stay logged in": the session is refreshed now. The script gets JSON; without it, the form
     goes back to the page it came from."""
-    lasts = web_session.extend() if g.principal is not None else 0
+    alive = g.principal is not None and web_session.extend()
     if request.accept_mimetypes.best == "application/json":
-        response = jsonify({"logged_in": bool(lasts), "ends_in": lasts})
+        response = jsonify({"logged_in": alive, "ends_in": web_session.ends_in() if alive else 0})
         response.headers["Cache-Control"] = "no-store"
-        return (response, 200) if lasts else (response, 401)
-    if not lasts:
-        return web_session.to_login("idle")
+        return (response, 200) if alive else (response, 401)
+    if not alive:
+        return web_session.to_login(g.get("auth_problem") or "idle")
     back = request.form.get("next", "")
     flash("session_extended", "success")
     return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("pages.overview"))
