@@ -64,6 +64,9 @@ class People(Protocol):
     def masked_number(self, principal: Principal) -> str: ...
 
 
+THINNED_FILE = "Filen är gallrad enligt kommunens regler och finns inte längre. Filnamnet finns kvar i ärendet."
+
+
 class Applications:
     def __init__(
         self,
@@ -712,6 +715,9 @@ class Applications:
             stored = session.get(Attachment, attachment_id)
             if stored is None or stored.application_id != app.id:
                 raise NotFound("Bilagan finns inte.")
+            if app.thinned_at is not None:
+                # Retention removed the file's contents; its name stays on the case.
+                raise NotFound(THINNED_FILE)
             if principal.user_id not in steps.residents(app):
                 cases.require_case_worker_of(principal, app.unit, app.status)
                 env = record_staff_access(

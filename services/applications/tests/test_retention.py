@@ -254,3 +254,20 @@ def test_the_rules_are_public_and_the_log_is_for_admins_over_grpc(db) -> None:
     finally:
         channel.close()
         server.stop(0)
+
+
+def test_a_thinned_cases_file_is_refused_with_a_clear_text(db) -> None:
+    from applications.service import THINNED_FILE, Applications
+    from fickan_common.errors import NotFound
+
+    closed = _case(db, "closed", START, closed_at=START)
+    with db.read() as session:
+        owner = session.get(Application, closed).applicant_id
+        file_id = session.scalars(select(Attachment.id).where(Attachment.application_id == closed)).one()
+    resident = Principal(user_id=owner, roles=("resident",))
+    applications = Applications(db)
+    assert applications.attachment(resident, closed, file_id).content == b"%PDF-"
+    Retention(db, settings=SETTINGS, clock=Clock(START + timedelta(days=800))).sweep()
+    with pytest.raises(NotFound) as refused:
+        applications.attachment(resident, closed, file_id)
+    assert refused.value.message == THINNED_FILE
