@@ -8,7 +8,7 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from bff_web import formatting
-from bff_web.i18n import current_language, t
+from bff_web.i18n import t
 from bff_web.session import login_required, services, token
 from bff_web.views import insights
 from fickan.applications.v1 import applications_pb2
@@ -26,20 +26,6 @@ APPLICATION_REFERENCE = "application:"
 @bp.get("/")
 def start() -> str:
     return render_template("start.html", guides=insights.list_guides())
-
-
-@bp.get("/integritet")
-def privacy() -> str:
-    """How long the municipality keeps drafts and cases and what it removes: the numbers and words
-    are the applications service's own settings, asked for each time (never copied here)."""
-    rules = services().applications.call("GetRetentionRules", applications_pb2.GetRetentionRulesRequest())
-    english = current_language() == "en"
-    return render_template(
-        "privacy.html",
-        rules=rules,
-        removed=rules.removed_en if english else rules.removed,
-        kept=rules.kept_en if english else rules.kept,
-    )
 
 
 def _unread_text(count: int | None) -> str:
