@@ -23,7 +23,6 @@ from fickan_common.db import Database
 from fickan_common.grpc_server import build_server
 from fickan_common.migrations import upgrade
 
-
 ADMIN = "198501042389"
 SETTINGS = RetentionSettings(draft_days=45, warning_days=10, case_months=18)
 
