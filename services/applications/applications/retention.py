@@ -53,6 +53,8 @@ THINNED_NOTE = Text(
 )
 ADMINS_ONLY = "Bara administratörer ser gallringsloggen."
 ENDED = (cases.CLOSED, cases.WITHDRAWN)
+# Never sent: a draft, or one still waiting for the co-applicant's signature (never seen by staff).
+UNSENT = (cases.DRAFT, cases.SIGNATURE_PENDING)
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ class Retention:
     def _warn_due(self, now: datetime):
         s = self.settings
         return and_(
-            Application.status == cases.DRAFT,
+            Application.status.in_(UNSENT),
             Application.updated_at <= now - timedelta(days=s.draft_days - s.warning_days),
             # Not yet warned since the last save (a save after a warning starts the clock again).
             or_(Application.deletion_warned_at.is_(None), Application.deletion_warned_at < Application.updated_at),
@@ -120,7 +122,7 @@ class Retention:
     def _delete_due(self, now: datetime):
         s = self.settings
         return and_(
-            Application.status == cases.DRAFT,
+            Application.status.in_(UNSENT),
             Application.updated_at <= now - timedelta(days=s.draft_days),
             # Warned after the last save, and the warning has had its full time.
             Application.deletion_warned_at.is_not(None),

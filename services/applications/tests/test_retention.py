@@ -271,3 +271,12 @@ def test_a_thinned_cases_file_is_refused_with_a_clear_text(db) -> None:
     with pytest.raises(NotFound) as refused:
         applications.attachment(resident, closed, file_id)
     assert refused.value.message == THINNED_FILE
+
+
+def test_an_application_left_waiting_for_the_co_applicants_signature_is_unsent_and_goes_the_same_way(db) -> None:
+    waiting = _case(db, "signature_pending", START, files=0)
+    retention = Retention(db, settings=SETTINGS, clock=Clock(START + timedelta(days=24)))
+    assert retention.sweep().warned == 1
+    retention.clock.at = START + timedelta(days=31)
+    assert retention.sweep().deleted == 1
+    assert _app(db, waiting) is None
