@@ -130,21 +130,27 @@ def test_a_draft_is_never_deleted_before_the_resident_had_the_warning_for_its_fu
 
 
 def test_a_draft_saved_after_the_warning_is_kept_and_its_clock_starts_again(db) -> None:
-    draft = _case(db, "draft", START)
-    clock = Clock(START + timedelta(days=24))
-    retention = Retention(db, settings=SETTINGS, clock=clock)
+    from applications import steps
+    from applications.service import Applications
+
+    # The resident really saves (SaveAnswers stamps the real time), so the clock runs from now.
+    started = steps.now() - timedelta(days=24)
+    draft = _case(db, "draft", started)
+    retention = Retention(db, settings=SETTINGS, clock=Clock(started + timedelta(days=24)))
     assert retention.sweep().warned == 1
-    # The resident saves the draft (SaveAnswers sets updated_at).
-    saved_at = START + timedelta(days=26)
-    with db.transaction() as session:
-        app = session.get(Application, draft)
-        app.updated_at, app.version = saved_at, app.version + 1
-    clock.at = START + timedelta(days=31)
+    app = _app(db, draft)
+    resident = Principal(user_id=app.applicant_id, roles=("resident",))
+    saved = Applications(db).save_answers(resident, draft, {"period": "2026-02"}, app.version)
+    saved_at = steps.aware(saved.updated_at)
+
+    retention.clock.at = started + timedelta(days=31)  # past the first limit
     assert retention.sweep() == type(retention.sweep())(0, 0, 0)
-    assert _app(db, draft) is not None
-    clock.at = saved_at + timedelta(days=23, hours=1)
+    assert _app(db, draft).answers["period"] == "2026-02"
+    retention.clock.at = saved_at + timedelta(days=23, hours=1)
     assert retention.sweep().warned == 1  # a new warning for the new stretch
     assert len(_events(db, "draft_deletion_warning")) == 2
+    retention.clock.at = saved_at + timedelta(days=30, hours=2)
+    assert retention.sweep().deleted == 1
 
 
 def test_a_closed_case_is_thinned_once_with_a_log_row_and_keeps_the_decision(db) -> None:
