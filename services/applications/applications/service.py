@@ -64,6 +64,9 @@ class People(Protocol):
     def masked_number(self, principal: Principal) -> str: ...
 
 
+THINNED_COPY = (
+    "Kopian finns inte längre: svaren i ärendet är gallrade enligt kommunens regler. Beslutet finns kvar i ärendet."
+)
 THINNED_FILE = "Filen är gallrad enligt kommunens regler och finns inte längre. Filnamnet finns kvar i ärendet."
 
 
@@ -651,6 +654,8 @@ class Applications:
                     f"Kopia av {steps.title(app).lower()}",
                 )
                 events.ids.append(env["event_id"])
+            if app.thinned_at is not None:
+                raise NotFound(THINNED_COPY)  # (nothing was read: the access record rolls back)
             form = forms.form_for(app.kind, app.form_version)
             # Cases sent before snapshots were kept: what was sent cannot have changed since.
             snapshot = app.submitted or self._snapshot(session, app, form, steps.aware(app.submitted_at))

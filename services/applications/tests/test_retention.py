@@ -262,8 +262,8 @@ def test_the_rules_are_public_and_the_log_is_for_admins_over_grpc(db) -> None:
         server.stop(0)
 
 
-def test_a_thinned_cases_file_is_refused_with_a_clear_text(db) -> None:
-    from applications.service import THINNED_FILE, Applications
+def test_a_thinned_cases_file_and_copy_are_refused_with_a_clear_text(db) -> None:
+    from applications.service import THINNED_COPY, THINNED_FILE, Applications
     from fickan_common.errors import NotFound
 
     closed = _case(db, "closed", START, closed_at=START)
@@ -277,6 +277,11 @@ def test_a_thinned_cases_file_is_refused_with_a_clear_text(db) -> None:
     with pytest.raises(NotFound) as refused:
         applications.attachment(resident, closed, file_id)
     assert refused.value.message == THINNED_FILE
+    with db.transaction() as session:
+        session.get(Application, closed).submitted_at = START
+    with pytest.raises(NotFound) as refused:
+        applications.submitted_copy(resident, closed)
+    assert refused.value.message == THINNED_COPY
 
 
 def test_an_application_left_waiting_for_the_co_applicants_signature_is_unsent_and_goes_the_same_way(db) -> None:
