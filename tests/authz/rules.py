@@ -223,6 +223,7 @@ WEB: dict[str, Rule] = {
         for method in ("GET", "POST", "PUT", "DELETE", "PATCH")
     },
     "GET /provrakning": public(),
+    "GET /integritet": public(),
     "POST /provrakning": public(form={}),
     "GET /jamfor": public(),
     "GET /jamfor/<service_id>": public(params={"service_id": "=ekonomiskt-bistand"}),
@@ -242,6 +243,7 @@ WEB: dict[str, Rule] = {
     "POST /personal/insikter/kommentar": staff(STAFF, form={"kpi_id": "", "year": "2025", "text": ""}),
     # staff: service messages (admins), case work
     "GET /personal/driftmeddelanden": staff(ONLY_ADMIN),
+    "GET /personal/gallring": staff(ONLY_ADMIN),
     "POST /personal/driftmeddelanden": staff(ONLY_ADMIN, form={"kind": "party"}, why="refused as invalid"),
     "POST /personal/driftmeddelanden/<message_id>/avsluta": staff(
         ONLY_ADMIN, params={"message_id": "=" + NO_SUCH_ID}, missing=True

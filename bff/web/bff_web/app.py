@@ -31,6 +31,7 @@ from bff_web.views import (
     notices,
     open311,
     pages,
+    privacy,
     service_messages,
     staff,
     wall,
@@ -60,6 +61,7 @@ PAGE_BLUEPRINTS = {
     "notices",
     "insights",
     "service_messages",
+    "privacy",
 }
 ERROR_STATUSES = {400, 403, 404, 405, 409, 413, 500, 503}
 # Requests the page makes by itself: they are no sign that the resident is there (inactivity).
@@ -131,6 +133,7 @@ def create_app(services: Services | None = None) -> Flask:
     app.register_blueprint(notices.bp)
     app.register_blueprint(insights.bp)
     app.register_blueprint(service_messages.bp)
+    app.register_blueprint(privacy.bp)
 
     @app.before_request
     def _language_and_session() -> None:

@@ -14,6 +14,7 @@ from applications.casework import Casework, CaseworkSettings
 from applications.domain import calculation as calc
 from applications.domain import cases, forms
 from applications.people import IdentityPeople
+from applications.retention import KEPT, REMOVED, Retention, RetentionSettings
 from applications.service import CASE_CAVEAT, ESTIMATE_CAVEAT, Applications
 from applications.store import IDEMPOTENCY, OUTBOX, Application
 from fickan.applications.v1 import applications_pb2 as pb
@@ -28,7 +29,7 @@ from fickan_common.settings import env_bool, env_int, env_str
 from fickan_common.timestamps import to_timestamp
 
 SERVICE = f"/{pb.DESCRIPTOR.package}.ApplicationsService/"
-PUBLIC_METHODS = {SERVICE + m for m in ("ListEServices", "GetForm", "GetPeriod", "Estimate")}
+PUBLIC_METHODS = {SERVICE + m for m in ("ListEServices", "GetForm", "GetPeriod", "Estimate", "GetRetentionRules")}
 GLANCE_METHODS = {SERVICE + m for m in ("ListMyApplications", "GetMyCaseGlance")}
 # What changes a case: a repeat with the same idempotency key gets the first answer.
 COMMANDS = {
@@ -102,9 +103,10 @@ def _decision(app: Application) -> pb.Decision | None:
 
 
 class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
-    def __init__(self, applications: Applications, casework: Casework) -> None:
+    def __init__(self, applications: Applications, casework: Casework, retention: Retention) -> None:
         self.applications = applications
         self.casework = casework
+        self.retention = retention
 
     # -- shaping ----------------------------------------------------------------------------------
     def message(self, app: Application, role: str, full: bool = True, staff: bool = False) -> pb.Application:
@@ -448,6 +450,34 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
         app = self.casework.close(current_principal(), request.application_id, request.expected_version)
         return self.message(app, "staff", staff=True)
 
+    # -- retention --------------------------------------------------------------------------------
+    def GetRetentionRules(self, request, context):  # noqa: N802
+        rules = self.retention.settings
+        return pb.RetentionRules(
+            draft_retention_days=rules.draft_days,
+            draft_warning_days=rules.warning_days,
+            case_retention_months=rules.case_months,
+            removed=REMOVED.sv,
+            removed_en=REMOVED.en,
+            kept=KEPT.sv,
+            kept_en=KEPT.en,
+        )
+
+    def ListRetentionLog(self, request, context):  # noqa: N802
+        entries = self.retention.entries(current_principal(), request.limit)
+        return pb.ListRetentionLogResponse(
+            entries=[
+                pb.RetentionLogEntry(
+                    at=to_timestamp(steps.aware(e.at)),
+                    subject=e.subject,
+                    application_id=e.application_id,
+                    removed=e.removed,
+                    rule=e.rule,
+                )
+                for e in entries
+            ]
+        )
+
 
 def _attachment(stored: Any) -> pb.Attachment:
     return pb.Attachment(
@@ -460,11 +490,16 @@ def _attachment(stored: Any) -> pb.Attachment:
     )
 
 
-def register(applications: Applications, casework: Casework | None = None):  # type: ignore[no-untyped-def]
+def register(  # type: ignore[no-untyped-def]
+    applications: Applications, casework: Casework | None = None, retention: Retention | None = None
+):
     casework = casework or Casework(applications.db, applications.on_events, today=applications.today)
+    retention = retention or Retention(applications.db, applications.on_events, RetentionSettings.from_env())
 
     def _register(server: grpc.Server) -> Iterable[str]:
-        pb_grpc.add_ApplicationsServiceServicer_to_server(ApplicationsServicer(applications, casework), server)
+        pb_grpc.add_ApplicationsServiceServicer_to_server(
+            ApplicationsServicer(applications, casework, retention), server
+        )
         return [pb.DESCRIPTOR.services_by_name["ApplicationsService"].full_name]
 
     return _register

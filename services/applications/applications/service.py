@@ -64,6 +64,12 @@ class People(Protocol):
     def masked_number(self, principal: Principal) -> str: ...
 
 
+THINNED_COPY = (
+    "Kopian finns inte längre: svaren i ärendet är gallrade enligt kommunens regler. Beslutet finns kvar i ärendet."
+)
+THINNED_FILE = "Filen är gallrad enligt kommunens regler och finns inte längre. Filnamnet finns kvar i ärendet."
+
+
 class Applications:
     def __init__(
         self,
@@ -648,6 +654,8 @@ class Applications:
                     f"Kopia av {steps.title(app).lower()}",
                 )
                 events.ids.append(env["event_id"])
+            if app.thinned_at is not None:
+                raise NotFound(THINNED_COPY)  # (nothing was read: the access record rolls back)
             form = forms.form_for(app.kind, app.form_version)
             # Cases sent before snapshots were kept: what was sent cannot have changed since.
             snapshot = app.submitted or self._snapshot(session, app, form, steps.aware(app.submitted_at))
@@ -712,6 +720,9 @@ class Applications:
             stored = session.get(Attachment, attachment_id)
             if stored is None or stored.application_id != app.id:
                 raise NotFound("Bilagan finns inte.")
+            if app.thinned_at is not None:
+                # Retention removed the file's contents; its name stays on the case.
+                raise NotFound(THINNED_FILE)
             if principal.user_id not in steps.residents(app):
                 cases.require_case_worker_of(principal, app.unit, app.status)
                 env = record_staff_access(

@@ -96,6 +96,10 @@ class Application(Base):
     payment_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Retention (applications/retention.py): when the resident was told an untouched draft will be
+    # deleted (a save after it starts the clock again), and when a closed case was thinned.
+    deletion_warned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    thinned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     # Every UPDATE of a case carries WHERE version = <the version read>: a change that lost a race
     # raises StaleVersion instead of writing (the use cases still bump the version themselves).
@@ -173,6 +177,19 @@ class Payment(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)  # scheduled | paid
     scheduled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class RetentionLog(Base):
+    """What retention removed, from which case, when and under which rule (admins read it)."""
+
+    __tablename__ = "retention_log"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    subject: Mapped[str] = mapped_column(String(30))  # draft | case
+    application_id: Mapped[str] = mapped_column(String(36), index=True)
+    removed: Mapped[str] = mapped_column(String(500))  # what was removed, in plain words
+    rule: Mapped[str] = mapped_column(String(200))  # the setting and its value
 
 
 OUTBOX = Outbox(NAME, outbox_table(Base.metadata))
