@@ -22,7 +22,7 @@ from fickan_bff import live
 from fickan_bff.app import create_base_app, services_of
 from fickan_bff.auth import AuthError
 from fickan_bff.clients import Services
-from fickan_bff.errors import http_status, is_unavailable
+from fickan_bff.errors import BUSY_RETRY_AFTER_SECONDS, http_status, is_unavailable
 from fickan_common.grpc_client import ServiceError
 from fickan_common.settings import env_int
 
@@ -70,6 +70,8 @@ def _error(
 def _service_error(exc: ServiceError) -> Response:
     if is_unavailable(exc.code):
         return _error(503, "unavailable", texts.UNAVAILABLE, {"Retry-After": "5"})
+    if exc.busy:
+        return _error(429, "busy", texts.BUSY, {"Retry-After": BUSY_RETRY_AFTER_SECONDS})
     status = http_status(exc.code)
     if status >= 500:
         log.warning("service failed", extra={"fields": {"grpc_code": exc.code.name}})

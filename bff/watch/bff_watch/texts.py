@@ -81,6 +81,7 @@ UNKNOWN_FIELD = Text("Okänt fält. Uppdatera appen.", "Unknown field. Update th
 TOO_LARGE = Text("För stort.", "Too large.")
 METHOD_NOT_ALLOWED = Text("Går inte att göra så.", "Not allowed this way.")
 UNAVAILABLE = Text(bff_errors.UNAVAILABLE_SV, bff_errors.UNAVAILABLE_EN)
+BUSY = Text(bff_errors.BUSY_SV, bff_errors.BUSY_EN)
 INTERNAL = Text("Något gick fel. Försök igen om en stund.", "Something went wrong. Try again shortly.")
 
 LAST_EVENT_ID = Text(

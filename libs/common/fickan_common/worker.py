@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from nameko.extensions import DependencyProvider
@@ -11,7 +11,7 @@ from sqlalchemy import Table
 
 from fickan_common import metrics
 from fickan_common.db import Database
-from fickan_common.events import Outbox, Publisher, flush_outbox
+from fickan_common.events import BackgroundFlusher, Outbox, Publisher, flush_outbox
 from fickan_common.idempotency import IdempotencyStore
 from fickan_common.metrics import serve_metrics
 from fickan_common.settings import env_int
@@ -36,11 +36,20 @@ class WorkerRuntime(DependencyProvider):
         self.grace = timedelta(seconds=grace)
         self.db: Database | None = None
         self.publisher: Publisher | None = None
+        self.flusher: BackgroundFlusher | None = None
 
     def setup(self) -> None:
         serve_metrics(env_int("FICKAN_METRICS_PORT", 0))
         self.db = self.make_db()
         self.publisher = Publisher(self.container.config["AMQP_URI"])
+        self.flusher = BackgroundFlusher(self.db, self.outbox, self.publisher)
+
+    def publish_soon(self, event_ids: Iterable[str]) -> None:
+        """Publish events a handler just committed, in the background: the handler goes on to the
+        next message at once. Publishing and marking inside the handler was 38 % of the
+        notifications worker's time under a submit surge, and its queue grew by seconds."""
+        assert self.flusher is not None
+        self.flusher.kick(event_ids)
 
     def stop(self) -> None:
         if self.publisher is not None:
