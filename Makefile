@@ -27,4 +27,4 @@ test: setup
 	bash scripts/run_tests.sh
 
 bench: setup
-	$(PY) bench/slice_load.py
+	$(PY) bench/slice_load.py --database sqlite postgresql --concurrency 16 64

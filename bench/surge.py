@@ -349,7 +349,7 @@ def run_surge(
     mobile, web = platform.url("mobile"), platform.url("web")
     simulator = f"http://127.0.0.1:{platform.ports['bankid-simulator']}"
     rng = random.Random(seed)
-    partners = sum(1 for _ in range(residents) if rng.random() < co_applicant_share)
+    partners = round(residents * co_applicant_share)
     people = pick_personal_numbers(residents + partners, seed)
     households = [Household(people[i], None) for i in range(residents)]
     for i, household in enumerate(rng.sample(households, partners)):
