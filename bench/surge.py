@@ -121,7 +121,7 @@ class Resident:
             return None
         elapsed = time.perf_counter() - started
         if answer.status_code != expect:
-            self.surge.requests.record(endpoint, elapsed, f"HTTP {answer.status_code}: {answer.text[:160]}")
+            self.surge.requests.record(endpoint, elapsed, f"HTTP {answer.status_code}: {answer.text[:400]}")
             return None
         self.surge.requests.record(endpoint, elapsed)
         return answer.json()
@@ -168,7 +168,9 @@ class Resident:
         return None
 
 
-def apply(surge: Surge, household: Household, mobile: str, simulator: str, deadline: float) -> Resident | None:
+def apply(
+    surge: Surge, household: Household, mobile: str, simulator: str, period: str, deadline: float
+) -> Resident | None:
     """The applicant's part: log in, fill in, sign, send. Returns the applicant's phone."""
     me = Resident(surge, mobile, simulator, household.applicant)
     t = time.perf_counter()
@@ -191,6 +193,7 @@ def apply(surge: Surge, household: Household, mobile: str, simulator: str, deadl
         files={"file": ("kontoutdrag.pdf", PDF, "application/pdf")},
     )
     answers = {
+        "period": draft.get("period") or period,
         "sysselsattning": "arbetssokande",
         "inskriven_af": "ja",
         "har_partner": "ja" if household.partner else "nej",
@@ -291,7 +294,7 @@ class CaseWorker:
             return None
         elapsed = time.perf_counter() - started
         if answer.status_code != expect:
-            self.surge.requests.record(endpoint, elapsed, f"HTTP {answer.status_code}: {answer.text[:160]}")
+            self.surge.requests.record(endpoint, elapsed, f"HTTP {answer.status_code}: {answer.text[:400]}")
             return None
         self.surge.requests.record(endpoint, elapsed)
         return answer.text
@@ -356,6 +359,8 @@ def run_surge(
         household.partner = people[residents + i]
     surge = Surge()
     deadline = time.monotonic() + time_cap
+    # The month open for applications now (the basic application asks for it).
+    period = requests.get(f"{mobile}/v1/periods/current", timeout=TIMEOUT).json()["period"]
     todo: queue.Queue[Household] = queue.Queue()
     for household in households:
         todo.put(household)
@@ -367,7 +372,7 @@ def run_surge(
                 household = todo.get_nowait()
             except queue.Empty:
                 return
-            if apply(surge, household, mobile, simulator, deadline) is None:
+            if apply(surge, household, mobile, simulator, period, deadline) is None:
                 surge.fail("an application was not sent")
                 continue
             if household.partner and not co_sign(surge, household, mobile, simulator, deadline):
@@ -502,10 +507,10 @@ def format_surge(result: dict[str, Any], inhabitants: int) -> str:
     first_days_hour = month / 2 / 72
     busy_hour = first_days_hour * BUSY_HOUR_FACTOR
     lines.append(
-        f"a municipality of {inhabitants:,} inhabitants: ~{month:,.0f} cases a month, {month / 2:,.0f} in the first "
+        f"a municipality of {_n(inhabitants)} inhabitants: ~{_n(month)} cases a month, {_n(month / 2)} in the first "
         f"three days = {first_days_hour:.0f} an hour on average, a busy hour ~{busy_hour:.0f}; measured capacity "
-        f"{per_hour:.0f} an hour = {per_hour / busy_hour:.1f} x the busy hour, {per_hour / first_days_hour:.1f} x "
-        "the average hour".replace(",", " ")
+        f"{_n(per_hour)} an hour = {per_hour / busy_hour:.1f} x the busy hour, {per_hour / first_days_hour:.1f} x "
+        "the average hour"
     )
     memory = sum(mb for *_, mb in result["memory"] if mb == mb)
     lines.append(f"sum of peak RSS: {memory:.0f} MB over {len(result['memory'])} processes")
@@ -515,6 +520,11 @@ def format_surge(result: dict[str, Any], inhabitants: int) -> str:
     for endpoint, sample in samples[:5]:
         lines.append(f"error sample: {endpoint}: {sample}")
     return "\n".join(lines)
+
+
+def _n(value: float) -> str:
+    """A whole number with a space between thousands (2 400)."""
+    return f"{value:,.0f}".replace(",", " ")
 
 
 def failed(result: dict[str, Any]) -> bool:
