@@ -1,15 +1,19 @@
 """gRPC clients: every call carries a deadline, the correlation id and (where given) the caller's
 token; failures come back as ServiceError with the status code and any field errors.
 
-A call the service refused as busy (fickan_common.grpc_server's back-pressure: nothing ran) is sent
-again after a short, growing, jittered pause, for up to `busy_wait` seconds in all: a surge's
-moment of saturation is waited out here instead of reaching the resident. Under the BFFs' gevent
-worker the pause is a greenlet's, not a thread's."""
+Back-pressure, the caller's side: at most `max_in_flight` calls of one process go to a service at
+once; more wait here for their turn, in arrival order (a greenlet each under the BFFs' gevent
+worker, so a queue of hundreds costs memory, not threads). A call the service refused as busy
+(fickan_common.grpc_server's gate: nothing ran) is sent again after a short, growing, jittered
+pause. Both waits together last at most `busy_wait` seconds; then the call fails as busy, which the
+BFFs answer with 429 and Retry-After. So a surge's moment of saturation is queued here instead of
+reaching the resident as an error, and the service's own queue stays short."""
 
 from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from typing import Any
 
@@ -21,7 +25,8 @@ from fickan_common.errors import BUSY_MESSAGE
 from fickan_common.grpc_server import BUSY_KEY, FIELD_ERRORS_KEY, MAX_MESSAGE_BYTES
 
 DEFAULT_TIMEOUT = 3.0
-DEFAULT_BUSY_WAIT = 5.0
+DEFAULT_BUSY_WAIT = 6.0
+DEFAULT_MAX_IN_FLIGHT = 12  # a service's api has 16 threads; leave it room for its other callers
 # What grpcio itself answers when a server's maximum_concurrent_rpcs is reached (before any handler).
 GRPC_LIMIT_DETAILS = "Concurrent RPC limit exceeded!"
 
@@ -75,13 +80,21 @@ class ServiceClient:
     """One service's stub on a shared channel. Thread-safe (grpc channels and stubs are)."""
 
     def __init__(
-        self, target: str, stub_class: type, timeout: float = DEFAULT_TIMEOUT, busy_wait: float = DEFAULT_BUSY_WAIT
+        self,
+        target: str,
+        stub_class: type,
+        timeout: float = DEFAULT_TIMEOUT,
+        busy_wait: float = DEFAULT_BUSY_WAIT,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
     ) -> None:
         self.target = target
         self.channel = make_channel(target)
         self.stub = stub_class(self.channel)
         self.timeout = timeout
         self.busy_wait = busy_wait
+        # Made here, so under gevent (the BFFs create their clients after the worker patched) it is
+        # gevent's; a Semaphore wakes its waiters in arrival order.
+        self._turns = threading.Semaphore(max_in_flight) if max_in_flight > 0 else None
 
     def call(self, method: str, request: Any, token: str | None = None, timeout: float | None = None) -> Any:
         metadata = [("x-correlation-id", current_correlation_id())]
@@ -92,16 +105,22 @@ class ServiceClient:
             # Services act on it for their commands only (see fickan_common.idempotency).
             metadata.append(("idempotency-key", key))
         give_up = time.monotonic() + self.busy_wait
-        pause = 0.05
-        while True:
-            try:
-                return getattr(self.stub, method)(request, timeout=timeout or self.timeout, metadata=metadata)
-            except grpc.RpcError as error:
-                failure = ServiceError.from_rpc(error)
-            if not failure.busy or time.monotonic() + pause > give_up:
-                raise failure
-            time.sleep(pause * (0.5 + random.random()))  # jitter: the refused do not all return at once
-            pause = min(pause * 2, 0.8)
+        if self._turns is not None and not self._turns.acquire(timeout=self.busy_wait):
+            raise ServiceError(grpc.StatusCode.RESOURCE_EXHAUSTED, BUSY_MESSAGE, busy=True)
+        try:
+            pause = 0.05
+            while True:
+                try:
+                    return getattr(self.stub, method)(request, timeout=timeout or self.timeout, metadata=metadata)
+                except grpc.RpcError as error:
+                    failure = ServiceError.from_rpc(error)
+                if not failure.busy or time.monotonic() + pause > give_up:
+                    raise failure
+                time.sleep(pause * (0.5 + random.random()))  # jitter: the refused do not all return at once
+                pause = min(pause * 2, 0.8)
+        finally:
+            if self._turns is not None:
+                self._turns.release()
 
     def healthy(self, timeout: float = 1.0) -> bool:
         try:

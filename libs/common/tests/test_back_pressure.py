@@ -146,3 +146,38 @@ def test_the_servers_own_limit_is_busy_too_with_words_for_people(slow):
         first.join(5)
     finally:
         server.stop(0)
+
+
+def test_a_client_sends_at_most_its_share_at_once_and_the_rest_wait_their_turn(slow):
+    server, target = _serve(slow, max_workers=8, write_limit=8, write_queue=8)
+    client = ServiceClient(target, Stub, timeout=3, busy_wait=5, max_in_flight=1)
+    try:
+        first = _in_background(lambda: client.call("Do", HealthCheckRequest(service="first")))
+        assert slow.started.acquire(timeout=5)
+        later = [
+            _in_background(lambda n=n: client.call("Do", HealthCheckRequest(service=f"later-{n}"))) for n in (1, 2)
+        ]
+        time.sleep(0.3)
+        assert slow.ran == ["first"]  # the others wait in the client, the service never saw them
+        slow.release.set()
+        for thread in [first, *later]:
+            thread.join(5)
+        assert sorted(slow.ran) == ["first", "later-1", "later-2"]
+    finally:
+        server.stop(0)
+
+
+def test_a_turn_that_does_not_come_in_time_is_busy_without_the_service_seeing_the_call(slow):
+    server, target = _serve(slow, max_workers=8, write_limit=8, write_queue=8)
+    client = ServiceClient(target, Stub, timeout=3, busy_wait=0.3, max_in_flight=1)
+    try:
+        first = _in_background(lambda: client.call("Do", HealthCheckRequest(service="first")))
+        assert slow.started.acquire(timeout=5)
+        with pytest.raises(ServiceError) as refused:
+            client.call("Do", HealthCheckRequest(service="second"))
+        assert refused.value.busy and refused.value.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+        slow.release.set()
+        first.join(5)
+        assert slow.ran == ["first"]
+    finally:
+        server.stop(0)
