@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What the test suite needs beyond `make setup`: PostgreSQL on 127.0.0.1:5432 (trust auth) and
-# Debian's chromium for the browser tests, Node.js. Starts or installs them (apt, as root) when missing.
+# Debian's chromium for the browser tests, Node.js, and promtool for the alert rules' tests. Starts or installs them (apt, as root) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,4 +42,19 @@ if [ ! -f var/node/node_modules/web-push-testing/src/bin/server.js ]; then
   echo "Installing web-push-testing with npm (the Web Push service double) ..."
   mkdir -p var/node
   npm install --prefix var/node --no-audit --no-fund --silent web-push-testing@1.2.2 >/dev/null
+fi
+
+# promtool runs the alert rules' unit tests (tests/k8s/test_alert_rules.py). Debian ships it in the
+# prometheus package; only that one binary is taken from the package (kept in var/tools,
+# git-ignored): no Prometheus server is installed or started.
+if ! command -v promtool >/dev/null 2>&1 && [ ! -x var/tools/promtool ]; then
+  echo "Fetching promtool from Debian's prometheus package ..."
+  rm -rf var/tools/promtool-deb && mkdir -p var/tools/promtool-deb
+  (
+    cd var/tools/promtool-deb
+    apt-get download prometheus >/dev/null 2>&1 || { as_root apt-get update -qq && apt-get download prometheus >/dev/null; }
+    dpkg-deb -x prometheus_*.deb unpacked
+    cp unpacked/usr/bin/promtool ../promtool
+  )
+  rm -rf var/tools/promtool-deb
 fi

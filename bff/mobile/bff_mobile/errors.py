@@ -14,7 +14,13 @@ from werkzeug.exceptions import HTTPException
 from bff_mobile import texts
 from bff_mobile.texts import Text
 from fickan_bff.auth import AuthError
-from fickan_bff.errors import BUSY_RETRY_AFTER_SECONDS, http_status, is_unavailable
+from fickan_bff.errors import (
+    BUSY_RETRY_AFTER_SECONDS,
+    InvalidIdempotencyKey,
+    allow_header,
+    http_status,
+    is_unavailable,
+)
 from fickan_common.grpc_client import ServiceError
 
 log = logging.getLogger(__name__)
@@ -164,8 +170,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> tuple[Response, int]:
         status = exc.code or 500
-        code, text = HTTP_ERRORS.get(status, ("internal", texts.INTERNAL))
-        return ApiError.of(status, code, text).response()
+        if isinstance(exc, InvalidIdempotencyKey):
+            code, text = "invalid_idempotency_key", texts.INVALID_IDEMPOTENCY_KEY
+        else:
+            code, text = HTTP_ERRORS.get(status, ("internal", texts.INTERNAL))
+        error = ApiError.of(status, code, text)
+        error.headers.update(allow_header(exc))
+        return error.response()
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[Response, int]:

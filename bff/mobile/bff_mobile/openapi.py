@@ -13,6 +13,8 @@ from bff_mobile.schemas.common import ErrorSchema
 from fickan_common.idempotency import MAX_KEY_LENGTH
 
 OPENAPI_VERSION = "3.0.3"
+# Text without C0 control characters or DEL (tab, line feed and carriage return are text).
+TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
 BEARER = "bearerAuth"
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
@@ -26,6 +28,17 @@ IDEMPOTENCY_KEY = {
         "minLength": 1,
         "maxLength": MAX_KEY_LENGTH,
         "pattern": f"^[!-~]{{1,{MAX_KEY_LENGTH}}}$",
+    },
+}
+
+# One Server-Sent Event as a client's parser hands it over (the fields of the wire format).
+SSE_EVENT = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string"},
+        "data": {"type": "string", "description": "JSON"},
+        "id": {"type": "string", "pattern": "^[0-9]{1,19}$"},
+        "retry": {"type": "integer", "minimum": 0},
     },
 }
 
@@ -59,7 +72,7 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
             "entry of the resident's feed with `id:` its sequence number (`event: message` with the message, "
             "`event: case_changed` with the case reference and status); a `: heartbeat` comment every 15 s. "
             "The stream ends when the token expires: reconnect with a fresh token and Last-Event-ID.",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {"text/event-stream": {"schema": SSE_EVENT}},
         }
     elif endpoint.binary:
         file_schema = {"type": "string", "format": "binary"}
@@ -105,8 +118,9 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
                 "name": "Last-Event-ID",
                 "in": "header",
                 "required": False,
-                "description": "The last `id:` received: the stream starts with what came after it.",
-                "schema": {"type": "string", "pattern": "^[0-9]{1,19}$"},
+                "description": "The last `id:` received: the stream starts with what came after it "
+                "(empty or left out: only what comes next).",
+                "schema": {"type": "string", "pattern": "^[0-9]{0,19}$"},
             }
         )
     if endpoint.method != "get" and not endpoint.public:
@@ -160,4 +174,37 @@ def build_openapi(api: Api, title: str, version: str) -> dict[str, Any]:
         paths.setdefault(endpoint.openapi_path, {})[endpoint.method] = _operation(endpoint)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    _declare_text_rule(document)
+    return document
+
+
+def _declare_text_rule(document: dict[str, Any]) -> None:
+    """Every service refuses control characters in any text it is sent (fickan_common.limits); the
+    spec says so on every free-text string a client sends, so it tells the whole truth."""
+    components = document.get("components", {}).get("schemas", {})
+    seen: set[str] = set()
+
+    def visit(schema: Any) -> None:
+        if not isinstance(schema, dict):
+            return
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            name = ref.rsplit("/", 1)[-1]
+            if name not in seen:
+                seen.add(name)
+                visit(components.get(name))
+            return
+        if schema.get("type") == "string" and not ({"pattern", "enum", "format"} & schema.keys()):
+            schema["pattern"] = TEXT_PATTERN
+        for key in ("items", "additionalProperties"):
+            visit(schema.get(key))
+        for value in schema.get("properties", {}).values():
+            visit(value)
+
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                visit(parameter.get("schema"))
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                visit(content.get("schema"))

@@ -62,6 +62,10 @@ NOT_FOUND = Text(
     "Det du letar efter finns inte.",
     "What you are looking for does not exist.",
 )
+INVALID_IDEMPOTENCY_KEY = Text(
+    "Appen skickade en ogiltig Idempotency-Key (1–200 synliga ASCII-tecken). Uppdatera appen och försök igen.",
+    "The app sent an invalid Idempotency-Key (1–200 visible ASCII characters). Please update the app and try again.",
+)
 METHOD_NOT_ALLOWED = Text(
     "Det går inte att göra så här. Uppdatera appen och försök igen.",
     "That cannot be done this way. Please update the app and try again.",
@@ -116,6 +120,7 @@ FIELD_REQUIRED = "Fältet saknas."
 FIELD_NULL = "Fältet får inte vara tomt."
 FIELD_NOT_TEXT = "Skriv text här."
 FIELD_NOT_INTEGER = "Skriv ett heltal här."
+FIELD_NOT_BOOLEAN = "Svara true eller false."
 FIELD_NOT_OBJECT = "Svaren ska skickas som frågor med svar."
 FIELD_NOT_ANSWER = "Svaret ska vara text eller ett heltal."
 FIELD_UNKNOWN = "Fältet finns inte. Uppdatera appen."
@@ -137,7 +142,6 @@ FIELD_USER_CODE = "Skriv de åtta bokstäverna som klockan visar, till exempel B
 FIELD_RESOURCE = "Det finns inget sådant att visa."
 FIELD_DEVICE_ID = "Enheten känns inte igen. Ladda om listan och försök igen."
 FIELD_ID = "Id:t känns inte igen. Ladda om och försök igen."
-FIELD_PERIOD = "Skriv år och månad som ÅÅÅÅ-MM, till exempel 2026-12."
 FIELD_FORM_VERSION = "Versionen ska vara ett heltal från 1 och uppåt."
 FIELD_SIGN_ORDER = "Underskriften känns inte igen. Börja om underskriften."
 # Answers: a repeating group is a list of rows (question → answer), a file question a list of ids.

@@ -17,7 +17,9 @@ def tomorrow():  # type: ignore[no-untyped-def]
 def test_book_lose_the_race_reschedule_and_cancel(client, resident, neighbour, world):
     first, second = world.contact.publish_times(SERVICE, tomorrow())
     services = client.get("/v1/bookings/services").get_json()["services"]
-    assert SERVICE in [s["code"] for s in services] and len(services) == 7
+    kinds = {s["code"]: s["kind"] for s in services}
+    assert list(kinds.values()).count("advisory_service") == 7 and kinds[SERVICE] == "advisory_service"
+    assert kinds["ekonomiskt-bistand"] == "case_unit"  # a meeting with a case worker
     free = client.get("/v1/bookings/free", query_string={"service": SERVICE}).get_json()["slots"]
     assert [s["id"] for s in free] == [first, second]
     assert free[0]["kindText"] == "På plats" and free[0]["location"] == "Stadshuset"

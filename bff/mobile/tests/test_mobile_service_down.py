@@ -51,12 +51,15 @@ def test_a_dead_identity_means_tokens_cannot_be_checked_so_503_not_401(world, re
     assert answer.status_code == 503
 
 
-def test_readyz_says_which_service_is_down(world, dead_target):
+def test_a_bff_stays_ready_with_one_service_down_and_says_which(world, resident, dead_target):
     client = create_app(world.services(contact=dead_target)).test_client()
 
     answer = client.get("/readyz")
 
-    assert answer.status_code == 503
+    # Taken out of rotation, the BFF could not answer anything; in rotation it answers the contact
+    # pages with a clear 503 and everything else as usual.
+    assert answer.status_code == 200
+    assert answer.get_json()["degraded"] == ["contact"]
     assert answer.get_json()["services"] == {
         "identity": True,
         "applications": True,
@@ -65,6 +68,10 @@ def test_readyz_says_which_service_is_down(world, dead_target):
         "insights": True,
     }
     assert client.get("/healthz").status_code == 200
+    assert client.get("/v1/applications", headers=resident.headers).status_code == 200
+    contact = client.get("/v1/questions", headers=resident.headers)
+    assert contact.status_code == 503
+    assert contact.get_json()["error"]["message"] == "Tjänsten svarar inte just nu. Försök igen om en liten stund."
 
 
 class BusyApplications(apps_grpc.ApplicationsServiceServicer):

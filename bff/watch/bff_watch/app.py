@@ -22,7 +22,13 @@ from fickan_bff import live
 from fickan_bff.app import create_base_app, services_of
 from fickan_bff.auth import AuthError
 from fickan_bff.clients import Services
-from fickan_bff.errors import BUSY_RETRY_AFTER_SECONDS, http_status, is_unavailable
+from fickan_bff.errors import (
+    BUSY_RETRY_AFTER_SECONDS,
+    InvalidIdempotencyKey,
+    allow_header,
+    http_status,
+    is_unavailable,
+)
 from fickan_bff.together import together
 from fickan_common.grpc_client import ServiceError
 from fickan_common.settings import env_int
@@ -248,8 +254,11 @@ def create_app(services: Services | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
-        code, text = HTTP_ERRORS.get(exc.code or 500, ("invalid_request", texts.INTERNAL))
-        return _error(exc.code or 500, code, text)
+        if isinstance(exc, InvalidIdempotencyKey):
+            code, text = "invalid_idempotency_key", texts.INVALID_IDEMPOTENCY_KEY
+        else:
+            code, text = HTTP_ERRORS.get(exc.code or 500, ("invalid_request", texts.INTERNAL))
+        return _error(exc.code or 500, code, text, allow_header(exc))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

@@ -79,6 +79,7 @@ INVALID_REQUEST = Text(
 )
 UNKNOWN_FIELD = Text("Okänt fält. Uppdatera appen.", "Unknown field. Update the app.")
 TOO_LARGE = Text("För stort.", "Too large.")
+INVALID_IDEMPOTENCY_KEY = Text("Ogiltig Idempotency-Key. Uppdatera appen.", "Invalid Idempotency-Key. Update the app.")
 METHOD_NOT_ALLOWED = Text("Går inte att göra så.", "Not allowed this way.")
 UNAVAILABLE = Text(bff_errors.UNAVAILABLE_SV, bff_errors.UNAVAILABLE_EN)
 BUSY = Text(bff_errors.BUSY_SV, bff_errors.BUSY_EN)

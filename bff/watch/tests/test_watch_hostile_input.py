@@ -34,7 +34,7 @@ def test_no_route_answers_5xx_to_hostile_input(app, client, watch, who):
     routes = [
         (method, rule.rule)
         for rule in app.url_map.iter_rules()
-        if rule.endpoint != "static" and rule.rule not in ("/readyz", "/v1/stream")  # no 503 check, no stream
+        if rule.endpoint != "static" and rule.rule not in ("/readyz", "/v1/stream")  # pings the services; a stream
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
     ]
     assert ("POST", "/v1/pairing/poll") in routes and ("GET", "/v1/glance") in routes

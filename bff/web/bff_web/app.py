@@ -36,7 +36,7 @@ from bff_web.views import (
 )
 from fickan_bff.app import create_base_app
 from fickan_bff.clients import Services
-from fickan_bff.errors import BUSY_RETRY_AFTER_SECONDS, http_status, is_unavailable
+from fickan_bff.errors import BUSY_RETRY_AFTER_SECONDS, allow_header, http_status, is_unavailable
 from fickan_common.access import is_staff
 from fickan_common.context import idempotency_key
 from fickan_common.grpc_client import ServiceError
@@ -167,13 +167,13 @@ def create_app(services: Services | None = None) -> Flask:
         }
 
     @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> tuple[str, int] | HTTPException:
+    def _http_error(exc: HTTPException) -> tuple[str, int] | tuple[str, int, dict[str, str]] | HTTPException:
         status = exc.code or 500
         if status < 400:
             return exc
         if status == 400 and exc.description == "csrf":
             return error_page(400, "error_csrf")
-        return error_page(status)
+        return (*error_page(status), allow_header(exc))
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> tuple[str, int] | Response:

@@ -165,8 +165,8 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def staff_required(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The page needs a logged-in staff member with `role`; others get 403."""
+def staff_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The page needs a logged-in staff member with one of `roles`; others get 403."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
@@ -174,7 +174,7 @@ def staff_required(role: str) -> Callable[[Callable[..., Any]], Callable[..., An
             principal: Principal | None = g.get("principal")
             if principal is None:
                 return to_login(g.get("auth_problem"))
-            if not principal.has_role(role):
+            if not any(principal.has_role(role) for role in roles):
                 abort(403)
             return view(*args, **kwargs)
 

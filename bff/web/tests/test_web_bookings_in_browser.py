@@ -73,3 +73,44 @@ def test_two_residents_take_the_same_time_at_once_and_exactly_one_gets_it(platfo
             browser.close()
     with platform.contact.db.read() as session:
         assert session.scalar(select(func.count()).select_from(Booking).where(Booking.slot_id == first)) == 1
+
+
+def test_a_case_worker_adds_an_extra_time_on_a_phone_and_the_error_leads_to_its_field(
+    platform: Platform, base_url: str
+) -> None:
+    """The staff page at 390 px: nothing sideways; an overlapping extra time is refused with the error
+    summary in focus, its link moves focus to the field; a good one shows in her day."""
+    expect = sync_api.expect
+    pnr = "197002022222"
+    platform.identity.roles[pnr] = ("resident", "case_worker")
+    platform.identity.extra_claims[pnr] = {"unit": "ekonomiskt-bistand"}
+    day = (datetime.now(ZoneInfo("Europe/Stockholm")) + timedelta(days=1)).date().isoformat()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = logged_in_page(browser, base_url, pnr)
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.goto(f"{base_url}/personal/radgivning?dag={day}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+            def add(start: str, end: str) -> None:
+                page.get_by_label("Video").nth(0).check()  # the extra-time form comes first
+                page.locator("#extra_date").fill(day)
+                page.locator("#extra_start_time").fill(start)
+                page.locator("#extra_end_time").fill(end)
+                page.get_by_role("button", name="Lägg till tiden").click()
+                page.wait_for_load_state("load")
+
+            add("10:00", "10:30")
+            expect(page.get_by_text("Den extra tiden är publicerad.")).to_be_visible()
+            expect(page.locator("[data-advisor-day]")).to_contain_text("10:00–10:30")
+            add("10:15", "10:45")
+            summary = page.locator(".error-summary")
+            expect(summary).to_contain_text("krockar med en tid du redan har")
+            expect(summary).to_be_focused()
+            summary.get_by_role("link").first.click()
+            expect(page.locator("#extra_start_time")).to_be_focused()
+            expect(page.locator("#extra_start_time")).to_have_attribute("aria-invalid", "true")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        finally:
+            browser.close()

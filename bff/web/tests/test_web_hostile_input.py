@@ -131,7 +131,7 @@ def concrete(rule: str) -> list[str]:
 def routes(app: Flask) -> list[tuple[str, str]]:
     found = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or rule.rule == "/readyz":  # 503 there says a service is down
+        if rule.endpoint == "static" or rule.rule == "/readyz":  # pings the services, takes no input
             continue
         if rule.rule == "/mina-sidor/handelser":  # Server-Sent Events: a stream, not a page
             continue

@@ -12,7 +12,9 @@ from flask.json.provider import DefaultJSONProvider
 from prometheus_client import Counter, Histogram
 
 from fickan_bff.clients import Services
+from fickan_bff.errors import InvalidIdempotencyKey
 from fickan_common.context import correlation_id, idempotency_key, new_correlation_id, valid_correlation_id
+from fickan_common.idempotency import is_valid_key
 from fickan_common.logs import setup_logging
 from fickan_common.metrics import serve_metrics
 from fickan_common.settings import env_int, env_str
@@ -74,7 +76,10 @@ def create_base_app(name: str, services: Services | None = None) -> Flask:
         incoming = request.headers.get("X-Correlation-Id")
         g.cid_token = correlation_id.set(incoming if valid_correlation_id(incoming) else new_correlation_id())
         # A client's key for this command (e.g. a retried POST): the services' commands honour it.
-        g.idempotency_token = idempotency_key.set(request.headers.get("Idempotency-Key", ""))
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not is_valid_key(key):
+            raise InvalidIdempotencyKey()
+        g.idempotency_token = idempotency_key.set(key or "")
         g.started = time.perf_counter()
 
     @app.after_request
@@ -114,9 +119,14 @@ def create_base_app(name: str, services: Services | None = None) -> Flask:
 
     @app.get("/readyz")
     def readyz() -> tuple[Response, int]:
-        checks = {name: client.healthy() for name, client in services.all().items()}
-        ready = all(checks.values())
-        return jsonify(ready=ready, services=checks), 200 if ready else 503
+        """Ready whenever this process can answer. A service that is down does not take the BFF out
+        of rotation: its pages answer fast with a clear error (Swedish first, English too) and the
+        others work, while a BFF taken out would leave residents the load balancer's bare error for
+        everything. Which services answer is shown, for people; short deadlines keep a hung service
+        from making the probe itself time out."""
+        checks = {name: client.healthy(timeout=0.3) for name, client in services.all().items()}
+        down = sorted(name for name, up in checks.items() if not up)
+        return jsonify(ready=True, services=checks, degraded=down), 200
 
     # Metrics on a port of their own (FICKAN_METRICS_PORT), which the cluster's Prometheus reaches and
     # the Service and ingress do not: endpoint names, counts and timings are nobody else's business.

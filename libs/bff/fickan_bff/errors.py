@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import grpc
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed
 
 from fickan_common.errors import BUSY_MESSAGE
 
@@ -38,3 +39,16 @@ def http_status(code: grpc.StatusCode) -> int:
 
 def is_unavailable(code: grpc.StatusCode) -> bool:
     return code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+
+
+class InvalidIdempotencyKey(BadRequest):
+    """The client's Idempotency-Key header is empty, too long or not visible ASCII. Refused at the door:
+    as gRPC metadata it would fail inside the client library (a 500), and dropping it would silently
+    give up the once-only promise the client asked for."""
+
+
+def allow_header(exc: HTTPException) -> dict[str, str]:
+    """A 405 names the methods the path does take (RFC 9110), whatever shape the BFF's error has."""
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        return {"Allow": ", ".join(sorted(exc.valid_methods))}
+    return {}

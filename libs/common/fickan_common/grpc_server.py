@@ -18,6 +18,7 @@ import logging
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from concurrent import futures
 from contextvars import ContextVar
@@ -27,11 +28,15 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from fickan_common import limits, metrics
 from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
-from fickan_common.errors import BUSY_MESSAGE, Busy, DomainError, PermissionDenied, Unauthenticated
+from fickan_common.errors import BUSY_MESSAGE, Busy, DomainError, PermissionDenied, Unauthenticated, Unavailable
 from fickan_common.idempotency import METADATA_KEY, IdempotencyStore, check_key, key_hash
+from fickan_common.settings import env_float
 from fickan_common.tokens import InvalidToken, Principal, TokenVerifier, bearer
 
 log = logging.getLogger(__name__)
+
+# Each server's health servicer, so a shutdown can say NOT_SERVING before it drains.
+_HEALTH: weakref.WeakKeyDictionary[grpc.Server, health.HealthServicer] = weakref.WeakKeyDictionary()
 
 FIELD_ERRORS_KEY = "fickan-field-errors-bin"
 BUSY_KEY = "fickan-busy"  # trailing metadata: refused before anything ran, safe to send again
@@ -48,6 +53,38 @@ TOKEN_MESSAGES = {
     "revoked": "Din inloggning är avslutad. Logga in igen.",
 }
 GLANCE_REFUSED = "Klockan kan bara visa en översikt. Öppna appen eller webben för det här."
+# Something the service needs is away (its database restarting or failing over, another service
+# down): what it did was rolled back, so a retry is safe, and the caller is told so (UNAVAILABLE:
+# the BFF's 503 with Retry-After) instead of "something went wrong" (INTERNAL).
+TRY_AGAIN_SOON = "Tjänsten svarar inte just nu. Försök igen om en liten stund."
+
+
+def database_away(exc: BaseException) -> bool:
+    """The database connection failed or was lost (not a bug in the query, not a constraint)."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(exc, OperationalError | PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def another_service_away(exc: BaseException) -> bool:
+    """A call to another service (e.g. identity's keys) found it down or hung."""
+    from fickan_common.grpc_client import ServiceError  # it imports this module
+
+    return isinstance(exc, ServiceError) and exc.code in (
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+    )
+
+
+def as_domain_error(exc: Exception) -> DomainError | None:
+    if isinstance(exc, DomainError):
+        return exc
+    if database_away(exc) or another_service_away(exc):
+        return Unavailable(TRY_AGAIN_SOON)
+    return None
 
 
 def current_principal() -> Principal:
@@ -145,6 +182,10 @@ class ServiceInterceptor(grpc.ServerInterceptor):
 
     def _fail(self, method: str, exc: Exception, context) -> grpc.StatusCode:  # type: ignore[no-untyped-def]
         """Abort the call with the status the error means (re-raises grpc's own abort)."""
+        domain = as_domain_error(exc)
+        if domain is not None and domain is not exc:
+            log.warning("a dependency is away in %s: %s", method, str(exc).splitlines()[0] if str(exc) else repr(exc))
+            exc = domain
         if isinstance(exc, DomainError):
             if isinstance(exc, Busy):
                 context.set_trailing_metadata(((BUSY_KEY, "1"),))
@@ -176,7 +217,8 @@ class ServiceInterceptor(grpc.ServerInterceptor):
 
     @staticmethod
     def _code(exc: Exception) -> grpc.StatusCode:
-        return exc.code if isinstance(exc, DomainError) else grpc.StatusCode.INTERNAL
+        domain = as_domain_error(exc)
+        return domain.code if domain is not None else grpc.StatusCode.INTERNAL
 
     def _unary(self, handler, method: str):  # type: ignore[no-untyped-def]
         inner = handler.unary_unary
@@ -332,11 +374,15 @@ def build_server(
     server.start()
     for name in ["", *names]:
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    _HEALTH[server] = health_servicer
     return server, bound
 
 
 def run_until_stopped(server: grpc.Server, on_stop: Callable[[], None] | None = None) -> None:
-    """Block until SIGTERM/SIGINT, then stop gracefully (in-flight calls get 5 s)."""
+    """Block until SIGTERM/SIGINT, then drain: gRPC health answers NOT_SERVING (readiness fails, so
+    no new traffic is sent here), the server takes no new calls, and calls in flight get
+    FICKAN_SHUTDOWN_GRACE seconds (20) to finish. Kubernetes' grace period must cover the preStop
+    pause and this (k8s/README.md)."""
     stopped = threading.Event()
 
     def _stop(*_args: object) -> None:
@@ -345,6 +391,15 @@ def run_until_stopped(server: grpc.Server, on_stop: Callable[[], None] | None = 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     stopped.wait()
-    server.stop(grace=5).wait()
+    drain(server, env_float("FICKAN_SHUTDOWN_GRACE", 20.0))
     if on_stop:
         on_stop()
+
+
+def drain(server: grpc.Server, grace: float) -> None:
+    health_servicer = _HEALTH.get(server)
+    if health_servicer is not None:
+        health_servicer.enter_graceful_shutdown()
+    log.info("stopping: calls in flight may finish", extra={"fields": {"grace_seconds": grace}})
+    server.stop(grace=grace).wait()
+    log.info("stopped")

@@ -49,8 +49,13 @@ def idempotency_table(metadata: MetaData) -> Table:
     )
 
 
+def is_valid_key(key: str) -> bool:
+    """1–200 visible ASCII characters: keys travel as gRPC metadata, which allows nothing else."""
+    return 1 <= len(key) <= MAX_KEY_LENGTH and all(33 <= ord(c) <= 126 for c in key)
+
+
 def check_key(key: str) -> str:
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not all(33 <= ord(c) <= 126 for c in key):
+    if not is_valid_key(key):
         raise ValidationFailed(BAD_KEY, {"idempotency_key": BAD_KEY})
     return key
 

@@ -7,6 +7,7 @@ declaration in the .proto, so a limit is never copied.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -26,6 +27,8 @@ class Limits:
     max_length: int | None = None
     max_items: int | None = None
     content_types: tuple[str, ...] = ()
+    pattern: str | None = None
+    hint: str | None = None
 
 
 def _limits(field: FieldDescriptor) -> Limits | None:
@@ -39,6 +42,8 @@ def _limits(field: FieldDescriptor) -> Limits | None:
         max_length=declared.max_length if declared.HasField("max_length") else None,
         max_items=declared.max_items if declared.HasField("max_items") else None,
         content_types=tuple(declared.content_types),
+        pattern=declared.pattern if declared.HasField("pattern") else None,
+        hint=declared.hint if declared.HasField("hint") else None,
     )
 
 
@@ -55,6 +60,8 @@ def of(message: type[Message] | Message, field: str) -> Limits:
 def _number_error(limits: Limits, value: int) -> str:
     low, high = limits.min, limits.max
     if (low is not None and value < low) or (high is not None and value > high):
+        if limits.hint:
+            return limits.hint
         if low is not None and high is not None:
             return f"Ska vara mellan {low:,} och {high:,}.".replace(",", " ")
         return f"Ska vara minst {low}." if low is not None else f"Får vara högst {high:,}.".replace(",", " ")
@@ -67,6 +74,17 @@ def _length_error(limits: Limits, value: str | bytes) -> str:
     if isinstance(value, bytes):
         return f"Filen är för stor. Den får vara högst {limits.max_length / 1024 / 1024:.0f} MB."
     return f"Får vara högst {limits.max_length:,} tecken.".replace(",", " ")
+
+
+def _pattern_error(limits: Limits, value: str | bytes) -> str:
+    if limits.pattern is None or not value or not isinstance(value, str) or _compiled(limits.pattern).fullmatch(value):
+        return ""
+    return limits.hint or "Har inte rätt form."
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def errors_of(request: Message) -> dict[str, str]:
@@ -86,7 +104,7 @@ def errors_of(request: Message) -> dict[str, str]:
                     key = f"{field.name}.{list(value)[i]}" if is_map else f"{field.name}[{i}]"
                     errors[key] = problem
         elif isinstance(value, str | bytes):
-            if problem := _length_error(limits, value):
+            if problem := _length_error(limits, value) or _pattern_error(limits, value):
                 errors[field.name] = problem
         elif isinstance(value, int) and not isinstance(value, bool):
             if problem := _number_error(limits, value):

@@ -60,3 +60,17 @@ class ServiceSettings:
             identity_target=env_str("FICKAN_IDENTITY_TARGET", "127.0.0.1:50051"),
             log_level=env_str("FICKAN_LOG_LEVEL", "INFO"),
         )
+
+
+QUEUE_TYPES = ("classic", "quorum")
+
+
+def queue_arguments() -> dict[str, str]:
+    """The arguments every durable service queue is declared with (FICKAN_AMQP_QUEUE_TYPE): none for
+    RabbitMQ's classic queues (the default: one local broker), x-queue-type=quorum on a cluster, where
+    a quorum queue is replicated to a majority of the nodes and survives losing one. The migrate step
+    and the worker must declare a queue with the same arguments, or RabbitMQ refuses the second."""
+    kind = env_str("FICKAN_AMQP_QUEUE_TYPE", "classic").strip().lower() or "classic"
+    if kind not in QUEUE_TYPES:
+        raise SystemExit(f"setting FICKAN_AMQP_QUEUE_TYPE must be one of {', '.join(QUEUE_TYPES)}, got {kind!r}")
+    return {} if kind == "classic" else {"x-queue-type": kind}

@@ -6,6 +6,7 @@ BFFs and services both verify: defence in depth, not trust in the edge.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -15,6 +16,8 @@ from typing import Protocol
 
 import jwt
 from jwt import PyJWKSet
+
+log = logging.getLogger(__name__)
 
 ISSUER = "fickan-identity"
 AUDIENCE = "fickan"
@@ -50,7 +53,13 @@ class Principal:
 
 class JwksCache:
     """Keeps identity's public keys; refetches after ttl or when a token names an unknown key
-    (key rotation), at most once per min_refetch seconds so forged kids cannot flood identity."""
+    (key rotation), at most once per min_refetch seconds so forged kids cannot flood identity.
+
+    When identity does not answer, the keys it gave last go on verifying (they were its keys a
+    moment ago, and while it is down it signs nothing new), and the fetch is tried again after
+    min_refetch: a drill found every service refusing every token (500) once the ttl passed while
+    identity was down. Only a process that never got the keys cannot verify, and says so (the
+    fetch's own error, which the services and BFFs answer with a clear 503)."""
 
     def __init__(self, fetch: Callable[[], str], ttl: float = 300.0, min_refetch: float = 5.0) -> None:
         self._fetch = fetch
@@ -58,6 +67,7 @@ class JwksCache:
         self._min_refetch = min_refetch
         self._keys: dict[str, object] = {}
         self._fetched_at = 0.0
+        self._tried_at = float("-inf")
         self._lock = threading.Lock()
 
     def _refresh(self) -> None:
@@ -67,9 +77,17 @@ class JwksCache:
 
     def key(self, kid: str) -> object:
         with self._lock:
-            age = time.monotonic() - self._fetched_at
-            if not self._keys or age > self._ttl or (kid not in self._keys and age > self._min_refetch):
-                self._refresh()
+            now = time.monotonic()
+            age = now - self._fetched_at
+            due = not self._keys or age > self._ttl or (kid not in self._keys and age > self._min_refetch)
+            if due and (not self._keys or now - self._tried_at > self._min_refetch):
+                self._tried_at = now
+                try:
+                    self._refresh()
+                except Exception as exc:
+                    if not self._keys:
+                        raise
+                    log.warning("identity's keys could not be fetched; verifying with the known ones: %r", exc)
             try:
                 return self._keys[kid]
             except KeyError:

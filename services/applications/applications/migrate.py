@@ -11,7 +11,7 @@ from applications import settings as settings_module
 from fickan_common.migrations import upgrade
 from fickan_common.worker import declare_event_queues
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def main() -> None:

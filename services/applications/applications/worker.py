@@ -11,17 +11,17 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from nameko.events import event_handler
 from nameko.timer import timer
 
 from applications import settings as settings_module
+from applications import targets
 from applications.api import casework_settings, today_from_env
 from applications.casework import Casework
 from applications.store import IDEMPOTENCY, OUTBOX
 from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
 from fickan_common.db import Database
 from fickan_common.logs import setup_logging
-from fickan_common.worker import WorkerRuntime
+from fickan_common.worker import WorkerRuntime, event_handler
 
 _settings = settings_module.load()
 setup_logging(f"{settings_module.NAME}-worker", _settings.log_level)
@@ -70,6 +70,11 @@ class ApplicationsWorker:
         paid = self._casework().pay_due()
         if paid:
             log.info("payments made", extra={"fields": {"count": paid}})
+
+    @timer(interval=60)
+    def measure_targets(self) -> None:
+        assert self.runtime.db is not None
+        targets.measure(self.runtime.db)
 
     @timer(interval=600)
     def open_period(self) -> None:

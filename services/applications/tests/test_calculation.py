@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from applications.domain.calculation import (
+    TABLES_DIR,
     Adjustment,
     Calculation,
     CalculationInput,
@@ -29,7 +30,7 @@ from applications.domain.calculation import (
 )
 from fickan_common.errors import NotFound, ValidationFailed
 
-TABLES = Path(__file__).resolve().parent.parent / "applications" / "data" / "riksnorm"
+TABLES = TABLES_DIR  # the installed package's own tables (scripts/check_alone.sh runs these tests without the source)
 
 
 @pytest.fixture(autouse=True)

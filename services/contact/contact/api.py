@@ -12,7 +12,7 @@ from contact.demand import Demand, DemandStatistics, Tally
 from contact.desk import Desk
 from contact.domain import bookings as booking_rules
 from contact.domain import questions
-from contact.domain.centre import Centre, load_centre
+from contact.domain.centre import Centre, Group, load_centre
 from contact.domain.faults import Faults as FaultKinds
 from contact.domain.faults import load_faults
 from contact.faults import Faults, Published
@@ -60,7 +60,9 @@ COMMANDS = {
         "CloseThread",
         "RegisterContact",
         "PublishSlots",
+        "AddSlot",
         "WithdrawSlot",
+        "WithdrawDay",
         "BookSlot",
         "RescheduleBooking",
         "CancelBooking",
@@ -125,16 +127,21 @@ class Messages:
     def thread(self, view: ThreadView, staff: bool = False) -> pb.Thread:
         return pb.Thread(question=self.question(view.question, staff), entries=[self.entry(e) for e in view.entries])
 
+    @staticmethod
+    def group(g: Group) -> pb.Group:
+        return pb.Group(code=g.code, name=g.name, name_en=g.name_en, kind=g.kind)
+
     def centre_message(self) -> pb.ContactCentre:
         c = self.centre
         return pb.ContactCentre(
-            groups=[pb.Group(code=g.code, name=g.name, name_en=g.name_en, kind=g.kind) for g in c.groups.values()],
+            groups=[self.group(g) for g in c.groups.values()],
             topics=[pb.Topic(code=t.code, name=t.name, name_en=t.name_en, group=t.group) for t in c.topics.values()],
             reasons=[
                 pb.ContactReason(code=r.code, name=r.name, name_en=r.name_en, unnecessary=r.unnecessary)
                 for r in c.reasons.values()
             ],
             baseline_unnecessary_per_year=c.baseline_unnecessary_per_year,
+            case_units=[self.group(u) for u in c.case_units.values()],
         )
 
     def slot(self, s: Slot, staff: bool = False, booked: BookedTime | None = None) -> pb.Slot:
@@ -164,6 +171,7 @@ class Messages:
         return pb.FaultServices(
             agency=kinds.agency,
             area_name=kinds.area_name,
+            jurisdiction_id=kinds.jurisdiction_id,
             services=[
                 pb.FaultService(
                     code=k.code,
@@ -441,16 +449,34 @@ class ContactServicer(pb_grpc.ContactServiceServicer):
             created=created, already_published=already, slots=[self.shape.slot(s) for s in slots]
         )
 
+    def AddSlot(self, request, context):  # noqa: N802
+        r = request
+        added = self.bookings.add(
+            current_principal(),
+            r.group,
+            kind=r.kind,
+            day=r.date,
+            start_time=r.start_time,
+            end_time=r.end_time,
+            location=r.location,
+        )
+        return self.shape.slot(added)
+
     def WithdrawSlot(self, request, context):  # noqa: N802
         return self.shape.slot(self.bookings.withdraw(current_principal(), request.slot_id))
 
-    def GetAdvisorDay(self, request, context):  # noqa: N802
-        day, rows = self.bookings.day(current_principal(), request.date)
+    def _day(self, day, rows) -> pb.AdvisorDay:  # type: ignore[no-untyped-def]
         slots = [
             self.shape.slot(r.slot, staff=True, booked=r) if isinstance(r, BookedTime) else self.shape.slot(r)
             for r in rows
         ]
         return pb.AdvisorDay(date=day.isoformat(), slots=slots)
+
+    def GetAdvisorDay(self, request, context):  # noqa: N802
+        return self._day(*self.bookings.day(current_principal(), request.date))
+
+    def WithdrawDay(self, request, context):  # noqa: N802
+        return self._day(*self.bookings.withdraw_day(current_principal(), request.date))
 
     def ListFreeSlots(self, request, context):  # noqa: N802
         free = self.bookings.free(request.group, request.kind, request.from_date, request.limit)
@@ -475,14 +501,17 @@ class ContactServicer(pb_grpc.ContactServiceServicer):
 
     # -- fault reports ------------------------------------------------------------------------------
     def ListFaultServices(self, request, context):  # noqa: N802
+        self.faults.faults.check_jurisdiction(request.jurisdiction_id)
         return self.shape.fault_services(self.faults.faults)
 
     def ListFaultReports(self, request, context):  # noqa: N802
         r = request
+        self.faults.faults.check_jurisdiction(r.jurisdiction_id)
         found = self.faults.list(list(r.service_request_ids), list(r.service_codes), r.start_date, r.end_date, r.status)
         return pb.ListFaultReportsResponse(reports=[self.shape.fault_report(p, self.faults.faults) for p in found])
 
     def GetFaultReport(self, request, context):  # noqa: N802
+        self.faults.faults.check_jurisdiction(request.jurisdiction_id)
         return self.shape.fault_report(self.faults.get(request.service_request_id), self.faults.faults)
 
     @staticmethod
@@ -504,6 +533,7 @@ class ContactServicer(pb_grpc.ContactServiceServicer):
         }
 
     def ReportFaultFromOpen311(self, request, context):  # noqa: N802
+        self.faults.faults.check_jurisdiction(request.jurisdiction_id)
         published = self.faults.report_from_open311(request.api_key, self._report_fields(request))
         return self.shape.fault_report(published, self.faults.faults)
 

@@ -8,18 +8,19 @@ booking whatever happens above it. The loser of a race is told so with the next 
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contact.domain import bookings as rules
-from contact.domain import questions
-from contact.domain.centre import Centre
+from contact.domain.centre import ADVISORY, CASE_UNIT, Centre
 from contact.store import OUTBOX, Booking, Slot
 from fickan.contact.events.v1 import events_pb2
 from fickan_common import metrics
@@ -30,7 +31,7 @@ from fickan_common.tokens import Principal
 
 FREE_LIMIT_DEFAULT, FREE_LIMIT_MAX = 20, 50
 NEXT_FREE_SHOWN = 3
-ADVISORY = "advisory_service"
+PUBLISHERS = ("contact_agent", "case_worker", "admin")
 # How notifications names the kinds of meeting.
 NOTIFICATION_MODES = {"on_site": "visit", "telephone": "phone", "video": "video"}
 
@@ -50,6 +51,11 @@ def _aware(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
+def _day_start(day: date) -> datetime:
+    """Midnight of a local (Europe/Stockholm) day, in UTC."""
+    return datetime.combine(day, datetime.min.time(), rules.LOCAL).astimezone(UTC)
+
+
 def _is_uuid(value: str) -> bool:
     try:
         uuid.UUID(value)
@@ -66,65 +72,140 @@ class Bookings:
         self.centre = centre
         self.on_events = on_events
 
-    # -- advisors -----------------------------------------------------------------------------------
-    def _advisory_group(self, principal: Principal, group: str) -> str:
-        questions.require_agent(principal)
-        group = (group or "").strip() or principal.group
-        found = self.centre.groups.get(group)
-        if found is None or found.kind != ADVISORY:
-            raise ValidationFailed(
-                "Välj en av de rådgivande tjänsterna. (Choose one of the advisory services.)",
-                {"group": "Okänd rådgivande tjänst. (Unknown advisory service.)"},
+    # -- advisors and case workers -------------------------------------------------------------------
+    @staticmethod
+    def _require_publisher(principal: Principal) -> None:
+        if not any(principal.has_role(r) for r in PUBLISHERS):
+            raise PermissionDenied(
+                "Bara rådgivare och handläggare publicerar tider. (Only advisors and case workers publish times.)"
             )
-        if not questions.may_handle(principal, group):
+
+    def _publishing_group(self, principal: Principal, group: str) -> str:
+        """Whose times: an advisor's advisory service, a case worker's unit; an admin's choice."""
+        self._require_publisher(principal)
+        group = (group or "").strip()
+        if not group:
+            own = [principal.group] if principal.has_role("contact_agent") else []
+            own += [principal.unit] if principal.has_role("case_worker") else []
+            group = next((g for g in own if self.centre.bookable(g)), own[0] if own else "")
+        found = self.centre.bookable(group)
+        if found is None:
+            raise ValidationFailed(
+                "Välj en av de rådgivande tjänsterna eller din enhet. (Choose an advisory service or your unit.)",
+                {"group": "Här kan invånare inte boka tider. (Residents cannot book times with this group.)"},
+            )
+        mine = principal.has_role("admin") or (
+            (found.kind == ADVISORY and principal.has_role("contact_agent") and principal.group == group)
+            or (found.kind == CASE_UNIT and principal.has_role("case_worker") and principal.unit == group)
+        )
+        if not mine:
             raise PermissionDenied("Du kan bara publicera tider för din egen tjänst. (Only your own service's times.)")
         return group
 
     def publish(self, principal: Principal, group: str, **pattern_fields) -> tuple[int, int, list[Slot]]:
-        group = self._advisory_group(principal, group)
+        group = self._publishing_group(principal, group)
         pattern = rules.clean_pattern(group, **pattern_fields)
         at = now()
         wanted = [(s, e) for s, e in pattern.times() if s > at]
+        if not wanted:
+            raise ValidationFailed(rules.FIX, {"start_time": rules.ALL_PASSED})
         try:
             return self._publish(principal, group, pattern, wanted, at)
         except IntegrityError:  # the same pattern published at the same moment elsewhere
             raise Conflict("Tiderna publicerades nyss. Ladda om sidan. (Just published: reload the page.)") from None
 
+    @staticmethod
+    def _own_times(session: Session, principal: Principal, start: datetime, end: datetime) -> list[Slot]:
+        """The person's times that touch [start, end), earliest first. One person's publishing is
+        serialized (SQLite's write lock; a transaction-scoped advisory lock on PostgreSQL), so two
+        overlapping patterns sent at once cannot both pass the overlap check."""
+        if session.get_bind().dialect.name == "postgresql":
+            key = int.from_bytes(hashlib.sha256(principal.user_id.encode()).digest()[:8], "big", signed=True)
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        return list(
+            session.scalars(
+                select(Slot)
+                .where(Slot.advisor_id == principal.user_id, Slot.ends_at > start, Slot.starts_at < end)
+                .order_by(Slot.starts_at)
+            )
+        )
+
+    @staticmethod
+    def _clash(own: list[Slot], start: datetime, end: datetime) -> Slot | None:
+        """The person's time (not withdrawn) that overlaps [start, end), if any."""
+        for slot in own:
+            if slot.status != rules.WITHDRAWN and _aware(slot.starts_at) < end and start < _aware(slot.ends_at):
+                return slot
+        return None
+
     def _publish(self, principal: Principal, group: str, pattern: rules.Pattern, wanted: list, at: datetime):
         with self.db.transaction() as session:
-            existing = {
-                _aware(t)
-                for t in session.scalars(
-                    select(Slot.starts_at).where(
-                        Slot.advisor_id == principal.user_id,
-                        Slot.starts_at >= wanted[0][0] if wanted else Slot.starts_at.is_(None),
-                    )
-                )
-            }
-            created = [
-                Slot(
-                    id=str(uuid.uuid4()),
-                    advisor_id=principal.user_id,
-                    advisor_name=principal.name,
-                    group_code=group,
-                    kind=pattern.kind,
-                    starts_at=s,
-                    ends_at=e,
-                    location=pattern.location,
-                    status=rules.FREE,
-                    published_at=at,
-                )
-                for s, e in wanted
-                if s not in existing
-            ]
+            own = self._own_times(session, principal, wanted[0][0], wanted[-1][1])
+            by_start = {_aware(s.starts_at): s for s in own}
+            taken = _OwnTimes([s for s in own if s.status != rules.WITHDRAWN])
+            created, already = [], 0
+            for s, e in wanted:
+                same = by_start.get(s)
+                if same is not None and (same.status == rules.WITHDRAWN or _aware(same.ends_at) == e):
+                    # Published before (or withdrawn as an exception, which stands).
+                    already += 1
+                    continue
+                clash = taken.overlapping(s, e)
+                if clash is not None:
+                    raise ValidationFailed(rules.FIX, {"start_time": rules.overlap_message(s, _aware(clash.starts_at))})
+                created.append(self._new_slot(principal, group, pattern.kind, s, e, pattern.location, at))
             session.add_all(created)
         metrics.BUSINESS.labels("slots_published").inc(len(created))
-        return len(created), len(wanted) - len(created), created
+        return len(created), already, created
+
+    @staticmethod
+    def _new_slot(
+        principal: Principal, group: str, kind: str, start: datetime, end: datetime, location: str, at: datetime
+    ) -> Slot:
+        return Slot(
+            id=str(uuid.uuid4()),
+            advisor_id=principal.user_id,
+            advisor_name=principal.name,
+            group_code=group,
+            kind=kind,
+            starts_at=start,
+            ends_at=end,
+            location=location,
+            status=rules.FREE,
+            published_at=at,
+        )
+
+    def add(self, principal: Principal, group: str, **fields) -> Slot:
+        """An exception to the pattern: one extra time. A time withdrawn earlier at the same start is
+        published again with the new length and kind (its old booking stays cancelled)."""
+        group = self._publishing_group(principal, group)
+        at = now()
+        extra = rules.clean_extra(at=at, **fields)
+        try:
+            with self.db.transaction() as session:
+                own = self._own_times(session, principal, extra.starts_at, extra.ends_at)
+                clash = self._clash(own, extra.starts_at, extra.ends_at)
+                if clash is not None:
+                    message = rules.overlap_message(extra.starts_at, _aware(clash.starts_at))
+                    raise ValidationFailed(rules.FIX, {"start_time": message})
+                again = next((s for s in own if _aware(s.starts_at) == extra.starts_at), None)
+                if again is None:
+                    again = self._new_slot(
+                        principal, group, extra.kind, extra.starts_at, extra.ends_at, extra.location, at
+                    )
+                    session.add(again)
+                else:
+                    again.group_code, again.kind, again.location = group, extra.kind, extra.location
+                    again.ends_at, again.status, again.published_at = extra.ends_at, rules.FREE, at
+        except IntegrityError:
+            raise Conflict("Tiden publicerades nyss. Ladda om sidan. (Just published: reload the page.)") from None
+        metrics.BUSINESS.labels("slots_published").inc()
+        return again
 
     def withdraw(self, principal: Principal, slot_id: str) -> Slot:
         """An exception for one time (illness, a meeting): withdrawn; a booking of it is cancelled
         and the resident told (booking_cancelled, by the advisor)."""
-        questions.require_agent(principal)
+        self._require_publisher(principal)
         with self.db.transaction() as session:
             slot = self._slot(session, slot_id, lock=True)
             if slot.advisor_id != principal.user_id and not principal.has_role("admin"):
@@ -139,13 +220,52 @@ class Bookings:
         self._committed(events, "slot_withdrawn")
         return slot
 
-    def day(self, principal: Principal, day: str) -> tuple[date, list[BookedTime | Slot]]:
-        questions.require_agent(principal)
+    def withdraw_day(self, principal: Principal, day: str) -> tuple[date, list[BookedTime | Slot]]:
+        """An exception for a day (a day off): the person's coming times that day withdrawn, their
+        bookings cancelled and the residents told. Times that have begun stay as they were."""
+        self._require_publisher(principal)
+        if not (day or "").strip():  # never "today" by default: it cancels bookings
+            raise ValidationFailed(rules.FIX, {"date": "Välj vilken dag du är ledig. (Choose the day off.)"})
+        the_day = self._the_day(day)
+        if the_day < rules.today():
+            raise ValidationFailed(rules.FIX, {"date": "Dagen har redan varit. (The day has passed.)"})
+        start = max(_day_start(the_day), now())
+        with self.db.transaction() as session:
+            slots = list(
+                session.scalars(
+                    select(Slot)
+                    .where(
+                        Slot.advisor_id == principal.user_id,
+                        Slot.starts_at > start,
+                        Slot.starts_at < _day_start(the_day) + timedelta(days=1),
+                        Slot.status != rules.WITHDRAWN,
+                    )
+                    .order_by(Slot.starts_at)
+                    .with_for_update()
+                )
+            )
+            events = []
+            for slot in slots:
+                booking = self._active_booking(session, slot.id)
+                if booking is not None:
+                    events.append(self._cancel(session, booking, slot, "advisor"))
+                slot.status = rules.WITHDRAWN
+        if slots:
+            self._committed(events, "day_withdrawn")
+        return self.day(principal, the_day.isoformat())
+
+    @staticmethod
+    def _the_day(day: str) -> date:
         errors: dict[str, str] = {}
         the_day = rules.parse_date(day, "date", errors) if (day or "").strip() else rules.today()
         if the_day is None:
             raise ValidationFailed("Välj en dag. (Choose a day.)", errors)
-        start = datetime.combine(the_day, datetime.min.time(), rules.LOCAL).astimezone(UTC)
+        return the_day
+
+    def day(self, principal: Principal, day: str) -> tuple[date, list[BookedTime | Slot]]:
+        self._require_publisher(principal)
+        the_day = self._the_day(day)
+        start = _day_start(the_day)
         with self.db.read() as session:
             slots = list(
                 session.scalars(
@@ -170,7 +290,7 @@ class Bookings:
     def free(self, group: str, kind: str = "", from_date: str = "", limit: int = 0) -> list[Slot]:
         group = (group or "").strip()
         errors: dict[str, str] = {}
-        if group not in self.centre.groups or self.centre.groups[group].kind != ADVISORY:
+        if self.centre.bookable(group) is None:
             errors["group"] = "Välj en av de rådgivande tjänsterna. (Choose one of the advisory services.)"
         if kind and kind not in rules.KINDS:
             errors["kind"] = "Välj på plats, telefon eller video. (Choose on site, telephone or video.)"
@@ -425,6 +545,25 @@ class Bookings:
         metrics.BUSINESS.labels(kind).inc()
         if events:
             self.on_events(events)
+
+
+class _OwnTimes:
+    """A person's times (earliest first) asked "which one overlaps [start, end)?" quickly: a
+    quarter's pattern against a quarter's times."""
+
+    def __init__(self, slots: list[Slot]) -> None:
+        self.slots = slots
+        self.starts = [_aware(s.starts_at) for s in slots]
+        self.ends = [_aware(s.ends_at) for s in slots]
+        self.latest_end: list[datetime] = []  # the latest end among slots[0..i]
+        for end in self.ends:
+            self.latest_end.append(max(end, self.latest_end[-1]) if self.latest_end else end)
+
+    def overlapping(self, start: datetime, end: datetime) -> Slot | None:
+        i = bisect.bisect_left(self.starts, end)  # slots[:i] start before `end`
+        if i == 0 or self.latest_end[i - 1] <= start:
+            return None
+        return next(self.slots[j] for j in range(i - 1, -1, -1) if self.ends[j] > start)
 
 
 class _Taken(Exception):

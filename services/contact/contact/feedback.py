@@ -16,7 +16,8 @@ from contact.domain import bookings as booking_rules
 from contact.domain import questions
 from contact.store import OUTBOX, Booking, FeedbackRow, Question, ResidentCase, Slot
 from fickan.contact.events.v1 import events_pb2
-from fickan_common import metrics
+from fickan.contact.v1 import contact_pb2
+from fickan_common import limits, metrics
 from fickan_common.db import Database
 from fickan_common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fickan_common.timestamps import to_timestamp
@@ -37,13 +38,17 @@ def _aware(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
+# 1–5, declared once in the contract (the interceptor refuses the rest before this runs).
+RATING = limits.of(contact_pb2.GiveFeedbackRequest, "rating")
+
+
 def clean(kind: str, rating: int, comment: str) -> tuple[str, int, str]:
     errors: dict[str, str] = {}
     kind, comment = (kind or "").strip(), (comment or "").strip()
     if kind not in KINDS:
         errors["kind"] = "Omdömet gäller en kontakt, en bokning eller en e-tjänst. (contact, booking or e_service.)"
-    if not 1 <= rating <= 5:
-        errors["rating"] = "Välj ett betyg från 1 till 5. (Choose a rating from 1 to 5.)"
+    if not (RATING.min or 1) <= rating <= (RATING.max or 5):
+        errors["rating"] = RATING.hint or ""
     if len(comment) > COMMENT_MAX:
         errors["comment"] = f"Kommentaren får vara högst {COMMENT_MAX} tecken. (At most {COMMENT_MAX} characters.)"
     if errors:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.json_format import ParseError
-from nameko.events import event_handler
 from nameko.timer import timer
 from sqlalchemy.orm import Session
 
@@ -23,7 +22,7 @@ from fickan_common.db import Database
 from fickan_common.events import handle_once, parse_data
 from fickan_common.logs import setup_logging
 from fickan_common.timestamps import from_timestamp
-from fickan_common.worker import WorkerRuntime
+from fickan_common.worker import WorkerRuntime, event_handler
 
 _settings = settings_module.load()
 setup_logging(f"{settings_module.NAME}-worker", _settings.log_level)

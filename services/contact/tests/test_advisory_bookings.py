@@ -5,6 +5,7 @@ at the last time, 20 rounds, exactly one booking each round."""
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from contact import bookings as bookings_module
 from contact.api import COMMANDS, PUBLIC, build, register
 from contact.domain.bookings import LOCAL
 from contact.store import OUTBOX, Booking, Slot
@@ -22,7 +24,7 @@ from fickan.contact.v1 import contact_pb2 as pb
 from fickan.contact.v1 import contact_pb2_grpc as pb_grpc
 from fickan_common.db import Database
 from fickan_common.events import parse_data
-from fickan_common.grpc_server import build_server
+from fickan_common.grpc_server import FIELD_ERRORS_KEY, build_server
 from fickan_common.testing import TokenFactory
 
 SERVICE = "Budget- och skuldrådgivning"
@@ -295,3 +297,147 @@ def test_fifty_residents_at_the_last_time_at_once_one_wins_every_round(db, token
     finally:
         channel.close()
         server.stop(grace=None)
+
+
+# -- the staff side: publishing with clear validation, exceptions, case workers ----------------------
+def refused_fields(call) -> tuple[grpc.StatusCode, dict[str, str]]:
+    with pytest.raises(grpc.RpcError) as caught:
+        call()
+    errors: dict[str, str] = {}
+    for key, value in caught.value.trailing_metadata() or ():
+        if key == FIELD_ERRORS_KEY:
+            errors = json.loads(value)
+    return caught.value.code(), errors
+
+
+def add(stub, token: str, day: str, start: str, end: str, kind: str = "video", group: str = "") -> pb.Slot:
+    request = pb.AddSlotRequest(group=group, kind=kind, date=day, start_time=start, end_time=end, location="Teams")
+    return stub.AddSlot(request, metadata=md(token))
+
+
+def slot_count(db: Database) -> int:
+    with db.read() as session:
+        return session.scalar(select(func.count()).select_from(Slot))
+
+
+def test_publishing_refuses_overlaps_the_past_and_patterns_without_times(stub, db, advisor, monkeypatch) -> None:
+    assert len(publish(stub, advisor, tomorrow()).slots) == 2  # 09:00 and 09:30
+    for start, end, minutes in (("09:15", "10:15", 30), ("09:00", "10:30", 45), ("08:00", "12:00", 60)):
+        code, errors = refused_fields(lambda s=start, e=end, m=minutes: publish(stub, advisor, tomorrow(), s, e, m))
+        assert code == grpc.StatusCode.INVALID_ARGUMENT
+        assert "krockar med en tid du redan har" in errors["start_time"], (start, errors)
+    # The same pattern again adds nothing; a pattern beside it is fine.
+    assert publish(stub, advisor, tomorrow()).already_published == 2
+    assert publish(stub, advisor, tomorrow(), "10:00", "11:00", 60).created == 1
+
+    code, errors = refused_fields(lambda: publish(stub, advisor, tomorrow(), "13:00", "13:10", 30))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "ryms ingen tid" in errors["slot_minutes"]
+    day_after = (datetime.now(LOCAL).date() + timedelta(days=2)).isoformat()
+    other_weekday = datetime.fromisoformat(day_after).isoweekday()
+    wrong_day = pb.PublishSlotsRequest(
+        kind="on_site",
+        weekdays=[other_weekday],
+        start_time="09:00",
+        end_time="10:00",
+        slot_minutes=30,
+        from_date=tomorrow(),
+        to_date=tomorrow(),
+    )
+    code, errors = refused_fields(lambda: stub.PublishSlots(wrong_day, metadata=md(advisor)))
+    assert "Ingen av veckodagarna" in errors["weekdays"]
+    yesterday = (datetime.now(LOCAL).date() - timedelta(days=1)).isoformat()
+    assert "from_date" in refused_fields(lambda: publish(stub, advisor, yesterday))[1]
+    assert "end_time" in refused_fields(lambda: publish(stub, advisor, tomorrow(), "10:00", "09:00"))[1]
+    # Late tomorrow evening every time of tomorrow's pattern has passed: said, not silently nothing.
+    late = datetime.combine(datetime.now(LOCAL).date() + timedelta(days=1), datetime.min.time(), LOCAL)
+    monkeypatch.setattr(bookings_module, "now", lambda: (late + timedelta(hours=23)).astimezone(UTC))
+    code, errors = refused_fields(lambda: publish(stub, advisor, tomorrow(), "14:00", "15:00"))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "redan varit" in errors["start_time"]
+    assert slot_count(db) == 3
+
+
+def test_an_extra_time_and_a_day_off_are_exceptions_to_the_pattern(stub, db, advisor, anna, kicked) -> None:
+    slots = publish(stub, advisor, tomorrow()).slots
+    extra = add(stub, advisor, tomorrow(), "13:00", "13:45")
+    assert (extra.kind, extra.status, extra.group) == ("video", "free", SERVICE)
+    for start, end, field, says in (
+        ("13:30", "14:00", "start_time", "krockar"),  # overlaps the extra time
+        ("09:10", "09:20", "start_time", "krockar"),  # inside a pattern's time
+        ("15:00", "14:00", "end_time", "efter starttiden"),
+        ("15:00", "15:05", "end_time", "10 minuter"),
+        ("25:00", "26:00", "start_time", "09:00"),
+    ):
+        code, errors = refused_fields(lambda s=start, e=end: add(stub, advisor, tomorrow(), s, e))
+        assert code == grpc.StatusCode.INVALID_ARGUMENT and says in errors[field], (start, errors)
+    yesterday = (datetime.now(LOCAL).date() - timedelta(days=1)).isoformat()
+    assert "redan varit" in refused_fields(lambda: add(stub, advisor, yesterday, "13:00", "13:30"))[1]["date"]
+    assert refused_fields(lambda: add(stub, anna, tomorrow(), "16:00", "16:30"))[0] == grpc.StatusCode.PERMISSION_DENIED
+    assert slot_count(db) == 3
+
+    # A withdrawn time stays withdrawn when the pattern is published again; an extra time reopens it.
+    stub.WithdrawSlot(pb.SlotRequest(slot_id=slots[1].slot_id), metadata=md(advisor))
+    assert publish(stub, advisor, tomorrow()).created == 0
+    reopened = add(stub, advisor, tomorrow(), "09:30", "10:00", kind="telephone")
+    assert (reopened.slot_id, reopened.status, reopened.kind) == (slots[1].slot_id, "free", "telephone")
+
+    # A day off: every coming time withdrawn, the booking cancelled and the resident told.
+    booking = stub.BookSlot(pb.BookSlotRequest(slot_id=extra.slot_id), metadata=md(anna))
+    day = stub.WithdrawDay(pb.AdvisorDayRequest(date=tomorrow()), metadata=md(advisor))
+    assert [s.status for s in day.slots] == ["withdrawn"] * 3
+    cancelled = booking_events(db, "booking_cancelled")
+    assert [(e.booking_id, e.cancelled_by) for e in cancelled] == [(booking.booking_id, "advisor")]
+    assert stub.ListMyBookings(pb.ListMyBookingsRequest(), metadata=md(anna)).bookings == []
+    assert stub.ListFreeSlots(pb.ListFreeSlotsRequest(group=SERVICE)).slots == []
+    code, errors = refused_fields(lambda: stub.WithdrawDay(pb.AdvisorDayRequest(date=yesterday), metadata=md(advisor)))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "redan varit" in errors["date"]
+    code, errors = refused_fields(lambda: stub.WithdrawDay(pb.AdvisorDayRequest(), metadata=md(advisor)))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "Välj vilken dag" in errors["date"]  # never today by default
+    assert refused_fields(lambda: stub.WithdrawDay(pb.AdvisorDayRequest(date=tomorrow()), metadata=md(anna)))[0] == (
+        grpc.StatusCode.PERMISSION_DENIED
+    )
+
+
+def test_case_workers_publish_their_units_times_and_residents_book_them(stub, db, tokens, anna) -> None:
+    units = {u.code: u.name for u in stub.GetContactCentre(pb.GetContactCentreRequest()).case_units}
+    assert units["ekonomiskt-bistand"].startswith("Ekonomiskt bistånd")
+    karin = tokens.token(str(uuid.uuid4()), roles=("case_worker",), name="Karin Handläggare", unit="ekonomiskt-bistand")
+    made = stub.PublishSlots(
+        pb.PublishSlotsRequest(
+            kind="telephone",
+            weekdays=[datetime.fromisoformat(tomorrow()).isoweekday()],
+            start_time="10:00",
+            end_time="11:00",
+            slot_minutes=60,
+            from_date=tomorrow(),
+            to_date=tomorrow(),
+        ),
+        metadata=md(karin),
+    )
+    [slot] = made.slots
+    assert (slot.group, slot.group_name, slot.advisor_name) == (
+        "ekonomiskt-bistand",
+        units["ekonomiskt-bistand"],
+        "Karin Handläggare",
+    )
+    free = stub.ListFreeSlots(pb.ListFreeSlotsRequest(group="ekonomiskt-bistand")).slots
+    assert [s.slot_id for s in free] == [slot.slot_id]
+    stub.BookSlot(pb.BookSlotRequest(slot_id=slot.slot_id, phone="070-123 45 67"), metadata=md(anna))
+    day = stub.GetAdvisorDay(pb.AdvisorDayRequest(date=tomorrow()), metadata=md(karin))
+    assert [(s.status, s.resident_name) for s in day.slots] == [("booked", "Anna Andersson")]
+
+    olle = tokens.token(str(uuid.uuid4()), roles=("case_worker",), name="Olle", unit="aldreomsorg")
+    assert refused_fields(lambda: add(stub, olle, tomorrow(), "12:00", "12:30", group="ekonomiskt-bistand"))[0] == (
+        grpc.StatusCode.PERMISSION_DENIED
+    )
+    advisor = tokens.token(str(uuid.uuid4()), roles=("contact_agent",), group=SERVICE)
+    assert refused_fields(lambda: add(stub, advisor, tomorrow(), "12:00", "12:30", group="ekonomiskt-bistand"))[0] == (
+        grpc.StatusCode.PERMISSION_DENIED
+    )
+    nowhere = tokens.token(str(uuid.uuid4()), roles=("case_worker",), unit="okand-enhet")
+    code, errors = refused_fields(lambda: add(stub, nowhere, tomorrow(), "12:00", "12:30"))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "group" in errors
+    # Her own extra time next to the booked one; an admin adds one for any unit.
+    assert add(stub, karin, tomorrow(), "11:00", "11:30").group == "ekonomiskt-bistand"
+    admin = tokens.token(str(uuid.uuid4()), roles=("admin",), name="Adam")
+    assert add(stub, admin, tomorrow(), "11:00", "11:30", group="aldreomsorg").group == "aldreomsorg"
+    assert slot_count(db) == 3

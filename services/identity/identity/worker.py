@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from nameko.events import event_handler
 from nameko.timer import timer
 
 from fickan_common.access import EVENT as ACCESS_EVENT
 from fickan_common.db import Database
 from fickan_common.logs import setup_logging
-from fickan_common.worker import WorkerRuntime
+from fickan_common.worker import WorkerRuntime, event_handler
 from identity import settings as settings_module
 from identity.access_log import AccessLog
 from identity.cleanup import clean_up

@@ -5,7 +5,7 @@ from pathlib import Path
 from fickan_common.migrations import upgrade
 from insights import settings as settings_module
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def main() -> None:

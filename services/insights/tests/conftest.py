@@ -7,15 +7,10 @@ patching, and these tests start no nameko container (worker_factory needs no eve
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import grpc
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
 from kolada_double import KoladaData, KoladaDouble
 
 from fickan.insights.v1 import insights_pb2_grpc as pb_grpc

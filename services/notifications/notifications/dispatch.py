@@ -14,8 +14,8 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from prometheus_client import Counter, Histogram
-from sqlalchemy import delete, or_, select, update
+from prometheus_client import Counter, Gauge, Histogram
+from sqlalchemy import delete, func, or_, select, update
 
 from fickan_common.db import Database
 from notifications import feed
@@ -44,6 +44,9 @@ LATENCY = Histogram(
     "from the event that caused a message to its e-mail or push being sent",
     ["channel"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600, 36000),
+)
+DEAD_LETTERS = Gauge(
+    "fickan_notifications_dead_letters", "deliveries that gave up and wait for an admin to replay them"
 )
 MAX_BACKOFF = 3600.0
 
@@ -98,7 +101,10 @@ class Dispatcher:
                     .order_by(DeliveryRow.next_attempt_at)
                     .limit(limit)
                 ).all()
-            return sum(self.deliver(delivery_id, now) for delivery_id in due)
+            sent = sum(self.deliver(delivery_id, now) for delivery_id in due)
+            with self.db.read() as session:
+                DEAD_LETTERS.set(session.scalar(select(func.count()).where(DeliveryRow.status == "dead")) or 0)
+            return sent
         finally:
             self._running.release()
 

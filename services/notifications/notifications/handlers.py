@@ -21,6 +21,7 @@ from typing import Any
 
 from google.protobuf.json_format import ParseError
 from google.protobuf.message import Message as ProtoMessage
+from prometheus_client import Histogram
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -361,6 +362,15 @@ def apply_actions(
             session.execute(query.values(status="cancelled"))
 
 
+# From the moment the producing service committed the fact to the resident's inbox holding it
+# (the month-start dashboard and bench/ watch this).
+EVENT_TO_INBOX = Histogram(
+    "fickan_notifications_event_to_inbox_seconds",
+    "from an event's occurred_at to its inbox message being committed",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300),
+)
+
+
 def handle(
     db: Database, trigger: Trigger, body: Any, on_events: OnEvents = lambda ids: None, now: datetime | None = None
 ) -> bool:
@@ -400,6 +410,8 @@ def handle(
             log.info("event already handled", extra={"fields": {"handler": handler, "event_id": event_id}})
             return False
         log.info("event handled", extra={"fields": {"handler": handler, "event_id": event_id}})
+        if now is None:  # a real clock, not a test's
+            EVENT_TO_INBOX.observe(max(0.0, (datetime.now(UTC) - _occurred_at(body)).total_seconds()))
         on_events(committed)
         return True
 

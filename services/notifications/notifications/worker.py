@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from nameko.events import event_handler
 from nameko.timer import timer
 
 from fickan_common.db import Database
 from fickan_common.logs import setup_logging
-from fickan_common.worker import WorkerRuntime
+from fickan_common.worker import WorkerRuntime, event_handler
 from notifications import handlers
 from notifications import settings as settings_module
 from notifications.channels import SmtpMailer, WebPushProvider

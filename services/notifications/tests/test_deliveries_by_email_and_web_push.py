@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 from test_handlers_deliver_each_event_once import make_envelope
 
@@ -176,6 +177,7 @@ def test_after_the_last_try_the_delivery_is_a_dead_letter_an_admin_sees_and_repl
     admin = Principal(user_id=str(uuid.uuid4()), roles=("admin",))
     dead = [d for d in service.dead_letters(admin, 100) if d.recipient_id == who.user_id]
     assert [(d.status, d.attempts, d.channel) for d in dead] == [("dead", 2, "email")]
+    assert REGISTRY.get_sample_value("fickan_notifications_dead_letters") == 1  # what the alert watches
     with pytest.raises(PermissionDenied):
         service.dead_letters(who, 10)
     with pytest.raises(PermissionDenied):
@@ -183,6 +185,7 @@ def test_after_the_last_try_the_delivery_is_a_dead_letter_an_admin_sees_and_repl
     service.replay(admin, dead[0].id)
     service.replay(admin, dead[0].id)  # a second click changes nothing
     assert sender.run_once(now=NOON + timedelta(seconds=10)) == 1
+    assert REGISTRY.get_sample_value("fickan_notifications_dead_letters") == 0
     assert len([m for m in smtp.received() if m["To"] == address and "Nytt" in m["Subject"]]) == 1
 
 

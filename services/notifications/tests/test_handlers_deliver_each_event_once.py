@@ -296,3 +296,18 @@ def test_worker_listens_to_the_right_events_and_requeues_on_unexpected_errors() 
         for entrypoint in method.nameko_entrypoints
     }
     assert wiring == {("applications", "application_submitted", True), ("contact", "question_received", True)}
+
+
+def test_the_time_from_event_to_inbox_is_measured_once_per_message(db: Database) -> None:
+    from prometheus_client import REGISTRY
+
+    def observed() -> float:
+        return REGISTRY.get_sample_value("fickan_notifications_event_to_inbox_seconds_count") or 0.0
+
+    body = submitted()
+    before = observed()
+    assert handlers.handle_application_submitted(db, body) is True
+    assert handlers.handle_application_submitted(db, body) is False  # a redelivery: no second message
+    assert observed() == before + 1
+    # the event occurred just now: it lands in the lowest buckets, not at 0 or in the far tail
+    assert (REGISTRY.get_sample_value("fickan_notifications_event_to_inbox_seconds_bucket", {"le": "5.0"}) or 0) >= 1

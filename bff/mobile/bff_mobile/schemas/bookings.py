@@ -79,6 +79,10 @@ class ServiceSchema(ResponseSchema):
     code = fields.String(required=True)
     name = fields.String(required=True)
     name_en = fields.String(data_key="nameEn", required=True)
+    kind = fields.String(
+        required=True,
+        metadata={"description": "advisory_service | case_unit (a meeting with a case worker of that unit)"},
+    )
 
 
 class ServiceListSchema(ResponseSchema):

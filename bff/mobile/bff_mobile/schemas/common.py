@@ -45,7 +45,7 @@ REFRESH_TOKEN = r"^[A-Za-z0-9_-]{1,200}$"
 USER_CODE = r"^[A-Za-z -]{1,20}$"
 RESOURCE = r"^[a-z_]+:[A-Za-z0-9-]{1,64}$"
 UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+PERIOD = limits.of(apps_pb.GetPeriodRequest, "period")  # the service's YYYY-MM, with its years
 BASE_MESSAGES = {"required": texts.FIELD_REQUIRED, "null": texts.FIELD_NULL}
 
 
@@ -125,9 +125,26 @@ class ResponseSchema(Schema):
     """An answer body (dump only)."""
 
 
+class JsonBoolean(fields.Boolean):
+    """true or false in a JSON body, nothing else (marshmallow's Boolean also takes 0, 1, "yes", "on")."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+def json_boolean(**kwargs: Any) -> fields.Boolean:
+    return JsonBoolean(error_messages={**BASE_MESSAGES, "invalid": texts.FIELD_NOT_BOOLEAN}, **kwargs)
+
+
 def period_field(description: str) -> fields.String:
     return text_field(
-        max_length=20, pattern=PERIOD, pattern_message=texts.FIELD_PERIOD, required=False, description=description
+        max_length=20,
+        pattern=PERIOD.pattern,
+        pattern_message=PERIOD.hint or texts.FIELD_NOT_TEXT,
+        required=False,
+        description=description,
     )
 
 

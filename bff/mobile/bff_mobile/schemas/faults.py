@@ -15,6 +15,7 @@ MAX_DESCRIPTION = limits.of(_REPORT, "description").max_length or 0
 MAX_ADDRESS = limits.of(_REPORT, "address").max_length or 0
 MAX_ATTRIBUTES = limits.of(_REPORT, "attributes").max_items or 0
 MAX_COMMENT = limits.of(contact_pb.GiveFeedbackRequest, "comment").max_length or 0
+RATING = limits.of(contact_pb.GiveFeedbackRequest, "rating")
 
 
 class ReportFaultSchema(RequestSchema):
@@ -80,10 +81,21 @@ class GiveFeedbackSchema(RequestSchema):
     rating = fields.Integer(
         required=True,
         strict=True,
+        validate=validate.Range(min=RATING.min, max=RATING.max, error=RATING.hint or texts.FIELD_NOT_TEXT),
         error_messages=BASE_MESSAGES,
-        metadata={"description": "1-5 (checked by the service)"},
+        metadata={"description": "1-5, as the contract declares"},
     )
     comment = fields.String(required=False, validate=validate.Length(max=MAX_COMMENT, error=texts.FIELD_TOO_LONG))
+
+
+class FeedbackQuerySchema(RequestSchema):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(("contact", "booking", "e_service"), error=texts.FIELD_NOT_TEXT),
+        error_messages=BASE_MESSAGES,
+        metadata={"description": "contact | booking | e_service"},
+    )
+    subject_id = Id(data_key="subjectId", required=True)
 
 
 class FeedbackSchema(ResponseSchema):
@@ -91,3 +103,13 @@ class FeedbackSchema(ResponseSchema):
     rating = fields.Integer(required=True)
     comment = fields.String(required=True)
     editable_until = fields.DateTime(data_key="editableUntil", allow_none=True, required=True)
+
+
+class MyFeedbackSchema(ResponseSchema):
+    given = fields.Boolean(required=True, metadata={"description": "false: not rated yet (the other fields empty)"})
+    id = fields.String(required=True)
+    rating = fields.Integer(required=True, metadata={"description": "1-5; 0 when not given"})
+    comment = fields.String(required=True)
+    editable_until = fields.DateTime(
+        data_key="editableUntil", allow_none=True, required=True, metadata={"description": "Changeable until then"}
+    )

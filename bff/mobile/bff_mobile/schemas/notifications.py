@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from bff_mobile import texts
-from bff_mobile.schemas.common import RequestSchema, ResponseSchema
+from bff_mobile.schemas.common import RequestSchema, ResponseSchema, json_boolean
 from fickan.notifications.v1 import notifications_pb2 as notes_pb
 from fickan_common import limits
 
@@ -23,8 +23,8 @@ class ChannelChoiceSchema(RequestSchema):
         validate=validate.Length(max=40),
         metadata={"description": 'The kind of message (e.g. "decision_approved"); "" = every other kind.'},
     )
-    email = fields.Boolean(required=True)
-    push = fields.Boolean(required=True)
+    email = json_boolean(required=True)
+    push = json_boolean(required=True)
 
 
 class PreferencesBodySchema(RequestSchema):
@@ -43,7 +43,7 @@ class PreferencesBodySchema(RequestSchema):
     quiet_end = fields.String(
         data_key="quietEnd", load_default="07:00", validate=validate.Regexp(CLOCK, error=texts.FIELD_CLOCK)
     )
-    ignore_quiet_hours = fields.Boolean(data_key="ignoreQuietHours", load_default=False)
+    ignore_quiet_hours = json_boolean(data_key="ignoreQuietHours", load_default=False)
 
 
 class ChannelChoiceOutSchema(ResponseSchema):

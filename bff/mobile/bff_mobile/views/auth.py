@@ -94,7 +94,7 @@ def start_login(body: dict[str, Any]) -> dict[str, Any]:
     body=OrderRefSchema,
     response=LoginStatusSchema,
     public=True,
-    errors=(400, 404, 503),
+    errors=(400, 404, 429, 503),
 )
 def collect_login(body: dict[str, Any]) -> dict[str, Any]:
     answer = call(
@@ -130,7 +130,7 @@ def collect_login(body: dict[str, Any]) -> dict[str, Any]:
     body=OrderRefSchema,
     status=204,
     public=True,
-    errors=(400, 404, 503),
+    errors=(400, 404, 429, 503),
 )
 def cancel_login(body: dict[str, Any]) -> None:
     cancel = identity_pb.CancelLoginRequest(

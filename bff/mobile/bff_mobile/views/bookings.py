@@ -1,4 +1,4 @@
-"""Advisory bookings: the advisory services and their free times, book, reschedule, cancel, my
+"""Advisory bookings: the advisory services (and case workers' units) and their free times, book, reschedule, cancel, my
 bookings and the calendar file. A time lost to another resident is a 409 whose message names the
 next free times (the contact service's words)."""
 
@@ -54,7 +54,7 @@ def _booking(b: contact_pb.Booking) -> dict[str, Any]:
 @api.route(
     "/bookings/services",
     "GET",
-    summary="The advisory services a resident can book a time with",
+    summary="The advisory services and case workers' units a resident can book a time with",
     tag="bookings",
     response=ServiceListSchema,
     public=True,
@@ -62,13 +62,8 @@ def _booking(b: contact_pb.Booking) -> dict[str, Any]:
 )
 def advisory_services() -> dict[str, Any]:
     centre = call(services().contact, "GetContactCentre", contact_pb.GetContactCentreRequest(), public=True)
-    return {
-        "services": [
-            {"code": s.code, "name": s.name, "name_en": s.name_en}
-            for s in centre.groups
-            if s.kind == "advisory_service"
-        ]
-    }
+    bookable = [s for s in centre.groups if s.kind == "advisory_service"] + list(centre.case_units)
+    return {"services": [{"code": s.code, "name": s.name, "name_en": s.name_en, "kind": s.kind} for s in bookable]}
 
 
 @api.route(

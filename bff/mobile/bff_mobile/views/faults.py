@@ -9,8 +9,10 @@ from bff_mobile.api import call
 from bff_mobile.schemas.faults import (
     FaultKindListSchema,
     FaultReportSchema,
+    FeedbackQuerySchema,
     FeedbackSchema,
     GiveFeedbackSchema,
+    MyFeedbackSchema,
     ReportFaultSchema,
 )
 from bff_mobile.views.common import api, services, time_of
@@ -115,4 +117,29 @@ def give_feedback(body: dict[str, Any]) -> dict[str, Any]:
         "rating": given.rating,
         "comment": given.comment,
         "editable_until": time_of(given, "editable_until"),
+    }
+
+
+@api.route(
+    "/feedback",
+    "GET",
+    summary="My rating of a contact, a booking or an e-service, if I gave one (and until when I may change it)",
+    tag="feedback",
+    query=FeedbackQuerySchema,
+    response=MyFeedbackSchema,
+    errors=(400, 503),
+)
+def my_feedback(query: dict[str, Any]) -> dict[str, Any]:
+    mine = call(
+        services().contact,
+        "GetMyFeedback",
+        contact_pb.FeedbackSubject(kind=query["kind"], subject_id=query["subject_id"]),
+        field_names=FIELDS,
+    )
+    return {
+        "given": mine.given,
+        "id": mine.feedback_id,
+        "rating": mine.rating,
+        "comment": mine.comment,
+        "editable_until": time_of(mine, "editable_until") if mine.given else None,
     }

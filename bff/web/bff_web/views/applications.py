@@ -13,7 +13,7 @@ from typing import Any
 import grpc
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
 
-from bff_web import downloads, formatting, numbers
+from bff_web import downloads, feedback, formatting, numbers
 from bff_web import forms as web_forms
 from bff_web.i18n import t
 from bff_web.session import login_required, services, token
@@ -449,9 +449,22 @@ def cancel_signing(application_id: str) -> Response:
 
 
 # --- the case ----------------------------------------------------------------------------------
-def _render_case(app: Any, error: str = "", status: int = 200) -> tuple[str, int]:
+# Sent: a resident may rate the e-service from here on (the contact service decides).
+NOT_SENT = ("draft", "signature_pending")
+
+
+def _render_case(
+    app: Any,
+    error: str = "",
+    status: int = 200,
+    feedback_values: dict[str, str] | None = None,
+    feedback_errors: dict[str, str] | None = None,
+) -> tuple[str, int]:
     definition = _definition(app)
     english = g.get("lang") == "en"
+    rating = None
+    if app.status not in NOT_SENT and app.role != "staff":
+        rating = feedback.panel("e_service", app.application_id, feedback_values)
     html = render_template(
         "application_case.html",
         app=app,
@@ -464,8 +477,22 @@ def _render_case(app: Any, error: str = "", status: int = 200) -> tuple[str, int
         files={a.attachment_id: a for a in app.attachments},
         error=error,
         live=True,  # a decision or a request for more appears while the page is open
+        feedback=rating,
+        errors=feedback_errors or {},
     )
     return html, status
+
+
+@bp.post("/ansokan/<application_id>/omdome")
+@login_required
+def give_feedback(application_id: str) -> Response | tuple[str, int]:
+    """The resident rates the e-service 1-5 after sending the application (once; changeable for a day)."""
+    app = _application(application_id)
+    values, errors, status = feedback.give("e_service", app.application_id)
+    if errors:
+        return _render_case(app, status=status, feedback_values=values, feedback_errors=errors)
+    flash("feedback_thanks", "success")
+    return redirect(url_for("applications.show", application_id=application_id) + "#feedback-title")
 
 
 @bp.get("/ansokan/<application_id>")

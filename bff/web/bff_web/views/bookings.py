@@ -1,12 +1,13 @@
 """Advisory bookings on the web: a resident picks an advisory service and a free time, books it
 (the loser of a race for the last time sees why and the next free times), reschedules, cancels and
-downloads the calendar file; an advisor publishes a weekly pattern and sees their day. The rules and
-the no-double-booking guarantee live in the contact service; this only composes and maps."""
+downloads the calendar file. An advisor (or a case worker, for their unit) publishes a weekly
+pattern, adds an extra time, withdraws a time or a whole day and sees their day. The rules and the
+no-double-booking guarantee live in the contact service; this only composes and maps."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -26,6 +27,10 @@ bp = Blueprint("bookings", __name__)
 KINDS = ("on_site", "telephone", "video")
 WEEKDAYS = (1, 2, 3, 4, 5, 6, 7)
 PUBLISH_FIELDS = ("kind", "start_time", "end_time", "slot_minutes", "from_date", "to_date", "except_dates", "location")
+EXTRA_FIELDS = ("kind", "date", "start_time", "end_time", "location")
+# The extra-time form's fields carry this prefix on the page (ids unique beside the pattern form's).
+EXTRA = "extra_"
+PUBLISHERS = ("contact_agent", "case_worker", "admin")
 
 
 def _id(value: str) -> str:
@@ -39,6 +44,16 @@ def _id(value: str) -> str:
 def advisory_services() -> list[tuple[str, str]]:
     lang = g.get("lang", "sv")
     return [(s.code, s.name_en if lang == "en" else s.name) for s in centre().groups if s.kind == "advisory_service"]
+
+
+def case_units() -> list[tuple[str, str]]:
+    """Case workers' units residents book a meeting with (e.g. financial assistance)."""
+    lang = g.get("lang", "sv")
+    return [(u.code, u.name_en if lang == "en" else u.name) for u in centre().case_units]
+
+
+def bookable() -> list[tuple[str, str]]:
+    return advisory_services() + case_units()
 
 
 def _slot(s: pb.Slot) -> dict[str, Any]:
@@ -79,7 +94,7 @@ def _free(group: str, kind: str = "") -> list[dict[str, Any]]:
 
 
 def _times_page(group: str, kind: str, error: str = "", status: int = 200, rebooking: str = "") -> tuple[str, int]:
-    names = dict(advisory_services())
+    names = dict(bookable())
     if group not in names:
         abort(404)
     html = render_template(
@@ -102,7 +117,7 @@ def start() -> tuple[str, int] | str:
     kind = request.args.get("typ", "") if request.args.get("typ") in KINDS else ""
     if group:
         return _times_page(group, kind)
-    return render_template("bookings_start.html", services=advisory_services())
+    return render_template("bookings_start.html", services=advisory_services(), units=case_units())
 
 
 @bp.post("/radgivning/boka")
@@ -221,36 +236,56 @@ def calendar(booking_id: str) -> Response:
     return response
 
 
-# -- advisors ---------------------------------------------------------------------------------------
-def _day_page(day: str, values: dict[str, str], errors: dict[str, str], status: int = 200) -> tuple[str, int]:
+# -- advisors and case workers ------------------------------------------------------------------------
+def _day_page(
+    day: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+    extra: dict[str, str] | None = None,
+) -> tuple[str, int]:
     try:
         got = services().contact.call("GetAdvisorDay", pb.AdvisorDayRequest(date=day), token=token())
     except ServiceError as exc:
         if exc.code != grpc.StatusCode.INVALID_ARGUMENT:
             raise
         got = services().contact.call("GetAdvisorDay", pb.AdvisorDayRequest(), token=token())
+    shown = date.fromisoformat(got.date)
     html = render_template(
         "desk_bookings_day.html",
         day=got.date,
+        previous_day=(shown - timedelta(days=1)).isoformat(),
+        next_day=(shown + timedelta(days=1)).isoformat(),
         slots=[_slot(s) for s in got.slots],
+        booked=sum(1 for s in got.slots if s.status == "booked"),
         values=values,
+        extra=extra or {"kind": "on_site", "date": got.date},
         errors=errors,
         kinds=[(k, t(f"booking_kind_{k}")) for k in KINDS],
         weekdays=[(d, t(f"weekday_{d}")) for d in WEEKDAYS],
+        # An admin chooses whose times; an advisor or a case worker publishes their own.
+        groups=bookable() if g.principal.has_role("admin") else [],
     )
     return html, status
 
 
+def _refused(exc: ServiceError, default_field: str) -> dict[str, str]:
+    if exc.code not in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION):
+        raise exc
+    return exc.field_errors or {default_field: exc.message}
+
+
 @bp.get("/personal/radgivning")
-@staff_required("contact_agent")
+@staff_required(*PUBLISHERS)
 def advisor_day() -> tuple[str, int]:
     return _day_page(request.args.get("dag", "")[:10], {"kind": "on_site", "slot_minutes": "30"}, {})
 
 
 @bp.post("/personal/radgivning/publicera")
-@staff_required("contact_agent")
+@staff_required(*PUBLISHERS)
 def publish() -> Response | tuple[str, int]:
     values = {k: request.form.get(k, "") for k in PUBLISH_FIELDS}
+    values["group"] = request.form.get("group", "")[:60]
     weekdays = [int(d) for d in request.form.getlist("weekdays") if d.isdigit() and int(d) in WEEKDAYS]
     try:
         minutes = int(values["slot_minutes"] or 0)
@@ -260,6 +295,7 @@ def publish() -> Response | tuple[str, int]:
         made = services().contact.call(
             "PublishSlots",
             pb.PublishSlotsRequest(
+                group=values["group"],
                 kind=values["kind"],
                 weekdays=weekdays,
                 start_time=values["start_time"],
@@ -273,16 +309,54 @@ def publish() -> Response | tuple[str, int]:
             token=token(),
         )
     except ServiceError as exc:
-        if exc.code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION):
-            values["weekdays"] = ",".join(map(str, weekdays))
-            return _day_page("", values, exc.field_errors or {"kind": exc.message}, 400)
-        raise
+        values["weekdays"] = ",".join(map(str, weekdays))
+        return _day_page("", values, _refused(exc, "kind"), 400)
     flash("booking_published" if made.created else "booking_published_none", "success")
     return redirect(url_for("bookings.advisor_day", dag=values["from_date"]))
 
 
+@bp.post("/personal/radgivning/extra-tid")
+@staff_required(*PUBLISHERS)
+def add_extra() -> Response | tuple[str, int]:
+    """An exception to the pattern: one extra time."""
+    extra = {k: request.form.get(EXTRA + k, "") for k in EXTRA_FIELDS}
+    group = request.form.get("group", "")[:60]
+    try:
+        services().contact.call(
+            "AddSlot",
+            pb.AddSlotRequest(
+                group=group,
+                kind=extra["kind"],
+                date=extra["date"],
+                start_time=extra["start_time"],
+                end_time=extra["end_time"],
+                location=extra["location"],
+            ),
+            token=token(),
+        )
+    except ServiceError as exc:
+        errors = {EXTRA + field: text for field, text in _refused(exc, "kind").items()}
+        return _day_page(extra["date"][:10], {"kind": "on_site", "slot_minutes": "30"}, errors, 400, extra)
+    flash("booking_extra_added", "success")
+    return redirect(url_for("bookings.advisor_day", dag=extra["date"]))
+
+
+@bp.post("/personal/radgivning/ledig-dag")
+@staff_required(*PUBLISHERS)
+def day_off() -> Response | tuple[str, int]:
+    """An exception for a whole day: every coming time withdrawn, its bookings cancelled."""
+    day = request.form.get("date", "")[:10]
+    try:
+        services().contact.call("WithdrawDay", pb.AdvisorDayRequest(date=day), token=token())
+    except ServiceError as exc:
+        errors = {"day_off": " ".join(_refused(exc, "date").values())}
+        return _day_page(day, {"kind": "on_site", "slot_minutes": "30"}, errors, 400)
+    flash("booking_day_off", "success")
+    return redirect(url_for("bookings.advisor_day", dag=day))
+
+
 @bp.post("/personal/radgivning/tider/<slot_id>/ta-bort")
-@staff_required("contact_agent")
+@staff_required(*PUBLISHERS)
 def withdraw(slot_id: str) -> Response:
     try:
         slot = services().contact.call("WithdrawSlot", pb.SlotRequest(slot_id=_id(slot_id)), token=token())

@@ -5,14 +5,13 @@ thread. Rules, limits and routing live in the contact service; this only compose
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import grpc
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from bff_web import downloads, formatting
+from bff_web import downloads, feedback, formatting
 from bff_web.i18n import t
 from bff_web.session import login_required, services, token
 from fickan.applications.v1 import applications_pb2
@@ -179,14 +178,6 @@ def entries(thread: pb.Thread) -> list[dict[str, str]]:
     ]
 
 
-def _my_feedback(q: pb.Question) -> pb.Feedback | None:
-    """The resident's rating of a closed contact (feedback.given False when none yet)."""
-    if q.status != "closed":
-        return None
-    subject = pb.FeedbackSubject(kind="contact", subject_id=q.question_id)
-    return services().contact.call("GetMyFeedback", subject, token=token())
-
-
 def _thread_page(
     thread: pb.Thread,
     errors: dict[str, str],
@@ -195,9 +186,8 @@ def _thread_page(
     feedback_values: dict[str, str] | None = None,
 ) -> tuple[str, int]:
     q = thread.question
-    feedback = _my_feedback(q)
-    if feedback_values is None and feedback is not None and feedback.given:
-        feedback_values = {"rating": str(feedback.rating), "comment": feedback.comment}
+    # A closed contact may be rated.
+    rating = feedback.panel("contact", q.question_id, feedback_values) if q.status == "closed" else None
     html = render_template(
         "contact_thread.html",
         question=q,
@@ -207,10 +197,9 @@ def _thread_page(
         errors=errors,
         value=value,
         live=True,  # the contact centre's reply appears while the page is open
-        feedback=feedback,
-        feedback_values=feedback_values or {},
-        feedback_editable=feedback is not None
-        and (not feedback.given or feedback.editable_until.ToDatetime(tzinfo=UTC) > datetime.now(UTC)),
+        feedback=rating.feedback if rating else None,
+        feedback_values=rating.values if rating else {},
+        feedback_editable=rating is not None and rating.editable,
     )
     return html, status
 
@@ -218,25 +207,10 @@ def _thread_page(
 @bp.post("/kontakt/fragor/<question_id>/omdome")
 @login_required
 def give_feedback(question_id: str) -> Response | tuple[str, int]:
-    values = {"rating": request.form.get("rating", ""), "comment": request.form.get("comment", "")}
-    rating = int(values["rating"]) if values["rating"].isdigit() and len(values["rating"]) < 3 else 0
-    try:
-        services().contact.call(
-            "GiveFeedback",
-            pb.GiveFeedbackRequest(
-                subject=pb.FeedbackSubject(kind="contact", subject_id=_question_id(question_id)),
-                rating=rating,
-                comment=values["comment"],
-            ),
-            token=token(),
-        )
-    except ServiceError as exc:
-        if exc.code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION):
-            current = services().contact.call("GetMyThread", pb.ThreadRequest(question_id=question_id), token=token())
-            status = 400 if exc.code == grpc.StatusCode.INVALID_ARGUMENT else 409
-            errors = exc.field_errors or {"rating": exc.message}
-            return _thread_page(current, errors, status=status, feedback_values=values)
-        raise
+    values, errors, status = feedback.give("contact", _question_id(question_id))
+    if errors:
+        current = services().contact.call("GetMyThread", pb.ThreadRequest(question_id=question_id), token=token())
+        return _thread_page(current, errors, status=status, feedback_values=values)
     flash("feedback_thanks", "success")
     return redirect(url_for("contact.thread", question_id=question_id))
 

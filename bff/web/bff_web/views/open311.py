@@ -2,8 +2,16 @@
 faults to the municipality: discovery, services, a service's definition, requests (list with
 filters, one by id) and new requests (form-encoded, with the api_key the municipality gave the app).
 JSON or XML by the path's extension; errors as the specification's error list with the right HTTP
-status. The rules (kinds, area, keys) live in the contact service; this only maps the format.
-Published requests never carry anything of who reported them."""
+status. The rules (kinds, area, keys, the jurisdiction) live in the contact service; this only maps
+the format. Published requests never carry anything of who reported them.
+
+jurisdiction_id is accepted on every endpoint that the specification gives it to; Fickan serves one
+municipality, so it may be left out, and any other value is 404 (jurisdiction_id not found).
+
+Requests are accepted synchronously: the report is stored, and put in BBMT's queue, before POST
+answers, so POST answers with its service_request_id and never a token. tokens/<token> is served
+because the specification lists it, and answers 404 in the error format for every token (none is
+ever issued)."""
 
 from __future__ import annotations
 
@@ -184,8 +192,13 @@ def _request(r: pb.FaultReport) -> dict[str, Any]:
     }
 
 
+def _jurisdiction() -> str:
+    """Open311's jurisdiction_id, from the query or (POST) the form; checked by the contact service."""
+    return request.values.get("jurisdiction_id", "")[:100]
+
+
 def _fault_services() -> pb.FaultServices:
-    return services().contact.call("ListFaultServices", pb.ListFaultServicesRequest())
+    return services().contact.call("ListFaultServices", pb.ListFaultServicesRequest(jurisdiction_id=_jurisdiction()))
 
 
 def _number(name: str) -> float | None:
@@ -266,6 +279,7 @@ def list_requests(fmt: str) -> Response:
             start_date=args.get("start_date", "")[:40],
             end_date=args.get("end_date", "")[:40],
             status=args.get("status", "")[:20],
+            jurisdiction_id=_jurisdiction(),
         ),
     )
     return answer(fmt, "service_requests", [_request(r) for r in found.reports])
@@ -274,8 +288,23 @@ def list_requests(fmt: str) -> Response:
 @bp.get("/requests/<service_request_id>.<any(json, xml):fmt>")
 @open311
 def get_request(service_request_id: str, fmt: str) -> Response:
-    found = services().contact.call("GetFaultReport", pb.FaultReportRequest(service_request_id=service_request_id[:36]))
+    found = services().contact.call(
+        "GetFaultReport",
+        pb.FaultReportRequest(service_request_id=service_request_id[:36], jurisdiction_id=_jurisdiction()),
+    )
     return answer(fmt, "service_requests", [_request(found)])
+
+
+@bp.get("/tokens/<token>.<any(json, xml):fmt>")
+@open311
+def request_id_of_token(token: str, fmt: str) -> Response:
+    _fault_services()  # a jurisdiction_id that is not ours: 404 for that first
+    raise Open311Error(
+        404,
+        f"token: Okänd token {token[:60]!r}. Fickan tar emot felanmälningar direkt: POST svarar med "
+        "service_request_id och aldrig med en token. (Unknown token: requests are accepted synchronously, "
+        "so POST answers with the service_request_id and never issues a token.)",
+    )
 
 
 @bp.post("/requests.<any(json, xml):fmt>")
@@ -298,19 +327,18 @@ def post_request(fmt: str) -> Response:
         "last_name": form.get("last_name", "")[:100],
         "email": form.get("email", "")[:254],
         "phone": form.get("phone", "")[:40],
+        "jurisdiction_id": _jurisdiction(),
     }
     if lat is not None:
         fields["lat"] = lat
     if long is not None:
         fields["long"] = long
     made = services().contact.call("ReportFaultFromOpen311", pb.ReportFaultRequest(**fields))
-    notice = made.service_notice or None
-    return answer(
-        fmt,
-        "service_requests",
-        [{"service_request_id": made.service_request_id, "service_notice": notice, "account_id": None}],
-        201,
-    )
+    # Optional fields are left out rather than null (no account_id: Fickan keeps no Open311 accounts).
+    created = {"service_request_id": made.service_request_id}
+    if made.service_notice:
+        created["service_notice"] = made.service_notice
+    return answer(fmt, "service_requests", [created], 201)
 
 
 @bp.route("/<path:anything>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])

@@ -24,6 +24,7 @@ BOOKING_STATUS_TEXT = {BOOKED: ("Bokad", "Booked"), CANCELLED: ("Avbokad", "Canc
 
 MAX_WEEKS = 13  # a pattern reaches a quarter ahead at most
 SLOT_MINUTES = (15, 20, 30, 45, 60, 90)
+EXTRA_MINUTES = (10, 240)  # an extra time: at least 10 minutes, at most 4 hours
 NOTE_MAX = 1000
 LOCATION_MAX = 200
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
@@ -35,6 +36,11 @@ TAKEN = "Tiden hann bokas av någon annan. (Someone else booked this time a mome
 NO_FREE = "Det finns inga andra lediga tider just nu. Ring kontaktcenter så hjälper vi dig. (No other free times.)"
 PAST = "Tiden har redan varit. Välj en tid som inte har börjat. (The time has passed: choose a coming one.)"
 WITHDRAWN_TEXT = "Rådgivaren har tagit bort tiden. Välj en annan tid. (The advisor withdrew the time.)"
+FIX = "Några uppgifter behöver rättas. (Some details need correcting.)"
+ALL_PASSED = "Alla tiderna har redan varit. Välj tider som inte har börjat. (Every time has passed.)"
+NO_WEEKDAY = (
+    "Ingen av veckodagarna infaller mellan första och sista dagen. (None of the weekdays falls between the dates.)"
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,10 @@ def _parse_time(value: str, field: str, errors: dict[str, str]) -> time | None:
     return time(int(match[1]), int(match[2]))
 
 
+def _minutes(at: time) -> int:
+    return at.hour * 60 + at.minute
+
+
 def clean_pattern(
     group: str,
     kind: str,
@@ -116,6 +126,10 @@ def clean_pattern(
         errors["end_time"] = "Sluttiden måste vara efter starttiden. (The end must be after the start.)"
     if slot_minutes not in SLOT_MINUTES:
         errors["slot_minutes"] = "Välj en längd på " + ", ".join(map(str, SLOT_MINUTES)) + " minuter."
+    elif start and end and end > start and _minutes(end) - _minutes(start) < slot_minutes:
+        errors["slot_minutes"] = (
+            f"Från {start:%H:%M} till {end:%H:%M} ryms ingen tid på {slot_minutes} minuter. (No time fits.)"
+        )
     first = parse_date(from_date, "from_date", errors)
     last = parse_date(to_date, "to_date", errors)
     if first and first < today():
@@ -135,10 +149,64 @@ def clean_pattern(
     location = (location or "").strip()
     if len(location) > LOCATION_MAX:
         errors["location"] = f"Högst {LOCATION_MAX} tecken. (At most {LOCATION_MAX} characters.)"
+    if first and last and days and "to_date" not in errors and "weekdays" not in errors:
+        span = (first + timedelta(days=n) for n in range((last - first).days + 1))
+        if not any(d.isoweekday() in days and d not in skipped for d in span):
+            errors["weekdays"] = NO_WEEKDAY
     if errors:
-        raise ValidationFailed("Några uppgifter behöver rättas. (Some details need correcting.)", errors)
+        raise ValidationFailed(FIX, errors)
     assert start and end and first and last
     return Pattern(group, kind, days, start, end, slot_minutes, first, last, frozenset(skipped), location)
+
+
+@dataclass(frozen=True)
+class Extra:
+    """One extra time outside the pattern."""
+
+    kind: str
+    starts_at: datetime  # UTC
+    ends_at: datetime
+    location: str
+
+
+def _local(day: date, at: time) -> datetime:
+    return datetime.combine(day, at).replace(tzinfo=LOCAL).astimezone(UTC)
+
+
+def clean_extra(kind: str, day: str, start_time: str, end_time: str, location: str, at: datetime) -> Extra:
+    errors: dict[str, str] = {}
+    kind = (kind or "").strip()
+    if kind not in KINDS:
+        errors["kind"] = "Välj på plats, telefon eller video. (Choose on site, telephone or video.)"
+    the_day = parse_date(day, "date", errors)
+    start = _parse_time(start_time, "start_time", errors)
+    end = _parse_time(end_time, "end_time", errors)
+    starts = ends = None
+    if the_day and start and end:
+        starts, ends = _local(the_day, start), _local(the_day, end)
+        minutes = (ends - starts).total_seconds() / 60
+        if ends <= starts:
+            errors["end_time"] = "Sluttiden måste vara efter starttiden. (The end must be after the start.)"
+        elif not EXTRA_MINUTES[0] <= minutes <= EXTRA_MINUTES[1]:
+            errors["end_time"] = "En tid är 10 minuter till 4 timmar lång. (A time is 10 minutes to 4 hours long.)"
+        if the_day < today():
+            errors["date"] = "Dagen har redan varit. (The day has passed.)"
+        elif starts <= at:
+            errors["start_time"] = PAST
+    location = (location or "").strip()
+    if len(location) > LOCATION_MAX:
+        errors["location"] = f"Högst {LOCATION_MAX} tecken. (At most {LOCATION_MAX} characters.)"
+    if errors:
+        raise ValidationFailed(FIX, errors)
+    assert starts and ends
+    return Extra(kind, starts, ends, location)
+
+
+def overlap_message(new_start: datetime, existing_start: datetime) -> str:
+    return (
+        f"Tiden {when(new_start)} krockar med en tid du redan har ({when(existing_start)}). "
+        "Välj andra tider eller ta bort den gamla. (It overlaps one of your own times.)"
+    )
 
 
 def clean_booking(note: str, phone: str) -> tuple[str, str]:

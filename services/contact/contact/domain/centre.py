@@ -4,7 +4,8 @@ at start-up: a wrong group in a topic or a rule stops the service with a message
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -12,6 +13,10 @@ from typing import Any
 from contact.domain.routing import Router, RoutingRule
 
 GROUP_KINDS = ("answer_group", "advisory_service")
+ADVISORY = "advisory_service"
+CASE_UNIT = "case_unit"
+# identity's unit codes (a case worker's unit): small letters, digits and hyphens.
+_UNIT = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 
 
 class CentreDataError(ValueError):
@@ -50,10 +55,20 @@ class Centre:
     router: Router
     default_group: str
     baseline_unnecessary_per_year: int
+    # Case workers' units that residents may book a meeting with (kind "case_unit"); not contact
+    # groups: no queue, no routing, not on the wall.
+    case_units: dict[str, Group] = field(default_factory=dict)
 
     def group_name(self, code: str) -> str:
-        group = self.groups.get(code)
+        group = self.groups.get(code) or self.case_units.get(code)
         return group.name if group else code
+
+    def bookable(self, code: str) -> Group | None:
+        """An advisory service or a case workers' unit: whose times residents book."""
+        group = self.groups.get(code)
+        if group is not None and group.kind == ADVISORY:
+            return group
+        return self.case_units.get(code)
 
 
 def _text(entry: dict[str, Any], key: str, where: str) -> str:
@@ -108,7 +123,13 @@ def parse_centre(data: dict[str, Any]) -> Centre:
     baseline = data.get("baseline_unnecessary_per_year")
     if not isinstance(baseline, int) or baseline < 0:
         raise CentreDataError("baseline_unnecessary_per_year must be a whole number ≥ 0")
-    return Centre(groups, topics, reasons, router, default_group, baseline)
+    case_units: dict[str, Group] = {}
+    for entry in data.get("case_units") or []:
+        code = _text(entry, "code", "case_units")
+        if not _UNIT.match(code) or code in groups:
+            raise CentreDataError(f"case unit {code!r}: a unit code (small letters, digits, hyphens), not a group's")
+        case_units[code] = Group(code, CASE_UNIT, _text(entry, "name", code), _text(entry, "name_en", code))
+    return Centre(groups, topics, reasons, router, default_group, baseline, case_units)
 
 
 def load_centre(path: str = "") -> Centre:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from fickan_common.errors import ValidationFailed
+from fickan_common.errors import NotFound, ValidationFailed
 
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 DESCRIPTION_MAX = 4000
@@ -58,6 +58,17 @@ class Faults:
     area_name: str
     polygon: tuple[tuple[float, float], ...]
     kinds: dict[str, FaultKind]
+    # Open311's jurisdiction_id: the one municipality this endpoint serves.
+    jurisdiction_id: str = ""
+
+    def check_jurisdiction(self, jurisdiction_id: str) -> None:
+        """Open311: jurisdiction_id is optional here (one municipality); a wrong one is not found."""
+        given = (jurisdiction_id or "").strip()
+        if given and given.lower() != self.jurisdiction_id.lower():
+            raise NotFound(
+                f"jurisdiction_id: Okänd jurisdiktion {given[:100]!r}; här finns bara {self.jurisdiction_id!r}. "
+                f"(jurisdiction_id not found: this endpoint serves {self.jurisdiction_id!r} only.)"
+            )
 
     def inside(self, lat: float, long: float) -> bool:
         """Is the point inside the area's polygon? (ray casting; the polygon's edges count as inside)"""
@@ -100,7 +111,10 @@ def parse_faults(data: dict[str, Any], groups: set[str]) -> Faults:
             entry.get("category", ""),
             tuple(sorted(attributes, key=lambda x: x.order)),
         )
-    return Faults(group, data["agency"], data["area"]["name"], polygon, kinds)
+    jurisdiction = str(data.get("jurisdiction_id") or "").strip()
+    if not jurisdiction:
+        raise FaultDataError("fault reports: 'jurisdiction_id' (Open311, e.g. the municipality's domain) is missing")
+    return Faults(group, data["agency"], data["area"]["name"], polygon, kinds, jurisdiction)
 
 
 def load_faults(path: str, groups: set[str]) -> Faults:
