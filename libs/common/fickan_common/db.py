@@ -14,7 +14,7 @@ Every state change goes through `Database.transaction()`, which is atomic on bot
 `Database.read()` is for what only reads: a plain deferred transaction (WAL lets it run beside a
 writer), which refuses to write.
 
-On SQLite the threads of one process also take turns for writing on a lock of their own before
+On SQLite the threads of one (api) process also take turns for writing on a lock of their own before
 `BEGIN IMMEDIATE`: SQLite's busy handler polls with growing sleeps (up to 100 ms), so sixteen
 threads waiting for its lock left it idle between writers and let newcomers overtake the waiting
 (measured under 16 concurrent submits: a third of the api's busy time in BEGIN IMMEDIATE, and
@@ -24,6 +24,7 @@ at once and in arrival order; SQLite's lock still guards against the other proce
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -84,6 +85,11 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+def _eventlet_patched() -> bool:
+    patcher = sys.modules.get("eventlet.patcher")
+    return bool(patcher and patcher.is_monkey_patched("thread"))
+
+
 def _refuse_writes(session: Session, _context, _instances) -> None:  # type: ignore[no-untyped-def]
     if session.new or session.dirty or session.deleted:
         raise ReadOnlyTransaction("a read transaction tried to write; use Database.transaction()")
@@ -98,8 +104,10 @@ class Database:
         event.listen(self.read_sessions, "before_flush", _refuse_writes)
         # SQLite: this process's writers take turns here first (see the module's docstring). An RLock,
         # so a write transaction opened inside another on the same thread fails as before (SQLite's
-        # busy timeout) instead of hanging here.
-        self._writers = threading.RLock() if self.is_sqlite else None
+        # busy timeout) instead of hanging here. Not under eventlet (a nameko worker): its green
+        # threads share one OS thread and sqlite3 does not yield, so they cannot wait for each other
+        # anyway, and a drill worker that holds the whole process mid-handler hung behind it.
+        self._writers = threading.RLock() if self.is_sqlite and not _eventlet_patched() else None
 
     @property
     def is_sqlite(self) -> bool:
