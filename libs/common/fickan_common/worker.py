@@ -138,8 +138,9 @@ class WorkerRuntime(DependencyProvider):
 
     def setup(self) -> None:
         serve_metrics(env_int("FICKAN_METRICS_PORT", 0), {"/healthz": WORKER.live, "/readyz": WORKER.ready})
-        psycopg_cooperates_with_eventlet()
         self.db = self.make_db()
+        if self.db.engine.dialect.name == "postgresql":  # psycopg is imported by now, and only then
+            psycopg_cooperates_with_eventlet()
         self.publisher = Publisher(self.container.config["AMQP_URI"])
         self.flusher = BackgroundFlusher(self.db, self.outbox, self.publisher)
 
