@@ -28,7 +28,7 @@ test: setup
 	bash scripts/run_tests.sh
 
 bench: setup
-	$(PY) bench/slice_load.py
+	$(PY) bench/slice_load.py --database sqlite postgresql --concurrency 16 64
 
 # One image per component, fickan/<component>:$(TAG), from the one Dockerfile.
 TAG ?= dev

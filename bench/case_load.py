@@ -1,11 +1,13 @@
 """Benchmark of the case work: how soon a sent application has its decision proposal, and how the
 case workers' queue holds up with 10 000 open cases.
 
-    .venv/bin/python bench/case_load.py                  # SQLite
-    .venv/bin/python bench/case_load.py --postgres       # one PostgreSQL database per service
+    .venv/bin/python bench/case_load.py                          # SQLite
+    .venv/bin/python bench/case_load.py --database postgresql    # one PostgreSQL database per service
 
-It starts a platform of its own (as bench/slice_load.py does: temp folder, free ports, own RabbitMQ
-vhost and databases) and prints three tables:
+First the bare baseline (bench/baseline.py: Flask -> grpcio under the BFFs' gunicorn settings), loaded
+by the same kind of client with the submitters' concurrency and one at a time as the queue is read;
+every figure below is also printed as a ratio (x) to it. Then a platform of its own (as
+bench/slice_load.py does: temp folder, free ports, own RabbitMQ vhost and databases) and three tables:
 
 1. submit -> proposal: residents send applications through the mobile BFF; the applications worker
    receives each over RabbitMQ and makes its proposal. The latency is the service's own figure
@@ -40,7 +42,11 @@ from slice_load import (  # noqa: E402
     TIMEOUT,
     _pct,
     _table,
+    _x,
+    add_database_option,
+    databases_of,
     machine_facts,
+    measure_baseline,
     own_platform,
     pick_personal_numbers,
 )
@@ -225,7 +231,7 @@ def queue_phase(platform, rounds: int) -> list[tuple[str, list[float], int]]:  #
 
     def list_queue() -> None:
         answer = stub.ListUnitCases(pb.ListUnitCasesRequest(limit=200), metadata=metadata, timeout=30)
-        if len(answer.cases) != 200:
+        if len(answer.cases) < len(first):
             raise RuntimeError("short queue")
 
     def open_case() -> None:
@@ -248,14 +254,25 @@ def queue_phase(platform, rounds: int) -> list[tuple[str, list[float], int]]:  #
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--postgres", action="store_true")
+    add_database_option(parser)
     parser.add_argument("--residents", type=int, default=10)
     parser.add_argument("--per-resident", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--open-cases", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=50)
     args = parser.parse_args(argv)
-    with own_platform(args.postgres) as platform:
+    errors = 0
+    for database in databases_of(args):
+        errors += run_once(args, database == "postgresql")
+    return 1 if errors else 0
+
+
+def run_once(args: argparse.Namespace, postgres: bool) -> int:
+    """One run on one database; returns how many requests failed."""
+    print(f"baseline: bare Flask -> grpcio, {args.concurrency} threads and one at a time ...", flush=True)
+    parallel = measure_baseline(args.concurrency, 2000, 60)
+    serial = measure_baseline(1, max(args.rounds, 50), 60)
+    with own_platform(postgres) as platform:
         started = time.perf_counter()
         latencies, proposal_errors = proposal_phase(platform, args.residents, args.per_resident, args.concurrency)
         fill_seconds = fill_queue(platform, args.open_cases)
@@ -263,21 +280,30 @@ def main(argv: list[str] | None = None) -> int:
         whole = time.perf_counter() - started
     facts = machine_facts()
     print(f"\ncase_load on {facts['nproc']} cores ({facts['cpu']}), Python {facts['python']}, "
-          f"{'PostgreSQL' if args.postgres else 'SQLite'}, commit {facts.get('commit', '?')}")  # fmt: skip
-    print("\n1. submit -> decision proposal (service clock, ms)")
-    rows = [("proposals", str(len(latencies)), str(proposal_errors), f"{_pct(latencies, 50):.0f}",
-             f"{_pct(latencies, 99):.0f}", f"{max(latencies) if latencies else float('nan'):.0f}")]  # fmt: skip
-    print("\n".join(_table(("what", "n", "errors", "p50", "p99", "max"), rows, (1, 2, 3, 4, 5))))
-    print(f"\n2. the queue with {args.open_cases} open cases (written in {fill_seconds:.1f} s), ms per request")
+          f"{'PostgreSQL' if postgres else 'SQLite'}, commit {facts.get('commit', '?')}")  # fmt: skip
+    print(
+        f"baseline, {args.concurrency} threads: {parallel.rate:.0f} req/s, p50 {parallel.pct(50):.1f} ms, "
+        f"p99 {parallel.pct(99):.1f} ms; one at a time: p50 {serial.pct(50):.1f} ms, p99 {serial.pct(99):.1f} ms"
+    )
+    print("\n1. submit -> decision proposal (service clock, ms; x = / the baseline's at the same concurrency)")
+    p50, p99 = _pct(latencies, 50), _pct(latencies, 99)
+    worst = max(latencies) if latencies else float("nan")
+    rows = [("proposals", str(len(latencies)), str(proposal_errors), f"{p50:.0f}", _x(p50, parallel.pct(50)),
+             f"{p99:.0f}", _x(p99, parallel.pct(99)), f"{worst:.0f}")]  # fmt: skip
+    print("\n".join(_table(("what", "n", "errors", "p50", "x", "p99", "x", "max"), rows, (1, 2, 3, 4, 5, 6, 7))))
+    print(f"\n2. the queue with {args.open_cases} open cases (written in {fill_seconds:.1f} s), ms per request "
+          "(x = / the baseline's one at a time)")  # fmt: skip
     rows = []
     errors = proposal_errors
     for name, samples, failed in reads:
         errors += failed
-        rows.append((name, str(len(samples)), str(failed), f"{_pct(samples, 50):.1f}", f"{_pct(samples, 99):.1f}",
-                     f"{statistics.fmean(samples) if samples else float('nan'):.1f}"))  # fmt: skip
-    print("\n".join(_table(("request", "n", "errors", "p50", "p99", "mean"), rows, (1, 2, 3, 4, 5))))
+        p50, p99 = _pct(samples, 50), _pct(samples, 99)
+        mean = statistics.fmean(samples) if samples else float("nan")
+        rows.append((name, str(len(samples)), str(failed), f"{p50:.1f}", _x(p50, serial.pct(50)), f"{p99:.1f}",
+                     _x(p99, serial.pct(99)), f"{mean:.1f}"))  # fmt: skip
+    print("\n".join(_table(("request", "n", "errors", "p50", "x", "p99", "x", "mean"), rows, (1, 2, 3, 4, 5, 6, 7))))
     print(f"\nwhole run {whole:.0f} s")
-    return 1 if errors else 0
+    return errors
 
 
 if __name__ == "__main__":

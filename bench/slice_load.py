@@ -1,13 +1,16 @@
 """Load on the thin slice through the mobile BFF: how many requests a second, how fast, how soon the
 inbox message follows a submit, and how much memory each process took.
 
-    .venv/bin/python bench/slice_load.py [--residents 50] [--concurrency 16] [--submits-per-resident 4]
-                                         [--reads 3000] [--time-cap 60] [--postgres]
+    .venv/bin/python bench/slice_load.py [--residents 50] [--concurrency 16 [64 ...]]
+                                         [--database sqlite [postgresql]] [--submits-per-resident 4]
+                                         [--reads 3000] [--time-cap 60]
 
-Starts its own platform (own temp folder, free ports, own RabbitMQ vhost, SQLite or one fresh PostgreSQL
-database per service), logs residents in with the BankID simulator, runs two bounded phases on loopback
-(a fixed number of requests, each phase also stopped by a time cap), prints the tables, stops everything.
-See bench/README.md for what every number means.
+For each database and each concurrency: first the bare baseline (bench/baseline.py: Flask -> grpcio
+under the BFFs' own gunicorn settings) loaded by the same client, then a platform of its own (own temp
+folder, free ports, own RabbitMQ vhost, SQLite or one fresh PostgreSQL database per service): residents
+log in with the BankID simulator, two bounded phases run on loopback (a fixed number of requests, each
+phase also stopped by a time cap), the tables are printed with every figure also as a ratio to the
+baseline, everything is stopped. A summary table of all runs comes last. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ INBOX_WAIT = 30.0  # after the submit phase, how long pollers may still wait for
 class Series:
     latencies: list[float] = field(default_factory=list)  # seconds, successful requests only
     errors: int = 0
+    server_errors: int = 0  # of the errors, answers 5xx
     error_samples: list[str] = field(default_factory=list)
 
 
@@ -75,6 +79,8 @@ class Phase:
                 series.latencies.append(seconds)
             else:
                 series.errors += 1
+                if error.startswith("HTTP 5"):
+                    series.server_errors += 1
                 if len(series.error_samples) < 3:
                     series.error_samples.append(error)
 
@@ -99,29 +105,100 @@ class InboxLatency:
 
 
 @dataclass
+class Baseline:
+    """The bare Flask -> grpcio endpoint under the same load: what every figure is divided by."""
+
+    phase: Phase
+    memory_mb: float  # peak RSS of the bare app (master and worker) and the bare grpcio server
+
+    @property
+    def rate(self) -> float:
+        n = sum(len(s.latencies) + s.errors for s in self.phase.series.values())
+        return n / self.phase.seconds if self.phase.seconds else NAN
+
+    def pct(self, p: float) -> float:
+        """A percentile of the baseline's latency, in ms."""
+        return _pct([x for s in self.phase.series.values() for x in s.latencies], p) * 1000
+
+
+@dataclass
 class Report:
     params: dict[str, Any]
     phases: list[Phase]
     inbox: InboxLatency
     memory: list[tuple[str, int, str, float]]  # process, pid, role, VmHWM MB
+    baseline: Baseline | None = None
 
-    def rows(self) -> list[tuple[str, str, int, int, float, float, float]]:
-        """(phase, endpoint, requests, errors, req/s, p50 ms, p99 ms); 'all' sums a phase."""
-        out = []
-        for phase in self.phases:
-            total = Series()
-            for endpoint, series in sorted(phase.series.items()):
-                out.append(_row(phase, endpoint, series))
-                total.latencies += series.latencies
-                total.errors += series.errors
-            out.append(_row(phase, "all" + (" (time cap hit)" if phase.capped else ""), total))
-        return out
+    def rows(self) -> list[Row]:
+        """(phase, endpoint, requests, errors, 5xx, req/s, p50 ms, p99 ms); 'all' sums a phase."""
+        return [row for phase in self.phases for row in phase_rows(phase)]
 
     def errors(self) -> int:
         return sum(s.errors for p in self.phases for s in p.series.values())
 
+    def server_errors(self) -> int:
+        return sum(s.server_errors for p in self.phases for s in p.series.values())
 
-def _row(phase: Phase, endpoint: str, series: Series) -> tuple[str, str, int, int, float, float, float]:
+    def phase_row(self, name: str) -> Row:
+        return next(r for r in self.rows() if r[0] == name and r[1].startswith("all"))
+
+    def memory_total(self) -> float:
+        return sum(mb for *_, mb in self.memory if mb == mb)
+
+    def summary(self) -> dict[str, float]:
+        """The figures the issue's targets speak of, with their ratios to the baseline."""
+        b = self.baseline
+        base_rate, base_p50, base_p99 = (b.rate, b.pct(50), b.pct(99)) if b else (NAN, NAN, NAN)
+        *_, read_rate, _read_p50, read_p99 = self.phase_row("overview")
+        *_, submit_rate, _submit_p50, submit_p99 = self.phase_row("submit")
+        submit_seconds = next(p.seconds for p in self.phases if p.name == "submit")
+        done = len(self.phase_series("submit", "POST /v1/applications/<id>/submit").latencies)
+        stamped = [v * 1000 for v in self.inbox.stamped]
+        return {
+            "base_rate": base_rate,
+            "base_p50": base_p50,
+            "base_p99": base_p99,
+            "read_rate": read_rate,
+            "read_rate_x": read_rate / base_rate,
+            "read_p99": read_p99,
+            "read_p99_x": read_p99 / base_p99,
+            "submit_rate": submit_rate,
+            "submit_rate_x": submit_rate / base_rate,
+            "submit_p99": submit_p99,
+            "applications_per_s": done / submit_seconds if submit_seconds else NAN,
+            "inbox_p50": _pct(stamped, 50),
+            "inbox_p99": _pct(stamped, 99),
+            "inbox_missing": float(self.inbox.missing),
+            "errors": float(self.errors()),
+            "server_errors": float(self.server_errors()),
+            "rss_mb": self.memory_total(),
+            "base_rss_mb": b.memory_mb if b else NAN,
+        }
+
+    def phase_series(self, phase: str, endpoint: str) -> Series:
+        for p in self.phases:
+            if p.name == phase:
+                return p.series.get(endpoint, Series())
+        return Series()
+
+
+Row = tuple[str, str, int, int, int, float, float, float]
+
+
+def phase_rows(phase: Phase) -> list[Row]:
+    """One row per endpoint of the phase, then 'all' summing them."""
+    out = []
+    total = Series()
+    for endpoint, series in sorted(phase.series.items()):
+        out.append(_row(phase, endpoint, series))
+        total.latencies += series.latencies
+        total.errors += series.errors
+        total.server_errors += series.server_errors
+    out.append(_row(phase, "all" + (" (time cap hit)" if phase.capped else ""), total))
+    return out
+
+
+def _row(phase: Phase, endpoint: str, series: Series) -> Row:
     n = len(series.latencies) + series.errors
     rate = n / phase.seconds if phase.seconds else 0.0
     return (
@@ -129,6 +206,7 @@ def _row(phase: Phase, endpoint: str, series: Series) -> tuple[str, str, int, in
         endpoint,
         n,
         series.errors,
+        series.server_errors,
         rate,
         _pct(series.latencies, 50) * 1000,
         _pct(series.latencies, 99) * 1000,
@@ -436,14 +514,42 @@ def _epoch(stamp: str | None) -> float | None:
 
 def overview_phase(mobile: str, watch: str, residents: list[Resident], concurrency: int, reads: int, time_cap: float):
     """A fixed number of reads, spread evenly over three endpoints, each for a random resident."""
-    phase = Phase("overview")
-    deadline = time.monotonic() + time_cap
-    counter = itertools.count()
     endpoints = (
         ("GET /v1/applications (mobile)", f"{mobile}/v1/applications"),
         ("GET /v1/inbox (mobile)", f"{mobile}/v1/inbox"),
         ("GET /v1/glance (watch)", f"{watch}/v1/glance"),
     )
+    return read_load("overview", endpoints, lambda rng: rng.choice(residents).headers(), concurrency, reads, time_cap)
+
+
+def baseline_phase(url: str, concurrency: int, reads: int, time_cap: float) -> Phase:
+    """The same client and the same number of requests against the bare endpoint."""
+    return read_load("baseline", (("GET /ping (bare)", f"{url}/ping"),), lambda _rng: {}, concurrency, reads, time_cap)
+
+
+def measure_baseline(concurrency: int, reads: int, time_cap: float) -> Baseline:
+    """Starts the bare endpoint, loads it, reads its peak memory, stops it."""
+    from baseline import BareEndpoint
+
+    with BareEndpoint() as bare:
+        baseline_phase(bare.url, concurrency, min(reads, 200), time_cap)  # warm-up, as the platform's logins are
+        phase = baseline_phase(bare.url, concurrency, reads, time_cap)
+        memory = sum(_vm_hwm_mb(pid) for top in bare.pids() for pid in [top, *_children(top)])
+    return Baseline(phase, memory)
+
+
+def read_load(
+    name: str,
+    endpoints: tuple[tuple[str, str], ...],
+    headers: Callable[[random.Random], dict[str, str]],
+    concurrency: int,
+    reads: int,
+    time_cap: float,
+) -> Phase:
+    """`concurrency` threads share `reads` GET requests, in turn over `endpoints`."""
+    phase = Phase(name)
+    deadline = time.monotonic() + time_cap
+    counter = itertools.count()
 
     def reader(seed: int) -> None:
         rng = random.Random(seed)
@@ -455,8 +561,8 @@ def overview_phase(mobile: str, watch: str, residents: list[Resident], concurren
                 if time.monotonic() > deadline:
                     phase.capped = True
                     return
-                name, url = endpoints[n % len(endpoints)]
-                _timed(phase, name, http, "GET", url, 200, headers=rng.choice(residents).headers())
+                endpoint, url = endpoints[n % len(endpoints)]
+                _timed(phase, endpoint, http, "GET", url, 200, headers=headers(rng))
 
     threads = [threading.Thread(target=reader, args=(i,), daemon=True) for i in range(concurrency)]
     started = time.perf_counter()
@@ -517,8 +623,10 @@ def run_benchmark(
     time_cap: float = 60.0,
     seed: int | None = None,
     log: Callable[[str], None] = print,
+    baseline: Baseline | None = None,
 ) -> Report:
-    """The measured part, on a platform that is already running."""
+    """The measured part, on a platform that is already running; `baseline` (measure_baseline with
+    the same concurrency and reads) is what the report divides by."""
     mobile, watch = platform.url("mobile"), platform.url("watch")
     params = {
         "residents": residents,
@@ -541,7 +649,7 @@ def run_benchmark(
     submit, polls, inbox = submit_phase(mobile, logged_in, concurrency, submits_per_resident, time_cap)
     log(f"overview phase: {reads} reads from {concurrency} threads ...")
     overview = overview_phase(mobile, watch, logged_in, concurrency, reads, time_cap)
-    return Report(params, [login, submit, polls, overview], inbox, peak_memory(platform))
+    return Report(params, [login, submit, polls, overview], inbox, peak_memory(platform), baseline)
 
 
 def format_report(report: Report) -> str:
@@ -549,9 +657,22 @@ def format_report(report: Report) -> str:
     lines.append("machine: " + ", ".join(f"{k} {v}" for k, v in machine_facts().items()))
     lines.append("parameters: " + ", ".join(f"{k}={v}" for k, v in report.params.items()))
     lines.append("")
-    header = ("phase", "endpoint", "requests", "errors", "req/s", "p50 ms", "p99 ms")
-    body = [(p, e, str(n), str(err), f"{r:.1f}", _ms(p50), _ms(p99)) for p, e, n, err, r, p50, p99 in report.rows()]
-    lines += _table(header, body, right=(2, 3, 4, 5, 6))
+    b = report.baseline
+    base_rate, base_p50, base_p99 = (b.rate, b.pct(50), b.pct(99)) if b else (NAN, NAN, NAN)
+    if b:
+        lines.append(
+            f"baseline (bare Flask -> grpcio, same gunicorn settings, same client): {base_rate:.1f} req/s, "
+            f"p50 {base_p50:.1f} ms, p99 {base_p99:.1f} ms, peak RSS {b.memory_mb:.0f} MB; "
+            "x = this figure / the baseline's"
+        )
+    header = ("phase", "endpoint", "requests", "errors", "5xx", "req/s", "x", "p50 ms", "x", "p99 ms", "x")
+    rows = (phase_rows(b.phase) if b else []) + report.rows()
+    body = [
+        (p, e, str(n), str(err), str(sx), f"{r:.1f}", _x(r, base_rate), _ms(p50), _x(p50, base_p50), _ms(p99),
+         _x(p99, base_p99))
+        for p, e, n, err, sx, r, p50, p99 in rows
+    ]  # fmt: skip
+    lines += _table(header, body, right=(2, 3, 4, 5, 6, 7, 8, 9, 10))
     inbox = report.inbox
     lines.append("")
     lines.append(
@@ -565,12 +686,20 @@ def format_report(report: Report) -> str:
         ("submit committed -> message stamped", inbox.committed),
     ]
     lines += _table(
-        ("submit-to-inbox", "n", "p50 ms", "p99 ms", "max ms"),
+        ("submit-to-inbox", "n", "p50 ms", "x", "p99 ms", "x", "max ms"),
         [
-            (name, str(len(v)), _ms(_pct(v, 50) * 1000), _ms(_pct(v, 99) * 1000), _ms(max(v, default=NAN) * 1000))
+            (
+                name,
+                str(len(v)),
+                _ms(_pct(v, 50) * 1000),
+                _x(_pct(v, 50) * 1000, base_p50),
+                _ms(_pct(v, 99) * 1000),
+                _x(_pct(v, 99) * 1000, base_p99),
+                _ms(max(v, default=NAN) * 1000),
+            )
             for name, v in spans
         ],
-        right=(1, 2, 3, 4),
+        right=(1, 2, 3, 4, 5, 6),
     )
     for side, values in (
         ("before", [-v for v in inbox.outside_by if v < 0]),
@@ -587,13 +716,64 @@ def format_report(report: Report) -> str:
     lines.append("")
     mem_body = [(name, str(pid), role, f"{mb:.1f}") for name, pid, role, mb in report.memory]
     lines += _table(("process", "pid", "role", "peak RSS MB"), mem_body, right=(1, 3))
-    total = sum(mb for *_, mb in report.memory if mb == mb)
-    lines.append(f"sum of peak RSS: {total:.0f} MB (peaks need not coincide; shared pages count in each)")
+    total = report.memory_total()
+    lines.append(
+        f"sum of peak RSS: {total:.0f} MB (x {total / b.memory_mb:.1f} the bare endpoint's {b.memory_mb:.0f} MB; "
+        if b
+        else f"sum of peak RSS: {total:.0f} MB ("
+    )
+    lines[-1] += "peaks need not coincide; shared pages count in each)"
+    return "\n".join(lines)
+
+
+SUMMARY_HEADER = (
+    "database",
+    "threads",
+    "baseline req/s, p99 ms",
+    "overview req/s (x)",
+    "overview p99 ms (x)",
+    "submit path req/s (x)",
+    "applications/s",
+    "submit -> inbox p50 / p99 ms",
+    "errors (5xx)",
+    "peak RSS MB",
+)
+
+
+def summary_row(report: Report) -> tuple[str, ...]:
+    f = report.summary()
+    lost = f", {f['inbox_missing']:.0f} lost" if f["inbox_missing"] else ""
+    return (
+        report.params["database"],
+        str(report.params["concurrency"]),
+        f"{f['base_rate']:.0f}, {f['base_p99']:.0f}",
+        f"{f['read_rate']:.0f} ({f['read_rate_x']:.2f})",
+        f"{f['read_p99']:.0f} ({f['read_p99_x']:.1f})",
+        f"{f['submit_rate']:.0f} ({f['submit_rate_x']:.2f})",
+        f"{f['applications_per_s']:.1f}",
+        f"{f['inbox_p50']:.0f} / {f['inbox_p99']:.0f}{lost}",
+        f"{f['errors']:.0f} ({f['server_errors']:.0f})",
+        f"{f['rss_mb']:.0f}",
+    )  # fmt: skip
+
+
+def format_summary(reports: list[Report]) -> str:
+    """One Markdown row per run: the figures of the issue's targets and their ratios (x) to that
+    run's own baseline."""
+    lines = ["| " + " | ".join(SUMMARY_HEADER) + " |", "|" + "---|" * len(SUMMARY_HEADER)]
+    lines += ["| " + " | ".join(summary_row(r)) + " |" for r in reports]
     return "\n".join(lines)
 
 
 def _ms(value: float) -> str:
     return "-" if value != value else f"{value:.1f}"
+
+
+def _x(value: float, base: float) -> str:
+    """A ratio to the baseline, or "-" where either is missing."""
+    if value != value or base != base or not base:
+        return "-"
+    return f"{value / base:.2f}"
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]], right: tuple[int, ...]) -> list[str]:
@@ -672,37 +852,66 @@ def own_platform(postgres: bool) -> Iterator[Platform]:
             platform.stop()
 
 
+def add_database_option(parser: argparse.ArgumentParser) -> None:
+    """`--database sqlite|postgresql` (several: one run each); `--postgres` is the older spelling."""
+    parser.add_argument(
+        "--database",
+        nargs="+",
+        choices=("sqlite", "postgresql"),
+        default=None,
+        help="sqlite (files, the default) and/or postgresql (one fresh database per service)",
+    )
+    parser.add_argument("--postgres", action="store_true", help=argparse.SUPPRESS)
+
+
+def databases_of(args: argparse.Namespace) -> list[str]:
+    return args.database or (["postgresql"] if args.postgres else ["sqlite"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--residents", type=int, default=50, help="residents logged in (default 50)")
-    parser.add_argument("--concurrency", type=int, default=16, help="client threads per phase (default 16)")
+    parser.add_argument(
+        "--concurrency", type=int, nargs="+", default=[16], help="client threads per phase; several: one run each"
+    )
+    add_database_option(parser)
     parser.add_argument("--submits-per-resident", type=int, default=4, help="applications each submits (default 4)")
     parser.add_argument("--reads", type=int, default=3000, help="requests in the overview phase (default 3000)")
     parser.add_argument("--time-cap", type=float, default=60.0, help="seconds a phase may last at most (default 60)")
-    parser.add_argument("--postgres", action="store_true", help="one fresh PostgreSQL database per service")
     parser.add_argument("--seed", type=int, default=None, help="seed for choosing the test persons")
     args = parser.parse_args(argv)
-    for name in ("residents", "concurrency", "reads"):
+    for name in ("residents", "reads"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
+    if min(args.concurrency) < 1:
+        parser.error("--concurrency must be at least 1")
     if args.submits_per_resident < 0:
         parser.error("--submits-per-resident must not be negative")
 
     started = time.monotonic()
-    print("starting the platform (" + ("PostgreSQL" if args.postgres else "SQLite") + ") ...", flush=True)
+    reports: list[Report] = []
     try:
-        with own_platform(args.postgres) as platform:
-            print(f"platform up in {time.monotonic() - started:.1f} s", flush=True)
-            report = run_benchmark(
-                platform,
-                residents=args.residents,
-                concurrency=args.concurrency,
-                submits_per_resident=args.submits_per_resident,
-                reads=args.reads,
-                time_cap=args.time_cap,
-                seed=args.seed,
-                log=lambda text: print(text, flush=True),
-            )
+        for database in databases_of(args):
+            for concurrency in args.concurrency:
+                print(f"baseline: bare Flask -> grpcio, {concurrency} threads ...", flush=True)
+                baseline = measure_baseline(concurrency, args.reads, args.time_cap)
+                print(f"starting the platform ({database}) ...", flush=True)
+                with own_platform(database == "postgresql") as platform:
+                    report = run_benchmark(
+                        platform,
+                        residents=args.residents,
+                        concurrency=concurrency,
+                        submits_per_resident=args.submits_per_resident,
+                        reads=args.reads,
+                        time_cap=args.time_cap,
+                        seed=args.seed,
+                        log=lambda text: print(text, flush=True),
+                        baseline=baseline,
+                    )
+                reports.append(report)
+                print()
+                print(format_report(report))
+                print(flush=True)
     except KeyboardInterrupt:
         print("interrupted; the platform was stopped", file=sys.stderr)
         return 130
@@ -712,10 +921,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cannot run: {exc}", file=sys.stderr)
             return 2
         raise
-    print()
-    print(format_report(report))
+    print("summary (x = ratio to the same run's bare baseline):")
+    print(format_summary(reports))
     print(f"\nwhole run {time.monotonic() - started:.0f} s")
-    return 1 if report.errors() else 0
+    return 1 if any(r.errors() for r in reports) else 0
 
 
 if __name__ == "__main__":

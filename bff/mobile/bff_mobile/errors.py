@@ -14,7 +14,13 @@ from werkzeug.exceptions import HTTPException
 from bff_mobile import texts
 from bff_mobile.texts import Text
 from fickan_bff.auth import AuthError
-from fickan_bff.errors import InvalidIdempotencyKey, allow_header, http_status, is_unavailable
+from fickan_bff.errors import (
+    BUSY_RETRY_AFTER_SECONDS,
+    InvalidIdempotencyKey,
+    allow_header,
+    http_status,
+    is_unavailable,
+)
 from fickan_common.grpc_client import ServiceError
 
 log = logging.getLogger(__name__)
@@ -93,6 +99,10 @@ def from_service_error(
     if is_unavailable(exc.code):
         error = ApiError.of(503, "unavailable", texts.UNAVAILABLE)
         error.headers["Retry-After"] = RETRY_AFTER_SECONDS
+        return error
+    if exc.busy:
+        error = ApiError.of(429, "busy", texts.BUSY)
+        error.headers["Retry-After"] = BUSY_RETRY_AFTER_SECONDS
         return error
     status = http_status(exc.code)
     if status >= 500:

@@ -99,6 +99,7 @@ RATE_LIMITED = Text(
     "You have tried many times. Please wait a while and try again.",
 )
 UNAVAILABLE = Text(bff_errors.UNAVAILABLE_SV, bff_errors.UNAVAILABLE_EN)
+BUSY = Text(bff_errors.BUSY_SV, bff_errors.BUSY_EN)
 INTERNAL = Text(
     "Något gick fel hos oss. Försök igen om en stund.",
     "Something went wrong on our side. Please try again in a while.",

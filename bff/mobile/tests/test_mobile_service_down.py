@@ -1,10 +1,16 @@
-"""A dead or hung service gives the app a fast 503 with a Swedish "try again", never a hang."""
+"""A dead or hung service gives the app a fast 503 with a Swedish "try again", never a hang; a
+saturated one is waited for briefly, then a 429 with Retry-After."""
 
 from __future__ import annotations
 
 import time
 
+from mobile_fakes import registrar
+
 from bff_mobile.app import create_app
+from fickan.applications.v1 import applications_pb2_grpc as apps_grpc
+from fickan_common.errors import BUSY_MESSAGE, Busy
+from fickan_common.grpc_server import build_server
 
 
 def test_a_dead_applications_service_is_a_quick_503(world, resident, dead_target):
@@ -66,3 +72,44 @@ def test_a_bff_stays_ready_with_one_service_down_and_says_which(world, resident,
     contact = client.get("/v1/questions", headers=resident.headers)
     assert contact.status_code == 503
     assert contact.get_json()["error"]["message"] == "Tjänsten svarar inte just nu. Försök igen om en liten stund."
+
+
+class BusyApplications(apps_grpc.ApplicationsServiceServicer):
+    """A saturated service: it refuses every call as busy, before anything runs."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def ListMyApplications(self, request, context):  # noqa: N802
+        self.calls += 1
+        raise Busy(BUSY_MESSAGE)
+
+
+def test_a_saturated_service_is_waited_for_briefly_then_429_with_retry_after_never_503(world, resident):
+    busy = BusyApplications()
+    add = apps_grpc.add_ApplicationsServiceServicer_to_server
+    server, port = build_server(
+        registrar(add, busy, "fickan.applications.v1.ApplicationsService"),
+        0,
+        world.tokens.verifier(),
+        host="127.0.0.1",
+    )
+    try:
+        services = world.services(applications=f"127.0.0.1:{port}")
+        services.applications.busy_wait = 0.6
+        client = create_app(services).test_client()
+
+        started = time.perf_counter()
+        answer = client.get("/v1/applications", headers=resident.headers)
+        elapsed = time.perf_counter() - started
+
+        assert answer.status_code == 429
+        error = answer.get_json()["error"]
+        assert error["code"] == "busy"
+        assert error["message"] == "Många använder tjänsten just nu. Försök igen om en liten stund."
+        assert error["message_en"]
+        assert answer.headers["Retry-After"] == "2"
+        assert busy.calls >= 2  # the BFF sent it again while it waited
+        assert 0.1 < elapsed < 5.0  # it waited, then answered (no deadline of 3 s per try passed)
+    finally:
+        server.stop(0)

@@ -22,7 +22,14 @@ from fickan_bff import live
 from fickan_bff.app import create_base_app, services_of
 from fickan_bff.auth import AuthError
 from fickan_bff.clients import Services
-from fickan_bff.errors import InvalidIdempotencyKey, allow_header, http_status, is_unavailable
+from fickan_bff.errors import (
+    BUSY_RETRY_AFTER_SECONDS,
+    InvalidIdempotencyKey,
+    allow_header,
+    http_status,
+    is_unavailable,
+)
+from fickan_bff.together import together
 from fickan_common.grpc_client import ServiceError
 from fickan_common.settings import env_int
 
@@ -70,6 +77,8 @@ def _error(
 def _service_error(exc: ServiceError) -> Response:
     if is_unavailable(exc.code):
         return _error(503, "unavailable", texts.UNAVAILABLE, {"Retry-After": "5"})
+    if exc.busy:
+        return _error(429, "busy", texts.BUSY, {"Retry-After": BUSY_RETRY_AFTER_SECONDS})
     status = http_status(exc.code)
     if status >= 500:
         log.warning("service failed", extra={"fields": {"grpc_code": exc.code.name}})
@@ -184,19 +193,26 @@ def create_app(services: Services | None = None) -> Flask:
     def get_glance() -> Response:
         clients = services_of(current_app)
         token = g.principal.token
-        mine = clients.applications.call("GetMyCaseGlance", apps_pb.GetMyCaseGlanceRequest(), token=token)
-        try:
-            unread: int | None = clients.notifications.call(
-                "GetUnreadCount", notes_pb.GetUnreadCountRequest(), token=token
-            ).unread
-        except ServiceError as exc:
-            if not is_unavailable(exc.code):
-                raise
-            unread = None  # the inbox is down; the case still shows
         lang = _lang()
-        booking = _next_booking(clients, token, lang)
-        service = _service_line(clients, lang)
-        return _json(glance(_case(mine), unread, lang, _new_replies(clients, token), booking, service))
+
+        def unread() -> int | None:
+            try:
+                answer = clients.notifications.call("GetUnreadCount", notes_pb.GetUnreadCountRequest(), token=token)
+            except ServiceError as exc:
+                if not is_unavailable(exc.code):
+                    raise
+                return None  # the inbox is down; the case still shows
+            return answer.unread
+
+        # Five answers at once: the glance waits for the slowest, not for their sum.
+        mine, unread_count, replies, booking, service = together(
+            lambda: clients.applications.call("GetMyCaseGlance", apps_pb.GetMyCaseGlanceRequest(), token=token),
+            unread,
+            lambda: _new_replies(clients, token),
+            lambda: _next_booking(clients, token, lang),
+            lambda: _service_line(clients, lang),
+        )
+        return _json(glance(_case(mine), unread_count, lang, replies, booking, service))
 
     @app.post("/v1/ring-me")
     @require_watch

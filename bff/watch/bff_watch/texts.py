@@ -82,6 +82,7 @@ TOO_LARGE = Text("För stort.", "Too large.")
 INVALID_IDEMPOTENCY_KEY = Text("Ogiltig Idempotency-Key. Uppdatera appen.", "Invalid Idempotency-Key. Update the app.")
 METHOD_NOT_ALLOWED = Text("Går inte att göra så.", "Not allowed this way.")
 UNAVAILABLE = Text(bff_errors.UNAVAILABLE_SV, bff_errors.UNAVAILABLE_EN)
+BUSY = Text(bff_errors.BUSY_SV, bff_errors.BUSY_EN)
 INTERNAL = Text("Något gick fel. Försök igen om en stund.", "Something went wrong. Try again shortly.")
 
 LAST_EVENT_ID = Text(

@@ -38,7 +38,7 @@ from bff_web.views import (
 )
 from fickan_bff.app import create_base_app
 from fickan_bff.clients import Services
-from fickan_bff.errors import allow_header, http_status, is_unavailable
+from fickan_bff.errors import BUSY_RETRY_AFTER_SECONDS, allow_header, http_status, is_unavailable
 from fickan_common.access import is_staff
 from fickan_common.context import idempotency_key
 from fickan_common.grpc_client import ServiceError
@@ -63,7 +63,7 @@ PAGE_BLUEPRINTS = {
     "service_messages",
     "privacy",
 }
-ERROR_STATUSES = {400, 403, 404, 405, 409, 413, 500, 503}
+ERROR_STATUSES = {400, 403, 404, 405, 409, 413, 429, 500, 503}
 # Requests the page makes by itself: they are no sign that the resident is there (inactivity).
 PASSIVE_ENDPOINTS = {"notices.events", "login.session_status", "login.status"}
 
@@ -193,6 +193,9 @@ def create_app(services: Services | None = None) -> Flask:
         )
         if is_unavailable(exc.code):
             return error_page(503)
+        if exc.busy:
+            body, status = error_page(429)
+            return Response(body, status, {"Retry-After": BUSY_RETRY_AFTER_SECONDS})
         if exc.code == grpc.StatusCode.UNAUTHENTICATED:
             web_session.end_session()
             flash("session_invalid", "info")

@@ -826,6 +826,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "error_text_500": "Något gick fel hos oss. Försök igen om en stund.",
         "error_title_503": "Tjänsten svarar inte",
         "error_text_503": "Tjänsten svarar inte just nu. Försök igen om en liten stund.",
+        "error_title_429": "Många använder tjänsten just nu",
+        "error_text_429": "Många använder tjänsten just nu. Försök igen om en liten stund.",
         "error_to_start": "Till startsidan",
         "error_to_my_pages": "Till Mina sidor",
         # Jämförelser och guider (insights)
@@ -1733,6 +1735,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "error_text_500": "Something went wrong on our side. Please try again shortly.",
         "error_title_503": "The service is not answering",
         "error_text_503": "The service is not answering right now. Please try again shortly.",
+        "error_title_429": "Many people are using the service right now",
+        "error_text_429": "Many people are using the service right now. Please try again in a moment.",
         "error_to_start": "To the start page",
         "error_to_my_pages": "To My pages",
         # Comparisons and guides (insights)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import grpc
 from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed
 
+from fickan_common.errors import BUSY_MESSAGE
+
 HTTP_STATUS = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
     grpc.StatusCode.OUT_OF_RANGE: 400,
@@ -22,6 +24,13 @@ HTTP_STATUS = {
 # The user-facing message when the service's own message is not for residents (infrastructure).
 UNAVAILABLE_SV = "Tjänsten svarar inte just nu. Försök igen om en liten stund."
 UNAVAILABLE_EN = "The service is not answering right now. Please try again shortly."
+
+
+# The platform stayed saturated longer than the BFF waited (fickan_common.grpc_client): a 429 with
+# Retry-After, never a 503 — the request was refused before anything ran and will work shortly.
+BUSY_SV = BUSY_MESSAGE
+BUSY_EN = "Many people are using the service right now. Please try again in a moment."
+BUSY_RETRY_AFTER_SECONDS = "2"
 
 
 def http_status(code: grpc.StatusCode) -> int:

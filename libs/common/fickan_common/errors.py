@@ -47,6 +47,17 @@ class RateLimited(DomainError):
     code = grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
+class Busy(DomainError):
+    """The service is saturated right now: the request was refused before anything ran, so the same
+    request a moment later is safe (the BFFs retry it briefly, then answer 429 with Retry-After)."""
+
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+# Said to the person when the platform stays saturated longer than the BFF waits for it.
+BUSY_MESSAGE = "Många använder tjänsten just nu. Försök igen om en liten stund."
+
+
 class Unavailable(DomainError):
     """Something this service depends on (e.g. BankID) is not answering."""
 

@@ -203,7 +203,9 @@ def flush_outbox(
         query = query.where(table.c.event_id.in_(list(event_ids)))
     if older_than is not None:
         query = query.where(table.c.created_at < datetime.now(UTC) - older_than)
-    with db.transaction() as session:
+    # Reading the unsent rows needs no write lock (on SQLite it queued the flush behind every
+    # request's write); only the marking below writes.
+    with db.read() as session:
         rows = session.execute(query.order_by(table.c.id).limit(limit)).all()
     sent: list[int] = []
     failed: int | None = None
@@ -228,7 +230,11 @@ def flush_outbox(
 class BackgroundFlusher:
     """Publishes freshly committed events right away from a background thread, so a request never
     waits on the broker and a broker outage never fails a request. What it cannot publish stays in
-    the outbox for the worker's relay."""
+    the outbox for the worker's relay. Kicks that come while it publishes are taken together in the
+    next round: one read, one publish each, one transaction marking them all.
+
+    Under eventlet (a nameko worker) the thread is a green thread: an event handler kicks it and
+    returns, instead of publishing and marking before its message is acknowledged."""
 
     def __init__(self, db: Database, outbox: Outbox, publisher: Publisher) -> None:
         self.db, self.outbox, self.publisher = db, outbox, publisher

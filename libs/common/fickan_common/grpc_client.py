@@ -1,32 +1,52 @@
 """gRPC clients: every call carries a deadline, the correlation id and (where given) the caller's
-token; failures come back as ServiceError with the status code and any field errors."""
+token; failures come back as ServiceError with the status code and any field errors.
+
+Back-pressure, the caller's side: at most `max_in_flight` calls of one process go to a service at
+once; more wait here for their turn, in arrival order (a greenlet each under the BFFs' gevent
+worker, so a queue of hundreds costs memory, not threads). A call the service refused as busy
+(fickan_common.grpc_server's gate: nothing ran) is sent again after a short, growing, jittered
+pause. Both waits together last at most `busy_wait` seconds; then the call fails as busy, which the
+BFFs answer with 429 and Retry-After. So a surge's moment of saturation is queued here instead of
+reaching the resident as an error, and the service's own queue stays short."""
 
 from __future__ import annotations
 
 import json
+import random
+import threading
+import time
 from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from fickan_common.context import current_correlation_id, idempotency_key
-from fickan_common.grpc_server import FIELD_ERRORS_KEY, MAX_MESSAGE_BYTES
+from fickan_common.errors import BUSY_MESSAGE
+from fickan_common.grpc_server import BUSY_KEY, FIELD_ERRORS_KEY, MAX_MESSAGE_BYTES
 
 DEFAULT_TIMEOUT = 3.0
+DEFAULT_BUSY_WAIT = 6.0
+DEFAULT_MAX_IN_FLIGHT = 12  # a service's api has 16 threads; leave it room for its other callers
+# What grpcio itself answers when a server's maximum_concurrent_rpcs is reached (before any handler).
+GRPC_LIMIT_DETAILS = "Concurrent RPC limit exceeded!"
 
 
 class ServiceError(Exception):
-    def __init__(self, code: grpc.StatusCode, message: str, field_errors: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, code: grpc.StatusCode, message: str, field_errors: dict[str, str] | None = None, busy: bool = False
+    ) -> None:
         super().__init__(f"{code.name}: {message}")
         self.code = code
         self.message = message
         self.field_errors = field_errors or {}
+        self.busy = busy  # refused before anything ran: the same request later is safe
 
     @classmethod
     def from_rpc(cls, error: grpc.RpcError) -> ServiceError:
         code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
         message = error.details() if hasattr(error, "details") else str(error)
         field_errors: dict[str, str] = {}
+        busy = False
         trailing = error.trailing_metadata() if hasattr(error, "trailing_metadata") else None
         for key, value in trailing or ():
             if key == FIELD_ERRORS_KEY:
@@ -34,7 +54,12 @@ class ServiceError(Exception):
                     field_errors = json.loads(value)
                 except ValueError:
                     pass
-        return cls(code or grpc.StatusCode.UNKNOWN, message or "", field_errors)
+            elif key == BUSY_KEY:
+                busy = True
+        if code == grpc.StatusCode.RESOURCE_EXHAUSTED and message == GRPC_LIMIT_DETAILS:
+            busy, message = True, BUSY_MESSAGE
+        busy = busy and code == grpc.StatusCode.RESOURCE_EXHAUSTED
+        return cls(code or grpc.StatusCode.UNKNOWN, message or "", field_errors, busy)
 
 
 def make_channel(target: str) -> grpc.Channel:
@@ -54,11 +79,22 @@ def make_channel(target: str) -> grpc.Channel:
 class ServiceClient:
     """One service's stub on a shared channel. Thread-safe (grpc channels and stubs are)."""
 
-    def __init__(self, target: str, stub_class: type, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        target: str,
+        stub_class: type,
+        timeout: float = DEFAULT_TIMEOUT,
+        busy_wait: float = DEFAULT_BUSY_WAIT,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+    ) -> None:
         self.target = target
         self.channel = make_channel(target)
         self.stub = stub_class(self.channel)
         self.timeout = timeout
+        self.busy_wait = busy_wait
+        # Made here, so under gevent (the BFFs create their clients after the worker patched) it is
+        # gevent's; a Semaphore wakes its waiters in arrival order.
+        self._turns = threading.Semaphore(max_in_flight) if max_in_flight > 0 else None
 
     def call(self, method: str, request: Any, token: str | None = None, timeout: float | None = None) -> Any:
         metadata = [("x-correlation-id", current_correlation_id())]
@@ -68,10 +104,23 @@ class ServiceClient:
         if key:
             # Services act on it for their commands only (see fickan_common.idempotency).
             metadata.append(("idempotency-key", key))
+        give_up = time.monotonic() + self.busy_wait
+        if self._turns is not None and not self._turns.acquire(timeout=self.busy_wait):
+            raise ServiceError(grpc.StatusCode.RESOURCE_EXHAUSTED, BUSY_MESSAGE, busy=True)
         try:
-            return getattr(self.stub, method)(request, timeout=timeout or self.timeout, metadata=metadata)
-        except grpc.RpcError as error:
-            raise ServiceError.from_rpc(error) from None
+            pause = 0.05
+            while True:
+                try:
+                    return getattr(self.stub, method)(request, timeout=timeout or self.timeout, metadata=metadata)
+                except grpc.RpcError as error:
+                    failure = ServiceError.from_rpc(error)
+                if not failure.busy or time.monotonic() + pause > give_up:
+                    raise failure
+                time.sleep(pause * (0.5 + random.random()))  # jitter: the refused do not all return at once
+                pause = min(pause * 2, 0.8)
+        finally:
+            if self._turns is not None:
+                self._turns.release()
 
     def healthy(self, timeout: float = 1.0) -> bool:
         try:

@@ -1,5 +1,15 @@
 """A grpcio server for a service's api process: health checking, and one interceptor that sets the
-correlation id, verifies the caller's token, maps domain errors to status codes and counts."""
+correlation id, verifies the caller's token, maps domain errors to status codes and counts.
+
+Back-pressure: commands (the methods that change state) take turns at a gate of `write_limit`
+places with at most `write_queue` waiting, each only as long as its caller's deadline allows; the
+server as a whole takes at most `max_workers + queue` calls at once. A command that cannot get in
+is refused at once with RESOURCE_EXHAUSTED and the trailing metadata `fickan-busy` — before
+anything ran, so the BFF may send it again a moment later (fickan_common.grpc_client does, for a
+few seconds) — instead of waiting in the executor's queue until the BFF's deadline passed and the
+resident got a 503 for work that might still be done after it. Commands never take all the threads:
+reads keep the rest.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +28,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from fickan_common import limits, metrics
 from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
-from fickan_common.errors import DomainError, PermissionDenied, Unauthenticated, Unavailable
+from fickan_common.errors import BUSY_MESSAGE, Busy, DomainError, PermissionDenied, Unauthenticated, Unavailable
 from fickan_common.idempotency import METADATA_KEY, IdempotencyStore, check_key, key_hash
 from fickan_common.settings import env_float
 from fickan_common.tokens import InvalidToken, Principal, TokenVerifier, bearer
@@ -29,10 +39,12 @@ log = logging.getLogger(__name__)
 _HEALTH: weakref.WeakKeyDictionary[grpc.Server, health.HealthServicer] = weakref.WeakKeyDictionary()
 
 FIELD_ERRORS_KEY = "fickan-field-errors-bin"
+BUSY_KEY = "fickan-busy"  # trailing metadata: refused before anything ran, safe to send again
 REPLAYED_KEY = "fickan-idempotent-replay"  # trailing metadata on an answer given back for a repeat
 # Attachments (up to 10 MB) travel in one message; gRPC's default limit is 4 MB. Servers and clients.
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 _principal: ContextVar[Principal | None] = ContextVar("principal", default=None)
+SLOW_RPC_SECONDS = 1.0  # a read slower than this is logged at info
 
 TOKEN_MESSAGES = {
     "missing": "Du behöver logga in.",
@@ -83,6 +95,37 @@ def current_principal() -> Principal:
     return principal
 
 
+class CommandGate:
+    """At most `limit` commands run at once, at most `queue` more wait for a place (in arrival
+    order), each no longer than `max_wait` nor past its caller's deadline (less `margin`, so that
+    the command still has time to run). Anything else is Busy at once."""
+
+    def __init__(self, limit: int, queue: int, max_wait: float = 2.0, margin: float = 0.5) -> None:
+        self.limit, self.queue, self.max_wait, self.margin = limit, queue, max_wait, margin
+        self._places = threading.Semaphore(limit)
+        self._lock = threading.Lock()
+        self._waiting = 0
+
+    def enter(self, time_remaining: float | None) -> None:
+        if self._places.acquire(blocking=False):
+            return
+        wait = self.max_wait if time_remaining is None else min(self.max_wait, time_remaining - self.margin)
+        with self._lock:
+            if self._waiting >= self.queue or wait <= 0:
+                raise Busy(BUSY_MESSAGE)
+            self._waiting += 1
+        try:
+            admitted = self._places.acquire(timeout=wait)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        if not admitted:
+            raise Busy(BUSY_MESSAGE)
+
+    def leave(self) -> None:
+        self._places.release()
+
+
 def method_paths(service: str, names: Iterable[str]) -> set[str]:
     """gRPC method paths ("/<package>.<Service>/<Method>") of one service's methods."""
     return {f"/{service}/{name}" for name in names}
@@ -100,12 +143,14 @@ class ServiceInterceptor(grpc.ServerInterceptor):
         glance_methods: Iterable[str] = (),
         commands: Iterable[str] = (),
         idempotency: IdempotencyStore | None = None,
+        gate: CommandGate | None = None,
     ) -> None:
         self.verifier = verifier
         self.public_methods = set(public_methods)
         self.glance_methods = set(glance_methods)
         self.commands = set(commands)
         self.idempotency = idempotency
+        self.gate = gate
 
     def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
         handler = continuation(handler_call_details)
@@ -142,6 +187,8 @@ class ServiceInterceptor(grpc.ServerInterceptor):
             log.warning("a dependency is away in %s: %s", method, str(exc).splitlines()[0] if str(exc) else repr(exc))
             exc = domain
         if isinstance(exc, DomainError):
+            if isinstance(exc, Busy):
+                context.set_trailing_metadata(((BUSY_KEY, "1"),))
             if exc.field_errors:
                 context.set_trailing_metadata(
                     ((FIELD_ERRORS_KEY, json.dumps(exc.field_errors, ensure_ascii=False).encode()),)
@@ -157,8 +204,16 @@ class ServiceInterceptor(grpc.ServerInterceptor):
         elapsed = time.perf_counter() - started
         metrics.GRPC_REQUESTS.labels(method, code.name).inc()
         metrics.GRPC_LATENCY.labels(method).observe(elapsed)
-        if not public or code != grpc.StatusCode.OK:  # health and login polling would drown the log
-            log.info("rpc", extra={"fields": {"method": method, "code": code.name, "ms": round(elapsed * 1000, 1)}})
+        # A line for what changes something, what failed and what was slow; a read that went well is
+        # counted and timed by the metrics above and logged at debug. A line per read was 14-18 % of a
+        # service's busy time under load, much of it waiting for the log handler's lock, and the BFF
+        # logs each request anyway. Health checks and login polling would drown the log.
+        ok = code == grpc.StatusCode.OK
+        quiet = ok and (public or (method not in self.commands and elapsed < SLOW_RPC_SECONDS))
+        level = logging.DEBUG if quiet else logging.INFO
+        if log.isEnabledFor(level):
+            fields = {"method": method, "code": code.name, "ms": round(elapsed * 1000, 1)}
+            log.log(level, "rpc", extra={"fields": fields})
 
     @staticmethod
     def _code(exc: Exception) -> grpc.StatusCode:
@@ -171,6 +226,7 @@ class ServiceInterceptor(grpc.ServerInterceptor):
         idempotent = self.idempotency is not None and method in self.commands
         store = self.idempotency
         serialize = handler.response_serializer
+        gate = self.gate if method in self.commands else None
 
         def wrapper(request, context):  # type: ignore[no-untyped-def]
             md = dict(context.invocation_metadata())
@@ -179,8 +235,12 @@ class ServiceInterceptor(grpc.ServerInterceptor):
             principal_token = _principal.set(None)
             started = time.perf_counter()
             code = grpc.StatusCode.OK
+            admitted = False
             try:
                 public = self._admit(method, request, context)
+                if gate is not None:
+                    gate.enter(context.time_remaining())
+                    admitted = True
                 key = md.get(METADATA_KEY) if idempotent and not public else None
                 if key is None or store is None:
                     return inner(request, context)
@@ -199,6 +259,8 @@ class ServiceInterceptor(grpc.ServerInterceptor):
                     code = self._code(exc)
                 self._fail(method, exc, context)
             finally:
+                if admitted:
+                    gate.leave()  # type: ignore[union-attr]
                 self._done(method, code, started, public_method)
                 _principal.reset(principal_token)
                 correlation_id.reset(cid_token)
@@ -282,11 +344,21 @@ def build_server(
     glance_methods: Iterable[str] = (),
     commands: Iterable[str] = (),
     idempotency: IdempotencyStore | None = None,
+    write_limit: int | None = None,
+    write_queue: int | None = None,
+    queue: int = 64,
 ) -> tuple[grpc.Server, int]:
-    """A started server with the service's servicers and gRPC health. Returns (server, bound port)."""
+    """A started server with the service's servicers and gRPC health. Returns (server, bound port).
+    Commands: `write_limit` at once (default half the threads), `write_queue` waiting (default a
+    quarter); the server takes `max_workers + queue` calls at once (see the module's docstring)."""
+    gate = CommandGate(
+        write_limit if write_limit is not None else max(1, max_workers // 2),
+        write_queue if write_queue is not None else max(1, max_workers // 4),
+    )
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
-        interceptors=[ServiceInterceptor(verifier, public_methods, glance_methods, commands, idempotency)],
+        interceptors=[ServiceInterceptor(verifier, public_methods, glance_methods, commands, idempotency, gate)],
+        maximum_concurrent_rpcs=max_workers + queue,
         options=[
             ("grpc.so_reuseport", 0),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),

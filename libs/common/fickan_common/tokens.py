@@ -9,6 +9,7 @@ import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -100,23 +101,80 @@ class RevokedSessions(Protocol):
 class TokenVerifier:
     """Verifies a token offline (signature, issuer, audience, expiry) and, with `revoked` (the
     process's fickan_common.revocations.RevocationFeed), refuses tokens of sessions identity has
-    revoked since they were issued."""
+    revoked since they were issued.
 
-    def __init__(self, jwks: JwksCache, leeway: float = 5.0, revoked: RevokedSessions | None = None) -> None:
+    A token whose signature checked out is remembered (at most `cache_size`, the least recently
+    used going first), keyed by the token itself: a phone sends the same token with every request
+    for 15 minutes, and its ES256 check was 2-7 % of a service's and 15 % of a BFF's busy time. What is
+    remembered is only that the signature and claims were valid; every call still checks the
+    expiry, that the signing key is still one identity publishes, and the revocation feed, so a
+    revoked session is refused at once, as without the cache."""
+
+    def __init__(
+        self,
+        jwks: JwksCache,
+        leeway: float = 5.0,
+        revoked: RevokedSessions | None = None,
+        cache_size: int = 4096,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
         self.jwks = jwks
         self.leeway = leeway
         self.revoked = revoked
+        self.cache_size = cache_size
+        self.clock = clock or (lambda: time.time())  # looked up at each call (tests may move time)
+        # token -> (principal, exp, kid, key it was verified with)
+        self._verified: OrderedDict[str, tuple[Principal, float, str, object]] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def verify(self, token: str | None) -> Principal:
         if not token:
             raise InvalidToken("missing")
+        remembered = self._remembered(token)
+        principal = remembered if remembered is not None else self._verify_signed(token)
+        if self.revoked is not None and self.revoked.is_revoked(principal.session_id):
+            raise InvalidToken("revoked")
+        return principal
+
+    def _remembered(self, token: str) -> Principal | None:
+        with self._cache_lock:
+            entry = self._verified.get(token)
+            if entry is None:
+                return None
+            self._verified.move_to_end(token)
+        principal, exp, kid, key = entry
+        if self.clock() >= exp + self.leeway:  # as PyJWT: expired once exp <= now - leeway
+            with self._cache_lock:
+                self._verified.pop(token, None)
+            raise InvalidToken("expired")
+        try:
+            current = self.jwks.key(kid)
+        except InvalidToken:
+            current = None
+        if current is not key:  # the key was rotated out (or identity's set changed): check again
+            with self._cache_lock:
+                self._verified.pop(token, None)
+            return None
+        return principal
+
+    def _remember(self, token: str, principal: Principal, exp: float, kid: str, key: object) -> None:
+        if self.cache_size <= 0:
+            return
+        with self._cache_lock:
+            self._verified[token] = (principal, exp, kid, key)
+            self._verified.move_to_end(token)
+            while len(self._verified) > self.cache_size:
+                self._verified.popitem(last=False)
+
+    def _verify_signed(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
             if header.get("alg") != ALGORITHM or not isinstance(header.get("kid"), str):
                 raise InvalidToken("invalid")
+            key = self.jwks.key(header["kid"])
             claims = jwt.decode(
                 token,
-                self.jwks.key(header["kid"]),
+                key,
                 algorithms=[ALGORITHM],
                 audience=AUDIENCE,
                 issuer=ISSUER,
@@ -132,9 +190,7 @@ class TokenVerifier:
         if not isinstance(roles, list) or not isinstance(scope, str):
             raise InvalidToken("invalid")
         session_id = str(claims.get("sid") or "")
-        if self.revoked is not None and self.revoked.is_revoked(session_id):
-            raise InvalidToken("revoked")
-        return Principal(
+        principal = Principal(
             user_id=str(claims["sub"]),
             roles=tuple(str(r) for r in roles),
             name=str(claims.get("name") or ""),
@@ -145,6 +201,10 @@ class TokenVerifier:
             scope=tuple(scope.split()),
             token=token,
         )
+        exp = claims["exp"]
+        if isinstance(exp, int | float) and not isinstance(exp, bool):
+            self._remember(token, principal, float(exp), header["kid"], key)
+        return principal
 
 
 def bearer(value: str | None) -> str | None:

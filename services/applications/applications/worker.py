@@ -8,6 +8,7 @@ Run: nameko run --config config.yaml applications.worker
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from nameko.timer import timer
@@ -20,7 +21,6 @@ from applications.retention import Retention, RetentionSettings
 from applications.store import IDEMPOTENCY, OUTBOX
 from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
 from fickan_common.db import Database
-from fickan_common.events import flush_outbox
 from fickan_common.logs import setup_logging
 from fickan_common.worker import WorkerRuntime, event_handler
 
@@ -36,10 +36,12 @@ class ApplicationsWorker:
 
     def _casework(self) -> Casework:
         assert self.runtime.db is not None and self.runtime.publisher is not None
-        return Casework(self.runtime.db, self._publish_now, casework_settings(), today=today_from_env)
+        return Casework(self.runtime.db, self._publish_soon, casework_settings(), today=today_from_env)
 
-    def _publish_now(self, event_ids: Any) -> None:
-        flush_outbox(self.runtime.db, OUTBOX, self.runtime.publisher, event_ids=event_ids)
+    def _publish_soon(self, event_ids: Iterable[str]) -> None:
+        """Publish the events just committed, in the background (the handler acknowledges its message
+        meanwhile); what fails stays in the outbox for the relay."""
+        self.runtime.publish_soon(event_ids)
 
     @timer(interval=1.0)
     def relay_outbox(self) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 from nameko.timer import timer
 
 from fickan_common.db import Database
-from fickan_common.events import flush_outbox
 from fickan_common.logs import setup_logging
 from fickan_common.worker import WorkerRuntime, event_handler
 from notifications import handlers
@@ -37,15 +36,16 @@ class NotificationsWorker:
 
     @timer(interval=_settings.reminder_interval)
     def send_reminders(self) -> None:
-        handlers.send_due_reminders(self.runtime.db, on_events=self._publish_now)
+        handlers.send_due_reminders(self.runtime.db, on_events=self._publish_soon)
 
     @timer(interval=_settings.delivery_interval)
     def send_deliveries(self) -> None:
         _dispatcher(self.runtime.db).run_once()
 
-    def _publish_now(self, event_ids: Iterable[str]) -> None:
-        """Publish the events just committed; what fails stays in the outbox for the relay."""
-        flush_outbox(self.runtime.db, OUTBOX, self.runtime.publisher, event_ids=event_ids)
+    def _publish_soon(self, event_ids: Iterable[str]) -> None:
+        """Publish the events just committed, in the background (the handler acknowledges its message
+        meanwhile); what fails stays in the outbox for the relay."""
+        self.runtime.publish_soon(event_ids)
 
 
 _dispatchers: dict[int, Dispatcher] = {}
@@ -68,7 +68,7 @@ def _dispatcher(db: Database) -> Dispatcher:
 
 def _entrypoint(trigger: handlers.Trigger):  # type: ignore[no-untyped-def]
     def on_event(self: NotificationsWorker, body: dict[str, Any]) -> None:
-        handlers.handle(self.runtime.db, trigger, body, self._publish_now)
+        handlers.handle(self.runtime.db, trigger, body, self._publish_soon)
 
     on_event.__name__ = f"on_{trigger.event_type}"
     return event_handler(trigger.producer, trigger.event_type, requeue_on_error=True)(on_event)
