@@ -46,6 +46,9 @@ def _platform(
             "FICKAN_LOGIN_LIMIT_PER_IP": "0",
             "FICKAN_LOGIN_LIMIT_PER_CLIENT": "0",
             "FICKAN_BANKID_COLLECT_INTERVAL": "0.2",
+            # Not the defaults, so the privacy page is seen to show applications' own settings.
+            "FICKAN_DRAFT_RETENTION_DAYS": "41",
+            "FICKAN_CASE_RETENTION_MONTHS": "27",
             **(settings or {}),
         },
     )

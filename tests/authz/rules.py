@@ -90,6 +90,8 @@ AGENTS = frozenset({AGENT, AGENT_OTHER})
 ONLY_CW = frozenset({CW})  # the case worker of the unit A's case belongs to
 ONLY_AGENT = frozenset({AGENT})  # the agent of the answer group A's question went to
 ONLY_ADMIN = frozenset({ADMIN})
+# Who publishes bookable times: advisors (and the centre's agents), case workers for their unit, admins.
+PUBLISHERS = AGENTS | CASE_WORKERS | ONLY_ADMIN
 THREAD_READERS = frozenset({A, AGENT, ADMIN})  # A's contact thread: hers, her group's agent's, the admin's
 GLANCE = PEOPLE | {WATCH}  # the watch BFF: a paired watch, or a resident's own token (older clients)
 
@@ -119,6 +121,9 @@ WEB: dict[str, Rule] = {
     "GET /logga-in/status": public(),
     "GET /logga-in/vantar": public(expect=(302,), why="no login under way: back to the login page"),
     "POST /logga-ut": public(own_session=True),
+    # inactivity: how long the session lasts (nothing of anyone's), and "stay logged in"
+    "GET /sessionen": public(),
+    "POST /sessionen/forlang": resident(form={"next": "/mina-sidor"}),
     # the resident's pages
     "GET /mina-sidor": resident(),
     "GET /inkorg": resident(),
@@ -137,12 +142,19 @@ WEB: dict[str, Rule] = {
     "GET /e-tjanster": resident(),
     "POST /ansokan/ny": resident(form={"kind": "no_such_form"}, missing=True),
     "GET /ansokan/<application_id>": case_party(params=CASE),
+    "GET /ansokan/<application_id>/kopia.pdf": Rule(
+        frozenset({A, CO, CW}),
+        frozenset({A, CO, CW}),
+        params=CASE,
+        why="the service gives the copy of what was sent to the unit's case worker too (and logs it)",
+    ),
     "GET /ansokan/<application_id>/bilagor/<attachment_id>": Rule(
         frozenset({A, CO, CW}),
         frozenset({A, CO, CW}),
         params={**CASE, "attachment_id": "case_attachment"},
         why="the service lets the unit's case worker read a case's files (and logs it), by either route",
     ),
+    "POST /ansokan/<application_id>/omdome": case_party(params=CASE, form={"rating": "5"}),
     "POST /ansokan/<application_id>/komplettering": case_party(
         params=CASE, form={"text": "Här är underlaget.", "version": OLD_VERSION}
     ),
@@ -200,6 +212,9 @@ WEB: dict[str, Rule] = {
         expect=(403,),
         why="an Open311 app's api_key is the key, not a login: an unknown one is refused",
     ),
+    "GET /open311/v2/tokens/<token>.<any(json, xml):fmt>": public(
+        params={"token": "=no-such-token", "fmt": "=json"}, expect=(404,), why="requests are taken at once: no tokens"
+    ),
     "GET /open311/v2/requests/<service_request_id>.<any(json, xml):fmt>": public(
         params={"service_request_id": "fault", "fmt": "=json"}
     ),
@@ -208,6 +223,7 @@ WEB: dict[str, Rule] = {
         for method in ("GET", "POST", "PUT", "DELETE", "PATCH")
     },
     "GET /provrakning": public(),
+    "GET /integritet": public(),
     "POST /provrakning": public(form={}),
     "GET /jamfor": public(),
     "GET /jamfor/<service_id>": public(params={"service_id": "=ekonomiskt-bistand"}),
@@ -225,7 +241,13 @@ WEB: dict[str, Rule] = {
     "GET /personal": staff(STAFF),
     "GET /personal/insikter": staff(STAFF),
     "POST /personal/insikter/kommentar": staff(STAFF, form={"kpi_id": "", "year": "2025", "text": ""}),
-    # staff: case work
+    # staff: service messages (admins), case work
+    "GET /personal/driftmeddelanden": staff(ONLY_ADMIN),
+    "GET /personal/gallring": staff(ONLY_ADMIN),
+    "POST /personal/driftmeddelanden": staff(ONLY_ADMIN, form={"kind": "party"}, why="refused as invalid"),
+    "POST /personal/driftmeddelanden/<message_id>/avsluta": staff(
+        ONLY_ADMIN, params={"message_id": "=" + NO_SUCH_ID}, missing=True
+    ),
     "GET /personal/arenden": staff(CASE_WORKERS, sees=ONLY_CW),
     "GET /personal/arenden/<application_id>": staff(ONLY_CW, sees=ONLY_CW, params=CASE),
     "GET /personal/arenden/<application_id>/bilagor/<attachment_id>": staff(
@@ -270,10 +292,14 @@ WEB: dict[str, Rule] = {
     "POST /personal/kontakt/registrera": staff(AGENTS, form={}),
     "GET /personal/kontakt/statistik": staff(AGENTS | ONLY_ADMIN),
     "GET /personal/omdomen": staff(AGENTS),
-    "GET /personal/radgivning": staff(AGENTS),
-    "POST /personal/radgivning/publicera": staff(AGENTS, form={}),
+    "GET /personal/radgivning": staff(PUBLISHERS),
+    "POST /personal/radgivning/publicera": staff(PUBLISHERS, form={}),
+    "POST /personal/radgivning/extra-tid": staff(PUBLISHERS, form={}),
+    "POST /personal/radgivning/ledig-dag": staff(PUBLISHERS, form={}, why="no date: nothing is withdrawn"),
     "POST /personal/radgivning/tider/<slot_id>/ta-bort": staff(
-        frozenset({AGENT_OTHER}), params={"slot_id": "slot_to_withdraw"}, why="the advisor's own time"
+        frozenset({AGENT_OTHER, ADMIN}),
+        params={"slot_id": "slot_to_withdraw"},
+        why="the advisor's own time; an admin may withdraw any",
     ),
     "GET /personal/tavla": staff(AGENTS),
     "GET /personal/tavla/strom": staff(AGENTS, stream=True),
@@ -299,6 +325,8 @@ MOBILE: dict[str, Rule] = {
         PEOPLE | {WATCH}, frozenset({A}), json={}, own_session=True, why="ends the bearer token's own session"
     ),
     "GET /v1/me": resident(),
+    "GET /v1/overview": resident(),
+    "GET /v1/service-messages": public(),
     # the public catalogue
     "GET /v1/e-services": public(),
     "GET /v1/forms/<kind>": public(params={"kind": "=ekonomiskt_bistand"}),
@@ -326,6 +354,12 @@ MOBILE: dict[str, Rule] = {
         frozenset({A, CO, CW}),
         params={**CASE, "attachment_id": "case_attachment"},
         why="the service lets the unit's case worker read a case's files (and logs it), by either route",
+    ),
+    "GET /v1/applications/<application_id>/copy.pdf": Rule(
+        frozenset({A, CO, CW}),
+        frozenset({A, CO, CW}),
+        params=CASE,
+        why="the service gives the copy of what was sent to the unit's case worker too (and logs it)",
     ),
     "POST /v1/applications/<application_id>/submit": owner(
         params=DRAFT, json={"version": int(OLD_VERSION), "signatureId": NO_SUCH_ID}
@@ -382,6 +416,7 @@ MOBILE: dict[str, Rule] = {
         params={**QUESTION, "attachment_id": "question_attachment"},
         why="the service lets the group's agents and admins read a thread's files (and logs it)",
     ),
+    "GET /v1/feedback": resident(query={"kind": "contact", "subjectId": NO_SUCH_ID}),
     "POST /v1/feedback": owner(json={"kind": "contact", "subjectId": "{question}", "rating": 5}),
     # bookings and fault reports
     "GET /v1/bookings/services": public(),

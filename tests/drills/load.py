@@ -23,18 +23,12 @@ from typing import Any
 import requests
 
 from fickan_bff.errors import UNAVAILABLE_EN, UNAVAILABLE_SV
+from tests.support.mobile import ANSWERS  # the answers a simple monthly application sends
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_NUMBERS = ROOT / "services/identity/tests/data/skatteverket_testpersonnummer.csv"
 DEMO_PEOPLE = ROOT / "services/identity/identity/demo_people.json"
 KIND = "ekonomiskt_bistand"
-ANSWERS = {
-    "period": "2026-12",
-    "household_adults": "1",
-    "household_children": "0",
-    "housing_cost": "6500",
-    "income": "0",
-}
 # The BFFs' gRPC deadline is 3 s: a 503 comes at once when a service is down and at the latest
 # then when it hangs. This bound says "it did not hang", not how fast the platform is.
 ANSWERED_WITHIN = 4.0

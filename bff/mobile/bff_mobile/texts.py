@@ -174,3 +174,15 @@ LAST_EVENT_ID = Text(
     "Last-Event-ID ska vara ett heltal (det senaste id du fått).",
     "Last-Event-ID must be a whole number (the last id you received).",
 )
+
+
+# --- Service messages ------------------------------------------------------------------------
+SERVICE_KIND = {
+    "maintenance": Text("Planerat underhåll", "Planned maintenance"),
+    "disruption": Text("Driftstörning", "Disruption"),
+}
+BANKID_DISRUPTED = Text(
+    "BankID har driftstörningar. Inloggning och underskrift med BankID kan fungera dåligt just nu. "
+    "Försök igen om en stund.",
+    "BankID has disruptions. Logging in and signing with BankID may not work right now. Try again in a while.",
+)

@@ -121,7 +121,7 @@ STATUS_TEXT = {
 }
 IDENTITY_PUBLIC = tuple(
     f"/fickan.identity.v1.IdentityService/{m}"
-    for m in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks", "RefreshToken", "Logout")
+    for m in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks", "RefreshToken", "Logout", "GetBankIdStatus")
 )
 # As the applications service: the catalogue, forms, periods and the provräkning need no token.
 APPLICATIONS_PUBLIC = tuple(
@@ -165,6 +165,7 @@ class FakeIdentity(identity_grpc.IdentityServiceServicer):
 
     def reset(self) -> None:
         self.signatures.clear()
+        self.bankid_disrupted = False
         self.sign_orders: dict[str, dict[str, Any]] = {}
         self.sign_requests: list[identity_pb.StartSignRequest] = []
         self.orders: dict[str, dict[str, Any]] = {}
@@ -251,6 +252,9 @@ class FakeIdentity(identity_grpc.IdentityServiceServicer):
 
     def GetJwks(self, request, context):  # noqa: N802
         return identity_pb.GetJwksResponse(jwks_json=self.tokens.jwks_json())
+
+    def GetBankIdStatus(self, request, context):  # noqa: N802
+        return identity_pb.BankIdStatus(disrupted=self.bankid_disrupted)
 
     # -- sessions (public: the refresh token is the credential) --------------------------------------
     def RefreshToken(self, request, context):  # noqa: N802
@@ -811,6 +815,14 @@ class FakeApplications(apps_grpc.ApplicationsServiceServicer):
         return apps_pb.AttachmentContent(
             attachment=self._attachment(request.attachment_id, found), content=found["content"]
         )
+
+    def GetSubmittedCopy(self, request, context):  # noqa: N802
+        self._record("GetSubmittedCopy", request)
+        case = self._readable(request.application_id)
+        if case["submitted_at"] is None:
+            raise Conflict("Ansökan är inte skickad än. Kopian finns när den är skickad.")
+        name = f"ansokan-{request.application_id[:8]}.pdf"
+        return apps_pb.SubmittedCopy(filename=name, content_type="application/pdf", content=b"%PDF-1.4 kopia")
 
 
 class FakeNotifications(notes_grpc.NotificationsServiceServicer):

@@ -113,7 +113,6 @@ def test_revoking_a_device_that_is_not_mine_is_404_with_identitys_message(client
         f"session:{SESSION_ID}%0A",
         f"{WATCH_ID}%20",
         "' OR 1=1 --",
-        "watch",
     ],
 )
 def test_a_malformed_device_id_is_400_and_identity_is_not_asked(client, world, resident, device_id):
@@ -123,6 +122,17 @@ def test_a_malformed_device_id_is_400_and_identity_is_not_asked(client, world, r
     error = answer.get_json()["error"]
     assert error["code"] == "invalid_id"
     assert error["fields"] == {"device_id": "Enheten känns inte igen. Ladda om listan och försök igen."}
+    assert "RevokeDevice" not in world.identity.calls
+
+
+def test_the_pairing_path_is_not_a_device_id(client, world, resident):
+    """/v1/devices/watch is a path of its own (POST pairs a watch): DELETE there is a 405 naming what
+    the path takes, not a 400 about a malformed device id (found by schemathesis)."""
+    answer = client.delete("/v1/devices/watch", headers=resident.headers)
+
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == "OPTIONS, POST"
+    assert answer.get_json()["error"]["code"] == "method_not_allowed"
     assert "RevokeDevice" not in world.identity.calls
 
 

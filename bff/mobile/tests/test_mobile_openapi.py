@@ -22,6 +22,7 @@ INSIGHTS_PUBLIC = {
     "/v1/guide-sessions/{session_id}/links/{link_id}",
 }
 PUBLIC |= INSIGHTS_PUBLIC | {"/v1/bookings/services", "/v1/bookings/free", "/v1/fault-reports/kinds"}
+PUBLIC |= {"/v1/service-messages"}
 
 
 @pytest.fixture
@@ -49,8 +50,9 @@ def test_every_v1_route_and_method_is_documented(app, spec):
     documented = {(path, method) for path, ops in spec["paths"].items() for method in ops}
 
     assert documented == _v1_routes(app)
-    # 32 + contact (5), comparisons (2), guides (5), notifications (8), bookings (7), faults (2), feedback (2)
-    assert len(documented) == 63
+    # 32 + contact (5), comparisons (2), guides (5), notifications (8), bookings (7), faults (2), feedback (2),
+    # service messages and the overview (2), the copy of what was sent
+    assert len(documented) == 66
     assert {
         ("/v1/auth/refresh", "post"),
         ("/v1/auth/logout", "post"),

@@ -147,6 +147,20 @@ def _next_booking(clients: Services, token: str, lang: str) -> str | None:
     return next_booking(first.starts_at.ToDatetime(tzinfo=UTC), kind, lang)
 
 
+def _service_line(clients: Services, lang: str) -> str | None:
+    """The first service message's short line (a disruption on now comes first); None when there is
+    none or notifications does not answer within a second (the glance never waits for it)."""
+    try:
+        listed = clients.notifications.call("ListServiceMessages", notes_pb.ListServiceMessagesRequest(), timeout=1.0)
+    except ServiceError as exc:
+        log.warning("service messages unavailable", extra={"fields": {"grpc_code": exc.code.name}})
+        return None
+    if not listed.messages:
+        return None
+    first = listed.messages[0]
+    return (first.short_en if lang == "en" and first.short_en else first.short) or None
+
+
 def create_app(services: Services | None = None) -> Flask:
     """The watch BFF. Services default to the targets in the environment (see README.md)."""
     # The watch shows no comparisons or guides: no insights client, and /readyz does not wait for it.
@@ -190,14 +204,15 @@ def create_app(services: Services | None = None) -> Flask:
                 return None  # the inbox is down; the case still shows
             return answer.unread
 
-        # Four services' answers at once: the glance waits for the slowest, not for their sum.
-        mine, unread_count, replies, booking = together(
+        # Five answers at once: the glance waits for the slowest, not for their sum.
+        mine, unread_count, replies, booking, service = together(
             lambda: clients.applications.call("GetMyCaseGlance", apps_pb.GetMyCaseGlanceRequest(), token=token),
             unread,
             lambda: _new_replies(clients, token),
             lambda: _next_booking(clients, token, lang),
+            lambda: _service_line(clients, lang),
         )
-        return _json(glance(_case(mine), unread_count, lang, replies, booking))
+        return _json(glance(_case(mine), unread_count, lang, replies, booking, service))
 
     @app.post("/v1/ring-me")
     @require_watch

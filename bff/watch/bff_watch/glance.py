@@ -23,9 +23,10 @@ LOCAL = ZoneInfo("Europe/Stockholm")
 # Together with the short texts made here (time to decision, payment) and the numbers, the worst
 # case stays under MAX_BYTES (tested with the longest texts and the largest numbers).
 TITLE_CHARS, TITLE_BYTES = 32, 120
-STATUS_CHARS, STATUS_BYTES = 60, 170
-NEXT_CHARS, NEXT_BYTES = 120, 300
+STATUS_CHARS, STATUS_BYTES = 60, 150
+NEXT_CHARS, NEXT_BYTES = 120, 230
 SHORT_CHARS, SHORT_BYTES = 40, 80  # "Beslut inom 5 h", "Utbetalning 25 jan: 6 480 kr"
+SERVICE_CHARS, SERVICE_BYTES = 60, 80  # "Driftstörning till 16:00", "Planerat underhåll 3 dec 22:00"
 
 # Statuses where the resident has to act: the case's own next step comes before unread messages.
 RESIDENT_ACTS = frozenset({"draft", "signature_pending", "completion_requested", "random_check"})
@@ -183,12 +184,18 @@ def next_booking(starts_at: datetime, kind_text: str, lang: str) -> str:
 
 
 def glance(
-    case: Case | None, unread: int | None, lang: str = "sv", replies: int | None = 0, booking: str | None = None
+    case: Case | None,
+    unread: int | None,
+    lang: str = "sv",
+    replies: int | None = 0,
+    booking: str | None = None,
+    service: str | None = None,
 ) -> dict[str, Any]:
     """The payload. unread is None when the inbox could not be asked, replies (the contact centre's
     unread answers) when contact could not (the rest still shows). The case's decisionIn/
     secondsToDecision and payment/paymentDate/paymentAmount are there only when set; booking (the
-    next advisory booking, made by next_booking) only when there is one."""
+    next advisory booking, made by next_booking) only when there is one; service (the line of the
+    first service message: a disruption or planned maintenance) only when there is one."""
     payload = {
         "case": _case(case, lang) if case is not None else None,
         "unread": unread,
@@ -197,6 +204,8 @@ def glance(
     }
     if booking:
         payload["booking"] = fit(booking, BOOKING_CHARS, BOOKING_BYTES)
+    if service:
+        payload["service"] = fit(service, SERVICE_CHARS, SERVICE_BYTES)
     if len(dumps(payload)) >= MAX_BYTES:  # cannot happen with the budgets above; a guard all the same
         raise ValueError("glance over budget")
     return payload

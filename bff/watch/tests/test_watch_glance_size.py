@@ -70,7 +70,8 @@ def test_the_glance_over_grpc_stays_under_1_kb_with_long_service_texts(client, a
 @pytest.mark.parametrize("lang", ["sv", "en"])
 @pytest.mark.parametrize("text", LONG_TEXTS)
 def test_the_fullest_glance_is_under_1_kb(text, lang):
-    """Every part at once: the longest texts, a time to decision, a payment and the largest numbers."""
+    """Every part at once: the longest texts, a time to decision, a payment, a booking, a service
+    message and the largest numbers."""
     case = Case(
         title=text,
         status=text,
@@ -85,14 +86,19 @@ def test_the_fullest_glance_is_under_1_kb(text, lang):
 
     for step_first in ("completion_requested", text):  # the case's step, or unread messages, as next
         payload = glance(
-            Case(**{**case.__dict__, "status": step_first}), unread=-(2**31), lang=lang, replies=2**31, booking=text
+            Case(**{**case.__dict__, "status": step_first}),
+            unread=-(2**31),
+            lang=lang,
+            replies=2**31,
+            booking=text,
+            service=text,
         )
         raw = dumps(payload)
         assert len(raw) < MAX_BYTES, len(raw)
         assert json.loads(raw.decode("utf-8")) == payload
         shown = payload["case"]
         assert {"decisionIn", "secondsToDecision", "payment", "paymentDate", "paymentAmount"} <= set(shown)
-        assert payload["next"] and payload["booking"]
+        assert payload["next"] and payload["booking"] and payload["service"]
 
 
 def test_the_glance_over_grpc_stays_under_1_kb_with_every_part_long(client, auth, world):

@@ -93,3 +93,35 @@ def test_an_unpaired_watch_and_a_bad_last_event_id_are_refused(world: World, wat
     assert watch.get("/v1/stream", headers={"Authorization": "Bearer not-a-watch-token!"}).status_code == 401
     headers = {"Authorization": f"Bearer {world.identity.paired(str(uuid.uuid4()))}", "Last-Event-ID": "x"}
     assert watch.get("/v1/stream", headers=headers).status_code == 400
+
+
+def test_a_service_message_is_a_short_line_on_the_glance(world: World, notes: RunningNotifications, watch) -> None:  # type: ignore[no-untyped-def]
+    """An admin's notice of a disruption shows as one line on the watch, in the watch's language,
+    and the glance stays under 1 KB."""
+    from datetime import UTC, datetime, timedelta
+
+    from fickan.notifications.v1 import notifications_pb2 as notes_pb
+    from fickan.notifications.v1 import notifications_pb2_grpc as notes_grpc
+    from fickan_common.grpc_client import ServiceClient
+
+    headers = {"Authorization": f"Bearer {world.identity.paired(str(uuid.uuid4()))}"}
+    assert "service" not in watch.get("/v1/glance", headers=headers).get_json()
+    admin = ServiceClient(notes.target, notes_grpc.NotificationsServiceStub)
+    now = datetime.now(UTC)
+    try:
+        admin.call(
+            "PublishServiceMessage",
+            notes_pb.PublishServiceMessageRequest(
+                kind="disruption",
+                text="E-tjänsterna är långsamma just nu. " * 8,
+                starts_at=(now - timedelta(minutes=5)).isoformat(),
+                ends_at=(now + timedelta(hours=1)).isoformat(),
+            ),
+            token=world.tokens.token(str(uuid.uuid4()), roles=("resident", "admin")),
+        )
+    finally:
+        admin.close()
+    answer = watch.get("/v1/glance", headers=headers)
+    assert answer.get_json()["service"].startswith("Driftstörning till ") and len(answer.get_data()) < 1024
+    english = watch.get("/v1/glance", headers={**headers, "Accept-Language": "en"}).get_json()
+    assert english["service"].startswith("Disruption until ")

@@ -31,6 +31,8 @@ from bff_web.views import (
     notices,
     open311,
     pages,
+    privacy,
+    service_messages,
     staff,
     wall,
 )
@@ -58,8 +60,12 @@ PAGE_BLUEPRINTS = {
     "wall",
     "notices",
     "insights",
+    "service_messages",
+    "privacy",
 }
 ERROR_STATUSES = {400, 403, 404, 405, 409, 413, 429, 500, 503}
+# Requests the page makes by itself: they are no sign that the resident is there (inactivity).
+PASSIVE_ENDPOINTS = {"notices.events", "login.session_status", "login.status"}
 
 # Pages hold personal data: no caching, no framing, nothing loaded from elsewhere.
 SECURITY_HEADERS = {
@@ -126,6 +132,8 @@ def create_app(services: Services | None = None) -> Flask:
     app.register_blueprint(wall.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(insights.bp)
+    app.register_blueprint(service_messages.bp)
+    app.register_blueprint(privacy.bp)
 
     @app.before_request
     def _language_and_session() -> None:
@@ -137,7 +145,7 @@ def create_app(services: Services | None = None) -> Flask:
             if key:
                 # Reset with the request's other context by the base app's teardown.
                 idempotency_key.set(key)
-            web_session.load_principal()
+            web_session.load_principal(passive=request.endpoint in PASSIVE_ENDPOINTS)
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -164,6 +172,8 @@ def create_app(services: Services | None = None) -> Flask:
             "principal": g.get("principal"),
             "is_staff": bool(g.get("principal")) and is_staff(g.principal),
             "resident_name": web_session.session_name(),
+            "session_ends_in": web_session.ends_in,
+            "service_notices": service_messages.current_notices,
         }
 
     @app.errorhandler(HTTPException)

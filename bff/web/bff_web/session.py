@@ -30,6 +30,13 @@ LOGIN_MODE = "login_mode"
 LOGIN_FAILED = "login_failed"  # the failed login's message, for the page the script goes to
 RENEW_BEFORE = 120  # seconds before expiry the access token is renewed
 NAME = "name"
+# Inactivity: identity ends a session left unused (no refresh) for its idle limit, which it gives
+# with every token pair. A page the resident loads (or "stay logged in") refreshes the session when
+# the last such refresh is more than ACTIVITY_REFRESH seconds old, so the session ends at most that
+# much earlier than IDLE after the resident's last activity, and exactly when the page says.
+IDLE = "idle"  # the idle limit in seconds (0: unknown, no warning)
+ACTIVE = "active"  # when the session was last refreshed because of the resident's activity (epoch)
+ACTIVITY_REFRESH = 60
 CSRF = "csrf"
 LOGIN_ORDER = "login_order"
 LOGIN_SECRET = "login_secret"  # the order's collect secret: with the order_ref, it collects the login
@@ -47,7 +54,13 @@ REASON_TEXT = {
     "invalid": "session_invalid",
     "missing": "login_required",
     "revoked": "session_revoked",
+    "idle": "session_idle",
 }
+
+
+def now() -> float:
+    """The session's clock (one place, so a test can move it without moving the tokens' own)."""
+    return time.time()
 
 
 def services() -> Services:
@@ -93,12 +106,13 @@ def check_csrf() -> None:
         abort(400, description="csrf")
 
 
-def _renew() -> None:
-    """Trade the refresh token for a new pair when the access token is about to run out. Losing a
-    race against a parallel request of the same browser is fine: the old token still holds."""
+def _renew(force: bool = False) -> bool:
+    """Trade the refresh token for a new pair when the access token is about to run out (or now,
+    `force`). Losing a race against a parallel request of the same browser is fine: the old token
+    still holds. True when a new pair was taken."""
     refresh_token = session.get(REFRESH)
-    if not refresh_token or time.time() < session.get(EXPIRES, 0) - RENEW_BEFORE:
-        return
+    if not refresh_token or (not force and now() < session.get(EXPIRES, 0) - RENEW_BEFORE):
+        return False
     try:
         pair = services().identity.call("RefreshToken", identity_pb2.RefreshTokenRequest(refresh_token=refresh_token))
     except ServiceError as exc:
@@ -106,20 +120,56 @@ def _renew() -> None:
             end_session()  # revoked, idle too long or past its absolute limit
         elif exc.code.name != "FAILED_PRECONDITION":
             log.warning("token renewal failed", extra={"fields": {"grpc_code": exc.code.name}})
-        return
+        return False
     session[TOKEN], session[REFRESH] = pair.access_token, pair.refresh_token
-    session[EXPIRES] = int(time.time()) + pair.expires_in
+    session[EXPIRES] = int(now()) + pair.expires_in
+    if pair.idle_timeout:
+        session[IDLE] = int(pair.idle_timeout)
+    return True
 
 
-def load_principal() -> None:
+def ends_in() -> int:
+    """Seconds until the session ends for inactivity (0 when not logged in or not known)."""
+    idle = session.get(IDLE, 0)
+    if not session.get(TOKEN) or not idle:
+        return 0
+    return max(0, int(session.get(ACTIVE, 0) + idle - now()))
+
+
+def _idle_over() -> bool:
+    return bool(session.get(IDLE)) and now() >= session.get(ACTIVE, 0) + session[IDLE]
+
+
+def extend() -> bool:
+    """The resident is here ("stay logged in"): the session is refreshed now (ends_in() then says
+    how long it lasts). False when it has ended."""
+    if not session.get(TOKEN) or _idle_over():
+        end_session()
+        return False
+    if _renew(force=True):
+        session[ACTIVE] = int(now())
+    return bool(session.get(TOKEN))
+
+
+def load_principal(passive: bool = False) -> None:
     """Verify the session's access token (if any), renewing it first when it is about to run out.
-    An expired or invalid one ends the session; the reason is kept on g so that a page that needs
-    a login can say why it sends you there."""
+    An expired or invalid one ends the session, and so does inactivity past the idle limit; the
+    reason is kept on g so that a page that needs a login can say why it sends you there. A request
+    the resident made (not `passive`: not the live stream, not the page's own status checks) is
+    activity and keeps the session alive."""
     g.principal = None
     g.auth_problem = None
     if not session.get(TOKEN):
         return
-    _renew()
+    if _idle_over():
+        end_session()
+        g.auth_problem = "idle"
+        return
+    if not passive and session.get(IDLE) and now() - session.get(ACTIVE, 0) > ACTIVITY_REFRESH:
+        if _renew(force=True):
+            session[ACTIVE] = int(now())
+    else:
+        _renew()
     token = session.get(TOKEN)
     if not token:
         g.auth_problem = "expired"
@@ -131,14 +181,16 @@ def load_principal() -> None:
         g.auth_problem = exc.reason
 
 
-def start_session(token: str, refresh_token: str, expires_in: int, name: str) -> None:
+def start_session(token: str, refresh_token: str, expires_in: int, name: str, idle_timeout: int = 0) -> None:
     """A fresh session after login (new CSRF token: nothing from before the login carries over)."""
     session.clear()
     session[TOKEN] = token
     session[REFRESH] = refresh_token
-    session[EXPIRES] = int(time.time()) + int(expires_in or 0)
+    session[EXPIRES] = int(now()) + int(expires_in or 0)
     session[NAME] = name
     session[CSRF] = secrets.token_urlsafe(32)
+    session[IDLE] = int(idle_timeout or 0)
+    session[ACTIVE] = int(now())
 
 
 def end_session() -> None:

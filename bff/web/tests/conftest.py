@@ -107,6 +107,9 @@ class Platform:
         self.identity.started_with.clear()
         self.identity.pending_polls = 1
         self.identity.expires_in = 600
+        self.identity.bankid_disrupted = False
+        self.identity.idle_timeout = 0
+        self.identity.refreshes = 0
         for state in (
             self.identity.devices,
             self.identity.revoked,

@@ -155,3 +155,27 @@ def test_the_desk_shows_the_residents_completion_answer_beside_the_files(
     assert "&lt;b&gt;Arbetsgivaren&lt;/b&gt; bytte bank." in opened  # the resident's text, never markup
     answer_at = opened.index("Den sökandes svar")
     assert opened.index("lonebesked.pdf", answer_at) > answer_at
+
+
+def test_an_overdue_completion_is_said_on_the_desk_and_the_case_worker_may_decide(
+    client: FlaskClient, platform: Platform
+) -> None:
+    """Until the due date the desk offers no decision on a case waiting for the resident; after it,
+    it says the time ran out and offers the decision (the service checks the date again)."""
+    from web_fakes import StoredApplication
+
+    case = StoredApplication(
+        application_id="6f1c1c1e-0000-4000-8000-000000000003", owner="someone", status="completion_requested"
+    )
+    case.requests = [{"id": "r1", "items": ["Lönebesked"], "answered": False}]
+    platform.applications.apps[case.application_id] = case
+    platform.identity.roles[WORKER] = ("resident", "case_worker")
+    platform.identity.extra_claims[WORKER] = {"unit": "eb"}
+    login(client, WORKER)
+    waiting = page(client, f"/personal/arenden/{case.application_id}")
+    assert "Inte besvarad än." in waiting and "Fatta beslut" not in waiting
+
+    case.requests[0]["overdue"] = True
+    overdue = page(client, f"/personal/arenden/{case.application_id}")
+    assert "Tiden gick ut 2026-12-02 utan svar." in overdue and "överklagar" in overdue
+    assert f'action="/personal/arenden/{case.application_id}/beslut"' in overdue

@@ -34,7 +34,7 @@ from fickan_common.testing import TokenFactory
 
 IDENTITY_PUBLIC = [
     f"/fickan.identity.v1.IdentityService/{name}"
-    for name in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks", "RefreshToken", "Logout")
+    for name in ("StartLogin", "CollectLogin", "CancelLogin", "GetJwks", "RefreshToken", "Logout", "GetBankIdStatus")
 ]
 APPLICATIONS_PUBLIC = [
     f"/fickan.applications.v1.ApplicationsService/{name}"
@@ -71,6 +71,9 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
     def __init__(self, factory: TokenFactory, pending_polls: int = 1) -> None:
         self.factory = factory
         self.pending_polls = pending_polls
+        self.bankid_disrupted = False
+        self.idle_timeout = 0  # as identity's idle limit for the web; 0: the fake tells none
+        self.refreshes = 0
         self.orders: dict[str, Order] = {}
         self.started_with: list[ipb.StartLoginRequest] = []
         self.names: dict[str, str] = {}
@@ -133,6 +136,7 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
             expires_in=self.expires_in,
             refresh_token=refresh,
             user=ipb.User(user_id=user_id, name=name, roles=list(roles)),
+            idle_timeout=self.idle_timeout,
         )
 
     def claims_for(self, order: Order) -> dict[str, str]:
@@ -147,7 +151,10 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
         refresh = uuid.uuid4().hex
         self.refresh_tokens[refresh] = known
         token = self.factory.token(user_id, roles=roles, name=name, device="web", sid=sid)
-        return ipb.RefreshTokenResponse(access_token=token, expires_in=600, refresh_token=refresh)
+        self.refreshes += 1
+        return ipb.RefreshTokenResponse(
+            access_token=token, expires_in=600, refresh_token=refresh, idle_timeout=self.idle_timeout
+        )
 
     def Logout(self, request, context):  # noqa: N802
         self.logged_out.append(request.refresh_token)
@@ -238,6 +245,9 @@ class FakeIdentity(ipb_grpc.IdentityServiceServicer):
 
     def GetJwks(self, request, context):  # noqa: N802
         return ipb.GetJwksResponse(jwks_json=self.factory.jwks_json())
+
+    def GetBankIdStatus(self, request, context):  # noqa: N802
+        return ipb.BankIdStatus(disrupted=self.bankid_disrupted)
 
     def GetMe(self, request, context):  # noqa: N802
         principal = current_principal()
@@ -345,6 +355,7 @@ class StoredApplication:
     requests: list[dict] = field(default_factory=list)
     decision: dict = field(default_factory=dict)
     payment_date: str = ""
+    case_worker_name: str = ""
 
 
 STATUS_TEXT = {
@@ -397,6 +408,10 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
             else "Du behöver inte göra något.",
             payment_date=app.payment_date,
             payment_amount=int(app.decision.get("amount", 0)) if app.payment_date else 0,
+            unit_name="Enheten för ekonomiskt bistånd" if app.submitted_at else "",
+            contact_topic="ekonomiskt-bistand",
+            case_worker_name=app.case_worker_name,
+            next_step_date="2026-12-02" if app.status == "submitted" else "",
         )
         for at, text in app.timeline:
             message.timeline.add(status=at, text=text, text_en=text, actor="system")
@@ -409,7 +424,8 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
                 message=r.get("message", ""),
                 due_date="2026-12-02",
                 answered=r["answered"],
-                open_for_resident=not r["answered"],
+                open_for_resident=not r["answered"] and not r.get("overdue", False),
+                overdue=r.get("overdue", False),
                 answer_text=r.get("text", ""),
                 answer_attachment_ids=r.get("files", []),
             )
@@ -637,6 +653,21 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
         return apb.Attachment(
             attachment_id=aid, filename=request.filename, content_type=kind, size=len(request.content)
         )
+
+    def GetMyCaseGlance(self, request, context):  # noqa: N802
+        return apb.CaseGlance(has_case=False)
+
+    def GetSubmittedCopy(self, request, context):  # noqa: N802
+        principal = current_principal()
+        app = self.apps.get(request.application_id)
+        if app is None:
+            raise NotFound("Ansökan finns inte.")
+        if principal.user_id not in (app.owner, app.co_applicant):
+            raise PermissionDenied("Du har inte behörighet till den här ansökan.")
+        if app.submitted_at is None:
+            raise Conflict("Ansökan är inte skickad än. Kopian finns när den är skickad.")
+        name = f"ansokan-{app.application_id[:8]}.pdf"
+        return apb.SubmittedCopy(filename=name, content_type="application/pdf", content=b"%PDF-1.4 kopia")
 
     def GetAttachment(self, request, context):  # noqa: N802
         principal = current_principal()

@@ -14,12 +14,14 @@ from applications.casework import Casework, CaseworkSettings
 from applications.domain import calculation as calc
 from applications.domain import cases, forms
 from applications.people import IdentityPeople
+from applications.retention import KEPT, REMOVED, Retention, RetentionSettings
 from applications.service import CASE_CAVEAT, ESTIMATE_CAVEAT, Applications
 from applications.store import IDEMPOTENCY, OUTBOX, Application
 from fickan.applications.v1 import applications_pb2 as pb
 from fickan.applications.v1 import applications_pb2_grpc as pb_grpc
 from fickan_common.api import identity_verifier, run_api
 from fickan_common.db import Database
+from fickan_common.errors import NotFound, ValidationFailed
 from fickan_common.events import BackgroundFlusher, Publisher
 from fickan_common.grpc_server import current_principal
 from fickan_common.idempotency import IdempotencyStore
@@ -27,7 +29,7 @@ from fickan_common.settings import env_bool, env_int, env_str
 from fickan_common.timestamps import to_timestamp
 
 SERVICE = f"/{pb.DESCRIPTOR.package}.ApplicationsService/"
-PUBLIC_METHODS = {SERVICE + m for m in ("ListEServices", "GetForm", "GetPeriod", "Estimate")}
+PUBLIC_METHODS = {SERVICE + m for m in ("ListEServices", "GetForm", "GetPeriod", "Estimate", "GetRetentionRules")}
 GLANCE_METHODS = {SERVICE + m for m in ("ListMyApplications", "GetMyCaseGlance")}
 # What changes a case: a repeat with the same idempotency key gets the first answer.
 COMMANDS = {
@@ -101,15 +103,16 @@ def _decision(app: Application) -> pb.Decision | None:
 
 
 class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
-    def __init__(self, applications: Applications, casework: Casework) -> None:
+    def __init__(self, applications: Applications, casework: Casework, retention: Retention) -> None:
         self.applications = applications
         self.casework = casework
+        self.retention = retention
 
     # -- shaping ----------------------------------------------------------------------------------
     def message(self, app: Application, role: str, full: bool = True, staff: bool = False) -> pb.Application:
         """A case as the caller may see it: `full` adds the answers, timeline, calculation and files;
         `staff` adds the proposal and what changed since the previous case."""
-        status = cases.text_of(app.status)
+        status = cases.staff_text_of(app.status) if role == "staff" else cases.text_of(app.status)
         answer = pb.Application(
             application_id=app.id,
             kind=app.kind,
@@ -133,24 +136,48 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
             applicant_signed=app.applicant_signed_at is not None,
             co_applicant_signed=app.co_applicant_signed_at is not None,
             awaiting_my_signature=role == "co_applicant" and app.status == cases.SIGNATURE_PENDING,
+            case_worker_name=app.assigned_name or "",
+            applicant_name=app.applicant_name or "",
+            co_applicant_name=app.co_applicant_name or "",
         )
+        service = forms.e_service_entry(app.kind)
+        if app.unit:
+            answer.unit_name = service.get("unit_name", app.unit) if service.get("unit") == app.unit else app.unit
+            answer.unit_name_en = service.get("unit_name_en", "") if service.get("unit") == app.unit else ""
+        answer.contact_topic = service.get("contact_topic", "")
+        if role == "staff":
+            # Whom the case is about, for the unit's case workers (the read is in the access log).
+            answer.applicant_masked_personnummer = app.applicant_masked or ""
+            answer.co_applicant_masked_personnummer = app.co_applicant_masked or ""
+            household = self._household(app)
+            if household is not None:
+                answer.household_adults = household.adults
+                answer.household_children_ages.extend(c.age for c in household.children if c.age_known)
+                answer.household_children = len(household.children)
         decision = _decision(app)
         if decision is not None:
             answer.decision.CopyFrom(decision)
         if not full:
             next_step = steps.next_action(app, role)
             answer.next_action, answer.next_action_en = next_step.sv, next_step.en
+            dated = steps.next_step_date(app)
+            answer.next_step_date = dated.isoformat() if dated else ""
             return answer
         answer.answers.update(forms.wire_answers(app.answers))
         details = self.applications.details(app.id)
         next_step = steps.next_action(app, role, details["open_request"])
         answer.next_action, answer.next_action_en = next_step.sv, next_step.en
+        dated = steps.next_step_date(app, details["open_request"])
+        answer.next_step_date = dated.isoformat() if dated else ""
         for event in details["timeline"]:
+            text = cases.Text(event.text_sv, event.text_en)
+            if role == "staff":
+                text = cases.staff_timeline_text(event.status, event.kind, text)
             answer.timeline.add(
                 at=to_timestamp(steps.aware(event.at)),
                 status=event.status,
-                text=event.text_sv,
-                text_en=event.text_en,
+                text=text.sv,
+                text_en=text.en,
                 actor=event.actor,
             )
         latest = details["requests"][-1] if details["requests"] else None
@@ -196,6 +223,13 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
             for change in app.changes or []:
                 answer.changes.add(**change)
         return answer
+
+    def _household(self, app: Application) -> calc.CalculationInput | None:
+        """Who lives in the household, as the answers say (for the desk's glance)."""
+        try:
+            return steps.calculation_input(app, self.applications.today())
+        except (NotFound, ValidationFailed):
+            return None
 
     def _mine(self, app: Application, user_id: str, full: bool = True) -> pb.Application:
         return self.message(app, "applicant" if app.applicant_id == user_id else "co_applicant", full)
@@ -361,6 +395,10 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
         stored = self.applications.attachment(current_principal(), request.application_id, request.attachment_id)
         return pb.AttachmentContent(attachment=_attachment(stored), content=stored.content)
 
+    def GetSubmittedCopy(self, request, context):  # noqa: N802
+        name, content = self.applications.submitted_copy(current_principal(), request.application_id)
+        return pb.SubmittedCopy(filename=name, content_type="application/pdf", content=content)
+
     # -- staff ------------------------------------------------------------------------------------
     def ListUnitCases(self, request, context):  # noqa: N802
         apps = self.casework.queue(current_principal(), request.limit)
@@ -412,6 +450,34 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
         app = self.casework.close(current_principal(), request.application_id, request.expected_version)
         return self.message(app, "staff", staff=True)
 
+    # -- retention --------------------------------------------------------------------------------
+    def GetRetentionRules(self, request, context):  # noqa: N802
+        rules = self.retention.settings
+        return pb.RetentionRules(
+            draft_retention_days=rules.draft_days,
+            draft_warning_days=rules.warning_days,
+            case_retention_months=rules.case_months,
+            removed=REMOVED.sv,
+            removed_en=REMOVED.en,
+            kept=KEPT.sv,
+            kept_en=KEPT.en,
+        )
+
+    def ListRetentionLog(self, request, context):  # noqa: N802
+        entries = self.retention.entries(current_principal(), request.limit)
+        return pb.ListRetentionLogResponse(
+            entries=[
+                pb.RetentionLogEntry(
+                    at=to_timestamp(steps.aware(e.at)),
+                    subject=e.subject,
+                    application_id=e.application_id,
+                    removed=e.removed,
+                    rule=e.rule,
+                )
+                for e in entries
+            ]
+        )
+
 
 def _attachment(stored: Any) -> pb.Attachment:
     return pb.Attachment(
@@ -424,11 +490,16 @@ def _attachment(stored: Any) -> pb.Attachment:
     )
 
 
-def register(applications: Applications, casework: Casework | None = None):  # type: ignore[no-untyped-def]
+def register(  # type: ignore[no-untyped-def]
+    applications: Applications, casework: Casework | None = None, retention: Retention | None = None
+):
     casework = casework or Casework(applications.db, applications.on_events, today=applications.today)
+    retention = retention or Retention(applications.db, applications.on_events, RetentionSettings.from_env())
 
     def _register(server: grpc.Server) -> Iterable[str]:
-        pb_grpc.add_ApplicationsServiceServicer_to_server(ApplicationsServicer(applications, casework), server)
+        pb_grpc.add_ApplicationsServiceServicer_to_server(
+            ApplicationsServicer(applications, casework, retention), server
+        )
         return [pb.DESCRIPTOR.services_by_name["ApplicationsService"].full_name]
 
     return _register

@@ -69,20 +69,38 @@ class Casework:
 
     # -- reading ----------------------------------------------------------------------------------
     def queue(self, principal: Principal, limit: int = 100) -> list[Application]:
-        """The unit's open cases, the nearest to the decision target first. The list shows no case
-        contents, so it is not an access to any one resident's data; opening a case is."""
+        """The unit's open cases, the nearest to the decision target first, with whom each is about
+        (names, masked personnummer, the household): that is a read of each resident's data, so
+        one access-log record names every resident listed, in the same transaction."""
         cases.require_case_worker(principal)
         limit = min(max(limit or 100, 1), 500)
-        with self.db.read() as session:
-            rows = session.scalars(
-                select(Application)
-                .where(
-                    Application.unit == principal.unit, Application.status.in_(cases.OPEN_FOR_STAFF | {cases.SUBMITTED})
+        events = Events()
+        with self.db.transaction() as session:
+            rows = list(
+                session.scalars(
+                    select(Application)
+                    .where(
+                        Application.unit == principal.unit,
+                        Application.status.in_(cases.OPEN_FOR_STAFF | {cases.SUBMITTED}),
+                    )
+                    .order_by(Application.due_at, Application.submitted_at)
+                    .limit(limit)
                 )
-                .order_by(Application.due_at, Application.submitted_at)
-                .limit(limit)
             )
-            return list(rows)
+            listed = [resident for app in rows for resident in steps.residents(app)]
+            if listed:
+                env = record_staff_access(
+                    session,
+                    OUTBOX,
+                    principal,
+                    listed,
+                    "read",
+                    f"queue:{principal.unit}"[:100],
+                    "Namn och personnummer i enhetens ärendelista",
+                )
+                events.ids.append(env["event_id"])
+        self._published(events)
+        return rows
 
     def _record(
         self, session: Session, principal: Principal, app: Application, action: str, what: str, reason: str = ""
@@ -98,7 +116,8 @@ class Casework:
         with self.db.transaction() as session:
             app = steps.find(session, application_id)
             cases.require_case_worker_of(principal, app.unit, app.status)
-            events.ids.append(self._record(session, principal, app, "read", steps.title(app), reason))
+            what = f"{steps.title(app)}: namn, personnummer och svar"
+            events.ids.append(self._record(session, principal, app, "read", what, reason))
         self._published(events)
         return app
 
@@ -109,13 +128,16 @@ class Casework:
         app = steps.find(session, application_id, lock=True)
         cases.require_case_worker_of(principal, app.unit, app.status)
         cases.require_version(app.version, expected_version)
+        if not app.assigned_to:
+            # The first case worker who acts on the case is the one the resident is told of.
+            app.assigned_to, app.assigned_name = principal.user_id, principal.name[:200]
         return app
 
     def start_work(self, principal: Principal, application_id: str, expected_version: int = 0) -> Application:
         events = Events()
         with self.db.transaction() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
-            app.assigned_to = principal.user_id
+            app.assigned_to, app.assigned_name = principal.user_id, principal.name[:200]
             steps.move(session, app, cases.IN_PROGRESS, "staff", events)
             events.ids.append(self._record(session, principal, app, "change", "Handläggning påbörjad"))
         self._published(events)
@@ -231,11 +253,27 @@ class Casework:
         events = Events()
         with self.db.transaction() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
+            if app.status in cases.WAITING_FOR_RESIDENT:
+                self._require_overdue(session, app)
             granted = self._granted(app, outcome, amount)
             self._decide(session, app, outcome, granted, reasons, principal.user_id, False, events)
             events.ids.append(self._record(session, principal, app, "change", "Beslut fattat"))
         self._published(events)
         return app
+
+    def _require_overdue(self, session: Session, app: Application) -> None:
+        """A case waiting for the resident is decided only once the completion's due date has passed
+        without an answer: until then the resident has the time they were given."""
+        request = session.scalars(
+            select(CompletionRequest)
+            .where(CompletionRequest.application_id == app.id)
+            .order_by(CompletionRequest.requested_at.desc())
+        ).first()
+        if request is not None and request.due_date >= self.today():
+            raise Conflict(
+                f"Den sökande har till och med {steps.swedish_date(request.due_date)} på sig att komplettera. "
+                "Du kan fatta beslut när tiden har gått ut eller när kompletteringen har kommit in."
+            )
 
     @staticmethod
     def _granted(app: Application, outcome: str, amount: int) -> int:

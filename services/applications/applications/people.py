@@ -1,5 +1,6 @@
 """What applications asks identity, over gRPC on the caller's behalf (their own token): the opaque
-id of a co-applicant named by personnummer, and a signature the caller made."""
+id of a co-applicant named by personnummer, a signature the caller made, and the caller's own
+personnummer, masked (kept with the case they sign)."""
 
 from __future__ import annotations
 
@@ -42,3 +43,9 @@ class IdentityPeople:
             "GetSignature", identity_pb2.GetSignatureRequest(signature_id=signature_id), principal, "signature_id"
         )
         return SignatureInfo(answer.user_id, answer.reference, answer.text_sha256)
+
+    def masked_number(self, principal: Principal) -> str:
+        answer = self._call(
+            "GetMyMaskedPersonalNumber", identity_pb2.GetMyMaskedPersonalNumberRequest(), principal, "signature_id"
+        )
+        return answer.masked

@@ -16,7 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from applications import steps
+from applications import sent_copy, steps
 from applications.domain import attachments as files
 from applications.domain import calculation as calc
 from applications.domain import cases, forms, periods
@@ -60,6 +60,14 @@ class People(Protocol):
     def resolve(self, principal: Principal, personal_number: str) -> tuple[str, str]: ...
 
     def signature(self, principal: Principal, signature_id: str) -> SignatureInfo: ...
+
+    def masked_number(self, principal: Principal) -> str: ...
+
+
+THINNED_COPY = (
+    "Kopian finns inte längre: svaren i ärendet är gallrade enligt kommunens regler. Beslutet finns kvar i ärendet."
+)
+THINNED_FILE = "Filen är gallrad enligt kommunens regler och finns inte längre. Filnamnet finns kvar i ärendet."
 
 
 class Applications:
@@ -297,11 +305,13 @@ class Applications:
                 raise Conflict("Du har redan skrivit under. Nu väntar ansökan på din medsökande.")
         if form.requires_signature:
             self._verify_signature(principal, app, signature_id)
+        masked = self._masked(principal)
         events = Events()
         with self.db.transaction() as session:
             app = self._own_draft(session, principal, application_id)
             cases.require_version(app.version, expected_version)
             at = steps.now()
+            app.applicant_name, app.applicant_masked = principal.name[:200], masked
             if form.requires_signature:
                 app.applicant_signature_id, app.applicant_signed_at = signature_id, at
             if form.requires_signature and app.co_applicant_id:
@@ -317,6 +327,12 @@ class Applications:
                 self._submitted(session, app, form, "resident", events, at)
         self._published(events)
         return self._received(app)
+
+    def _masked(self, principal: Principal) -> str:
+        """The signer's own personnummer, masked, from identity (with their token): for the unit's
+        case workers to see whom the case is about. Without identity here (a test, an old form
+        without signing) there is none."""
+        return self.people.masked_number(principal)[:13] if self.people is not None else ""
 
     def _received(self, app: Application) -> Application:
         if self.receive is None or app.status != cases.SUBMITTED:
@@ -338,6 +354,7 @@ class Applications:
             if app.status != cases.SIGNATURE_PENDING:
                 raise Conflict("Ansökan väntar inte på din underskrift.")
         self._verify_signature(principal, app, signature_id)
+        masked = self._masked(principal)
         events = Events()
         with self.db.transaction() as session:
             app = steps.find(session, application_id, lock=True)
@@ -345,6 +362,7 @@ class Applications:
                 raise Conflict("Ansökan väntar inte på din underskrift.")
             at = steps.now()
             app.co_applicant_signature_id, app.co_applicant_signed_at = signature_id, at
+            app.co_applicant_name, app.co_applicant_masked = principal.name[:200], masked
             self._submitted(session, app, forms.form_for(app.kind, app.form_version), "co_applicant", events, at)
         self._published(events)
         return self._received(app)
@@ -355,6 +373,7 @@ class Applications:
         app.unit = self.unit
         app.submitted_at = at
         app.due_at = at + timedelta(hours=form.decision_target_hours)
+        app.submitted = self._snapshot(session, app, form, at)
         if app.period:
             # Kept for the proposal: a late application is not decided by itself.
             app.proposal = {"submitted_in_period": periods.window(app.period).is_open(self.today())}
@@ -372,6 +391,45 @@ class Applications:
             ),
         )
         metrics.BUSINESS.labels("application_submitted").inc()
+
+    def _snapshot(self, session: Session, app: Application, form: forms.Form, at: datetime) -> dict[str, Any]:
+        """Exactly what is sent, kept as it stands now: the copy the resident downloads is made of
+        this, whatever happens to the case later."""
+        sent = forms.attachment_ids(form, app.answers)
+        stored = session.scalars(
+            select(Attachment).where(Attachment.application_id == app.id).order_by(Attachment.uploaded_at)
+        ).all()
+        signatures = [
+            {"role": role, "name": name, "signed_at": steps.aware(signed).isoformat(), "signature_id": signature or ""}
+            for role, name, signed, signature in (
+                ("applicant", app.applicant_name, app.applicant_signed_at, app.applicant_signature_id),
+                ("co_applicant", app.co_applicant_name, app.co_applicant_signed_at, app.co_applicant_signature_id),
+            )
+            if signed is not None
+        ]
+        return {
+            "at": at.isoformat(),
+            "form_kind": app.kind,
+            "form_version": app.form_version,
+            "period": steps.period_of(app),
+            "answers": app.answers,
+            "fingerprint": hashlib.sha256(
+                json.dumps(app.answers, sort_keys=True, ensure_ascii=False).encode()
+            ).hexdigest()[:16],
+            "attachments": [
+                {
+                    "id": a.id,
+                    "filename": a.filename,
+                    "content_type": a.content_type,
+                    "size": a.size,
+                    "sha256": a.sha256,
+                    "uploaded_at": steps.aware(a.uploaded_at).isoformat(),
+                }
+                for a in stored
+                if not sent or a.id in sent
+            ],
+            "signatures": signatures,
+        }
 
     def withdraw(self, principal: Principal, application_id: str, reason: str = "") -> Application:
         events = Events()
@@ -574,6 +632,55 @@ class Applications:
         self._published(events)
         return result
 
+    # -- the copy of what was sent ------------------------------------------------------------------
+    def submitted_copy(self, principal: Principal, application_id: str) -> tuple[str, bytes]:
+        """The PDF copy of exactly what was sent (made from the snapshot kept at sending), for the
+        residents of the case, or a case worker of its unit (the read is in the access log)."""
+        events = Events()
+        with self.db.transaction() as session:
+            app = steps.find(session, application_id)
+            if principal.user_id in steps.residents(app):
+                if app.submitted_at is None:
+                    raise Conflict("Ansökan är inte skickad än. Kopian finns när den är skickad.")
+            else:
+                cases.require_case_worker_of(principal, app.unit, app.status)
+                env = record_staff_access(
+                    session,
+                    OUTBOX,
+                    principal,
+                    steps.residents(app),
+                    "read",
+                    f"application:{app.id}",
+                    f"Kopia av {steps.title(app).lower()}",
+                )
+                events.ids.append(env["event_id"])
+            if app.thinned_at is not None:
+                raise NotFound(THINNED_COPY)  # (nothing was read: the access record rolls back)
+            form = forms.form_for(app.kind, app.form_version)
+            # Cases sent before snapshots were kept: what was sent cannot have changed since.
+            snapshot = app.submitted or self._snapshot(session, app, form, steps.aware(app.submitted_at))
+            names = dict(
+                session.execute(
+                    select(Attachment.id, Attachment.filename).where(Attachment.application_id == app.id)
+                ).all()
+            )
+            completions = [
+                {
+                    "requested_at": steps.aware(r.requested_at).isoformat(),
+                    "items": list(r.items),
+                    "answered_at": steps.aware(r.answered_at).isoformat(),
+                    "text": r.answer_text,
+                    "files": [names.get(i, i) for i in r.answer_attachments],
+                }
+                for r in session.scalars(
+                    select(CompletionRequest)
+                    .where(CompletionRequest.application_id == app.id, CompletionRequest.answered_at.is_not(None))
+                    .order_by(CompletionRequest.requested_at)
+                )
+            ]
+        self._published(events)
+        return sent_copy.filename(app.id), sent_copy.render(snapshot, app.id, completions)
+
     # -- attachments ------------------------------------------------------------------------------
     def upload(self, principal: Principal, application_id: str, filename: str, content: bytes) -> Attachment:
         checked = files.check(filename, content)
@@ -613,6 +720,9 @@ class Applications:
             stored = session.get(Attachment, attachment_id)
             if stored is None or stored.application_id != app.id:
                 raise NotFound("Bilagan finns inte.")
+            if app.thinned_at is not None:
+                # Retention removed the file's contents; its name stays on the case.
+                raise NotFound(THINNED_FILE)
             if principal.user_id not in steps.residents(app):
                 cases.require_case_worker_of(principal, app.unit, app.status)
                 env = record_staff_access(

@@ -172,6 +172,19 @@ def next_action(app: Application, role: str, open_request: Any = None) -> Text:
     return Text("", "")
 
 
+def next_step_date(app: Application, open_request: Any = None) -> date | None:
+    """The date of what happens next: the completion's due date while the resident is asked, the
+    decision target while the case waits for a decision, the payment day once planned."""
+    if app.status in cases.WAITING_FOR_RESIDENT and open_request is not None:
+        return open_request.due_date
+    if app.status in (cases.SUBMITTED, cases.RECEIVED, cases.IN_PROGRESS, cases.COMPLETION_SUBMITTED):
+        due = aware(app.due_at)
+        return due.date() if due else None
+    if app.status == cases.PAYMENT_SCHEDULED:
+        return app.payment_date
+    return None
+
+
 def consecutive_months(periods: Iterable[str], before: str) -> int:
     """How many months in a row, ending the month before `before`, had approved support."""
     have = set(periods)

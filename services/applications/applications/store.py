@@ -73,6 +73,18 @@ class Application(Base):
     # The decision target (24 h for a monthly application); the case workers' queue is ordered by it.
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     assigned_to: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # The case worker's name as their login gave it (BankID), shown to the resident.
+    assigned_name: Mapped[str] = mapped_column(String(200), default="")
+    # Who signed, by the name their BankID login gave (the token's name claim at signing).
+    applicant_name: Mapped[str] = mapped_column(String(200), default="")
+    co_applicant_name: Mapped[str] = mapped_column(String(200), default="")
+    # Their personnummer as identity gives it to themselves at signing: masked (birth date and ****).
+    # Shown to the unit's case workers only, each read in the access log.
+    applicant_masked: Mapped[str] = mapped_column(String(13), default="")
+    co_applicant_masked: Mapped[str] = mapped_column(String(13), default="")
+    # Exactly what was sent, as it stood when the case was submitted: the answers, the form's
+    # version, the attachments and the signatures (the copy the resident downloads is made of it).
+    submitted: Mapped[dict] = mapped_column(JSON, default=dict)
     months_on_support: Mapped[int] = mapped_column(Integer, default=0)
     changes: Mapped[list] = mapped_column(JSON, default=list)  # what changed since the previous case
     calculation: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -84,6 +96,10 @@ class Application(Base):
     payment_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Retention (applications/retention.py): when the resident was told an untouched draft will be
+    # deleted (a save after it starts the clock again), and when a closed case was thinned.
+    deletion_warned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    thinned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     # Every UPDATE of a case carries WHERE version = <the version read>: a change that lost a race
     # raises StaleVersion instead of writing (the use cases still bump the version themselves).
@@ -161,6 +177,19 @@ class Payment(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)  # scheduled | paid
     scheduled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class RetentionLog(Base):
+    """What retention removed, from which case, when and under which rule (admins read it)."""
+
+    __tablename__ = "retention_log"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    subject: Mapped[str] = mapped_column(String(30))  # draft | case
+    application_id: Mapped[str] = mapped_column(String(36), index=True)
+    removed: Mapped[str] = mapped_column(String(500))  # what was removed, in plain words
+    rule: Mapped[str] = mapped_column(String(200))  # the setting and its value
 
 
 OUTBOX = Outbox(NAME, outbox_table(Base.metadata))

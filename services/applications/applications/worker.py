@@ -17,6 +17,7 @@ from applications import settings as settings_module
 from applications import targets
 from applications.api import casework_settings, today_from_env
 from applications.casework import Casework
+from applications.retention import Retention, RetentionSettings
 from applications.store import IDEMPOTENCY, OUTBOX
 from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
 from fickan_common.db import Database
@@ -79,3 +80,14 @@ class ApplicationsWorker:
     @timer(interval=600)
     def open_period(self) -> None:
         self._casework().open_period()
+
+    @timer(interval=900)
+    def apply_retention(self) -> None:
+        """Drafts warned and deleted, closed cases thinned: one bounded batch of each per run."""
+        assert self.runtime.db is not None
+        swept = Retention(self.runtime.db, self._publish_now, RetentionSettings.from_env()).sweep()
+        if swept.warned or swept.deleted or swept.thinned:
+            log.info(
+                "retention applied",
+                extra={"fields": {"warned": swept.warned, "deleted": swept.deleted, "thinned": swept.thinned}},
+            )

@@ -22,6 +22,7 @@ class FakeIdentity:
 
     def __init__(self) -> None:
         self.signatures: dict[str, SignatureInfo] = {}
+        self.numbers: dict[str, str] = {}
 
     def resolve(self, principal: Principal, personal_number: str) -> tuple[str, str]:
         digits = personal_number.replace("-", "")
@@ -31,6 +32,10 @@ class FakeIdentity:
         if signature_id not in self.signatures:
             raise NotFound("Underskriften finns inte.")
         return self.signatures[signature_id]
+
+    def masked_number(self, principal: Principal) -> str:
+        """As identity: the caller's own number, masked (a test gives its people numbers by user id)."""
+        return self.numbers.get(principal.user_id, "19900101-****")
 
     def sign(self, user_id: str, text: str, reference: str) -> str:
         signature_id = str(uuid.uuid4())

@@ -90,3 +90,32 @@ def test_two_sends_of_one_page_add_once(desk: Desk) -> None:
     )
     exactly_one(*fire(lambda: desk.stub.SubmitCompletion(request, metadata=desk.auth(anna))))
     assert get(desk, anna, case.application_id).completion_requests[-1].answer_text == "Svar.\n\nTillägg."
+
+
+def test_the_case_worker_decides_an_unanswered_completion_only_after_its_due_date(desk: Desk) -> None:
+    """Nothing is rejected by itself: before the due date the case worker waits; after it they may
+    decide on what there is, and a rejection carries how to appeal."""
+    anna = str(uuid.uuid4())
+    case = desk.completion_requested(anna)
+    reject = pb.DecideRequest(
+        application_id=case.application_id, outcome="rejected", reasons="Lönebeskedet kom inte in."
+    )
+    try:
+        desk.stub.Decide(reject, metadata=desk.staff())
+    except grpc.RpcError as refused:
+        assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert "på sig att komplettera" in refused.details()
+    else:
+        raise AssertionError("decided before the due date")
+
+    due = get(desk, anna, case.application_id).completion_requests[-1].due_date
+    desk.today[0] = desk.today[0].fromisoformat(due) + timedelta(days=1)
+    try:
+        assert get(desk, anna, case.application_id).status == "completion_requested"  # still waiting for a person
+        decided = desk.stub.Decide(reject, metadata=desk.staff())
+        assert decided.status == "decided"
+        shown = get(desk, anna, case.application_id)
+        assert shown.decision.outcome == "rejected" and "överklaga" in shown.decision.appeal
+        assert shown.decision.reasons == "Lönebeskedet kom inte in."
+    finally:
+        desk.today[0] = desk.today[0] - timedelta(days=1)

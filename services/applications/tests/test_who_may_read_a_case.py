@@ -77,10 +77,13 @@ def test_a_case_worker_of_the_unit_opens_the_case_and_the_read_is_recorded(runni
     worker = running.tokens.token("worker-1", roles=("resident", "case_worker"), unit=UNIT, name="Karin")
     queue = running.stub.ListUnitCases(pb.ListUnitCasesRequest(), metadata=md(worker)).cases
     assert [c.application_id for c in queue] == [case_id] and dict(queue[0].answers) == {}
-    assert access_records(running) == []  # the queue shows no case contents
+    # the queue shows no answers, but whom each case is about: that read is recorded for each of them
+    [listed] = access_records(running)
+    assert sorted(listed.subject_ids) == sorted([applicant, partner])
+    assert (listed.resource, listed.description) == (f"queue:{UNIT}", "Namn och personnummer i enhetens ärendelista")
     case = running.stub.GetCase(pb.GetCaseRequest(application_id=case_id, reason="Ny ansökan"), metadata=md(worker))
     assert dict(case.answers) == COMPLETE and case.role == "staff"
-    [record] = access_records(running)
+    _, record = access_records(running)
     assert sorted(record.subject_ids) == sorted([applicant, partner])
     assert (record.actor_id, record.actor_name, record.actor_role, record.actor_unit) == (
         "worker-1",

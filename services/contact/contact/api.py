@@ -342,7 +342,13 @@ class ContactServicer(pb_grpc.ContactServiceServicer):
     # -- residents ----------------------------------------------------------------------------------
     def AskQuestion(self, request, context):  # noqa: N802
         q = self.contact.ask(
-            current_principal(), request.subject, request.body, request.channel, request.topic, request.phone
+            current_principal(),
+            request.subject,
+            request.body,
+            request.channel,
+            request.topic,
+            request.phone,
+            request.application_id,
         )
         return self.shape.question(q)
 

@@ -66,6 +66,7 @@ class Contact:
         new: questions.NewQuestion,
         asker_id: str | None,
         routed: Routed | None = None,
+        linked_case: str = "",
         **extra: str,
     ) -> Question:
         """The new thread in its group (routed here unless `routed` says where), with its first
@@ -86,7 +87,7 @@ class Contact:
             contact_name=new.name,
             contact_email=new.email,
             contact_phone=new.phone,
-            application_id=self._open_case(session, asker_id) if asker_id else "",
+            application_id=(linked_case or self._open_case(session, asker_id)) if asker_id else "",
             **extra,
         )
         session.add(question)
@@ -115,6 +116,20 @@ class Contact:
         self.on_events(session_events)
 
     @staticmethod
+    def _own_case(session: Session, resident_id: str, application_id: str) -> str:
+        """The case a question is asked from, if it is the resident's own (else refused: an agent
+        would see that case's status beside this resident's question)."""
+        try:
+            application_id = str(uuid.UUID(application_id))
+        except ValueError:
+            raise ValidationFailed("Ogiltigt ärende.", {"application_id": "Ogiltigt ärende."}) from None
+        if session.get(ResidentCase, (resident_id, application_id)) is None:
+            raise PermissionDenied(
+                "Frågan kan inte kopplas till det ärendet: det är inte ditt, eller så är det inte skickat än."
+            )
+        return application_id
+
+    @staticmethod
     def _open_case(session: Session, resident_id: str) -> str:
         row = session.scalars(
             select(ResidentCase)
@@ -125,14 +140,24 @@ class Contact:
         return row.application_id if row else ""
 
     def ask(
-        self, principal: Principal, subject: str, body: str, channel: str, topic: str = "", phone: str = ""
+        self,
+        principal: Principal,
+        subject: str,
+        body: str,
+        channel: str,
+        topic: str = "",
+        phone: str = "",
+        application_id: str = "",
     ) -> Question:
+        """A resident's question, linked to their open case (or to the case they asked from: one of
+        their own, as contact knows them from applications' events)."""
         questions.require_resident(principal)
         if "glance" in principal.scope and (channel or "").strip() != "watch":
             raise PermissionDenied("Från klockan kan du bara be om att bli uppringd.")
         new = questions.clean_question(subject, body, channel, topic, self.centre.topics, phone)
         with self.db.transaction() as session:
-            question = self.open_thread(session, new, principal.user_id)
+            linked = self._own_case(session, principal.user_id, application_id) if application_id else ""
+            question = self.open_thread(session, new, principal.user_id, linked_case=linked)
             events = session.info.pop("events")
         self._committed(events, "question_received")
         return question

@@ -100,6 +100,35 @@ def test_a_question_about_her_application_is_routed_to_assf_and_linked_to_her_op
     assert parse_data(routed, events_pb2.QuestionRouted).routed_by == "text"
 
 
+def test_a_question_asked_from_a_case_page_is_linked_to_that_case_and_only_if_it_is_hers(
+    db: Database, stub: pb_grpc.ContactServiceStub, resident: str, tokens: TokenFactory
+) -> None:
+    older, newer = str(uuid.uuid4()), str(uuid.uuid4())
+    open_case(db, older, "paid")
+    open_case(db, newer)  # her open case: a question without a case is linked here
+    asked = stub.AskQuestion(
+        pb.AskQuestionRequest(
+            subject="Om utbetalningen", body="När kom pengarna?", channel="web", application_id=older
+        ),
+        metadata=md(resident),
+    )
+    assert asked.application_id == older
+
+    someone_else = tokens.token(str(uuid.uuid4()))
+    for case_id, code in (
+        (newer, grpc.StatusCode.PERMISSION_DENIED),
+        ("inte-ett-id", grpc.StatusCode.INVALID_ARGUMENT),
+    ):
+        with pytest.raises(grpc.RpcError) as refused:
+            stub.AskQuestion(
+                pb.AskQuestionRequest(subject="Fråga", body="Hur går det?", channel="web", application_id=case_id),
+                metadata=md(someone_else),
+            )
+        assert refused.value.code() == code
+    with db.read() as session:
+        assert session.query(Question).count() == 1  # the refusals kept nothing
+
+
 def test_a_closed_case_is_not_linked_and_a_repeated_event_changes_nothing(
     db: Database, stub: pb_grpc.ContactServiceStub, resident: str
 ) -> None:

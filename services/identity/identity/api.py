@@ -24,7 +24,7 @@ from identity import settings as settings_module
 from identity.access_log import AccessLog
 from identity.bankid.client import RpClient, TlsSettings
 from identity.bankid.simulator_server import SimulatorServer
-from identity.domain import bankid
+from identity.domain import bankid, personnummer
 from identity.keys import SigningKeys
 from identity.limits import LoginLimiter
 from identity.pairing import WatchPairings
@@ -59,6 +59,7 @@ PUBLIC_METHODS = {
         "StartWatchPairing",
         "PollWatchPairing",
         "ExchangeWatchToken",
+        "GetBankIdStatus",
     )
 }
 # A paired watch's glance token may only ask who it is.
@@ -143,11 +144,19 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
             user=user_message(result.user) if result.user else None,
             qr_data=result.qr_data,
             refresh_token=result.refresh_token,
+            idle_timeout=result.idle_timeout,
         )
 
     def CancelLogin(self, request, context):  # noqa: N802
         self.identity.cancel_login(request.order_ref, request.collect_secret, request.end_user_ip)
         return pb.CancelLoginResponse()
+
+    def GetBankIdStatus(self, request, context):  # noqa: N802
+        status = self.identity.bankid_status.current()
+        answer = pb.BankIdStatus(disrupted=status.disrupted)
+        if status.since is not None:
+            answer.since.CopyFrom(to_timestamp(status.since))
+        return answer
 
     def GetJwks(self, request, context):  # noqa: N802
         return pb.GetJwksResponse(jwks_json=self.identity.keys.jwks_json())
@@ -164,7 +173,10 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     def RefreshToken(self, request, context):  # noqa: N802
         pair = self.identity.refresh(request.refresh_token)
         return pb.RefreshTokenResponse(
-            access_token=pair.access_token, expires_in=pair.expires_in, refresh_token=pair.refresh_token
+            access_token=pair.access_token,
+            expires_in=pair.expires_in,
+            refresh_token=pair.refresh_token,
+            idle_timeout=pair.idle_timeout,
         )
 
     def Logout(self, request, context):  # noqa: N802
@@ -178,6 +190,10 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     # -- the caller -------------------------------------------------------------------------------
     def GetMe(self, request, context):  # noqa: N802
         return user_message(self.identity.user(current_principal().user_id))
+
+    def GetMyMaskedPersonalNumber(self, request, context):  # noqa: N802
+        user = self.identity.user(current_principal().user_id)
+        return pb.MaskedPersonalNumber(masked=personnummer.parse(user.personal_number).masked())
 
     def ListMyDevices(self, request, context):  # noqa: N802
         return pb.ListMyDevicesResponse(

@@ -33,6 +33,7 @@ from fickan_common.errors import (
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
 from identity import limits as login_limits
+from identity.bankid_status import BankIdStatus, WatchedBankId
 from identity.domain import bankid, personnummer
 from identity.keys import SigningKeys
 from identity.limits import LoginLimiter
@@ -79,6 +80,7 @@ class CollectResult:
     refresh_token: str = ""
     signature_id: str = ""
     reference: str = ""
+    idle_timeout: int = 0
 
 
 @dataclass
@@ -87,6 +89,8 @@ class TokenPair:
     expires_in: int
     refresh_token: str
     session_id: str
+    # Seconds the session may now go unused (no refresh) before it ends: the device's idle limit.
+    idle_timeout: int = 0
 
 
 def aware(value: datetime) -> datetime:
@@ -117,7 +121,9 @@ class Identity:
     ) -> None:
         self.db = db
         self.keys = keys
-        self.bankid = bankid_client
+        # Every BankID call tells bankid_status what BankID answered (its maintenance notices).
+        self.bankid_status = BankIdStatus(db)
+        self.bankid = WatchedBankId(bankid_client, self.bankid_status) if bankid_client is not None else None
         self.ttl = access_token_ttl
         self.on_events = on_events
         self.sessions = sessions or SessionPolicy()
@@ -372,6 +378,7 @@ class Identity:
             expires_in=pair.expires_in,
             user=user,
             refresh_token=pair.refresh_token,
+            idle_timeout=pair.idle_timeout,
         )
 
     def cancel_login(self, order_ref: str, collect_secret: str = "", end_user_ip: str = "") -> None:
@@ -585,7 +592,7 @@ class Identity:
         )
         refresh, digest = new_refresh_token()
         session.add(RefreshToken(token_hash=digest, session_id=sid, issued_at=now))
-        return TokenPair(self.access_token(user, device, sid), self.ttl, refresh, sid)
+        return TokenPair(self.access_token(user, device, sid), self.ttl, refresh, sid, self.sessions.idle_for(device))
 
     def refresh(self, refresh_token: str) -> TokenPair:
         """A new access token and a new refresh token for an unspent refresh token of a live session.
@@ -622,7 +629,13 @@ class Identity:
                     live.last_used_at = now
                     refresh, new_digest = new_refresh_token()
                     session.add(RefreshToken(token_hash=new_digest, session_id=live.id, issued_at=now))
-                    pair = TokenPair(self.access_token(user, live.device, live.id), self.ttl, refresh, live.id)
+                    pair = TokenPair(
+                        self.access_token(user, live.device, live.id),
+                        self.ttl,
+                        refresh,
+                        live.id,
+                        self.sessions.idle_for(live.device),
+                    )
         if not spent:
             used_at = used_at and aware(used_at)
             if used_at and (now - used_at).total_seconds() <= REFRESH_RACE_GRACE:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import JSON, DateTime, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from fickan_common.events import Outbox, inbox_table, outbox_table
@@ -153,6 +153,17 @@ class RefreshToken(Base):
     session_id: Mapped[str] = mapped_column(String(32), index=True)
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class BankIdStatusRow(Base):
+    """What BankID last said about itself (one row): disrupted since when, last seen when."""
+
+    __tablename__ = "bankid_status"
+
+    id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    disrupted: Mapped[bool] = mapped_column(Boolean, default=False)
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 OUTBOX = Outbox(NAME, outbox_table(Base.metadata))

@@ -33,6 +33,25 @@ def test_a_refresh_token_works_once_and_gives_a_new_pair(running):
     assert third.refresh_token
 
 
+def test_the_login_and_each_refresh_say_how_long_the_session_may_go_unused(running):
+    """The web warns a minute before an idle session ends: it learns the device's idle limit here."""
+    web = login(running)
+    assert web.idle_timeout == 30 * 60
+    assert refresh(running, web.refresh_token).idle_timeout == 30 * 60
+    assert login(running, device=pb.DEVICE_MOBILE).idle_timeout == 14 * 24 * 3600
+
+
+def test_a_resident_gets_only_their_own_number_and_only_masked(running):
+    """applications keeps it with a case when its resident signs; the case worker sees it masked."""
+    anna = login(running)
+    answer = running.stub.GetMyMaskedPersonalNumber(
+        pb.GetMyMaskedPersonalNumberRequest(), metadata=[("authorization", f"Bearer {anna.access_token}")]
+    )
+    assert answer.masked == "19900101-****"
+    code, _ = code_of(lambda: running.stub.GetMyMaskedPersonalNumber(pb.GetMyMaskedPersonalNumberRequest()))
+    assert code == grpc.StatusCode.UNAUTHENTICATED
+
+
 def _spent_long_ago(running, refresh_token):
     with running.db.transaction() as session:
         session.get(RefreshToken, token_hash(refresh_token)).used_at = datetime.now(UTC) - timedelta(minutes=5)

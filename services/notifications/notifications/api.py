@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 
 import grpc
 import jwt
@@ -15,14 +16,16 @@ from fickan_common.api import identity_verifier, run_api
 from fickan_common.db import Database
 from fickan_common.errors import ValidationFailed
 from fickan_common.grpc_server import current_principal, method_paths
+from fickan_common.idempotency import IdempotencyStore
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import RevokedSessions
 from notifications import settings as settings_module
 from notifications.channels import vapid_public_key
+from notifications.domain import service_messages as notices
 from notifications.domain.preferences import Choices
 from notifications.live import FeedListener, Hub
 from notifications.service import FeedItem, Notifications
-from notifications.store import DeliveryRow, Message, PushSubscriptionRow
+from notifications.store import IDEMPOTENCY, DeliveryRow, Message, PushSubscriptionRow, ServiceMessageRow
 
 SERVICE = "fickan.notifications.v1.NotificationsService"
 
@@ -74,6 +77,27 @@ def subscription_message(row: PushSubscriptionRow) -> pb.PushSubscription:
     return pb.PushSubscription(
         subscription_id=row.id, provider=row.provider, device=row.device, created_at=to_timestamp(row.created_at)
     )
+
+
+def notice_message(row: ServiceMessageRow, now: datetime) -> pb.ServiceMessage:
+    starts, ends = _utc(row.starts_at), _utc(row.ends_at)
+    return pb.ServiceMessage(
+        message_id=row.id,
+        kind=row.kind,
+        text=row.text_sv,
+        text_en=row.text_en,
+        starts_at=to_timestamp(starts),
+        ends_at=to_timestamp(ends),
+        active=starts <= now < ends and row.ended_at is None,
+        short=notices.short(row.kind, starts, ends, now, "sv"),
+        short_en=notices.short(row.kind, starts, ends, now, "en"),
+        ended=row.ended_at is not None,
+        created_at=to_timestamp(_utc(row.created_at)),
+    )
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def feed_event(item: FeedItem, unread: int) -> pb.FeedEvent:
@@ -224,11 +248,35 @@ class NotificationsServicer(pb_grpc.NotificationsServiceServicer):
     def ReplayDeadLetter(self, request, context):  # noqa: N802
         return delivery_message(self.notifications.replay(current_principal(), request.delivery_id))
 
+    def ListServiceMessages(self, request, context):  # noqa: N802
+        now = datetime.now(UTC)
+        rows = self.notifications.current_notices(now)
+        return pb.ListServiceMessagesResponse(messages=[notice_message(r, now) for r in rows])
+
+    def ListAllServiceMessages(self, request, context):  # noqa: N802
+        now = datetime.now(UTC)
+        rows = self.notifications.all_notices(current_principal(), request.limit)
+        return pb.ListServiceMessagesResponse(messages=[notice_message(r, now) for r in rows])
+
+    def PublishServiceMessage(self, request, context):  # noqa: N802
+        row = self.notifications.publish_notice(
+            current_principal(), request.kind, request.text, request.text_en, request.starts_at, request.ends_at
+        )
+        return notice_message(row, datetime.now(UTC))
+
+    def EndServiceMessage(self, request, context):  # noqa: N802
+        row = self.notifications.end_notice(current_principal(), request.message_id)
+        return notice_message(row, datetime.now(UTC))
+
 
 # A paired watch's glance token may read the unread count (with the short forms) and the stream.
 GLANCE_METHODS = method_paths(SERVICE, ["GetUnreadCount", "Subscribe"])
-# Its commands need no idempotency keys: each is idempotent by itself (marking read twice, the same
-# endpoint registered again, the same preferences again, a replay of a letter no longer dead).
+# Service messages are for everyone, logged in or not (the login page shows them).
+PUBLIC_METHODS = method_paths(SERVICE, ["ListServiceMessages"])
+# Most commands are idempotent by themselves (marking read twice, the same endpoint registered again,
+# the same preferences again, a replay of a letter no longer dead, ending an ended notice);
+# publishing a notice is not: a double click must publish it once.
+COMMANDS = method_paths(SERVICE, ["PublishServiceMessage", "EndServiceMessage"])
 
 
 def register(
@@ -266,7 +314,10 @@ def main() -> None:
         register(notifications, servicer),
         verifier,
         on_stop=stop,
+        public_methods=PUBLIC_METHODS,
         glance_methods=GLANCE_METHODS,
+        commands=COMMANDS,
+        idempotency=IdempotencyStore(db, IDEMPOTENCY),
         # Each open stream holds a server thread while it waits (grpcio's sync server); they are
         # made as needed, so this is a ceiling, not a cost.
         max_workers=settings.stream_max + 16,

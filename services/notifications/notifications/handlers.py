@@ -217,6 +217,16 @@ def _payment_made(event: applications_events.PaymentMade) -> list[Action]:
     ]
 
 
+def _draft_deletion_warning(event: applications_events.DraftDeletionWarning) -> list[Action]:
+    resident = messages.require_id("resident_id", event.resident_id)
+    _day(event.deletes_on, "deletes_on")
+    return [Notify(resident, "draft_deletion_warning", _application(event), {"date": event.deletes_on})]
+
+
+def _draft_deleted(event: applications_events.DraftDeleted) -> list[Action]:
+    return [Notify(messages.require_id("resident_id", event.resident_id), "draft_deleted", _application(event))]
+
+
 def _case_status_changed(event: applications_events.CaseStatusChanged) -> list[Action]:
     ref = _application(event)
     status = (event.to_status or "").strip()
@@ -267,6 +277,10 @@ TRIGGERS: list[Trigger] = [
     Trigger("applications", "decision_made", applications_events.DecisionMade, _decision_made),
     Trigger("applications", "payment_scheduled", applications_events.PaymentScheduled, _payment_scheduled),
     Trigger("applications", "payment_made", applications_events.PaymentMade, _payment_made),
+    Trigger(
+        "applications", "draft_deletion_warning", applications_events.DraftDeletionWarning, _draft_deletion_warning
+    ),
+    Trigger("applications", "draft_deleted", applications_events.DraftDeleted, _draft_deleted),
     Trigger("applications", "case_status_changed", applications_events.CaseStatusChanged, _case_status_changed),
     Trigger("contact", QUESTION_RECEIVED, contact_events.QuestionReceived, _question_received),
     Trigger("contact", REPLY_SENT, contact_events.ReplySent, _reply_sent),

@@ -1,5 +1,5 @@
 """Use cases of the api process: the caller's own inbox and feed, preferences and push
-subscriptions; for admins, the dead letters."""
+subscriptions; for admins, the dead letters and the service messages (shown to everyone)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
 from fickan_common.db import Database
-from fickan_common.errors import NotFound, PermissionDenied, ValidationFailed
+from fickan_common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fickan_common.tokens import Principal
 from notifications import feed
 from notifications.domain import inbox, messages
 from notifications.domain import preferences as prefs
-from notifications.store import DeliveryRow, FeedEntry, FeedHead, Message, Preferences, PushSubscriptionRow
+from notifications.domain import service_messages as notices
+from notifications.store import (
+    DeliveryRow,
+    FeedEntry,
+    FeedHead,
+    Message,
+    Preferences,
+    PushSubscriptionRow,
+    ServiceMessageRow,
+)
 
 MAX_SUBSCRIPTIONS = 10  # per resident: browsers, phones, watches
 FEED_PAGE = 100
@@ -271,9 +280,11 @@ class Notifications:
     # Dead letters (admins). ---------------------------------------------------------------------
 
     @staticmethod
-    def _require_admin(principal: Principal) -> None:
+    def _require_admin(
+        principal: Principal, message: str = "Bara administratörer ser misslyckade utskick. / Admins only."
+    ) -> None:
         if not principal.has_role("admin"):
-            raise PermissionDenied("Bara administratörer ser misslyckade utskick. / Admins only.")
+            raise PermissionDenied(message)
 
     def dead_letters(self, principal: Principal, limit: int) -> list[DeliveryRow]:
         self._require_admin(principal)
@@ -299,6 +310,88 @@ class Notifications:
                 row.status, row.attempts, row.lease_until = "pending", 0, None
                 row.next_attempt_at = datetime.now(UTC)
         return row
+
+    # Service messages (planned maintenance, disruptions). -------------------------------------------
+
+    def current_notices(self, now: datetime | None = None) -> list[ServiceMessageRow]:
+        """What everyone is shown now: notices on now, and planned ones starting within a week;
+        those on now first. Public (the login page shows them too)."""
+        now = now or datetime.now(UTC)
+        with self.db.read() as session:
+            rows = session.scalars(
+                select(ServiceMessageRow)
+                .where(
+                    ServiceMessageRow.ends_at > now,
+                    ServiceMessageRow.ended_at.is_(None),
+                    ServiceMessageRow.starts_at <= now + notices.ANNOUNCE_AHEAD,
+                )
+                .order_by(ServiceMessageRow.starts_at)
+                .limit(notices.MAX_SHOWN)
+            )
+            return sorted(rows, key=lambda r: (_aware(r.starts_at) > now, _aware(r.starts_at)))
+
+    def all_notices(self, principal: Principal, limit: int = 50) -> list[ServiceMessageRow]:
+        """For admins: every notice not yet over, and the latest ended ones."""
+        self._require_admin(principal, "Bara administratörer hanterar driftmeddelanden. / Admins only.")
+        with self.db.read() as session:
+            return list(
+                session.scalars(
+                    select(ServiceMessageRow)
+                    .order_by(
+                        or_(ServiceMessageRow.ended_at.is_not(None), ServiceMessageRow.ends_at <= datetime.now(UTC)),
+                        ServiceMessageRow.starts_at.desc(),
+                    )
+                    .limit(inbox.page_size(limit))
+                )
+            )
+
+    def publish_notice(
+        self, principal: Principal, kind: str, text_sv: str, text_en: str, starts_at: str, ends_at: str
+    ) -> ServiceMessageRow:
+        self._require_admin(principal, "Bara administratörer publicerar driftmeddelanden. / Admins only.")
+        now = datetime.now(UTC)
+        draft = notices.check(kind, text_sv, text_en, starts_at, ends_at, now)
+        with self.db.transaction() as session:
+            shown = session.scalar(
+                select(func.count())
+                .select_from(ServiceMessageRow)
+                .where(ServiceMessageRow.ends_at > now, ServiceMessageRow.ended_at.is_(None))
+            )
+            if shown >= notices.MAX_SHOWN:
+                raise Conflict(
+                    f"Det finns redan {notices.MAX_SHOWN} driftmeddelanden. Avsluta ett först. / "
+                    f"There are already {notices.MAX_SHOWN} notices; end one first."
+                )
+            row = ServiceMessageRow(
+                id=str(uuid.uuid4()),
+                kind=draft.kind,
+                text_sv=draft.text_sv,
+                text_en=draft.text_en,
+                starts_at=draft.starts_at,
+                ends_at=draft.ends_at,
+                created_by=principal.user_id,
+                created_at=now,
+                ended_by="",
+            )
+            session.add(row)
+        return row
+
+    def end_notice(self, principal: Principal, notice_id: str) -> ServiceMessageRow:
+        """Ends a notice now (a second end changes nothing)."""
+        self._require_admin(principal, "Bara administratörer hanterar driftmeddelanden. / Admins only.")
+        notice_id = inbox.require_message_id(notice_id)
+        with self.db.transaction() as session:
+            row = session.get(ServiceMessageRow, notice_id, with_for_update=True)
+            if row is None:
+                raise NotFound("Driftmeddelandet finns inte. / No such notice.")
+            if row.ended_at is None:
+                row.ended_at, row.ended_by = datetime.now(UTC), principal.user_id
+        return row
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite gives naive datetimes back; every time here is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _unread(session, recipient_id: str) -> int:  # type: ignore[no-untyped-def]

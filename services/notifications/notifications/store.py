@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from fickan_common.events import Outbox, inbox_table, outbox_table
+from fickan_common.idempotency import idempotency_table
 from notifications.settings import NAME
 
 
@@ -147,6 +148,25 @@ class DeliveryRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class ServiceMessageRow(Base):
+    """A notice of planned maintenance or a disruption, shown to everyone between its start and end
+    (a planned one from a week before). An admin may end it early (ended_at)."""
+
+    __tablename__ = "service_messages"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # maintenance | disruption
+    text_sv: Mapped[str] = mapped_column(String(300))
+    text_en: Mapped[str] = mapped_column(String(300), default="")
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended_by: Mapped[str] = mapped_column(String(36), default="")
+
+
 OUTBOX = Outbox(NAME, outbox_table(Base.metadata))
+IDEMPOTENCY = idempotency_table(Base.metadata)
 INBOX = inbox_table(Base.metadata)
 metadata = Base.metadata

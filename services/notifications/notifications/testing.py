@@ -15,13 +15,15 @@ import grpc
 from fickan_common.db import Database
 from fickan_common.events import envelope
 from fickan_common.grpc_server import build_server
+from fickan_common.idempotency import IdempotencyStore
 from fickan_common.migrations import upgrade
 from fickan_common.tokens import TokenVerifier
 from notifications import handlers
-from notifications.api import GLANCE_METHODS, NotificationsServicer, register
+from notifications.api import COMMANDS, GLANCE_METHODS, PUBLIC_METHODS, NotificationsServicer, register
 from notifications.live import Hub
 from notifications.migrate import MIGRATIONS
 from notifications.service import Notifications
+from notifications.store import IDEMPOTENCY
 
 
 @dataclass
@@ -60,7 +62,15 @@ def running_notifications(
     service = Notifications(db)
     servicer = NotificationsServicer(service, hub, heartbeat=heartbeat, poll=0.5, vapid_key="BTestKey")
     server, port = build_server(
-        register(service, servicer), 0, verifier, host="127.0.0.1", glance_methods=GLANCE_METHODS, max_workers=64
+        register(service, servicer),
+        0,
+        verifier,
+        PUBLIC_METHODS,
+        host="127.0.0.1",
+        glance_methods=GLANCE_METHODS,
+        commands=COMMANDS,
+        idempotency=IdempotencyStore(db, IDEMPOTENCY),
+        max_workers=64,
     )
     try:
         yield RunningNotifications(f"127.0.0.1:{port}", db, hub, server)

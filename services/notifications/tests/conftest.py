@@ -17,13 +17,15 @@ import pytest
 from fickan.notifications.v1 import notifications_pb2_grpc as pb_grpc
 from fickan_common.db import Database
 from fickan_common.grpc_server import build_server
+from fickan_common.idempotency import IdempotencyStore
 from fickan_common.migrations import upgrade
 from fickan_common.pytest_fixtures import database_url  # noqa: F401 - shared fixture
 from fickan_common.testing import SmtpSink, TokenFactory, WebPushTestingService
-from notifications.api import GLANCE_METHODS, NotificationsServicer, register
+from notifications.api import COMMANDS, GLANCE_METHODS, PUBLIC_METHODS, NotificationsServicer, register
 from notifications.live import Hub
 from notifications.migrate import MIGRATIONS
 from notifications.service import Notifications
+from notifications.store import IDEMPOTENCY
 
 
 @pytest.fixture
@@ -55,8 +57,11 @@ def stub(db: Database, tokens: TokenFactory, hub: Hub) -> Iterator[pb_grpc.Notif
         register(notifications, servicer),
         0,
         tokens.verifier(),
+        PUBLIC_METHODS,
         host="127.0.0.1",
         glance_methods=GLANCE_METHODS,
+        commands=COMMANDS,
+        idempotency=IdempotencyStore(db, IDEMPOTENCY),
         max_workers=32,
     )
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")

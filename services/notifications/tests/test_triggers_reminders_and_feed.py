@@ -286,3 +286,31 @@ def test_contacts_reply_and_booking_are_messages_and_the_booking_reminder_comes_
 def test_events_that_cannot_be_understood_change_nothing(db: Database, event_type: str, data) -> None:  # type: ignore[no-untyped-def]
     assert handlers.handle_application_event(db, event_type, make_envelope("applications", event_type, data)) is False
     assert inbox(db, "r") == [] and reminders(db, "r") == []
+
+
+def test_retention_tells_the_resident_before_a_draft_is_deleted_and_when_it_was(db: Database) -> None:
+    resident, draft = uid(), uid()
+    warning = make_envelope(
+        "applications",
+        "draft_deletion_warning",
+        app_events.DraftDeletionWarning(
+            application_id=draft, resident_id=resident, deletes_on="2026-12-09", kind="eb_grundansokan"
+        ),
+    )
+    assert handlers.handle_application_event(db, "draft_deletion_warning", warning) is True
+    assert handlers.handle_application_event(db, "draft_deletion_warning", warning) is False  # once
+    deleted = make_envelope(
+        "applications", "draft_deleted", app_events.DraftDeleted(application_id=draft, resident_id=resident)
+    )
+    assert handlers.handle_application_event(db, "draft_deleted", deleted) is True
+    first, second = inbox(db, resident)
+    assert first.kind == "draft_deletion_warning" and "9 december 2026" in first.body
+    assert first.reference == f"application:{draft}"
+    assert second.kind == "draft_deleted" and "borttagen" in second.subject
+    bad = make_envelope(
+        "applications",
+        "draft_deletion_warning",
+        app_events.DraftDeletionWarning(application_id=uid(), resident_id=resident, deletes_on="snart"),
+    )
+    assert handlers.handle_application_event(db, "draft_deletion_warning", bad) is False
+    assert len(inbox(db, resident)) == 2

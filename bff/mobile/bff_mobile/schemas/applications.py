@@ -369,6 +369,38 @@ class ApplicationSchema(ApplicationSummarySchema):
     )
     applicant_signed = fields.Boolean(data_key="applicantSigned", required=True)
     co_applicant_signed = fields.Boolean(data_key="coApplicantSigned", required=True)
+    next_step_date = fields.String(
+        data_key="nextStepDate",
+        allow_none=True,
+        required=True,
+        metadata={"description": "YYYY-MM-DD of what happens next (due date, decision target, payment day)."},
+    )
+    handled_by = fields.Nested(
+        "HandlerSchema",
+        data_key="handledBy",
+        allow_none=True,
+        required=True,
+        metadata={"description": "Who handles the case, and where to ask about it; null until it is sent."},
+    )
+    copy_url = fields.String(
+        data_key="copyUrl",
+        allow_none=True,
+        required=True,
+        metadata={"description": "The PDF copy of what was sent (GET with the bearer token); null until sent."},
+    )
+
+
+class HandlerSchema(ResponseSchema):
+    case_worker_name = fields.String(
+        data_key="caseWorkerName", allow_none=True, required=True, metadata={"description": "null until one acts."}
+    )
+    unit_name = fields.String(data_key="unitName", required=True)
+    unit_name_en = fields.String(data_key="unitNameEn", required=True)
+    contact_topic = fields.String(
+        data_key="contactTopic",
+        required=True,
+        metadata={"description": "The topic for POST /v1/questions about the case (with applicationId)."},
+    )
 
 
 class ApplicationListSchema(ResponseSchema):

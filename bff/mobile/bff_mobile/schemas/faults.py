@@ -70,7 +70,9 @@ class FaultReportSchema(ResponseSchema):
     service_name = fields.String(data_key="serviceName", required=True)
 
 
-class GiveFeedbackSchema(RequestSchema):
+class FeedbackSubjectSchema(RequestSchema):
+    """What a rating is about: a closed contact, a held booking or a sent e-service."""
+
     kind = fields.String(
         required=True,
         validate=validate.OneOf(("contact", "booking", "e_service"), error=texts.FIELD_NOT_TEXT),
@@ -78,6 +80,9 @@ class GiveFeedbackSchema(RequestSchema):
         metadata={"description": "contact | booking | e_service"},
     )
     subject_id = Id(data_key="subjectId", required=True)
+
+
+class GiveFeedbackSchema(FeedbackSubjectSchema):
     rating = fields.Integer(
         required=True,
         strict=True,
@@ -88,14 +93,8 @@ class GiveFeedbackSchema(RequestSchema):
     comment = fields.String(required=False, validate=validate.Length(max=MAX_COMMENT, error=texts.FIELD_TOO_LONG))
 
 
-class FeedbackQuerySchema(RequestSchema):
-    kind = fields.String(
-        required=True,
-        validate=validate.OneOf(("contact", "booking", "e_service"), error=texts.FIELD_NOT_TEXT),
-        error_messages=BASE_MESSAGES,
-        metadata={"description": "contact | booking | e_service"},
-    )
-    subject_id = Id(data_key="subjectId", required=True)
+class FeedbackQuerySchema(FeedbackSubjectSchema):
+    """The query of GET /v1/feedback: the same subject as a rating names."""
 
 
 class FeedbackSchema(ResponseSchema):

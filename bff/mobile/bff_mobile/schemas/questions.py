@@ -8,6 +8,7 @@ from bff_mobile.schemas.common import (
     MAX_BODY_LENGTH,
     MAX_SUBJECT_LENGTH,
     MAX_TOPIC_LENGTH,
+    UUID,
     RequestSchema,
     ResponseSchema,
     text_field,
@@ -21,6 +22,14 @@ class AskQuestionSchema(RequestSchema):
         max_length=MAX_TOPIC_LENGTH,
         required=False,
         description="A topic code from GET /v1/contact/topics; left out, the question is routed by its text.",
+    )
+    application_id = text_field(
+        max_length=36,
+        data_key="applicationId",
+        pattern=UUID,
+        required=False,
+        description="The case the question is about (one of the resident's own; its handledBy.contactTopic is "
+        "the topic). Left out, the question is linked to the resident's open case, if any.",
     )
 
 

@@ -12,6 +12,7 @@ from bff_mobile.views import (  # noqa: F401 - registers the routes
     insights,
     notifications,
     questions,
+    service_messages,
     signing,
 )
 from bff_mobile.views.common import api

@@ -174,6 +174,16 @@ def _application(app: apps_pb.Application) -> dict[str, Any]:
         "awaiting_my_signature": app.awaiting_my_signature,
         "applicant_signed": app.applicant_signed,
         "co_applicant_signed": app.co_applicant_signed,
+        "next_step_date": app.next_step_date or None,
+        "handled_by": {
+            "case_worker_name": app.case_worker_name or None,
+            "unit_name": app.unit_name,
+            "unit_name_en": app.unit_name_en,
+            "contact_topic": app.contact_topic,
+        }
+        if app.HasField("submitted_at")
+        else None,
+        "copy_url": f"/v1/applications/{app.application_id}/copy.pdf" if app.HasField("submitted_at") else None,
     }
 
 
@@ -298,6 +308,21 @@ def download_attachment(application_id: str, attachment_id: str) -> Response:
     request_message = apps_pb.GetAttachmentRequest(application_id=application_id, attachment_id=attachment_id)
     found = call(services().applications, "GetAttachment", request_message)
     return file_response(found.content, found.attachment.content_type, found.attachment.filename, ATTACHMENT_TYPES)
+
+
+@api.route(
+    "/applications/<application_id>/copy.pdf",
+    "GET",
+    summary="A copy of exactly what was sent (answers, attachments, signatures, time) as a tagged PDF",
+    tag="applications",
+    binary=("application/pdf",),
+    errors=(400, 403, 404, 409, 503),
+    description="Made by the applications service from what was kept when the case was sent. 409 before it is sent.",
+)
+def submitted_copy(application_id: str) -> Response:
+    request_message = apps_pb.GetSubmittedCopyRequest(application_id=application_id)
+    found = call(services().applications, "GetSubmittedCopy", request_message)
+    return file_response(found.content, found.content_type, found.filename, ("application/pdf",))
 
 
 @api.route(

@@ -88,15 +88,20 @@ def topics() -> dict[str, Any]:
     body=AskQuestionSchema,
     response=QuestionSchema,
     status=201,
-    errors=(400, 429, 503),
+    errors=(400, 403, 429, 503),
 )
 def ask_question(body: dict[str, Any]) -> dict[str, Any]:
     question = call(
         services().contact,
         "AskQuestion",
         contact_pb.AskQuestionRequest(
-            subject=body["subject"], body=body["body"], topic=body.get("topic", ""), channel=QUESTION_CHANNEL
+            subject=body["subject"],
+            body=body["body"],
+            topic=body.get("topic", ""),
+            channel=QUESTION_CHANNEL,
+            application_id=body.get("application_id", "").lower(),
         ),
+        field_names={"application_id": "applicationId"},
     )
     return _question(question)
 

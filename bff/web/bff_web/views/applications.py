@@ -19,6 +19,7 @@ from bff_web.i18n import t
 from bff_web.session import login_required, services, token
 from bff_web.views.login import autostart_link, qr_svg
 from fickan.applications.v1 import applications_pb2 as pb
+from fickan.contact.v1 import contact_pb2
 from fickan.identity.v1 import identity_pb2
 from fickan_common.grpc_client import ServiceError
 
@@ -449,6 +450,17 @@ def cancel_signing(application_id: str) -> Response:
 
 
 # --- the case ----------------------------------------------------------------------------------
+def _long_date(value: str) -> str:
+    """ "3 december 2026" (or "3 December 2026") of a YYYY-MM-DD; "" when there is none."""
+    if len(value) != 10:
+        return ""
+    year, month, day = value.split("-")
+    return t("long_date", day=int(day), month=t(MONTH_KEYS[int(month) - 1]), year=year)
+
+
+MONTH_KEYS = tuple(f"month_long_{n}" for n in range(1, 13))
+
+
 # Sent: a resident may rate the e-service from here on (the contact service decides).
 NOT_SENT = ("draft", "signature_pending")
 
@@ -475,6 +487,8 @@ def _render_case(
         timeline=[{"when": formatting.date_time(e.at), "text": e.text_en if english else e.text} for e in app.timeline],
         can_withdraw=app.status in UNDECIDED or app.status in EDITABLE,
         files={a.attachment_id: a for a in app.attachments},
+        next_step_date=_long_date(app.next_step_date),
+        questions=linked_questions(app.application_id) if app.submitted_at.seconds else [],
         error=error,
         live=True,  # a decision or a request for more appears while the page is open
         feedback=rating,
@@ -568,3 +582,25 @@ def download(application_id: str, attachment_id: str, reason: str = "") -> Respo
         token=token(),
     )
     return downloads.attachment(got.content, got.attachment.content_type, got.attachment.filename)
+
+
+@bp.get("/ansokan/<application_id>/kopia.pdf")
+@login_required
+def copy(application_id: str) -> Response:
+    """The copy of exactly what was sent, made by the applications service (a tagged PDF)."""
+    _check_id(application_id)
+    got = services().applications.call(
+        "GetSubmittedCopy", pb.GetSubmittedCopyRequest(application_id=application_id), token=token()
+    )
+    return downloads.attachment(got.content, got.content_type, got.filename)
+
+
+def linked_questions(application_id: str) -> list[Any] | None:
+    """The resident's questions to the contact centre about this case (None when contact is away:
+    the case page still shows, with the way to ask)."""
+    try:
+        mine = services().contact.call("ListMyQuestions", contact_pb2.ListMyQuestionsRequest(), token=token())
+    except ServiceError as exc:
+        log.warning("questions unavailable", extra={"fields": {"grpc_code": exc.code.name}})
+        return None
+    return [q for q in mine.questions if q.application_id == application_id]

@@ -4,6 +4,7 @@ thread. Rules, limits and routing live in the contact service; this only compose
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -20,7 +21,8 @@ from fickan_common.grpc_client import ServiceError
 
 bp = Blueprint("contact", __name__)
 
-ASK_FIELDS = ("topic", "subject", "body", "name", "email", "phone")
+ASK_FIELDS = ("topic", "subject", "body", "name", "email", "phone", "application_id")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def status_names() -> dict[str, str]:
@@ -94,7 +96,9 @@ def _ask_page(values: dict[str, str], errors: dict[str, str], status: int = 200)
 @bp.get("/kontakt")
 def ask_form() -> tuple[str, int]:
     topic = request.args.get("amne", "")[:60]
-    return _ask_page({"topic": topic}, {})
+    # From a case page: the question is linked to that case (contact checks it is the asker's).
+    case = request.args.get("arende", "")
+    return _ask_page({"topic": topic, "application_id": case if _UUID.match(case) else ""}, {})
 
 
 @bp.post("/kontakt")
@@ -106,7 +110,11 @@ def ask() -> Response | tuple[str, int]:
             question = services().contact.call(
                 "AskQuestion",
                 pb.AskQuestionRequest(
-                    subject=values["subject"], body=values["body"], topic=values["topic"], channel="web"
+                    subject=values["subject"],
+                    body=values["body"],
+                    topic=values["topic"],
+                    channel="web",
+                    application_id=values["application_id"][:36],
                 ),
                 token=token(),
             )

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from bff_web import session as web_session
 from bff_web.i18n import t
+from bff_web.views import service_messages
 from fickan.identity.v1 import identity_pb2
 from fickan_common.grpc_client import ServiceError
 from fickan_common.settings import env_str
@@ -38,7 +39,8 @@ MODES = ("qr", "same_device")
 
 
 def _render_form(value: str = "", error: str = "", status: int = 200) -> tuple[str, int]:
-    return render_template("login.html", value=value, error=error), status
+    disrupted = service_messages.bankid_disrupted()
+    return render_template("login.html", value=value, error=error, bankid_disrupted=disrupted), status
 
 
 def qr_svg(content: str) -> Markup:
@@ -93,6 +95,9 @@ def start() -> Response | tuple[str, int]:
             return _render_form(personal_number, message, 400)
         if exc.code.name in ("FAILED_PRECONDITION", "RESOURCE_EXHAUSTED"):
             return _render_form(personal_number, exc.message, 429 if "EXHAUSTED" in exc.code.name else 409)
+        if exc.code.name == "UNAVAILABLE" and service_messages.bankid_disrupted():
+            # BankID itself is down: the login page says so, instead of a bare error page.
+            return _render_form(personal_number, "", 503)
         raise
     # Never log the personnummer (nor the order reference, which could be collected with).
     log.info("login started", extra={"fields": {"mode": mode}})
@@ -129,7 +134,11 @@ def _collect() -> tuple[str, Any]:
             web_session.end_session()
             return "failed", None
         web_session.start_session(
-            answer.access_token, answer.refresh_token, answer.expires_in, answer.user.name or principal.name
+            answer.access_token,
+            answer.refresh_token,
+            answer.expires_in,
+            answer.user.name or principal.name,
+            answer.idle_timeout,
         )
         log.info("login complete", extra={"fields": {"user_id": principal.user_id}})
         return "complete", answer
@@ -234,5 +243,37 @@ def logout() -> Response:
         # At once in this process; the other processes hear it from identity's session_revoked.
         feed.revoke(principal.session_id)
     web_session.end_session()
+    if request.form.get("reason") == "idle":
+        # The page's script logs out a resident who did not answer "stay logged in"; it saved the
+        # step being filled in first, and says whether that worked.
+        flash("session_idle_saved" if request.form.get("saved") == "1" else "session_idle", "info")
+        return redirect(url_for("login.form"))
     flash("logged_out", "info")
     return redirect(url_for("pages.start"))
+
+
+@bp.get("/sessionen")
+def session_status() -> Response:
+    """How long the session lasts without activity (the page's script asks before it warns: another
+    tab may have kept the session alive). Asking is not activity."""
+    logged_in = g.principal is not None
+    body = {"logged_in": logged_in, "ends_in": web_session.ends_in() if logged_in else 0}
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/sessionen/forlang")
+def stay_logged_in() -> Response | tuple[Response, int]:
+    """ "Stay logged in": the session is refreshed now. The script gets JSON; without it, the form
+    goes back to the page it came from."""
+    alive = g.principal is not None and web_session.extend()
+    if request.accept_mimetypes.best == "application/json":
+        response = jsonify({"logged_in": alive, "ends_in": web_session.ends_in() if alive else 0})
+        response.headers["Cache-Control"] = "no-store"
+        return (response, 200) if alive else (response, 401)
+    if not alive:
+        return web_session.to_login(g.get("auth_problem") or "idle")
+    back = request.form.get("next", "")
+    flash("session_extended", "success")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("pages.overview"))

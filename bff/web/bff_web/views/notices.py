@@ -22,7 +22,14 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 GROUPS: dict[str, tuple[str, ...]] = {
     "decisions": ("decision_approved", "decision_partly_approved", "decision_rejected"),
     "payments": ("payment_scheduled", "payment_day", "payment_made"),
-    "requests": ("completion_requested", "random_check", "completion_due", "signature_requested"),
+    "requests": (
+        "completion_requested",
+        "random_check",
+        "completion_due",
+        "signature_requested",
+        "draft_deletion_warning",
+        "draft_deleted",
+    ),
     "periods": ("period_opened", "period_closing"),
     "contact": ("reply_sent", "question_received", "booking_confirmed", "booking_reminder"),
     "receipts": ("application_received",),

@@ -117,6 +117,34 @@ def _time_left(case: Any) -> tuple[str, bool]:
     return (t("desk_left", span=span), False) if seconds >= 0 else (t("desk_late", span=span), True)
 
 
+def _household(case: Any) -> str:
+    """ "2 vuxna, 1 barn (5 år)": who lives in the household, as the answers say ("" when unknown)."""
+    if not case.household_adults:
+        return ""
+    adults = t("household_adult") if case.household_adults == 1 else t("household_adults", n=case.household_adults)
+    if not case.household_children:
+        return t("household_without_children", adults=adults)
+    ages = ", ".join(str(a) for a in case.household_children_ages)
+    children = t("household_children", n=case.household_children)
+    if ages:
+        children = t("household_children_ages", children=children, ages=ages)
+    return t("household_with_children", adults=adults, children=children)
+
+
+def _people(case: Any) -> list[dict[str, str]]:
+    """Whom the case is about: the applicant and the co-applicant, by name and masked personnummer."""
+    people = [{"role": t("desk_applicant"), "name": case.applicant_name, "number": case.applicant_masked_personnummer}]
+    if case.co_applicant_id:
+        people.append(
+            {
+                "role": t("desk_co_applicant"),
+                "name": case.co_applicant_name,
+                "number": case.co_applicant_masked_personnummer,
+            }
+        )
+    return people
+
+
 @bp.get("/personal/arenden")
 @staff_required("case_worker")
 def cases() -> str:
@@ -135,6 +163,8 @@ def cases() -> str:
                 "submitted": formatting.date_time(c.submitted_at),
                 "left": left,
                 "late": late,
+                "people": _people(c),
+                "household": _household(c),
             }
         )
     return render_template("staff_cases.html", cases=rows, unit=g.principal.unit)
@@ -164,6 +194,8 @@ def _render_case(app: Any, errors: dict[str, str] | None = None, message: str = 
         submitted=formatting.date_time(app.submitted_at),
         left=left,
         late=late,
+        people=_people(app),
+        household=_household(app),
         errors=errors or {},
         message=message,
         today=date.today().isoformat(),

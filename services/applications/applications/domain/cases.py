@@ -6,6 +6,7 @@ reads about each step in plain Swedish (English second).
       │            │                  │            ▼   │          ▼  │         └─▶ closed (rejected)
       │            │                  │      completion_requested ⇄ completion_submitted
       │            │                  │      random_check         ─▶ completion_submitted
+      │            │                  │      (either ─▶ decided once its due date passed unanswered)
       └────────────┴──────────────────┴──── withdrawn (by the resident, any time before a decision)
 
 Every move is checked here; an illegal one is refused with Conflict and changes nothing.
@@ -39,8 +40,10 @@ TRANSITIONS: dict[str, set[str]] = {
     SUBMITTED: {RECEIVED, WITHDRAWN},
     RECEIVED: {IN_PROGRESS, COMPLETION_REQUESTED, RANDOM_CHECK, DECIDED, WITHDRAWN},
     IN_PROGRESS: {COMPLETION_REQUESTED, RANDOM_CHECK, DECIDED, WITHDRAWN},
-    COMPLETION_REQUESTED: {COMPLETION_SUBMITTED, WITHDRAWN},
-    RANDOM_CHECK: {COMPLETION_SUBMITTED, WITHDRAWN},
+    # To decided only once the due date passed unanswered (checked by Casework.decide): the case
+    # worker decides on what there is; nothing is ever rejected by itself.
+    COMPLETION_REQUESTED: {COMPLETION_SUBMITTED, DECIDED, WITHDRAWN},
+    RANDOM_CHECK: {COMPLETION_SUBMITTED, DECIDED, WITHDRAWN},
     COMPLETION_SUBMITTED: {IN_PROGRESS, COMPLETION_REQUESTED, RANDOM_CHECK, DECIDED, WITHDRAWN},
     DECIDED: {PAYMENT_SCHEDULED, CLOSED},
     PAYMENT_SCHEDULED: {PAID},
@@ -103,6 +106,32 @@ TIMELINE_TEXT: dict[str, Text] = {
     WITHDRAWN: Text("Ansökan är återtagen.", "The application was withdrawn."),
 }
 
+# The same for staff, where the resident's wording ("vi väntar på dig", "Du har…") would be wrong.
+STAFF_STATUS_TEXT: dict[str, Text] = {
+    SUBMITTED: Text("Skickad – väntar på att tas emot", "Sent – waiting to be received"),
+    IN_PROGRESS: Text("Handläggs", "In progress"),
+    COMPLETION_REQUESTED: Text(
+        "Komplettering begärd – väntar på den sökande", "Completion requested – waiting for the applicant"
+    ),
+    RANDOM_CHECK: Text(
+        "Stickprov – väntar på underlag från den sökande", "Random check – waiting for the applicant's proof"
+    ),
+}
+STAFF_TIMELINE_TEXT: dict[str, Text] = {
+    SIGNATURE_PENDING: Text(
+        "Den sökande skrev under. Medsökande behövde skriva under med BankID.",
+        "The applicant signed. The co-applicant needed to sign with BankID.",
+    ),
+    COMPLETION_REQUESTED: Text(
+        "Handläggaren begärde komplettering från den sökande.", "The case worker asked the applicant for more."
+    ),
+    RANDOM_CHECK: Text(
+        "Ansökan valdes ut till stickprov: underlag för inkomster och utgifter begärdes.",
+        "The application was picked for a random check: proof of incomes and costs was requested.",
+    ),
+    COMPLETION_SUBMITTED: Text("Den sökande skickade in kompletteringen.", "The applicant sent the completion."),
+}
+
 OUTCOMES = ("approved", "partly_approved", "rejected")
 OUTCOME_TEXT = {
     "approved": Text("Beviljad", "Approved"),
@@ -118,6 +147,13 @@ APPEAL_TEXT = Text(
     "it changed. The municipality sends the appeal on to the administrative court.",
 )
 
+# Notes written in the resident's words, as staff read them.
+STAFF_NOTE_TEXT: dict[str, Text] = {
+    "Du lade till i kompletteringen.": Text(
+        "Den sökande lade till i kompletteringen.", "The applicant added to the completion."
+    ),
+}
+
 NOT_YOURS = "Du har inte behörighet till den här ansökan."
 OTHER_UNIT = "Ärendet hör till en annan enhet än din."
 CASE_WORKERS_ONLY = "Det här får bara handläggare göra."
@@ -125,6 +161,18 @@ CASE_WORKERS_ONLY = "Det här får bara handläggare göra."
 
 def text_of(status: str) -> Text:
     return STATUS_TEXT.get(status, Text(status, status))
+
+
+def staff_text_of(status: str) -> Text:
+    return STAFF_STATUS_TEXT.get(status) or text_of(status)
+
+
+def staff_timeline_text(status: str, kind: str, text: Text) -> Text:
+    """A timeline entry as a case worker reads it: the resident's wording of a move becomes the
+    staff's; entries written for both (a decision, a payment) stay as they are."""
+    if kind == "status" and status in STAFF_TIMELINE_TEXT and text.sv == TIMELINE_TEXT[status].sv:
+        return STAFF_TIMELINE_TEXT[status]
+    return STAFF_NOTE_TEXT.get(text.sv, text)
 
 
 def require_resident(principal: Principal) -> None:

@@ -222,6 +222,11 @@ def catalogue() -> list[dict[str, Any]]:
     return json.loads((DATA / "catalogue.json").read_text(encoding="utf-8"))["e_services"]
 
 
+def e_service_entry(kind: str) -> dict[str, Any]:
+    """The catalogue's entry of the e-service a form belongs to ({} when the catalogue does not list it)."""
+    return next((e for e in catalogue() for f in e["forms"] if f["kind"] == kind), {})
+
+
 def e_service_of(kind: str) -> str:
     """The id of the e-service a form belongs to (its kind when the catalogue does not list it)."""
     return next((e["id"] for e in catalogue() for f in e["forms"] if f["kind"] == kind), kind)
@@ -506,3 +511,41 @@ def _display(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
+
+
+def _read(q: Question, value: Any, filenames: Mapping[str, str]) -> str:
+    """One answer as a person reads it (the choice's label, Ja/Nej, the files' names)."""
+    if value in (None, "", []):
+        return ""
+    if q.type == "choice":
+        option = q.option(value)
+        return str(option.get("label", value)) if option else str(value)
+    if q.type == "yesno":
+        return {YES: "Ja", NO: "Nej"}.get(value, str(value))
+    if q.type == "file" and isinstance(value, list):
+        return ", ".join(filenames.get(i, i) for i in value)
+    if q.type == "group" and isinstance(value, list):
+        rows = []
+        for row in value:
+            cells = [_read(sub, row.get(sub.id), filenames) for sub in q.items if isinstance(row, dict)]
+            rows.append(", ".join(c for c in cells if c))
+        return "; ".join(r for r in rows if r)
+    return str(value)
+
+
+def read_answers(
+    form: Form, answers: Mapping[str, Any], filenames: Mapping[str, str] | None = None
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every step's answered questions as (step title, [(question, answer as read)]), the way the
+    resident saw them: questions whose condition did not hold are left out, unanswered ones kept."""
+    shown = {q.id for q in visible_questions(form, answers)}
+    result = []
+    for step in form.steps:
+        lines = [
+            (q.label, _read(q, answers.get(q.id), filenames or {}))
+            for q in step.questions
+            if q.answerable and q.id in shown
+        ]
+        if lines:
+            result.append((step.title, lines))
+    return result

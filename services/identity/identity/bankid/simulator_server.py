@@ -5,6 +5,7 @@ client (identity.bankid.client) is what talks to it. Plus a small control API fo
                               "after": N, "pendingHint": "userSign",
                               "personalNumber": "199001012385"  or  "orderRef": "<uuid>"}
   POST /simulator/fail-next  {"errorCode": "maintenance", "times": 2}
+  POST /simulator/maintenance {"on": true}   every RP call answers maintenance (503) until switched off
   POST /simulator/reset      {}
 
 and the person's BankID app, for tests and for people trying the platform:
@@ -177,6 +178,11 @@ def control_call(sim: Simulator, path: str, body: dict[str, Any]) -> None:
         if code not in ERROR_STATUS or not isinstance(times, int) or not 0 < times <= 100:
             raise _invalid("Invalid errorCode or times")
         sim.fail_next(code, times)
+    elif path == "maintenance":
+        on = body.get("on")
+        if not isinstance(on, bool):
+            raise _invalid("on must be true or false")
+        sim.set_maintenance(on)
     elif path == "reset":
         sim.reset()
     else:
@@ -216,6 +222,8 @@ table{{border-collapse:collapse;width:100%}}td,th{{text-align:left;padding:.4rem
 <p class="warn">Endast för test. Här spelar du personens BankID-app: välj en väntande order och vem som
 legitimerar sig. (Test only: this page plays the person's BankID app.)</p>
 {message}
+<form method="post" action="/simulator/maintenance-switch"><p>{maintenance}
+<button name="on" value="{switch_to}">{switch_label}</button></p></form>
 <table><tr><th>Order</th><th>Typ</th><th>Väntat</th><th>Öppna som</th></tr>{rows}</table>
 <p>Testpersoner: {people}</p></body></html>"""
 
@@ -244,7 +252,15 @@ def page(sim: Simulator, message: str = "") -> str:
     )
     people = ", ".join(f"{html.escape(n)} {p}" for p, n in sim.names.items()) or "–"
     note = f"<p><strong>{html.escape(message)}</strong></p>" if message else ""
-    return PAGE.format(message=note, rows=rows, people=people)
+    if sim.maintenance:
+        state = "<strong>BankID har driftstörningar (simulerat): alla anrop svarar maintenance.</strong>"
+        switch = ("0", "Avsluta driftstörningen")
+    else:
+        state = "BankID fungerar."
+        switch = ("1", "Simulera driftstörning (maintenance)")
+    return PAGE.format(
+        message=note, rows=rows, people=people, maintenance=state, switch_to=switch[0], switch_label=switch[1]
+    )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -320,9 +336,18 @@ class _Handler(BaseHTTPRequestHandler):
         except BankIdError as exc:
             self._page(400, page(self.simulator, f"Det gick inte: {exc.details}"))
 
+    def _maintenance_from_page(self) -> None:
+        length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY)
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode("utf-8", "replace")).items()}
+        self.simulator.set_maintenance(form.get("on") == "1")
+        self._page(200, page(self.simulator, "Klart."))
+
     def do_POST(self) -> None:
         if self.path == "/simulator/open":
             self._open_from_page()
+            return
+        if self.path == "/simulator/maintenance-switch":
+            self._maintenance_from_page()
             return
         try:
             body = self._body()

@@ -215,6 +215,8 @@ class Simulator:
         self._by_person: dict[str, Scenario] = {}
         self._failures: list[tuple[str, str]] = []  # (errorCode, details) for the next calls
         self._lock = threading.Lock()
+        # While on, every RP call answers `maintenance` (503), as BankID does during maintenance.
+        self.maintenance = False
 
     # -- tester controls --------------------------------------------------------------------------
     def set_scenario(
@@ -247,11 +249,18 @@ class Simulator:
 
     def reset(self) -> None:
         with self._lock:
+            self.maintenance = False
             self._orders.clear()
             self._by_person.clear()
             self._failures.clear()
 
+    def set_maintenance(self, on: bool) -> None:
+        with self._lock:
+            self.maintenance = on
+
     def _injected_failure(self) -> None:
+        if self.maintenance:
+            raise BankIdError("maintenance", "BankID is under maintenance (simulated)")
         if self._failures:
             code, details = self._failures.pop(0)
             raise BankIdError(code, details)

@@ -243,6 +243,35 @@ TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
             "Apply for {month}",
         ),
     },
+    "draft_deletion_warning": {
+        "sv": (
+            "Din påbörjade ansökan tas bort {date}",
+            "Du har en påbörjad ansökan som inte har sparats på länge. Den tas bort {date}, med filerna du "
+            "har bifogat, om du inte öppnar och sparar den innan dess. Läs mer under Integritet.",
+            "Utkast tas bort {date_short}",
+        ),
+        "en": (
+            "Your unfinished application will be deleted on {date}",
+            "You have an unfinished application that has not been saved for a long time. It will be deleted "
+            "on {date}, with the files you attached, unless you open and save it before then. Read more under "
+            "Privacy.",
+            "Draft deleted on {date_short}",
+        ),
+    },
+    "draft_deleted": {
+        "sv": (
+            "Din påbörjade ansökan är borttagen",
+            "Din påbörjade ansökan hade inte sparats på länge och är nu borttagen, med filerna du hade bifogat. "
+            "Du kan börja en ny ansökan när du vill.",
+            "Utkast borttaget",
+        ),
+        "en": (
+            "Your unfinished application has been deleted",
+            "Your unfinished application had not been saved for a long time and has now been deleted, with the "
+            "files you had attached. You can start a new application whenever you like.",
+            "Draft deleted",
+        ),
+    },
     "period_closing": {
         "sv": (
             "Sista dagarna att söka för {month}",
