@@ -102,14 +102,6 @@ class Casework:
         self._published(events)
         return rows
 
-    def _record(
-        self, session: Session, principal: Principal, app: Application, action: str, what: str, reason: str = ""
-    ) -> str:
-        env = record_staff_access(
-            session, OUTBOX, principal, steps.residents(app), action, f"application:{app.id}", what, reason
-        )
-        return env["event_id"]
-
     def open_case(self, principal: Principal, application_id: str, reason: str = "") -> Application:
         """A case worker opens a case of their unit; the read is logged for the resident(s)."""
         events = Events()
@@ -117,7 +109,7 @@ class Casework:
             app = steps.find(session, application_id)
             cases.require_case_worker_of(principal, app.unit, app.status)
             what = f"{steps.title(app)}: namn, personnummer och svar"
-            events.ids.append(self._record(session, principal, app, "read", what, reason))
+            events.ids.append(steps.record_staff_read(session, principal, app, "read", what, reason))
         self._published(events)
         return app
 
@@ -139,7 +131,7 @@ class Casework:
             app = self._staff_case(session, principal, application_id, expected_version)
             app.assigned_to, app.assigned_name = principal.user_id, principal.name[:200]
             steps.move(session, app, cases.IN_PROGRESS, "staff", events)
-            events.ids.append(self._record(session, principal, app, "change", "Handläggning påbörjad"))
+            events.ids.append(steps.record_staff_read(session, principal, app, "change", "Handläggning påbörjad"))
         self._published(events)
         return app
 
@@ -169,7 +161,7 @@ class Casework:
         with self.db.transaction() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
             self._ask(session, app, items, message.strip(), due, random_check, principal.user_id, events)
-            events.ids.append(self._record(session, principal, app, "change", "Komplettering begärd"))
+            events.ids.append(steps.record_staff_read(session, principal, app, "change", "Komplettering begärd"))
         self._published(events)
         return app
 
@@ -229,7 +221,7 @@ class Casework:
                 Text("Handläggaren har ändrat beräkningen.", "The case worker changed the calculation."),
                 "staff",
             )
-            events.ids.append(self._record(session, principal, app, "change", "Beräkningen ändrad"))
+            events.ids.append(steps.record_staff_read(session, principal, app, "change", "Beräkningen ändrad"))
         self._published(events)
         return app
 
@@ -257,7 +249,7 @@ class Casework:
                 self._require_overdue(session, app)
             granted = self._granted(app, outcome, amount)
             self._decide(session, app, outcome, granted, reasons, principal.user_id, False, events)
-            events.ids.append(self._record(session, principal, app, "change", "Beslut fattat"))
+            events.ids.append(steps.record_staff_read(session, principal, app, "change", "Beslut fattat"))
         self._published(events)
         return app
 
@@ -349,7 +341,7 @@ class Casework:
         with self.db.transaction() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
             self._schedule(session, app, when, events)
-            events.ids.append(self._record(session, principal, app, "change", "Utbetalning planerad"))
+            events.ids.append(steps.record_staff_read(session, principal, app, "change", "Utbetalning planerad"))
         self._published(events)
         return app
 
@@ -402,7 +394,7 @@ class Casework:
         with self.db.transaction() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
             self._close(session, app, "staff", events)
-            events.ids.append(self._record(session, principal, app, "change", "Ärendet avslutat"))
+            events.ids.append(steps.record_staff_read(session, principal, app, "change", "Ärendet avslutat"))
         self._published(events)
         return app
 

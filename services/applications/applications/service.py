@@ -22,10 +22,9 @@ from applications.domain import calculation as calc
 from applications.domain import cases, forms, periods
 from applications.domain.cases import Text
 from applications.steps import Events
-from applications.store import OUTBOX, Application, Attachment, CaseEvent, CompletionRequest
+from applications.store import Application, Attachment, CaseEvent, CompletionRequest
 from fickan.applications.events.v1 import events_pb2
 from fickan_common import metrics
-from fickan_common.access import record_staff_access
 from fickan_common.db import Database
 from fickan_common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fickan_common.timestamps import to_timestamp
@@ -617,17 +616,9 @@ class Applications:
             app = steps.find(session, application_id)
             if app.status == cases.DRAFT:
                 raise NotFound("Ansökan finns inte.")
-            env = record_staff_access(
-                session,
-                OUTBOX,
-                principal,
-                steps.residents(app),
-                "read",
-                f"application:{app.id}",
-                f"Status för {steps.title(app).lower()}",
-                reason=f"Fråga till kontaktcenter {question_id}".strip(),
-            )
-            events.ids.append(env["event_id"])
+            what = f"Status för {steps.title(app).lower()}"
+            reason = f"Fråga till kontaktcenter {question_id}".strip()
+            events.ids.append(steps.record_staff_read(session, principal, app, "read", what, reason))
             result = app, self.open_request(session, app)
         self._published(events)
         return result
@@ -644,16 +635,8 @@ class Applications:
                     raise Conflict("Ansökan är inte skickad än. Kopian finns när den är skickad.")
             else:
                 cases.require_case_worker_of(principal, app.unit, app.status)
-                env = record_staff_access(
-                    session,
-                    OUTBOX,
-                    principal,
-                    steps.residents(app),
-                    "read",
-                    f"application:{app.id}",
-                    f"Kopia av {steps.title(app).lower()}",
-                )
-                events.ids.append(env["event_id"])
+                what = f"Kopia av {steps.title(app).lower()}"
+                events.ids.append(steps.record_staff_read(session, principal, app, "read", what))
             if app.thinned_at is not None:
                 raise NotFound(THINNED_COPY)  # (nothing was read: the access record rolls back)
             form = forms.form_for(app.kind, app.form_version)
@@ -725,15 +708,7 @@ class Applications:
                 raise NotFound(THINNED_FILE)
             if principal.user_id not in steps.residents(app):
                 cases.require_case_worker_of(principal, app.unit, app.status)
-                env = record_staff_access(
-                    session,
-                    OUTBOX,
-                    principal,
-                    steps.residents(app),
-                    "read",
-                    f"application:{app.id}",
-                    f"Bilaga till {steps.title(app).lower()}: {stored.filename}",
-                )
-                events.ids.append(env["event_id"])
+                what = f"Bilaga till {steps.title(app).lower()}: {stored.filename}"
+                events.ids.append(steps.record_staff_read(session, principal, app, "read", what))
         self._published(events)
         return stored

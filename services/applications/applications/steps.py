@@ -18,8 +18,10 @@ from applications.domain.cases import Text
 from applications.domain.periods import MONTHS_SV
 from applications.store import OUTBOX, Application, CaseEvent
 from fickan.applications.events.v1 import events_pb2
+from fickan_common.access import record_staff_access
 from fickan_common.errors import NotFound, ValidationFailed
 from fickan_common.timestamps import to_timestamp
+from fickan_common.tokens import Principal
 
 
 def now() -> datetime:
@@ -46,6 +48,15 @@ def find(session: Session, application_id: str, lock: bool = False) -> Applicati
 
 def residents(app: Application) -> list[str]:
     return [r for r in (app.applicant_id, app.co_applicant_id) if r]
+
+
+def record_staff_read(
+    session: Session, principal: Principal, app: Application, action: str, what: str, reason: str = ""
+) -> str:
+    """A staff member's read (or change) of a case, in its residents' access log; the event's id,
+    for publishing after the commit."""
+    env = record_staff_access(session, OUTBOX, principal, residents(app), action, f"application:{app.id}", what, reason)
+    return env["event_id"]
 
 
 def note(session: Session, app: Application, text: Text, actor: str, at: datetime | None = None) -> None:
