@@ -616,6 +616,9 @@ EGRESS = {
 # The few that must leave the cluster, and only through an ipBlock rule: BankID (identity's api),
 # SMTP and Web Push (notifications' worker), Kolada (insights' worker).
 EXTERNAL = {"identity-api": {443}, "notifications-worker": {587, 443}, "insights-worker": {443}}
+# Service to service beyond identity: applications' api asks contact which case an agent's question
+# is about before it shows the agent that case (GetCaseLink).
+ALSO = {"applications-api": {SERVICES["contact"]["grpc"]}}
 
 
 def check_egress(docs: tuple[Doc, ...]) -> list[str]:
@@ -638,7 +641,8 @@ def check_egress(docs: tuple[Doc, ...]) -> list[str]:
                     problems.append(f"{ref(policy)}: an egress rule without ports lets {name} reach anything")
                     continue
                 external = all("ipBlock" in peer for peer in rule.get("to") or [{}])
-                allowed = {DNS} | EGRESS[component] | (EXTERNAL.get(name, set()) if external else set())
+                allowed = {DNS} | EGRESS[component] | ALSO.get(name, set())
+                allowed |= EXTERNAL.get(name, set()) if external else set()
                 if ports - allowed:
                     problems.append(f"{ref(policy)}: {name} may reach port(s) {sorted(ports - allowed)}")
                 if component == "bff" and ports & GRPC_PORTS:

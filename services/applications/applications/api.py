@@ -11,6 +11,7 @@ import grpc
 from applications import settings as settings_module
 from applications import steps
 from applications.casework import Casework, CaseworkSettings
+from applications.contact_links import ContactLinks
 from applications.domain import calculation as calc
 from applications.domain import cases, forms
 from applications.people import IdentityPeople
@@ -531,6 +532,7 @@ def main() -> None:
         on_events=flusher.kick,
         unit=env_str("FICKAN_CASE_UNIT", "ekonomiskt-bistand"),
         people=IdentityPeople(settings.identity_target),
+        links=ContactLinks(env_str("FICKAN_CONTACT_TARGET", "127.0.0.1:50054")),
         today=today_from_env,
         # The api receives a sent case itself (see docs/architecture.md); 0 leaves it to the worker.
         receive=casework.receive if env_bool("FICKAN_RECEIVE_AT_ONCE", True) else None,

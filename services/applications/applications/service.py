@@ -63,6 +63,12 @@ class People(Protocol):
     def masked_number(self, principal: Principal) -> str: ...
 
 
+class CaseLinks(Protocol):
+    """What applications asks contact, on an agent's behalf (their token)."""
+
+    def case_of_question(self, principal: Principal, question_id: str) -> str: ...
+
+
 THINNED_COPY = (
     "Kopian finns inte längre: svaren i ärendet är gallrade enligt kommunens regler. Beslutet finns kvar i ärendet."
 )
@@ -78,8 +84,10 @@ class Applications:
         people: People | None = None,
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
         receive: Callable[[str], object] | None = None,
+        links: CaseLinks | None = None,
     ) -> None:
         self.db = db
+        self.links = links  # contact: which case a question is about (for the agents' glance)
         # Receives a sent case at once (proposal within milliseconds); the worker's handler of
         # application_submitted does the same if this fails, so a sent case is never left behind.
         self.receive = receive
@@ -611,13 +619,18 @@ class Applications:
         resident's next step and the time left; nothing more, and the read is in the access log."""
         if not principal.has_role("contact_agent"):
             raise PermissionDenied("Bara kontaktcenters medarbetare ser ärendets status här.")
+        # Only beside a question of the agent's own group that is about this very case (contact
+        # knows both); any other case id is refused before anything is read.
+        linked = self.links.case_of_question(principal, question_id) if self.links and question_id else ""
+        if not linked or linked != application_id:
+            raise PermissionDenied("Du ser bara ärenden som en fråga i din svarsgrupp gäller.")
         events = Events()
         with self.db.transaction() as session:
             app = steps.find(session, application_id)
             if app.status == cases.DRAFT:
                 raise NotFound("Ansökan finns inte.")
             what = f"Status för {steps.title(app).lower()}"
-            reason = f"Fråga till kontaktcenter {question_id}".strip()
+            reason = "Fråga till kontaktcenter"  # not the question's id: the co-applicant reads this too
             events.ids.append(steps.record_staff_read(session, principal, app, "read", what, reason))
             result = app, self.open_request(session, app)
         self._published(events)

@@ -31,6 +31,7 @@ class Running:
     tokens: TokenFactory
     db: Database
     kicked: list[str]
+    applications: Applications
 
 
 @pytest.fixture
@@ -43,6 +44,6 @@ def running(db) -> Iterator[Running]:
         register(applications), 0, tokens.verifier(), host="127.0.0.1", glance_methods=GLANCE_METHODS
     )
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-    yield Running(applications_pb2_grpc.ApplicationsServiceStub(channel), tokens, db, kicked)
+    yield Running(applications_pb2_grpc.ApplicationsServiceStub(channel), tokens, db, kicked, applications)
     channel.close()
     server.stop(0)

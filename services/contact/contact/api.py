@@ -400,6 +400,10 @@ class ContactServicer(pb_grpc.ContactServiceServicer):
     def GetThread(self, request, context):  # noqa: N802
         return self.shape.thread(self.desk.thread(current_principal(), request.question_id), staff=True)
 
+    def GetCaseLink(self, request, context):  # noqa: N802
+        application_id = self.desk.case_link(current_principal(), request.question_id)
+        return pb.CaseLink(question_id=request.question_id, application_id=application_id)
+
     def ClaimThread(self, request, context):  # noqa: N802
         return self.shape.thread(self.desk.claim(current_principal(), request.question_id), staff=True)
 

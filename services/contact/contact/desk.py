@@ -110,6 +110,11 @@ class Desk:
         self.on_events(events)
         return view
 
+    def case_link(self, principal: Principal, question_id: str) -> str:
+        """The case a question of the agent's group is linked to ("" when none)."""
+        with self.db.read() as session:
+            return self._handled(session, principal, question_id).application_id or ""
+
     # -- changing ----------------------------------------------------------------------------------
     def _change(
         self, principal: Principal, question_id: str, change: Callable[[Session, Question], None]

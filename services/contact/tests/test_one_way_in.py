@@ -437,3 +437,23 @@ def test_files_in_a_thread_are_checked_by_their_bytes_and_read_by_the_resident_a
         )
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "JPEG" in field_errors(caught.value)["file"]
+
+
+def test_the_case_link_is_told_to_the_questions_group_only_and_reads_nothing_of_the_thread(
+    db: Database, stub: pb_grpc.ContactServiceStub, resident: str, vera: str, bengt: str
+) -> None:
+    """applications asks this before it shows an agent the linked case's status (and only then)."""
+    case_id = str(uuid.uuid4())
+    open_case(db, case_id)
+    linked = ask(stub, resident, "Har min ansökan om ekonomiskt bistånd blivit beslutad?")
+    link = stub.GetCaseLink(pb.ThreadRequest(question_id=linked.question_id), metadata=md(vera), timeout=5)
+    assert (link.question_id, link.application_id) == (linked.question_id, case_id)
+
+    for token, code in ((bengt, grpc.StatusCode.PERMISSION_DENIED), (resident, grpc.StatusCode.PERMISSION_DENIED)):
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.GetCaseLink(pb.ThreadRequest(question_id=linked.question_id), metadata=md(token), timeout=5)
+        assert caught.value.code() == code
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.GetCaseLink(pb.ThreadRequest(question_id=str(uuid.uuid4())), metadata=md(vera), timeout=5)
+    assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+    assert events(db, "resident_data_accessed") == []
