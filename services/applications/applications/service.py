@@ -296,6 +296,9 @@ class Applications:
         self, principal: Principal, application_id: str, expected_version: int, signature_id: str = ""
     ) -> Application:
         with self.db.read() as session:
+            done = steps.find(session, application_id)
+            if signature_id and done.applicant_signature_id == signature_id and done.applicant_id == principal.user_id:
+                return done  # this signature is on the case already (applications/signing.py, or a repeat)
             app = self._own_draft(session, principal, application_id)
             cases.require_version(app.version, expected_version)
             form = forms.form_for(app.kind, app.form_version)
@@ -350,6 +353,8 @@ class Applications:
             app = steps.find(session, application_id)
             if app.co_applicant_id != principal.user_id:
                 raise PermissionDenied(cases.NOT_YOURS)
+            if signature_id and app.co_applicant_signature_id == signature_id:
+                return app  # this signature is on the case already (applications/signing.py, or a repeat)
             if app.status != cases.SIGNATURE_PENDING:
                 raise Conflict("Ansökan väntar inte på din underskrift.")
         self._verify_signature(principal, app, signature_id)
