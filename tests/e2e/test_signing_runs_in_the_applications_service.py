@@ -182,6 +182,11 @@ def test_the_applicant_signs_and_the_case_is_submitted_once(both: Both) -> None:
     again = both.collect(anna, case.application_id, order.order_ref)
     assert again.status == pb.SigningProgress.COMPLETE
     assert again.application.status == "submitted" and again.application.version == done.application.version
+    # A client that still hands the signature to Submit (an older app) gets the case as it is.
+    request = pb.SubmitRequest(
+        application_id=case.application_id, expected_version=order.version, signature_id=done.signature_id
+    )
+    assert done.signature_id and both.applications.Submit(request, metadata=anna).version == done.application.version
     assert both.events("application_submitted") == 1
 
     # The signature kept with the case is identity's, checked there for this text and version.
