@@ -295,10 +295,12 @@ class Applications:
     def submit(
         self, principal: Principal, application_id: str, expected_version: int, signature_id: str = ""
     ) -> Application:
-        with self.db.read() as session:
-            done = steps.find(session, application_id)
-            if signature_id and done.applicant_signature_id == signature_id and done.applicant_id == principal.user_id:
+        if signature_id:
+            with self.db.read() as session:
+                done = steps.find(session, application_id)
+            if done.applicant_signature_id == signature_id and done.applicant_id == principal.user_id:
                 return done  # this signature is on the case already (applications/signing.py, or a repeat)
+        with self.db.read() as session:
             app = self._own_draft(session, principal, application_id)
             cases.require_version(app.version, expected_version)
             form = forms.form_for(app.kind, app.form_version)

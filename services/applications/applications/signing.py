@@ -18,6 +18,7 @@ identity answers a finished order NOT_FOUND; the row here is what remembers how 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Protocol
@@ -35,6 +36,9 @@ from fickan_common.tokens import Principal
 log = logging.getLogger(__name__)
 
 PENDING, SIGNED, COMPLETE, FAILED, REFUSED = "pending", "signed", "complete", "failed", "refused"
+# How long a collect that finds the order finished at identity waits for a collect beside it to record
+# the signature here (milliseconds, normally) before it calls the order failed.
+SETTLE_SECONDS = 2.0
 
 OTHER_CASE = Text(
     "Underskriften gäller en annan ansökan. Börja om underskriften.",
@@ -167,7 +171,9 @@ class Signing:
             progress = self._bankid().collect_sign(principal, order_ref)
         except NotFound:
             # identity has finished the order: cancelled, expired, or completed by a collect beside
-            # this one (which then records the signature here).
+            # this one, which records the signature here in a moment: wait for that a little.
+            if self._signature_recorded(order_ref):
+                return self._apply(principal, order_ref)
             if self._finish(order_ref, FAILED):
                 return Collected(FAILED, "", UNKNOWN_ORDER.sv, UNKNOWN_ORDER.en)
             return self._apply(principal, order_ref)
@@ -276,6 +282,17 @@ class Signing:
         if row.application_id != application_id:
             raise Conflict(OTHER_CASE.sv, {"order_ref": OTHER_CASE.sv})
         return row
+
+    def _signature_recorded(self, order_ref: str) -> bool:
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while True:
+            with self.db.read() as session:
+                row = session.get(SigningOrder, order_ref)
+            if row is None or row.signature_id or row.status != PENDING:
+                return bool(row is not None and row.signature_id)
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
 
     def _finish(self, order_ref: str, status: str, from_status: tuple[str, ...] = (PENDING,)) -> bool:
         """Moves the order on if it is still in one of from_status; True when this call moved it."""
