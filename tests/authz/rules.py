@@ -370,8 +370,8 @@ MOBILE: dict[str, Rule] = {
     "POST /v1/applications/<application_id>/withdraw": case_party(params=CASE, json={"reason": "Fel månad"}, last=True),
     "GET /v1/applications/<application_id>/signing-text": owner(params=DRAFT),
     "POST /v1/applications/<application_id>/sign/start": owner(params=DRAFT, json={}),
-    # Collecting and cancelling act on the caller's own BankID order (identity's check); the case in the
-    # path is only compared with the order's.
+    # Collecting and cancelling act on the caller's own BankID order (the applications service's check);
+    # the case in the path is only compared with the order's.
     "POST /v1/applications/<application_id>/sign/collect": resident(
         params=DRAFT, json={"orderRef": NO_SUCH_ID}, missing=True, why="the caller's own signing order"
     ),

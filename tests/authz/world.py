@@ -116,8 +116,9 @@ def _ok(answer: requests.Response, *statuses: int) -> Any:
     return answer.json() if answer.content and json_body else None
 
 
-def _sign(mobile: MobileClient, token: str, application_id: str) -> tuple[str, int]:
-    """BankID signing through the mobile BFF; the simulator plays the person's app."""
+def _sign(mobile: MobileClient, token: str, application_id: str) -> dict[str, Any]:
+    """BankID signing through the mobile BFF (the applications service submits or co-signs the case);
+    the simulator plays the person's app. Returns the case as it then is."""
     started = _ok(mobile.call("POST", f"/applications/{application_id}/sign/start", token, json={}))
     for _ in range(50):
         answer = _ok(
@@ -126,7 +127,7 @@ def _sign(mobile: MobileClient, token: str, application_id: str) -> tuple[str, i
             )
         )
         if answer["status"] == "complete":
-            return answer["signatureId"], started["version"]
+            return answer["application"]
         assert answer["status"] == "pending", answer
         time.sleep(0.1)
     raise AssertionError("signing did not complete")
@@ -267,11 +268,9 @@ class _Maker:
             "sanningsforsakran": "ja",
         }
         _ok(mobile.call("PUT", f"{path}/answers", a.token, json={"answers": answers, "version": case["version"]}))
-        signature, version = _sign(mobile, a.token, case["id"])
-        _ok(mobile.call("POST", f"{path}/submit", a.token, json={"version": version, "signatureId": signature}))
-        co_signature, _ = _sign(mobile, co.token, case["id"])
-        signed = _ok(mobile.call("POST", f"{path}/co-sign", co.token, json={"signatureId": co_signature}))
-        assert signed["status"] != "awaiting_co_applicant", signed
+        assert _sign(mobile, a.token, case["id"])["status"] == "signature_pending"
+        signed = _sign(mobile, co.token, case["id"])
+        assert signed["status"] != "signature_pending", signed
         self.ids.update(case=case["id"], case_attachment=statement["id"])
         draft = _ok(mobile.call("POST", "/applications", a.token, json={"kind": "ekonomiskt_bistand"}), 201)
         self.ids["draft"] = draft["id"]

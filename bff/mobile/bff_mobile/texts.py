@@ -86,10 +86,7 @@ NOT_MULTIPART = Text(
     "Filen ska skickas som multipart/form-data i fältet file. Uppdatera appen och försök igen.",
     "The file must be sent as multipart/form-data in the field file. Please update the app and try again.",
 )
-SIGN_OTHER_CASE = Text(
-    "Underskriften gäller en annan ansökan. Börja om underskriften.",
-    "The signature is for another application. Start the signing again.",
-)
+SIGNED = Text("Du har skrivit under.", "You have signed.")
 CONFLICT = Text(
     "Det går inte just nu, eftersom ärendet har ändrats. Ladda om och försök igen.",
     "This is not possible right now because the case has changed. Reload and try again.",

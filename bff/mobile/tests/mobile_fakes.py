@@ -419,13 +419,17 @@ class FakeApplications(apps_grpc.ApplicationsServiceServicer):
     the real service (a co-applicant, `co_owner`, may read and sign). Answers are kept in the wire
     form (map<string, string>: groups and file lists as JSON)."""
 
-    def __init__(self, signatures: dict[str, dict[str, str]] | None = None) -> None:
+    def __init__(
+        self, signatures: dict[str, dict[str, str]] | None = None, identity: FakeIdentity | None = None
+    ) -> None:
         self.lock = threading.Lock()
         self.signatures = signatures if signatures is not None else {}
+        self.identity = identity  # BankID orders of StartSigning/CollectSigning/CancelSigning
         self.reset()
 
     def reset(self) -> None:
         self.cases: dict[str, dict[str, Any]] = {}
+        self.signing_orders: dict[str, dict[str, Any]] = {}
         self.calls: list[str] = []
         self.requests: dict[str, list[Any]] = {}  # method → the requests it got
         self.closed_period = "2020-01"
@@ -721,6 +725,8 @@ class FakeApplications(apps_grpc.ApplicationsServiceServicer):
         self._record("Submit", request)
         with self.lock:
             case = self._own(request.application_id)
+            if request.signature_id and case.get("applicant_signature_id") == request.signature_id:
+                return self._message(request.application_id)  # already on the case: the case as it is
             self._version(case, request.expected_version)
             if case["status"] != "draft":
                 raise Conflict("Ansökan är redan skickad.")
@@ -730,7 +736,7 @@ class FakeApplications(apps_grpc.ApplicationsServiceServicer):
                 raise ValidationFailed("Ansökan är inte färdig. Svara på frågorna som saknas.", missing)
             if case["kind"] == MONTHLY:
                 self._check_signature(request.application_id, case, request.signature_id)
-                case["applicant_signed"] = True
+                case["applicant_signed"], case["applicant_signature_id"] = True, request.signature_id
             if case["kind"] == MONTHLY and case["co_owner"]:
                 self._move(case, "signature_pending", "Väntar på medsökandes underskrift.")
             else:
@@ -743,12 +749,94 @@ class FakeApplications(apps_grpc.ApplicationsServiceServicer):
             case = self._find(request.application_id)
             if case["co_owner"] != current_principal().user_id:
                 raise PermissionDenied("Du har inte behörighet till den här ansökan.")
+            if request.signature_id and case.get("co_applicant_signature_id") == request.signature_id:
+                return self._message(request.application_id)  # already on the case: the case as it is
             if case["status"] != "signature_pending":
                 raise Conflict("Ansökan väntar inte på din underskrift.")
             self._check_signature(request.application_id, case, request.signature_id)
-            case["co_applicant_signed"] = True
+            case["co_applicant_signed"], case["co_applicant_signature_id"] = True, request.signature_id
             self._submitted(case, "co_applicant")
             return self._message(request.application_id)
+
+    # -- BankID signing, as the service runs it (applications/signing.py) with the fake identity ---------
+    def StartSigning(self, request, context):  # noqa: N802
+        self._record("StartSigning", request)
+        text = self.GetSigningText(apps_pb.GetSigningTextRequest(application_id=request.application_id), context)
+        case, me = self.cases[request.application_id], current_principal()
+        if case["owner"] == me.user_id and case["status"] != "draft":
+            raise Conflict("Du har redan skrivit under. Nu väntar ansökan på din medsökande.")
+        assert self.identity is not None
+        order = self.identity.StartSign(
+            identity_pb.StartSignRequest(
+                user_visible_data=text.text,
+                reference=text.reference,
+                device=identity_pb.DEVICE_MOBILE if me.device == "mobile" else identity_pb.DEVICE_WEB,
+                end_user_ip=request.end_user_ip,
+                return_url=request.return_url,
+            ),
+            context,
+        )
+        self.signing_orders[order.order_ref] = {
+            "case_id": request.application_id,
+            "user_id": me.user_id,
+            "version": text.version,
+            "signature_id": "",
+        }
+        return apps_pb.SigningOrder(
+            order_ref=order.order_ref,
+            auto_start_token=order.auto_start_token,
+            qr_data=order.qr_data,
+            version=text.version,
+        )
+
+    def _signing_order(self, request: Any) -> dict[str, Any]:
+        order = self.signing_orders.get(request.order_ref)
+        if order is None or order["user_id"] != current_principal().user_id:
+            raise NotFound("Underskriften finns inte eller är redan avslutad. Börja om.")
+        if order["case_id"] != request.application_id:
+            raise Conflict("Underskriften gäller en annan ansökan. Börja om underskriften.")
+        return order
+
+    def CollectSigning(self, request, context):  # noqa: N802
+        self._record("CollectSigning", request)
+        order = self._signing_order(request)
+        case_id = order["case_id"]
+        if not order["signature_id"]:
+            assert self.identity is not None
+            answer = self.identity.CollectSign(identity_pb.CollectSignRequest(order_ref=request.order_ref), context)
+            if answer.status != identity_pb.COMPLETE:
+                pending = answer.status == identity_pb.PENDING
+                return apps_pb.SigningProgress(
+                    status=apps_pb.SigningProgress.PENDING if pending else apps_pb.SigningProgress.FAILED,
+                    hint_code=answer.hint_code,
+                    user_message=answer.user_message,
+                    user_message_en=answer.user_message_en,
+                    qr_data=answer.qr_data,
+                )
+            try:
+                if self.cases[case_id]["owner"] == order["user_id"]:
+                    submit = apps_pb.SubmitRequest(
+                        application_id=case_id, expected_version=order["version"], signature_id=answer.signature_id
+                    )
+                    self.Submit(submit, context)
+                else:
+                    self.Sign(apps_pb.SignRequest(application_id=case_id, signature_id=answer.signature_id), context)
+            except (StaleVersion, ValidationFailed):
+                message = "Ansökan har ändrats sedan du började skriva under. Läs igenom den och skriv under igen."
+                raise Conflict(message) from None
+            order["signature_id"] = answer.signature_id
+        return apps_pb.SigningProgress(
+            status=apps_pb.SigningProgress.COMPLETE,
+            application=self._message(case_id),
+            signature_id=order["signature_id"],
+        )
+
+    def CancelSigning(self, request, context):  # noqa: N802
+        self._record("CancelSigning", request)
+        order = self._signing_order(request)
+        if not order["signature_id"] and request.order_ref in self.identity.sign_orders:  # type: ignore[union-attr]
+            self.identity.CancelSign(identity_pb.CancelSignRequest(order_ref=request.order_ref), context)  # type: ignore[union-attr]
+        return apps_pb.CancelSigningResponse()
 
     def Withdraw(self, request, context):  # noqa: N802
         self._record("Withdraw", request)

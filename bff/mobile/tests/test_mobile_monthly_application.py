@@ -1,7 +1,7 @@
 """The monthly application for ekonomiskt bistånd from the phone: a draft for a period, answers with
-repeating groups and files, the signing text signed with BankID through identity, submit (and the
-co-applicant's signature), then the case with its timeline, calculation and decision; completion and
-withdrawal."""
+repeating groups and files, the signing text signed with BankID (the applications service runs the
+signing and submits the case, or records the co-applicant's signature), then the case with its
+timeline, calculation and decision; completion and withdrawal."""
 
 from __future__ import annotations
 
@@ -46,8 +46,8 @@ def _save(client, who, case_id: str, answers: dict, version: int):
     )
 
 
-def _sign(client, who, case_id: str) -> tuple[str, int]:
-    """BankID signing through the BFF: start, collect (pending), collect (complete)."""
+def _sign(client, who, case_id: str) -> dict:
+    """BankID signing through the BFF: start, collect (pending), collect (complete, with the case)."""
     started = client.post(f"/v1/applications/{case_id}/sign/start", json={}, headers=who.headers)
     assert started.status_code == 200, started.get_json()
     order_ref = started.get_json()["orderRef"]
@@ -56,7 +56,7 @@ def _sign(client, who, case_id: str) -> tuple[str, int]:
     done = client.post(f"/v1/applications/{case_id}/sign/collect", json={"orderRef": order_ref}, headers=who.headers)
     assert done.status_code == 200
     assert done.get_json()["status"] == "complete"
-    return done.get_json()["signatureId"], started.get_json()["version"]
+    return done.get_json()
 
 
 def test_a_draft_for_a_period(client, resident, world):
@@ -263,7 +263,7 @@ def test_signing_can_start_without_a_body(client, resident, world):
     assert started.get_json()["autoStartUrl"].endswith("&redirect=null")
 
 
-def test_collect_is_pending_then_complete_with_the_signature_id(client, resident, world):
+def test_collect_is_pending_then_complete_with_the_submitted_case(client, resident, world):
     draft = _draft(client, resident)
     order_ref = client.post(f"/v1/applications/{draft['id']}/sign/start", json={}, headers=resident.headers).get_json()[
         "orderRef"
@@ -280,11 +280,17 @@ def test_collect_is_pending_then_complete_with_the_signature_id(client, resident
         "messageEn": "Start your BankID app.",
         "qrData": "qr.s2",
         "signatureId": None,
+        "application": None,
     }
     assert done["status"] == "complete"
-    assert done["message"] == "Du har skrivit under."
+    assert (done["message"], done["messageEn"]) == ("Du har skrivit under.", "You have signed.")
     assert done["qrData"] is None
     assert done["signatureId"] in world.identity.signatures
+    assert done["application"]["status"] == "submitted" and done["application"]["applicantSigned"] is True
+    # Polled again (a lost answer, a second tap): the same case, submitted once.
+    again = client.post(path, json={"orderRef": order_ref}, headers=resident.headers).get_json()
+    assert again["status"] == "complete" and again["application"] == done["application"]
+    assert len(world.applications.requests["Submit"]) == 1
 
 
 def test_an_order_that_signed_another_case_is_409(client, resident, world):
@@ -317,7 +323,7 @@ def test_a_signing_can_be_cancelled(client, resident, world):
     assert world.identity.sign_orders == {}
 
 
-def test_someone_elses_signing_order_is_theirs(client, resident, neighbour, world):
+def test_someone_elses_signing_order_is_not_found(client, resident, neighbour, world):
     draft = _draft(client, resident)
     order_ref = client.post(f"/v1/applications/{draft['id']}/sign/start", json={}, headers=resident.headers).get_json()[
         "orderRef"
@@ -327,28 +333,36 @@ def test_someone_elses_signing_order_is_theirs(client, resident, neighbour, worl
         f"/v1/applications/{draft['id']}/sign/collect", json={"orderRef": order_ref}, headers=neighbour.headers
     )
 
-    assert answer.status_code == 403
+    assert answer.status_code == 404
 
 
-def test_sign_and_submit_alone(client, resident, world):
+def test_signing_alone_submits_the_case(client, resident, world):
     draft = _draft(client, resident)
-    signature_id, version = _sign(client, resident, draft["id"])
+    done = _sign(client, resident, draft["id"])
 
-    submitted = client.post(
-        f"/v1/applications/{draft['id']}/submit",
-        json={"version": version, "signatureId": signature_id},
-        headers=resident.headers,
-    )
-
-    assert submitted.status_code == 200, submitted.get_json()
-    case = submitted.get_json()
+    case = done["application"]
     assert case["status"] == "submitted"
     assert case["applicantSigned"] is True
     assert case["dueAt"]
     assert case["timeline"][-1]["status"] == "submitted"
     assert case["timeline"][-1]["text"] == "Ansökan är skickad till kommunen."
     [sent] = world.applications.requests["Submit"]
-    assert (sent.expected_version, sent.signature_id) == (version, signature_id)
+    assert (sent.expected_version, sent.signature_id) == (draft["version"], done["signatureId"])
+
+
+def test_an_older_app_that_still_submits_with_the_signature_gets_the_case(client, resident, world):
+    draft = _draft(client, resident)
+    done = _sign(client, resident, draft["id"])
+
+    submitted = client.post(
+        f"/v1/applications/{draft['id']}/submit",
+        json={"version": draft["version"], "signatureId": done["signatureId"]},
+        headers=resident.headers,
+    )
+
+    assert submitted.status_code == 200, submitted.get_json()
+    assert submitted.get_json()["status"] == "submitted"
+    assert [e["status"] for e in submitted.get_json()["timeline"]].count("submitted") == 1
 
 
 def test_submitting_without_a_signature_is_400_on_signature_id(client, resident, world):
@@ -364,19 +378,21 @@ def test_submitting_without_a_signature_is_400_on_signature_id(client, resident,
     }
 
 
-def test_a_signature_of_an_older_version_is_refused(client, resident, world):
+def test_a_case_changed_while_signing_is_409_and_not_submitted(client, resident, world):
     draft = _draft(client, resident)
-    signature_id, _ = _sign(client, resident, draft["id"])
-    saved = _save(client, resident, draft["id"], {"ovrigt": "ändrat efteråt"}, draft["version"]).get_json()
+    order_ref = client.post(f"/v1/applications/{draft['id']}/sign/start", json={}, headers=resident.headers).get_json()[
+        "orderRef"
+    ]
+    path = f"/v1/applications/{draft['id']}/sign/collect"
+    assert client.post(path, json={"orderRef": order_ref}, headers=resident.headers).get_json()["status"] == "pending"
+    saved = _save(client, resident, draft["id"], {"ovrigt": "ändrat under tiden"}, draft["version"]).get_json()
 
-    answer = client.post(
-        f"/v1/applications/{draft['id']}/submit",
-        json={"version": saved["version"], "signatureId": signature_id},
-        headers=resident.headers,
-    )
+    answer = client.post(path, json={"orderRef": order_ref}, headers=resident.headers)
 
-    assert answer.status_code == 400
-    assert answer.get_json()["error"]["fields"]["signatureId"].startswith("Underskriften gäller inte")
+    assert answer.status_code == 409
+    assert answer.get_json()["error"]["message"].startswith("Ansökan har ändrats sedan du började skriva under")
+    case = client.get(f"/v1/applications/{draft['id']}", headers=resident.headers).get_json()
+    assert (case["status"], case["version"]) == ("draft", saved["version"])
 
 
 @pytest.mark.parametrize(
@@ -402,13 +418,8 @@ def test_with_a_co_applicant_the_case_waits_for_their_signature(client, resident
     saved = _save(client, resident, draft["id"], {"har_partner": "ja", "partner_personnummer": PARTNER_NUMBER}, 1)
     assert saved.status_code == 200
     world.applications.cases[draft["id"]]["co_owner"] = neighbour.user_id  # identity resolved the personnummer
-    signature_id, version = _sign(client, resident, draft["id"])
 
-    waiting = client.post(
-        f"/v1/applications/{draft['id']}/submit",
-        json={"version": version, "signatureId": signature_id},
-        headers=resident.headers,
-    ).get_json()
+    waiting = _sign(client, resident, draft["id"])["application"]
     assert waiting["status"] == "signature_pending"
     assert waiting["applicantSigned"] is True
     assert waiting["coApplicantSigned"] is False
@@ -420,23 +431,35 @@ def test_with_a_co_applicant_the_case_waits_for_their_signature(client, resident
     listed = client.get("/v1/applications", headers=neighbour.headers).get_json()["applications"]
     assert [a["id"] for a in listed] == [draft["id"]]
 
-    their_signature, _ = _sign(client, neighbour, draft["id"])
-    signed = client.post(
-        f"/v1/applications/{draft['id']}/co-sign", json={"signatureId": their_signature}, headers=neighbour.headers
-    )
+    done = _sign(client, neighbour, draft["id"])
 
-    assert signed.status_code == 200, signed.get_json()
-    assert signed.get_json()["status"] == "submitted"
-    assert signed.get_json()["coApplicantSigned"] is True
-    assert signed.get_json()["awaitingMySignature"] is False
-    assert world.applications.requests["Sign"][0].signature_id == their_signature
+    signed = done["application"]
+    assert signed["status"] == "submitted"
+    assert signed["role"] == "co_applicant"
+    assert signed["coApplicantSigned"] is True
+    assert signed["awaitingMySignature"] is False
+    assert world.applications.requests["Sign"][0].signature_id == done["signatureId"]
+    # An older app that still co-signs with the signature gets the case as it is.
+    again = client.post(
+        f"/v1/applications/{draft['id']}/co-sign", json={"signatureId": done["signatureId"]}, headers=neighbour.headers
+    )
+    assert again.status_code == 200, again.get_json()
+    assert again.get_json()["status"] == "submitted" and len(world.applications.requests["Sign"]) == 2
 
 
 def test_the_applicants_signature_does_not_count_as_the_co_applicants(client, resident, neighbour, world):
     case_id = world.applications.add_case(
         resident.user_id, kind=MONTHLY, co_owner=neighbour.user_id, status="signature_pending"
     )
-    signature_id, _ = _sign(client, resident, case_id)
+    # The applicant may not sign it again (they have); a signature of theirs is not the co-applicant's.
+    again = client.post(f"/v1/applications/{case_id}/sign/start", json={}, headers=resident.headers)
+    assert again.status_code == 409
+    signature_id = "6f1c1b8e-0f5e-4a43-9b8b-3e2f0a1d2c3b"
+    world.identity.signatures[signature_id] = {
+        "user_id": resident.user_id,
+        "reference": f"application:{case_id}:v1",
+        "text_sha256": "",
+    }
 
     answer = client.post(
         f"/v1/applications/{case_id}/co-sign", json={"signatureId": signature_id}, headers=neighbour.headers
@@ -789,12 +812,7 @@ def test_answers_personnummer_and_tokens_are_never_logged(client, resident, worl
             draft["version"],
         )
         _save(client, resident, draft["id"], {"partner_personnummer": PARTNER_NUMBER, "x": [1.5]}, 0)
-        signature_id, version = _sign(client, resident, draft["id"])
-        client.post(
-            f"/v1/applications/{draft['id']}/submit",
-            json={"version": version, "signatureId": signature_id},
-            headers=resident.headers,
-        )
+        _sign(client, resident, draft["id"])
 
     logged = stream.getvalue()
     assert "attachment uploaded" in logged and "bankid signing started" in logged

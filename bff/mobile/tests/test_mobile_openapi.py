@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import openapi_spec_validator
@@ -286,3 +287,12 @@ def test_the_stream_is_documented_as_server_sent_events_with_the_bearer_token(sp
     assert list(operation["responses"]["200"]["content"]) == ["text/event-stream"]
     assert operation["security"] == [{"bearerAuth": []}]
     assert "401" in operation["responses"] and "400" in operation["responses"]
+
+
+def test_a_completed_signing_answers_the_case_the_service_submitted(spec):
+    status = spec["components"]["schemas"]["SignStatus"]
+    assert {"status", "application", "signatureId"} <= set(status["required"])
+    application = json.dumps(status["properties"]["application"])
+    assert "#/components/schemas/Application" in application
+    collect = spec["paths"]["/v1/applications/{application_id}/sign/collect"]["post"]
+    assert "already submitted" in collect["description"] and "409" in collect["responses"]

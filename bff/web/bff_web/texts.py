@@ -683,6 +683,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "sign_cancel": "Avbryt underskriften",
         "sign_cancelled": "Underskriften avbröts.",
         "sign_failed": "Underskriften gick inte att slutföra. Försök igen.",
+        "sign_refused": "Ansökan har ändrats sedan du började skriva under. Läs igenom den och skriv under igen.",
         "cosign_title": "Din underskrift behövs",
         "cosign_intro": "Du är medsökande. Läs ansökan och skriv under med ditt BankID, så skickas den till kommunen.",
         "calc_title": "Beräkning",
@@ -1592,6 +1593,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "sign_cancel": "Cancel signing",
         "sign_cancelled": "The signing was cancelled.",
         "sign_failed": "The signing could not be completed. Please try again.",
+        "sign_refused": "The application has changed since you started signing. Read it through and sign again.",
         "cosign_title": "Your signature is needed",
         "cosign_intro": (
             "You are the co-applicant. Read the application and sign with your BankID, and it is sent to the "

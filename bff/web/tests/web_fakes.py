@@ -386,6 +386,7 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
         self.delay = 0.0
         self.lock = threading.Lock()
         self.identity = identity
+        self.signing_orders: dict[str, tuple[str, int, bool]] = {}  # order_ref: (case, version, applied)
 
     def _message(self, app: StoredApplication, role: str = "applicant") -> apb.Application:
         message = apb.Application(
@@ -642,6 +643,65 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
         app.status, app.submitted_at = "submitted", _now()
         app.timeline.append(("submitted", STATUS_TEXT["submitted"]))
         return self._message(app, role)
+
+    # BankID signing as the service runs it (applications/signing.py), with the fake identity's orders.
+    def StartSigning(self, request, context):  # noqa: N802
+        text = self.GetSigningText(apb.GetSigningTextRequest(application_id=request.application_id), context)
+        assert self.identity is not None
+        started = ipb.StartSignRequest(
+            user_visible_data=text.text,
+            reference=text.reference,
+            device=ipb.DEVICE_WEB,
+            end_user_ip=request.end_user_ip,
+            return_url=request.return_url,
+        )
+        order = self.identity.StartSign(started, context)
+        self.signing_orders[order.order_ref] = (request.application_id, text.version, False)
+        return apb.SigningOrder(
+            order_ref=order.order_ref,
+            auto_start_token=order.auto_start_token,
+            qr_data=order.qr_data,
+            version=text.version,
+        )
+
+    def CollectSigning(self, request, context):  # noqa: N802
+        application_id, version, applied = self.signing_orders.get(request.order_ref, ("", 0, False))
+        if not application_id:
+            raise NotFound("Underskriften finns inte eller är redan avslutad. Börja om.")
+        if application_id != request.application_id:
+            raise Conflict("Underskriften gäller en annan ansökan. Börja om underskriften.")
+        app, role = self._role(application_id)
+        if applied:
+            return apb.SigningProgress(status=apb.SigningProgress.COMPLETE, application=self._message(app, role))
+        assert self.identity is not None
+        answer = self.identity.CollectSign(ipb.CollectSignRequest(order_ref=request.order_ref), context)
+        if answer.status != ipb.COMPLETE:
+            return apb.SigningProgress(
+                status=apb.SigningProgress.PENDING if answer.status == ipb.PENDING else apb.SigningProgress.FAILED,
+                hint_code=answer.hint_code,
+                user_message=answer.user_message,
+                user_message_en=answer.user_message_en,
+                qr_data=answer.qr_data,
+            )
+        try:
+            if role == "co_applicant":
+                done = self.Sign(
+                    apb.SignRequest(application_id=application_id, signature_id=answer.signature_id), context
+                )
+            else:
+                submit = apb.SubmitRequest(
+                    application_id=application_id, expected_version=version, signature_id=answer.signature_id
+                )
+                done = self.Submit(submit, context)
+        except (StaleVersion, ValidationFailed):
+            raise Conflict("Ansökan har ändrats sedan du började skriva under.") from None
+        self.signing_orders[request.order_ref] = (application_id, version, True)
+        return apb.SigningProgress(status=apb.SigningProgress.COMPLETE, application=done)
+
+    def CancelSigning(self, request, context):  # noqa: N802
+        assert self.identity is not None
+        self.identity.CancelSign(ipb.CancelSignRequest(order_ref=request.order_ref), context)
+        return apb.CancelSigningResponse()
 
     def UploadAttachment(self, request, context):  # noqa: N802
         app, _ = self._role(request.application_id)

@@ -17,6 +17,7 @@ from applications.domain import cases, forms
 from applications.people import IdentityPeople
 from applications.retention import KEPT, REMOVED, Retention, RetentionSettings
 from applications.service import CASE_CAVEAT, ESTIMATE_CAVEAT, Applications
+from applications.signing import Signing
 from applications.store import IDEMPOTENCY, OUTBOX, Application
 from fickan.applications.v1 import applications_pb2 as pb
 from fickan.applications.v1 import applications_pb2_grpc as pb_grpc
@@ -103,11 +104,15 @@ def _decision(app: Application) -> pb.Decision | None:
     )
 
 
+_PROGRESS = {"pending": pb.SigningProgress.PENDING, "failed": pb.SigningProgress.FAILED}
+
+
 class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
-    def __init__(self, applications: Applications, casework: Casework, retention: Retention) -> None:
+    def __init__(self, applications: Applications, casework: Casework, retention: Retention, signing: Signing) -> None:
         self.applications = applications
         self.casework = casework
         self.retention = retention
+        self.signing = signing
 
     # -- shaping ----------------------------------------------------------------------------------
     def message(self, app: Application, role: str, full: bool = True, staff: bool = False) -> pb.Application:
@@ -330,6 +335,34 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
         app = self.applications.sign(current_principal(), request.application_id, request.signature_id)
         return self.message(app, "co_applicant")
 
+    def StartSigning(self, request, context):  # noqa: N802
+        order, version = self.signing.start(
+            current_principal(), request.application_id, request.end_user_ip, request.return_url
+        )
+        return pb.SigningOrder(
+            order_ref=order.order_ref, auto_start_token=order.auto_start_token, qr_data=order.qr_data, version=version
+        )
+
+    def CollectSigning(self, request, context):  # noqa: N802
+        result = self.signing.collect(current_principal(), request.application_id, request.order_ref)
+        if result.application is not None:
+            return pb.SigningProgress(
+                status=pb.SigningProgress.COMPLETE,
+                application=self.message(result.application, result.role),
+                signature_id=result.signature_id,
+            )
+        return pb.SigningProgress(
+            status=_PROGRESS[result.status],
+            hint_code=result.hint_code,
+            user_message=result.user_message,
+            user_message_en=result.user_message_en,
+            qr_data=result.qr_data,
+        )
+
+    def CancelSigning(self, request, context):  # noqa: N802
+        self.signing.cancel(current_principal(), request.application_id, request.order_ref)
+        return pb.CancelSigningResponse()
+
     def Withdraw(self, request, context):  # noqa: N802
         principal = current_principal()
         return self._mine(
@@ -492,14 +525,18 @@ def _attachment(stored: Any) -> pb.Attachment:
 
 
 def register(  # type: ignore[no-untyped-def]
-    applications: Applications, casework: Casework | None = None, retention: Retention | None = None
+    applications: Applications,
+    casework: Casework | None = None,
+    retention: Retention | None = None,
+    signing: Signing | None = None,
 ):
     casework = casework or Casework(applications.db, applications.on_events, today=applications.today)
     retention = retention or Retention(applications.db, applications.on_events, RetentionSettings.from_env())
+    signing = signing or Signing(applications, None)  # without identity, signing answers UNAVAILABLE
 
     def _register(server: grpc.Server) -> Iterable[str]:
         pb_grpc.add_ApplicationsServiceServicer_to_server(
-            ApplicationsServicer(applications, casework, retention), server
+            ApplicationsServicer(applications, casework, retention, signing), server
         )
         return [pb.DESCRIPTOR.services_by_name["ApplicationsService"].full_name]
 
@@ -527,11 +564,12 @@ def main() -> None:
     publisher = Publisher(settings.amqp_uri)
     flusher = BackgroundFlusher(db, OUTBOX, publisher)
     casework = Casework(db, flusher.kick, casework_settings(), today=today_from_env)
+    people = IdentityPeople(settings.identity_target)  # identity, on the caller's behalf
     applications = Applications(
         db,
         on_events=flusher.kick,
         unit=env_str("FICKAN_CASE_UNIT", "ekonomiskt-bistand"),
-        people=IdentityPeople(settings.identity_target),
+        people=people,
         links=ContactLinks(env_str("FICKAN_CONTACT_TARGET", "127.0.0.1:50054")),
         today=today_from_env,
         # The api receives a sent case itself (see docs/architecture.md); 0 leaves it to the worker.
@@ -539,7 +577,7 @@ def main() -> None:
     )
     run_api(
         settings,
-        register(applications, casework),
+        register(applications, casework, signing=Signing(applications, people)),
         identity_verifier(settings.identity_target, settings.amqp_uri, "applications"),
         PUBLIC_METHODS,
         on_stop=publisher.close,

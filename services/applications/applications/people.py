@@ -1,12 +1,14 @@
 """What applications asks identity, over gRPC on the caller's behalf (their own token): the opaque
-id of a co-applicant named by personnummer, a signature the caller made, and the caller's own
-personnummer, masked (kept with the case they sign)."""
+id of a co-applicant named by personnummer, a signature the caller made, the caller's own
+personnummer, masked (kept with the case they sign), and BankID sign orders (applications/signing.py
+runs the signing sequence)."""
 
 from __future__ import annotations
 
 from applications.service import SignatureInfo
+from applications.signing import SignOrder, SignProgress
 from fickan.identity.v1 import identity_pb2, identity_pb2_grpc
-from fickan_common.errors import NotFound, RateLimited, Unavailable, ValidationFailed
+from fickan_common.errors import Conflict, NotFound, PermissionDenied, RateLimited, Unavailable, ValidationFailed
 from fickan_common.grpc_client import ServiceClient, ServiceError
 from fickan_common.tokens import Principal
 
@@ -25,6 +27,10 @@ class IdentityPeople:
                 raise ValidationFailed(message, {field: exc.field_errors.get("personal_number", message)}) from None
             if name == "NOT_FOUND":
                 raise NotFound(exc.message or "Finns inte.") from None
+            if name == "FAILED_PRECONDITION":
+                raise Conflict(exc.message or "Det går inte just nu.") from None
+            if name == "PERMISSION_DENIED":
+                raise PermissionDenied(exc.message or "Det här får du inte göra.") from None
             if name == "RESOURCE_EXHAUSTED":
                 raise RateLimited(exc.message) from None
             raise Unavailable("Inloggningstjänsten svarar inte just nu. Försök igen om en stund.") from None
@@ -49,3 +55,40 @@ class IdentityPeople:
             "GetMyMaskedPersonalNumber", identity_pb2.GetMyMaskedPersonalNumberRequest(), principal, "signature_id"
         )
         return answer.masked
+
+    # -- BankID signing (on the caller's behalf: identity requires their own personnummer) ------------
+    def start_sign(
+        self, principal: Principal, text: str, reference: str, end_user_ip: str, return_url: str
+    ) -> SignOrder:
+        answer = self._call(
+            "StartSign",
+            identity_pb2.StartSignRequest(
+                user_visible_data=text,
+                reference=reference,
+                device=_DEVICES.get(principal.device, identity_pb2.DEVICE_UNSPECIFIED),
+                end_user_ip=end_user_ip,
+                return_url=return_url,
+            ),
+            principal,
+            "return_url",
+        )
+        return SignOrder(answer.order_ref, answer.auto_start_token, answer.qr_data)
+
+    def collect_sign(self, principal: Principal, order_ref: str) -> SignProgress:
+        answer = self._call("CollectSign", identity_pb2.CollectSignRequest(order_ref=order_ref), principal, "order_ref")
+        return SignProgress(
+            _STATUSES.get(answer.status, "failed"),
+            answer.hint_code,
+            answer.user_message,
+            answer.user_message_en,
+            answer.qr_data,
+            answer.signature_id,
+            answer.reference,
+        )
+
+    def cancel_sign(self, principal: Principal, order_ref: str) -> None:
+        self._call("CancelSign", identity_pb2.CancelSignRequest(order_ref=order_ref), principal, "order_ref")
+
+
+_DEVICES = {"web": identity_pb2.DEVICE_WEB, "mobile": identity_pb2.DEVICE_MOBILE}
+_STATUSES = {identity_pb2.PENDING: "pending", identity_pb2.FAILED: "failed", identity_pb2.COMPLETE: "complete"}

@@ -22,7 +22,7 @@ from applications import steps
 from applications.domain import cases
 from applications.domain.cases import Text
 from applications.steps import Events
-from applications.store import Application, Attachment, CaseEvent, CompletionRequest, RetentionLog
+from applications.store import Application, Attachment, CaseEvent, CompletionRequest, RetentionLog, SigningOrder
 from fickan.applications.events.v1 import events_pb2
 from fickan_common.db import Database
 from fickan_common.errors import PermissionDenied
@@ -184,7 +184,7 @@ class Retention:
                     select(func.count()).select_from(Attachment).where(Attachment.application_id == app.id)
                 )
                 resident, kind = app.applicant_id, app.kind
-                for table in (Attachment, CompletionRequest, CaseEvent):
+                for table in (Attachment, CompletionRequest, CaseEvent, SigningOrder):
                     session.execute(delete(table).where(table.application_id == app.id))
                 session.delete(app)
                 session.add(

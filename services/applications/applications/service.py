@@ -303,6 +303,11 @@ class Applications:
     def submit(
         self, principal: Principal, application_id: str, expected_version: int, signature_id: str = ""
     ) -> Application:
+        if signature_id:
+            with self.db.read() as session:
+                done = steps.find(session, application_id)
+            if done.applicant_signature_id == signature_id and done.applicant_id == principal.user_id:
+                return done  # this signature is on the case already (applications/signing.py, or a repeat)
         with self.db.read() as session:
             app = self._own_draft(session, principal, application_id)
             cases.require_version(app.version, expected_version)
@@ -358,6 +363,8 @@ class Applications:
             app = steps.find(session, application_id)
             if app.co_applicant_id != principal.user_id:
                 raise PermissionDenied(cases.NOT_YOURS)
+            if signature_id and app.co_applicant_signature_id == signature_id:
+                return app  # this signature is on the case already (applications/signing.py, or a repeat)
             if app.status != cases.SIGNATURE_PENDING:
                 raise Conflict("Ansökan väntar inte på din underskrift.")
         self._verify_signature(principal, app, signature_id)

@@ -157,6 +157,24 @@ class Attachment(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+class SigningOrder(Base):
+    """A BankID sign order this service started for a case (applications/signing.py): whose, for
+    which version of the answers, and how it ended, so a repeated collect changes the case once."""
+
+    __tablename__ = "signing_orders"
+
+    order_ref: Mapped[str] = mapped_column(String(36), primary_key=True)  # identity's (BankID's) order
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(36))
+    role: Mapped[str] = mapped_column(String(20))  # applicant | co_applicant
+    version: Mapped[int] = mapped_column(Integer)  # the version of the answers the text was for
+    # pending | signed (the signature exists, not yet applied to the case) | complete | failed | refused
+    status: Mapped[str] = mapped_column(String(20))
+    signature_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class Payment(Base):
     """Money paid on a decision. The database itself refuses a second payment of one case, and of one
     resident's e-service for one month, whatever the code above it does."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from bff_mobile import texts
+from bff_mobile.schemas.applications import ApplicationSchema
 from bff_mobile.schemas.auth import LoginStartedSchema
 from bff_mobile.schemas.common import (
     MAX_RETURN_URL_LENGTH,
@@ -21,7 +22,7 @@ class CoSignSchema(RequestSchema):
     signature_id = Id(
         data_key="signatureId",
         required=True,
-        metadata={"description": "The co-applicant's own signature, from POST …/sign/collect."},
+        metadata={"description": "The co-applicant's own signature, from POST …/sign/collect (already on the case)."},
     )
 
 
@@ -51,7 +52,7 @@ class SigningTextSchema(ResponseSchema):
 class SignStartedSchema(LoginStartedSchema):
     version = fields.Integer(
         required=True,
-        metadata={"description": "The version of the answers being signed: submit with this version."},
+        metadata={"description": "The version of the answers being signed."},
     )
 
 
@@ -67,5 +68,17 @@ class SignStatusSchema(ResponseSchema):
         data_key="signatureId",
         allow_none=True,
         required=True,
-        metadata={"description": "When complete: for POST …/submit (applicant) or …/co-sign (co-applicant)."},
+        metadata={
+            "description": "When complete: the signature, already on the case. Only for app versions that still "
+            "POST …/submit (applicant) or …/co-sign (co-applicant) with it; those answer the case as it is."
+        },
+    )
+    application = fields.Nested(
+        ApplicationSchema,
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "When complete: the case as it now is, submitted by the service (status submitted or "
+            "later; signature_pending while a co-applicant has yet to sign). Null otherwise."
+        },
     )

@@ -208,6 +208,11 @@ def file_response(content: bytes, content_type: str, filename: str, allowed: Ite
 SIGNATURE_FIELDS = {"signature_id": "signatureId"}
 
 
+def application_body(app: apps_pb.Application) -> dict[str, Any]:
+    """The whole case as its resident may see it (ApplicationSchema)."""
+    return _application(app)
+
+
 def case_call(method: str, message: Any, **kwargs: Any) -> dict[str, Any]:
     return _application(call(services().applications, method, message, **kwargs))
 

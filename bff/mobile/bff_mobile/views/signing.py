@@ -1,4 +1,5 @@
-"""Signing an application with BankID, as the applicant or the co-applicant."""
+"""Signing an application with BankID, as the applicant or the co-applicant. The applications service
+runs the sequence (start, collect, then submit or co-sign, once); these routes only start, poll and map."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from flask import request
 
 from bff_mobile import texts
 from bff_mobile.api import call
-from bff_mobile.errors import ApiError
 from bff_mobile.schemas.applications import ApplicationSchema
 from bff_mobile.schemas.signing import (
     CoSignSchema,
@@ -19,14 +19,17 @@ from bff_mobile.schemas.signing import (
     SignStartSchema,
     SignStatusSchema,
 )
-from bff_mobile.views.applications import SIGNATURE_FIELDS, case_call
+from bff_mobile.views.applications import SIGNATURE_FIELDS, application_body, case_call
 from bff_mobile.views.common import COLLECT_INTERVAL_SECONDS, api, auto_start_url, services
 from fickan.applications.v1 import applications_pb2 as apps_pb
-from fickan.identity.v1 import identity_pb2 as identity_pb
 
 log = logging.getLogger(__name__)
 
-_SIGN_STATUS = {identity_pb.PENDING: "pending", identity_pb.FAILED: "failed", identity_pb.COMPLETE: "complete"}
+_SIGN_STATUS = {
+    apps_pb.SigningProgress.PENDING: "pending",
+    apps_pb.SigningProgress.FAILED: "failed",
+    apps_pb.SigningProgress.COMPLETE: "complete",
+}
 
 
 @api.route(
@@ -46,27 +49,24 @@ def signing_text(application_id: str) -> dict[str, Any]:
     "/applications/<application_id>/sign/start",
     "POST",
     summary="Start signing the application with BankID on this phone",
-    description="Signs the case's current signing text (GET …/signing-text). Open autoStartUrl on this phone or "
-    "show qrData; then POST …/sign/collect every 2 s. The signature is for `version`: submit with it.",
+    description="The applications service starts the BankID order of the case's current signing text (GET "
+    "…/signing-text) for the caller, the applicant or the co-applicant. Open autoStartUrl on this phone or "
+    f"show qrData; then POST …/sign/collect every {COLLECT_INTERVAL_SECONDS} s. `version` is the version signed.",
     tag="signing",
     body=SignStartSchema,
     body_optional=True,
     response=SignStartedSchema,
-    errors=(400, 404, 409, 429, 503),
+    errors=(400, 403, 404, 409, 429, 503),
 )
 def start_signing(application_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    text = call(services().applications, "GetSigningText", apps_pb.GetSigningTextRequest(application_id=application_id))
     return_url = body.get("return_url", "")
     answer = call(
-        services().identity,
-        "StartSign",
-        identity_pb.StartSignRequest(
-            user_visible_data=text.text,
-            reference=text.reference,
-            device=identity_pb.DEVICE_MOBILE,
-            end_user_ip=request.remote_addr or "",
-            return_url=return_url,
+        services().applications,
+        "StartSigning",
+        apps_pb.StartSigningRequest(
+            application_id=application_id, end_user_ip=request.remote_addr or "", return_url=return_url
         ),
+        field_names={"return_url": "returnUrl"},
     )
     # Never the order reference: it identifies the order to BankID (see the login's collect secret).
     log.info("bankid signing started", extra={"fields": {"application_id": application_id}})
@@ -75,21 +75,20 @@ def start_signing(application_id: str, body: dict[str, Any]) -> dict[str, Any]:
         "auto_start_token": answer.auto_start_token,
         "auto_start_url": auto_start_url(answer.auto_start_token, return_url),
         "qr_data": answer.qr_data,
-        "version": text.version,
+        "version": answer.version,
     }
-
-
-def _for_case(reference: str, application_id: str) -> bool:
-    return reference == f"application:{application_id}" or reference.startswith(f"application:{application_id}:")
 
 
 @api.route(
     "/applications/<application_id>/sign/collect",
     "POST",
-    summary="Poll a BankID signing; when complete, the answer carries the signatureId",
+    summary="Poll a BankID signing; when complete, the case is already submitted or co-signed",
     description=f"Poll every {COLLECT_INTERVAL_SECONDS} s while pending and show the new qrData each time. On "
-    "complete: POST …/submit with {version, signatureId} (applicant) or …/co-sign with {signatureId} "
-    "(co-applicant). 409 when the order signed another case.",
+    "complete the applications service has already submitted the case (applicant; with a co-applicant it waits "
+    "in signature_pending) or recorded the co-applicant's signature: `application` is the case as it now is, "
+    "and a repeated collect answers the same. (`signatureId` is kept for app versions that still POST …/submit "
+    "or …/co-sign with it: those answer the case as it is.) 409 when the case changed while signing (sign "
+    "again) or the order is another case's.",
     tag="signing",
     body=SignOrderSchema,
     response=SignStatusSchema,
@@ -97,22 +96,23 @@ def _for_case(reference: str, application_id: str) -> bool:
 )
 def collect_signing(application_id: str, body: dict[str, Any]) -> dict[str, Any]:
     answer = call(
-        services().identity,
-        "CollectSign",
-        identity_pb.CollectSignRequest(order_ref=body["order_ref"]),
+        services().applications,
+        "CollectSigning",
+        apps_pb.CollectSigningRequest(application_id=application_id, order_ref=body["order_ref"]),
+        field_names={"order_ref": "orderRef"},
     )
     status = _SIGN_STATUS.get(answer.status, "failed")
-    if answer.reference and not _for_case(answer.reference, application_id):
-        raise ApiError.of(409, "conflict", texts.SIGN_OTHER_CASE, {"orderRef": texts.SIGN_OTHER_CASE.sv})
     if status != "pending":
         log.info("bankid signing collected", extra={"fields": {"application_id": application_id, "status": status}})
+    complete = status == "complete"
     return {
         "status": status,
         "hint_code": answer.hint_code,
-        "message": answer.user_message,
-        "message_en": answer.user_message_en,
+        "message": answer.user_message if not complete else texts.SIGNED.sv,
+        "message_en": answer.user_message_en if not complete else texts.SIGNED.en,
         "qr_data": answer.qr_data if status == "pending" and answer.qr_data else None,
-        "signature_id": answer.signature_id if status == "complete" and answer.signature_id else None,
+        "signature_id": answer.signature_id if complete and answer.signature_id else None,
+        "application": application_body(answer.application) if complete else None,
     }
 
 
@@ -123,20 +123,23 @@ def collect_signing(application_id: str, body: dict[str, Any]) -> dict[str, Any]
     tag="signing",
     body=SignOrderSchema,
     status=204,
-    errors=(400, 403, 404, 503),
+    errors=(400, 403, 404, 409, 503),
 )
 def cancel_signing(application_id: str, body: dict[str, Any]) -> None:
     call(
-        services().identity,
-        "CancelSign",
-        identity_pb.CancelSignRequest(order_ref=body["order_ref"]),
+        services().applications,
+        "CancelSigning",
+        apps_pb.CancelSigningRequest(application_id=application_id, order_ref=body["order_ref"]),
+        field_names={"order_ref": "orderRef"},
     )
 
 
 @api.route(
     "/applications/<application_id>/co-sign",
     "POST",
-    summary="Sign as the co-applicant; then the case is submitted",
+    summary="Sign as the co-applicant with a signatureId (older app versions)",
+    description="POST …/sign/collect already records the co-applicant's signature and submits the case; this "
+    "answers the case as it is when given that signature.",
     tag="signing",
     body=CoSignSchema,
     response=ApplicationSchema,

@@ -20,7 +20,6 @@ from bff_web.session import login_required, services, token
 from bff_web.views.login import autostart_link, qr_svg
 from fickan.applications.v1 import applications_pb2 as pb
 from fickan.contact.v1 import contact_pb2
-from fickan.identity.v1 import identity_pb2
 from fickan_common.grpc_client import ServiceError
 
 log = logging.getLogger(__name__)
@@ -303,34 +302,30 @@ def send(application_id: str) -> Response | tuple[str, int]:
 
 
 def _start_signing(app: Any, definition: web_forms.Definition) -> Response | tuple[str, int]:
+    """The applications service starts the BankID order of the case's signing text (and, when it
+    completes, submits the case or records the co-applicant's signature): here only start and show."""
     mode = request.form.get("mode", "qr")
+    return_url = url_for("applications.signing", application_id=app.application_id, _external=True)
     try:
-        text = services().applications.call(
-            "GetSigningText", pb.GetSigningTextRequest(application_id=app.application_id), token=token()
+        order = services().applications.call(
+            "StartSigning",
+            pb.StartSigningRequest(
+                application_id=app.application_id,
+                end_user_ip=request.remote_addr or "",
+                return_url=return_url if mode == "same_device" else "",
+            ),
+            token=token(),
         )
     except ServiceError as exc:
         if exc.code == grpc.StatusCode.INVALID_ARGUMENT:
             answers = web_forms.decoded(dict(app.answers))
             return _render_summary(app, definition, answers, exc.field_errors, exc.message, 400)
         raise
-    return_url = url_for("applications.signing", application_id=app.application_id, _external=True)
-    order = services().identity.call(
-        "StartSign",
-        identity_pb2.StartSignRequest(
-            user_visible_data=text.text,
-            reference=text.reference,
-            device=identity_pb2.DEVICE_WEB,
-            end_user_ip=request.remote_addr or "",
-            return_url=return_url if mode == "same_device" else "",
-        ),
-        token=token(),
-    )
     session[SIGN_ORDER] = {
         "order_ref": order.order_ref,
         "application_id": app.application_id,
         "auto_start": order.auto_start_token,
         "mode": mode if mode in ("qr", "same_device") else "qr",
-        "version": text.version,
     }
     return redirect(url_for("applications.signing", application_id=app.application_id))
 
@@ -346,38 +341,34 @@ def co_sign(application_id: str) -> Response | tuple[str, int]:
 
 
 def _collect_signing(application_id: str) -> tuple[str, Any]:
+    """pending | complete | failed | refused (the case changed while signing) | none (no order)."""
     order = session.get(SIGN_ORDER)
     if not order or order.get("application_id") != application_id:
         return "none", None
     try:
-        answer = services().identity.call(
-            "CollectSign", identity_pb2.CollectSignRequest(order_ref=order["order_ref"]), token=token()
+        answer = services().applications.call(
+            "CollectSigning",
+            pb.CollectSigningRequest(application_id=application_id, order_ref=order["order_ref"]),
+            token=token(),
         )
     except ServiceError as exc:
         if exc.code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
             session.pop(SIGN_ORDER, None)
             return "failed", None
+        if exc.code == grpc.StatusCode.FAILED_PRECONDITION:
+            session.pop(SIGN_ORDER, None)
+            return "refused", None
         raise
-    if answer.status == identity_pb2.PENDING:
+    if answer.status == pb.SigningProgress.PENDING:
         return "pending", answer
     session.pop(SIGN_ORDER, None)
-    if answer.status != identity_pb2.COMPLETE:
+    if answer.status != pb.SigningProgress.COMPLETE:
         return "failed", answer
-    app = _application(application_id)
-    if app.role == "co_applicant":
-        services().applications.call(
-            "Sign", pb.SignRequest(application_id=application_id, signature_id=answer.signature_id), token=token()
-        )
-    else:
-        services().applications.call(
-            "Submit",
-            pb.SubmitRequest(
-                application_id=application_id, expected_version=order["version"], signature_id=answer.signature_id
-            ),
-            token=token(),
-        )
-    log.info("application signed", extra={"fields": {"role": app.role}})
+    log.info("application signed", extra={"fields": {"role": answer.application.role}})
     return "complete", answer
+
+
+_SIGN_ENDED = {"complete": ("application_signed", "success"), "refused": ("sign_refused", "info")}
 
 
 def _sign_message(answer: Any) -> str:
@@ -395,11 +386,8 @@ def signing(application_id: str) -> Response | tuple[str, int]:
     state, answer = _collect_signing(application_id)
     if state == "none":
         return redirect(url_for("applications.show", application_id=application_id))
-    if state == "complete":
-        flash("application_signed", "success")
-        return redirect(url_for("applications.show", application_id=application_id))
-    if state == "failed":
-        flash("sign_failed", "info")
+    if state != "pending":
+        flash(*_SIGN_ENDED.get(state, ("sign_failed", "info")))
         return redirect(url_for("applications.show", application_id=application_id))
     order = session.get(SIGN_ORDER, {})
     mode = order.get("mode", "qr")
@@ -420,14 +408,11 @@ def signing(application_id: str) -> Response | tuple[str, int]:
 def signing_status(application_id: str) -> Response:
     _check_id(application_id)
     state, answer = _collect_signing(application_id)
-    body: dict[str, Any] = {"status": state if state != "none" else "failed"}
+    body: dict[str, Any] = {"status": state if state in ("pending", "complete") else "failed"}
     if state == "pending":
         body.update(message=_sign_message(answer), qr=str(qr_svg(answer.qr_data)), qrData=answer.qr_data)
     else:
-        if state == "failed":
-            flash("sign_failed", "info")
-        else:
-            flash("application_signed", "success")
+        flash(*_SIGN_ENDED.get(state, ("sign_failed", "info")))
         body["next"] = url_for("applications.show", application_id=application_id)
     response = Response(json.dumps(body), mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
@@ -440,8 +425,10 @@ def cancel_signing(application_id: str) -> Response:
     order = session.pop(SIGN_ORDER, None)
     if order and order.get("application_id") == application_id:
         try:
-            services().identity.call(
-                "CancelSign", identity_pb2.CancelSignRequest(order_ref=order["order_ref"]), token=token()
+            services().applications.call(
+                "CancelSigning",
+                pb.CancelSigningRequest(application_id=application_id, order_ref=order["order_ref"]),
+                token=token(),
             )
         except ServiceError:
             pass  # the order times out at BankID by itself
