@@ -22,10 +22,15 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
+from applications.service import Applications
+from applications.store import OUTBOX
 from fickan.applications.v1 import applications_pb2 as pb
 from fickan_common.db import Database
+from fickan_common.tokens import Principal
+from tests.case_helpers import TODAY, UNIT
 
 from .test_every_case_change_happens_once import Desk, desk  # noqa: F401 - the races' fixture
 
@@ -76,3 +81,39 @@ def test_a_submit_with_an_idempotency_key_adds_only_the_keys_writes(desk: Desk) 
         sent = desk.stub.Submit(request, metadata=desk.auth("r-keyed", key=str(uuid.uuid4())))
     assert sent.status == "received"
     assert counted == {"read": READS_PER_SUBMIT, "write": WRITES_PER_SUBMIT + IDEMPOTENCY_WRITES}
+
+
+def test_a_receive_that_fails_halfway_undoes_only_the_receiving_and_its_events(desk: Desk) -> None:
+    """Receiving runs in a savepoint of the Submit's unit of work: a failure after it wrote (moved the
+    case, added its events) takes back exactly that, the case commits as sent, and only the sent
+    case's events are published; the worker's fallback then receives it."""
+    kicked: list[str] = []
+
+    def receive_then_fail(application_id: str, session: Session) -> None:
+        desk.casework.receive(application_id, session)  # moves it to received, adds its events
+        raise RuntimeError("the calculation blinked")
+
+    failing = Applications(
+        desk.db, kicked.extend, unit=UNIT, people=desk.identity, today=lambda: TODAY, receive=receive_then_fail
+    )
+    draft = desk.draft("r-half")
+    sent = failing.submit(
+        Principal("r-half", ("resident",)),
+        draft.application_id,
+        draft.version,
+        desk.signature("r-half", draft.application_id),
+    )
+    assert sent.status == "submitted" and sent.calculation in (None, {})
+    assert desk.rows(sent.id, "submitted") == 1 and desk.rows(sent.id, "received") == 0
+    with desk.db.read() as session:
+        committed = [
+            (event_id, envelope["data"].get("to_status", ""))
+            for event_id, envelope in session.execute(
+                select(OUTBOX.table.c.event_id, OUTBOX.table.c.envelope).order_by(OUTBOX.table.c.id)
+            )
+            if envelope["data"].get("application_id") == sent.id
+        ]
+    assert [status for _, status in committed] == ["submitted", ""]  # case_status_changed, application_submitted
+    assert kicked == [event_id for event_id, _ in committed]  # published: the committed ones, no more
+    assert desk.casework.receive(sent.id) is not None  # the worker's fallback
+    assert desk.rows(sent.id, "received") == 1
