@@ -264,10 +264,6 @@ class BackgroundFlusher:
                     log.exception("outbox flush failed")
 
 
-def _publish_later(_ids: Iterable[str]) -> None:
-    """Nothing at once: the relay publishes from the outbox."""
-
-
 def handle_once(
     db: Database,
     inbox: Table,
@@ -282,13 +278,12 @@ def handle_once(
     both or neither. A unit of work: the events apply adds to the outbox are handed to `publish`
     after the commit. Returns False for a repeat.
     """
-
     event_id = body.get("event_id")
     if not isinstance(event_id, str) or not event_id:
         log.error("event without event_id dropped", extra={"fields": {"handler": handler}})
         return False
     try:
-        with UnitOfWork(db, publish or _publish_later)() as session:
+        with UnitOfWork(db, publish)() as session:
             seen = session.execute(
                 select(inbox.c.event_id).where(inbox.c.event_id == event_id, inbox.c.handler == handler)
             ).first()

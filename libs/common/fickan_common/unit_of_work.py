@@ -37,14 +37,10 @@ def added_event_ids(session: Session) -> list[str]:
     return added
 
 
-def _nothing(_ids: Iterable[str]) -> None:
-    """No immediate publishing (a test, a tool): the relay publishes from the outbox."""
-
-
 class UnitOfWork:
-    def __init__(self, db: Database, publish: Publish = _nothing) -> None:
+    def __init__(self, db: Database, publish: Publish | None = None) -> None:
         self.db = db
-        self.publish = publish
+        self.publish = publish  # None: nothing at once (a test, a tool); the relay publishes
 
     @contextmanager
     def __call__(self) -> Iterator[Session]:
@@ -52,7 +48,7 @@ class UnitOfWork:
         with self.db.transaction() as session:
             added = added_event_ids(session)
             yield session
-        if added:
+        if added and self.publish is not None:
             try:
                 self.publish(list(added))
             except Exception:  # the change is committed; the relay publishes from the outbox
