@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from fickan_common import metrics
 from fickan_common.context import current_correlation_id
 from fickan_common.db import Database
+from fickan_common.unit_of_work import UnitOfWork, added_event_ids
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ class Outbox:
                 attempts=0,
             )
         )
+        added_event_ids(session).append(env["event_id"])  # the unit of work publishes it after the commit
         return env
 
     def backlog(self, session: Session) -> int:
@@ -268,18 +270,20 @@ def handle_once(
     handler: str,
     body: dict[str, Any],
     apply: Callable[[Session], None],
+    publish: Callable[[Iterable[str]], None] | None = None,
 ) -> bool:
     """Run apply(session) for this event unless this handler already handled its event_id.
 
     The inbox row and apply's changes commit together, so a redelivery after a crash either finds
-    both or neither. Returns False for a repeat.
+    both or neither. A unit of work: the events apply adds to the outbox are handed to `publish`
+    after the commit. Returns False for a repeat.
     """
     event_id = body.get("event_id")
     if not isinstance(event_id, str) or not event_id:
         log.error("event without event_id dropped", extra={"fields": {"handler": handler}})
         return False
     try:
-        with db.transaction() as session:
+        with UnitOfWork(db, publish)() as session:
             seen = session.execute(
                 select(inbox.c.event_id).where(inbox.c.event_id == event_id, inbox.c.handler == handler)
             ).first()

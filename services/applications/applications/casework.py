@@ -22,7 +22,6 @@ from applications import steps
 from applications.domain import calculation as calc
 from applications.domain import cases, forms, periods, proposals
 from applications.domain.cases import Text
-from applications.steps import Events
 from applications.store import INBOX, OUTBOX, Application, CompletionRequest, Payment
 from fickan.applications.events.v1 import events_pb2
 from fickan_common import metrics
@@ -30,6 +29,7 @@ from fickan_common.access import record_staff_access
 from fickan_common.db import Database
 from fickan_common.errors import Conflict, ValidationFailed
 from fickan_common.tokens import Principal
+from fickan_common.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +59,10 @@ class Casework:
         chance: Callable[[], float] = random.random,
     ) -> None:
         self.db = db
-        self.on_events = on_events
+        self.work = UnitOfWork(db, on_events)  # its events are published after the commit
         self.settings = settings or CaseworkSettings()
         self.today = today
         self.chance = chance
-
-    def _published(self, events: Events) -> None:
-        self.on_events(events.ids)
 
     # -- reading ----------------------------------------------------------------------------------
     def queue(self, principal: Principal, limit: int = 100) -> list[Application]:
@@ -74,8 +71,7 @@ class Casework:
         one access-log record names every resident listed, in the same transaction."""
         cases.require_case_worker(principal)
         limit = min(max(limit or 100, 1), 500)
-        events = Events()
-        with self.db.transaction() as session:
+        with self.work() as session:
             rows = list(
                 session.scalars(
                     select(Application)
@@ -89,7 +85,7 @@ class Casework:
             )
             listed = [resident for app in rows for resident in steps.residents(app)]
             if listed:
-                env = record_staff_access(
+                record_staff_access(
                     session,
                     OUTBOX,
                     principal,
@@ -98,19 +94,15 @@ class Casework:
                     f"queue:{principal.unit}"[:100],
                     "Namn och personnummer i enhetens ärendelista",
                 )
-                events.ids.append(env["event_id"])
-        self._published(events)
         return rows
 
     def open_case(self, principal: Principal, application_id: str, reason: str = "") -> Application:
         """A case worker opens a case of their unit; the read is logged for the resident(s)."""
-        events = Events()
-        with self.db.transaction() as session:
+        with self.work() as session:
             app = steps.find(session, application_id)
             cases.require_case_worker_of(principal, app.unit, app.status)
             what = f"{steps.title(app)}: namn, personnummer och svar"
-            events.ids.append(steps.record_staff_read(session, principal, app, "read", what, reason))
-        self._published(events)
+            steps.record_staff_read(session, principal, app, "read", what, reason)
         return app
 
     # -- acting on a case -------------------------------------------------------------------------
@@ -126,13 +118,11 @@ class Casework:
         return app
 
     def start_work(self, principal: Principal, application_id: str, expected_version: int = 0) -> Application:
-        events = Events()
-        with self.db.transaction() as session:
+        with self.work() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
             app.assigned_to, app.assigned_name = principal.user_id, principal.name[:200]
-            steps.move(session, app, cases.IN_PROGRESS, "staff", events)
-            events.ids.append(steps.record_staff_read(session, principal, app, "change", "Handläggning påbörjad"))
-        self._published(events)
+            steps.move(session, app, cases.IN_PROGRESS, "staff")
+            steps.record_staff_read(session, principal, app, "change", "Handläggning påbörjad")
         return app
 
     def request_completion(
@@ -157,12 +147,10 @@ class Casework:
             errors["due_date"] = "Skriv datumet som ÅÅÅÅ-MM-DD."
         if errors:
             raise ValidationFailed("Kompletteringen kunde inte skickas.", errors)
-        events = Events()
-        with self.db.transaction() as session:
+        with self.work() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
-            self._ask(session, app, items, message.strip(), due, random_check, principal.user_id, events)
-            events.ids.append(steps.record_staff_read(session, principal, app, "change", "Komplettering begärd"))
-        self._published(events)
+            self._ask(session, app, items, message.strip(), due, random_check, principal.user_id)
+            steps.record_staff_read(session, principal, app, "change", "Komplettering begärd")
         return app
 
     def _ask(
@@ -174,7 +162,6 @@ class Casework:
         due: date,
         random_check: bool,
         by: str,
-        events: Events,
     ) -> None:
         session.add(
             CompletionRequest(
@@ -189,8 +176,8 @@ class Casework:
             )
         )
         target = cases.RANDOM_CHECK if random_check else cases.COMPLETION_REQUESTED
-        steps.move(session, app, target, "staff" if by != "system" else "system", events)
-        events.add(
+        steps.move(session, app, target, "staff" if by != "system" else "system")
+        OUTBOX.add(
             session,
             "completion_requested",
             events_pb2.CompletionRequested(
@@ -204,8 +191,7 @@ class Casework:
     def adjust(
         self, principal: Principal, application_id: str, adjustments: list[calc.Adjustment], expected_version: int = 0
     ) -> Application:
-        events = Events()
-        with self.db.transaction() as session:
+        with self.work() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
             if app.status not in cases.OPEN_FOR_STAFF:
                 raise Conflict("Beräkningen kan bara ändras innan beslut.")
@@ -221,8 +207,7 @@ class Casework:
                 Text("Handläggaren har ändrat beräkningen.", "The case worker changed the calculation."),
                 "staff",
             )
-            events.ids.append(steps.record_staff_read(session, principal, app, "change", "Beräkningen ändrad"))
-        self._published(events)
+            steps.record_staff_read(session, principal, app, "change", "Beräkningen ändrad")
         return app
 
     def decide(
@@ -242,15 +227,13 @@ class Casework:
             errors["reasons"] = "Skriv skälen för beslutet. Den sökande har rätt att få veta varför."
         if errors:
             raise ValidationFailed("Beslutet kunde inte sparas.", errors)
-        events = Events()
-        with self.db.transaction() as session:
+        with self.work() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
             if app.status in cases.WAITING_FOR_RESIDENT:
                 self._require_overdue(session, app)
             granted = self._granted(app, outcome, amount)
-            self._decide(session, app, outcome, granted, reasons, principal.user_id, False, events)
-            events.ids.append(steps.record_staff_read(session, principal, app, "change", "Beslut fattat"))
-        self._published(events)
+            self._decide(session, app, outcome, granted, reasons, principal.user_id, False)
+            steps.record_staff_read(session, principal, app, "change", "Beslut fattat")
         return app
 
     def _require_overdue(self, session: Session, app: Application) -> None:
@@ -286,7 +269,6 @@ class Casework:
         reasons: str,
         by: str,
         automatic: bool,
-        events: Events,
     ) -> None:
         at = steps.now()
         app.decision = {
@@ -304,11 +286,10 @@ class Casework:
             app,
             cases.DECIDED,
             "system" if automatic else "staff",
-            events,
             text=Text(f"Beslut: {text.sv}.", f"Decision: {text.en}."),
             at=at,
         )
-        events.add(
+        OUTBOX.add(
             session,
             "decision_made",
             events_pb2.DecisionMade(
@@ -337,15 +318,13 @@ class Casework:
         if not self.today() <= when <= self.today() + timedelta(days=60):
             message = "Utbetalningsdagen behöver vara mellan i dag och 60 dagar framåt."
             raise ValidationFailed(message, {"payment_date": message})
-        events = Events()
-        with self.db.transaction() as session:
+        with self.work() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
-            self._schedule(session, app, when, events)
-            events.ids.append(steps.record_staff_read(session, principal, app, "change", "Utbetalning planerad"))
-        self._published(events)
+            self._schedule(session, app, when)
+            steps.record_staff_read(session, principal, app, "change", "Utbetalning planerad")
         return app
 
-    def _schedule(self, session: Session, app: Application, when: date, events: Events) -> None:
+    def _schedule(self, session: Session, app: Application, when: date) -> None:
         if app.status != cases.DECIDED or app.decision.get("outcome") == "rejected":
             raise Conflict("Bara ett beviljat beslut kan betalas ut.")
         app.payment_amount, app.payment_date = int(app.decision.get("amount", 0)), when
@@ -372,13 +351,12 @@ class Casework:
             app,
             cases.PAYMENT_SCHEDULED,
             "staff",
-            events,
             text=Text(
                 f"{app.payment_amount} kr betalas ut {steps.swedish_date(when)}.",
                 f"{app.payment_amount} kr is paid on {when.isoformat()}.",
             ),
         )
-        events.add(
+        OUTBOX.add(
             session,
             "payment_scheduled",
             events_pb2.PaymentScheduled(
@@ -390,18 +368,16 @@ class Casework:
         )
 
     def close(self, principal: Principal, application_id: str, expected_version: int = 0) -> Application:
-        events = Events()
-        with self.db.transaction() as session:
+        with self.work() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
-            self._close(session, app, "staff", events)
-            events.ids.append(steps.record_staff_read(session, principal, app, "change", "Ärendet avslutat"))
-        self._published(events)
+            self._close(session, app, "staff")
+            steps.record_staff_read(session, principal, app, "change", "Ärendet avslutat")
         return app
 
-    def _close(self, session: Session, app: Application, actor: str, events: Events) -> None:
+    def _close(self, session: Session, app: Application, actor: str) -> None:
         app.closed_at = steps.now()
-        steps.move(session, app, cases.CLOSED, actor, events)
-        events.add(
+        steps.move(session, app, cases.CLOSED, actor)
+        OUTBOX.add(
             session, "case_closed", events_pb2.CaseClosed(application_id=app.id, resident_ids=steps.residents(app))
         )
 
@@ -409,73 +385,81 @@ class Casework:
     def _input(self, app: Application) -> calc.CalculationInput:
         return steps.calculation_input(app, self.today(), app.months_on_support, self.settings.housing_cap)
 
-    def receive(self, application_id: str) -> dict[str, Any] | None:
+    def receive(self, application_id: str, session: Session | None = None) -> dict[str, Any] | None:
         """A sent case is received: it gets its calculation, may be picked for a random check, and
         gets a decision proposal with its rule trace (decided at once when the municipality allows
-        automatic decisions and every rule passed). Idempotent: a case already received is left."""
+        automatic decisions and every rule passed). Idempotent: a case already received is left.
+        In a unit of work of its own (the worker), or in the caller's `session` (the api's Submit:
+        the same transaction that sent the case)."""
         started = time.perf_counter()
-        events = Events()
-        with self.db.transaction() as session:
-            app = steps.find(session, application_id, lock=True)
-            if app.status != cases.SUBMITTED:
-                # The api's immediate receive and the worker's fallback race; the loser lands here.
-                log.debug("case already received", extra={"fields": {"application_id": application_id}})
-                return None
-            previous = session.get(Application, app.previous_id) if app.previous_id else None
-            approved_periods = [
-                period
-                for period, decision in session.execute(
-                    select(Application.period, Application.decision).where(
-                        Application.applicant_id == app.applicant_id,
-                        Application.decided_at.is_not(None),
-                        Application.id != app.id,
-                    )
-                )
-                if period and (decision or {}).get("outcome") in APPROVED
-            ]
-            app.months_on_support = steps.consecutive_months(approved_periods, app.period) if app.period else 0
-            form = forms.form_for(app.kind, app.form_version)
-            if previous is not None:
-                app.changes = forms.changes(form, previous.answers, app.answers)
-            result = calc.calculate(self._input(app))
-            app.calculation = result.as_dict()
-            steps.move(session, app, cases.RECEIVED, "system", events)
-            picked = self.chance() < self.settings.random_check_rate
-            submitted = steps.aware(app.submitted_at)
-            in_period = bool((app.proposal or {}).get("submitted_in_period", True))
-            previous_approved = previous is not None and previous.decision.get("outcome") in APPROVED
-            found = proposals.checks(
-                form,
-                app.answers,
-                self._input(app),
-                steps.calculation_input(previous, self.today()) if previous is not None else None,
-                previous_approved,
-                result,
-                in_period,
-                picked,
+        if session is None:
+            with self.work() as own:
+                proposal = self._receive(own, application_id)
+        else:
+            proposal = self._receive(session, application_id)
+        if proposal is not None:
+            log.info(
+                "case received",
+                extra={
+                    "fields": {
+                        "application_id": application_id,
+                        "recommendation": proposal["recommendation"],
+                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                    }
+                },
             )
-            proposal = proposals.propose(found, result)
-            made = steps.now()
-            proposal["made_at"] = made.isoformat()
-            proposal["latency_ms"] = int((made - submitted).total_seconds() * 1000) if submitted else 0
-            app.proposal = proposal
-            if picked:
-                due = self.today() + timedelta(days=7)
-                self._ask(session, app, RANDOM_CHECK_ITEMS, "", due, True, "system", events)
-            elif self.settings.auto_decide and proposal["recommendation"] == proposals.APPROVE:
-                self._decide(session, app, "approved", result.result, "", "system", True, events)
-                self._schedule(session, app, periods.next_payment_day(self.today()), events)
-        self._published(events)
-        log.info(
-            "case received",
-            extra={
-                "fields": {
-                    "application_id": application_id,
-                    "recommendation": proposal["recommendation"],
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
-                }
-            },
+        return proposal
+
+    def _receive(self, session: Session, application_id: str) -> dict[str, Any] | None:
+        app = steps.find(session, application_id, lock=True)
+        if app.status != cases.SUBMITTED:
+            # The api's immediate receive and the worker's fallback race; the loser lands here.
+            log.debug("case already received", extra={"fields": {"application_id": application_id}})
+            return None
+        previous = session.get(Application, app.previous_id) if app.previous_id else None
+        approved_periods = [
+            period
+            for period, decision in session.execute(
+                select(Application.period, Application.decision).where(
+                    Application.applicant_id == app.applicant_id,
+                    Application.decided_at.is_not(None),
+                    Application.id != app.id,
+                )
+            )
+            if period and (decision or {}).get("outcome") in APPROVED
+        ]
+        app.months_on_support = steps.consecutive_months(approved_periods, app.period) if app.period else 0
+        form = forms.form_for(app.kind, app.form_version)
+        if previous is not None:
+            app.changes = forms.changes(form, previous.answers, app.answers)
+        result = calc.calculate(self._input(app))
+        app.calculation = result.as_dict()
+        steps.move(session, app, cases.RECEIVED, "system")
+        picked = self.chance() < self.settings.random_check_rate
+        submitted = steps.aware(app.submitted_at)
+        in_period = bool((app.proposal or {}).get("submitted_in_period", True))
+        previous_approved = previous is not None and previous.decision.get("outcome") in APPROVED
+        found = proposals.checks(
+            form,
+            app.answers,
+            self._input(app),
+            steps.calculation_input(previous, self.today()) if previous is not None else None,
+            previous_approved,
+            result,
+            in_period,
+            picked,
         )
+        proposal = proposals.propose(found, result)
+        made = steps.now()
+        proposal["made_at"] = made.isoformat()
+        proposal["latency_ms"] = int((made - submitted).total_seconds() * 1000) if submitted else 0
+        app.proposal = proposal
+        if picked:
+            due = self.today() + timedelta(days=7)
+            self._ask(session, app, RANDOM_CHECK_ITEMS, "", due, True, "system")
+        elif self.settings.auto_decide and proposal["recommendation"] == proposals.APPROVE:
+            self._decide(session, app, "approved", result.result, "", "system", True)
+            self._schedule(session, app, periods.next_payment_day(self.today()))
         return proposal
 
     def pay_due(self) -> int:
@@ -500,9 +484,8 @@ class Casework:
         return paid
 
     def _pay(self, payment_id: str) -> int:
-        events = Events()
         now = steps.now()
-        with self.db.transaction() as session:
+        with self.work() as session:
             claimed = session.execute(
                 update(Payment)
                 .where(Payment.id == payment_id, Payment.status == "scheduled")
@@ -521,13 +504,12 @@ class Casework:
                 app,
                 cases.PAID,
                 "system",
-                events,
                 text=Text(
                     f"{payment.amount} kr är utbetalt till ditt konto.",
                     f"{payment.amount} kr has been paid to your account.",
                 ),
             )
-            events.add(
+            OUTBOX.add(
                 session,
                 "payment_made",
                 events_pb2.PaymentMade(
@@ -537,8 +519,7 @@ class Casework:
                     payment_date=payment.payment_date.isoformat(),
                 ),
             )
-            self._close(session, app, "system", events)
-        self._published(events)
+            self._close(session, app, "system")
         return 1
 
     def open_period(self) -> int:
@@ -549,8 +530,7 @@ class Casework:
             return 0
         year, month = (int(p) for p in window.period.split("-"))
         before = f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
-        events = Events()
-        with self.db.transaction() as session:
+        with self.work() as session:
             marker = {"event_id": f"period:{window.period}", "handler": "application_period_opened"}
             seen = session.execute(
                 select(INBOX.c.event_id).where(
@@ -569,7 +549,7 @@ class Casework:
                 {r for *people, decision in rows if (decision or {}).get("outcome") in APPROVED for r in people if r}
             )
             for resident in residents:
-                events.add(
+                OUTBOX.add(
                     session,
                     "application_period_opened",
                     events_pb2.ApplicationPeriodOpened(
@@ -579,5 +559,4 @@ class Casework:
                         closes=window.closes.isoformat(),
                     ),
                 )
-        self._published(events)
-        return len(events.ids)
+        return len(residents)

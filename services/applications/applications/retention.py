@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session
 from applications import steps
 from applications.domain import cases
 from applications.domain.cases import Text
-from applications.steps import Events
-from applications.store import Application, Attachment, CaseEvent, CompletionRequest, RetentionLog, SigningOrder
+from applications.store import OUTBOX, Application, Attachment, CaseEvent, CompletionRequest, RetentionLog, SigningOrder
 from fickan.applications.events.v1 import events_pb2
 from fickan_common.db import Database
 from fickan_common.errors import PermissionDenied
 from fickan_common.settings import env_int
 from fickan_common.tokens import Principal
+from fickan_common.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class Retention:
         clock: Callable[[], datetime] = steps.now,
     ) -> None:
         self.db = db
-        self.on_events = on_events
+        self.work = UnitOfWork(db, on_events)  # its events are published after the commit
         self.settings = settings or RetentionSettings()
         self.clock = clock
 
@@ -147,8 +147,7 @@ class Retention:
     def warn_drafts(self, now: datetime) -> int:
         warned = 0
         for application_id in self._ids(self._warn_due(now)):
-            events = Events()
-            with self.db.transaction() as session:
+            with self.work() as session:
                 app = self._locked(session, application_id, self._warn_due(now))
                 if app is None:
                     continue
@@ -157,7 +156,7 @@ class Retention:
                     now + timedelta(days=self.settings.warning_days),
                 )
                 app.deletion_warned_at = now
-                events.add(
+                OUTBOX.add(
                     session,
                     "draft_deletion_warning",
                     events_pb2.DraftDeletionWarning(
@@ -167,7 +166,6 @@ class Retention:
                         kind=app.kind,
                     ),
                 )
-            self.on_events(events.ids)
             warned += 1
         return warned
 
@@ -175,8 +173,7 @@ class Retention:
         deleted = 0
         rule = f"FICKAN_DRAFT_RETENTION_DAYS={self.settings.draft_days}"
         for application_id in self._ids(self._delete_due(now)):
-            events = Events()
-            with self.db.transaction() as session:
+            with self.work() as session:
                 app = self._locked(session, application_id, self._delete_due(now))
                 if app is None:
                     continue
@@ -197,12 +194,11 @@ class Retention:
                         rule=rule,
                     )
                 )
-                events.add(
+                OUTBOX.add(
                     session,
                     "draft_deleted",
                     events_pb2.DraftDeleted(application_id=application_id, resident_id=resident, kind=kind),
                 )
-            self.on_events(events.ids)
             deleted += 1
         return deleted
 

@@ -21,14 +21,14 @@ from applications.domain import attachments as files
 from applications.domain import calculation as calc
 from applications.domain import cases, forms, periods
 from applications.domain.cases import Text
-from applications.steps import Events
-from applications.store import Application, Attachment, CaseEvent, CompletionRequest
+from applications.store import OUTBOX, Application, Attachment, CaseEvent, CompletionRequest
 from fickan.applications.events.v1 import events_pb2
 from fickan_common import metrics
 from fickan_common.db import Database
 from fickan_common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
+from fickan_common.unit_of_work import UnitOfWork, savepoint
 
 log = logging.getLogger(__name__)
 
@@ -83,21 +83,20 @@ class Applications:
         unit: str = "ekonomiskt-bistand",
         people: People | None = None,
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
-        receive: Callable[[str], object] | None = None,
+        receive: Callable[[str, Session], object] | None = None,
         links: CaseLinks | None = None,
     ) -> None:
         self.db = db
         self.links = links  # contact: which case a question is about (for the agents' glance)
-        # Receives a sent case at once (proposal within milliseconds); the worker's handler of
-        # application_submitted does the same if this fails, so a sent case is never left behind.
+        # Receives a sent case at once, in the unit of work that sends it (proposal within
+        # milliseconds, Casework.receive); the worker's handler of application_submitted does the
+        # same if this fails, so a sent case is never left behind.
         self.receive = receive
         self.on_events = on_events  # told the ids of events just committed (to publish at once)
+        self.work = UnitOfWork(db, on_events)  # a write transaction whose events are published after it
         self.unit = unit  # the unit that handles submitted cases
         self.people = people
         self.today = today
-
-    def _published(self, events: Events) -> None:
-        self.on_events(events.ids)
 
     # -- public -----------------------------------------------------------------------------------
     @staticmethod
@@ -318,8 +317,7 @@ class Applications:
         if form.requires_signature:
             self._verify_signature(principal, app, signature_id)
         masked = self._masked(principal)
-        events = Events()
-        with self.db.transaction() as session:
+        with self.work() as session:
             app = self._own_draft(session, principal, application_id)
             cases.require_version(app.version, expected_version)
             at = steps.now()
@@ -327,8 +325,8 @@ class Applications:
             if form.requires_signature:
                 app.applicant_signature_id, app.applicant_signed_at = signature_id, at
             if form.requires_signature and app.co_applicant_id:
-                steps.move(session, app, cases.SIGNATURE_PENDING, "resident", events, at=at)
-                events.add(
+                steps.move(session, app, cases.SIGNATURE_PENDING, "resident", at=at)
+                OUTBOX.add(
                     session,
                     "signature_requested",
                     events_pb2.SignatureRequested(
@@ -336,9 +334,9 @@ class Applications:
                     ),
                 )
             else:
-                self._submitted(session, app, form, "resident", events, at)
-        self._published(events)
-        return self._received(app)
+                self._submitted(session, app, form, "resident", at)
+                self._receive(session, app)
+        return app
 
     def _masked(self, principal: Principal) -> str:
         """The signer's own personnummer, masked, from identity (with their token): for the unit's
@@ -346,16 +344,17 @@ class Applications:
         without signing) there is none."""
         return self.people.masked_number(principal)[:13] if self.people is not None else ""
 
-    def _received(self, app: Application) -> Application:
-        if self.receive is None or app.status != cases.SUBMITTED:
-            return app
+    def _receive(self, session: Session, app: Application) -> None:
+        """Receives the case just sent, in the same unit of work. A failure undoes only the
+        receiving (a savepoint): the case stays sent, and the worker receives it."""
+        if self.receive is None:
+            return
         try:
-            self.receive(app.id)
+            with savepoint(session):
+                self.receive(app.id, session)
         except Exception:
             log.exception("receiving at once failed; left to the worker", extra={"fields": {"application_id": app.id}})
-            return app
-        with self.db.read() as session:
-            return steps.find(session, app.id)
+            session.refresh(app)  # as sent: the savepoint's rollback expired what receiving changed
 
     def sign(self, principal: Principal, application_id: str, signature_id: str) -> Application:
         """The co-applicant signs; the case is then submitted."""
@@ -369,21 +368,18 @@ class Applications:
                 raise Conflict("Ansökan väntar inte på din underskrift.")
         self._verify_signature(principal, app, signature_id)
         masked = self._masked(principal)
-        events = Events()
-        with self.db.transaction() as session:
+        with self.work() as session:
             app = steps.find(session, application_id, lock=True)
             if app.status != cases.SIGNATURE_PENDING or app.co_applicant_id != principal.user_id:
                 raise Conflict("Ansökan väntar inte på din underskrift.")
             at = steps.now()
             app.co_applicant_signature_id, app.co_applicant_signed_at = signature_id, at
             app.co_applicant_name, app.co_applicant_masked = principal.name[:200], masked
-            self._submitted(session, app, forms.form_for(app.kind, app.form_version), "co_applicant", events, at)
-        self._published(events)
-        return self._received(app)
+            self._submitted(session, app, forms.form_for(app.kind, app.form_version), "co_applicant", at)
+            self._receive(session, app)
+        return app
 
-    def _submitted(
-        self, session: Session, app: Application, form: forms.Form, actor: str, events: Events, at: datetime
-    ) -> None:
+    def _submitted(self, session: Session, app: Application, form: forms.Form, actor: str, at: datetime) -> None:
         app.unit = self.unit
         app.submitted_at = at
         app.due_at = at + timedelta(hours=form.decision_target_hours)
@@ -391,8 +387,8 @@ class Applications:
         if app.period:
             # Kept for the proposal: a late application is not decided by itself.
             app.proposal = {"submitted_in_period": periods.window(app.period).is_open(self.today())}
-        steps.move(session, app, cases.SUBMITTED, actor, events, at=at)
-        events.add(
+        steps.move(session, app, cases.SUBMITTED, actor, at=at)
+        OUTBOX.add(
             session,
             "application_submitted",
             events_pb2.ApplicationSubmitted(
@@ -446,15 +442,13 @@ class Applications:
         }
 
     def withdraw(self, principal: Principal, application_id: str, reason: str = "") -> Application:
-        events = Events()
-        with self.db.transaction() as session:
+        with self.work() as session:
             app = steps.find(session, application_id, lock=True)
             role = cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
             text = cases.TIMELINE_TEXT[cases.WITHDRAWN]
             if reason.strip():
                 text = Text(f"{text.sv} Skäl: {reason.strip()[:300]}", f"{text.en} Reason: {reason.strip()[:300]}")
-            steps.move(session, app, cases.WITHDRAWN, "resident" if role == "applicant" else role, events, text=text)
-        self._published(events)
+            steps.move(session, app, cases.WITHDRAWN, "resident" if role == "applicant" else role, text=text)
         return app
 
     def submit_completion(
@@ -466,8 +460,7 @@ class Applications:
         if not text and not attachment_ids:
             message = "Skriv något eller ladda upp det som efterfrågas."
             raise ValidationFailed(message, {"text": message})
-        events = Events()
-        with self.db.transaction() as session:
+        with self.work() as session:
             app = steps.find(session, application_id, lock=True)
             role = cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
             if expected_version:
@@ -482,7 +475,7 @@ class Applications:
             if request.answered_at is None:
                 request.answered_at, request.answer_text, request.answer_attachments = at, text, list(attachment_ids)
                 app.due_at = at + timedelta(hours=forms.form_for(app.kind, app.form_version).decision_target_hours)
-                steps.move(session, app, cases.COMPLETION_SUBMITTED, who, events)
+                steps.move(session, app, cases.COMPLETION_SUBMITTED, who)
             else:
                 # An addition to the answer, before the due date: kept with it, and on the timeline.
                 joined = "\n\n".join(t for t in (request.answer_text, text) if t)
@@ -494,10 +487,9 @@ class Applications:
                 steps.note(session, app, COMPLETION_ADDED, who, at)
                 # The case worker's open page is stale now: a decision made on it is refused.
                 app.version, app.updated_at = app.version + 1, at
-            events.add(
+            OUTBOX.add(
                 session, "completion_submitted", events_pb2.CompletionSubmitted(application_id=app.id, unit=app.unit)
             )
-        self._published(events)
         return app
 
     def completion_open(self, app: Application, request: CompletionRequest) -> bool:
@@ -631,24 +623,21 @@ class Applications:
         linked = self.links.case_of_question(principal, question_id) if self.links and question_id else ""
         if not linked or linked != application_id:
             raise PermissionDenied("Du ser bara ärenden som en fråga i din svarsgrupp gäller.")
-        events = Events()
-        with self.db.transaction() as session:
+        with self.work() as session:
             app = steps.find(session, application_id)
             if app.status == cases.DRAFT:
                 raise NotFound("Ansökan finns inte.")
             what = f"Status för {steps.title(app).lower()}"
             reason = "Fråga till kontaktcenter"  # not the question's id: the co-applicant reads this too
-            events.ids.append(steps.record_staff_read(session, principal, app, "read", what, reason))
+            steps.record_staff_read(session, principal, app, "read", what, reason)
             result = app, self.open_request(session, app)
-        self._published(events)
         return result
 
     # -- the copy of what was sent ------------------------------------------------------------------
     def submitted_copy(self, principal: Principal, application_id: str) -> tuple[str, bytes]:
         """The PDF copy of exactly what was sent (made from the snapshot kept at sending), for the
         residents of the case, or a case worker of its unit (the read is in the access log)."""
-        events = Events()
-        with self.db.transaction() as session:
+        with self.work() as session:
             app = steps.find(session, application_id)
             if principal.user_id in steps.residents(app):
                 if app.submitted_at is None:
@@ -656,7 +645,7 @@ class Applications:
             else:
                 cases.require_case_worker_of(principal, app.unit, app.status)
                 what = f"Kopia av {steps.title(app).lower()}"
-                events.ids.append(steps.record_staff_read(session, principal, app, "read", what))
+                steps.record_staff_read(session, principal, app, "read", what)
             if app.thinned_at is not None:
                 raise NotFound(THINNED_COPY)  # (nothing was read: the access record rolls back)
             form = forms.form_for(app.kind, app.form_version)
@@ -681,7 +670,6 @@ class Applications:
                     .order_by(CompletionRequest.requested_at)
                 )
             ]
-        self._published(events)
         return sent_copy.filename(app.id), sent_copy.render(snapshot, app.id, completions)
 
     # -- attachments ------------------------------------------------------------------------------
@@ -717,8 +705,7 @@ class Applications:
             uuid.UUID(attachment_id)
         except ValueError:
             raise ValidationFailed("Ogiltig bilaga.", {"attachment_id": "Ogiltig bilaga."}) from None
-        events = Events()
-        with self.db.transaction() as session:
+        with self.work() as session:
             app = steps.find(session, application_id)
             stored = session.get(Attachment, attachment_id)
             if stored is None or stored.application_id != app.id:
@@ -729,6 +716,5 @@ class Applications:
             if principal.user_id not in steps.residents(app):
                 cases.require_case_worker_of(principal, app.unit, app.status)
                 what = f"Bilaga till {steps.title(app).lower()}: {stored.filename}"
-                events.ids.append(steps.record_staff_read(session, principal, app, "read", what))
-        self._published(events)
+                steps.record_staff_read(session, principal, app, "read", what)
         return stored

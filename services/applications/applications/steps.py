@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from google.protobuf.message import Message
 from sqlalchemy.orm import Session
 
 from applications.domain import calculation as calc
@@ -53,8 +52,8 @@ def residents(app: Application) -> list[str]:
 def record_staff_read(
     session: Session, principal: Principal, app: Application, action: str, what: str, reason: str = ""
 ) -> str:
-    """A staff member's read (or change) of a case, in its residents' access log; the event's id,
-    for publishing after the commit."""
+    """A staff member's read (or change) of a case, in its residents' access log (published after
+    the commit by the unit of work); the event's id."""
     env = record_staff_access(session, OUTBOX, principal, residents(app), action, f"application:{app.id}", what, reason)
     return env["event_id"]
 
@@ -75,22 +74,11 @@ def note(session: Session, app: Application, text: Text, actor: str, at: datetim
     )
 
 
-class Events:
-    """The event ids a use case committed, so the api can publish them at once after the commit."""
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-
-    def add(self, session: Session, event_type: str, message: Message) -> None:
-        self.ids.append(OUTBOX.add(session, event_type, message)["event_id"])
-
-
 def move(
     session: Session,
     app: Application,
     target: str,
     actor: str,
-    events: Events,
     text: Text | None = None,
     at: datetime | None = None,
 ) -> None:
@@ -112,7 +100,7 @@ def move(
             text_en=(text or cases.TIMELINE_TEXT[target]).en[:1000],
         )
     )
-    events.add(
+    OUTBOX.add(
         session,
         "case_status_changed",
         events_pb2.CaseStatusChanged(

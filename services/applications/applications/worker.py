@@ -85,7 +85,7 @@ class ApplicationsWorker:
     def apply_retention(self) -> None:
         """Drafts warned and deleted, closed cases thinned: one bounded batch of each per run."""
         assert self.runtime.db is not None
-        swept = Retention(self.runtime.db, self._publish_now, RetentionSettings.from_env()).sweep()
+        swept = Retention(self.runtime.db, self._publish_soon, RetentionSettings.from_env()).sweep()
         if swept.warned or swept.deleted or swept.thinned:
             log.info(
                 "retention applied",

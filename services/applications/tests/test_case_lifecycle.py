@@ -409,7 +409,7 @@ def test_the_api_receives_a_sent_case_at_once_and_a_failure_leaves_it_for_the_wo
     casework = Casework(db, today=lambda: TODAY)
     calls: list[str] = []
 
-    def failing(application_id: str) -> None:
+    def failing(application_id: str, session: object) -> None:
         calls.append(application_id)
         raise RuntimeError("the database blinked")
 

@@ -237,7 +237,9 @@ def test_receive_race_between_api_and_worker_receives_once(desk: Desk) -> None:
     # Receiving left to the worker (the immediate receive failed), then both paths at once, with
     # every case picked for a random check: the dice are rolled once.
     picky = Casework(desk.db, settings=CaseworkSettings(random_check_rate=1.0), today=lambda: TODAY)
-    failing = Applications(desk.db, unit=UNIT, people=desk.identity, today=lambda: TODAY, receive=lambda _id: 1 / 0)
+    failing = Applications(
+        desk.db, unit=UNIT, people=desk.identity, today=lambda: TODAY, receive=lambda _id, _session: 1 / 0
+    )
     for _ in range(ROUNDS):
         anna = resident()
         draft = desk.draft(anna)

@@ -28,6 +28,7 @@ from fickan_common.db import Database
 from fickan_common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
+from fickan_common.unit_of_work import UnitOfWork
 
 FREE_LIMIT_DEFAULT, FREE_LIMIT_MAX = 20, 50
 NEXT_FREE_SHOWN = 3
@@ -70,7 +71,7 @@ class Bookings:
     ) -> None:
         self.db = db
         self.centre = centre
-        self.on_events = on_events
+        self.work = UnitOfWork(db, on_events)  # its events are published after the commit
 
     # -- advisors and case workers -------------------------------------------------------------------
     @staticmethod
@@ -206,18 +207,17 @@ class Bookings:
         """An exception for one time (illness, a meeting): withdrawn; a booking of it is cancelled
         and the resident told (booking_cancelled, by the advisor)."""
         self._require_publisher(principal)
-        with self.db.transaction() as session:
+        with self.work() as session:
             slot = self._slot(session, slot_id, lock=True)
             if slot.advisor_id != principal.user_id and not principal.has_role("admin"):
                 raise NotFound(rules.SLOT_NOT_FOUND)
             if _aware(slot.starts_at) <= now():
                 raise Conflict(rules.PAST)
-            events = []
             booking = self._active_booking(session, slot.id)
             if booking is not None:
-                events.append(self._cancel(session, booking, slot, "advisor"))
+                self._cancel(session, booking, slot, "advisor")
             slot.status = rules.WITHDRAWN
-        self._committed(events, "slot_withdrawn")
+        metrics.BUSINESS.labels("slot_withdrawn").inc()
         return slot
 
     def withdraw_day(self, principal: Principal, day: str) -> tuple[date, list[BookedTime | Slot]]:
@@ -230,7 +230,7 @@ class Bookings:
         if the_day < rules.today():
             raise ValidationFailed(rules.FIX, {"date": "Dagen har redan varit. (The day has passed.)"})
         start = max(_day_start(the_day), now())
-        with self.db.transaction() as session:
+        with self.work() as session:
             slots = list(
                 session.scalars(
                     select(Slot)
@@ -244,14 +244,13 @@ class Bookings:
                     .with_for_update()
                 )
             )
-            events = []
             for slot in slots:
                 booking = self._active_booking(session, slot.id)
                 if booking is not None:
-                    events.append(self._cancel(session, booking, slot, "advisor"))
+                    self._cancel(session, booking, slot, "advisor")
                 slot.status = rules.WITHDRAWN
         if slots:
-            self._committed(events, "day_withdrawn")
+            metrics.BUSINESS.labels("day_withdrawn").inc()
         return self.day(principal, the_day.isoformat())
 
     @staticmethod
@@ -338,7 +337,7 @@ class Bookings:
     def _take(self, principal: Principal, slot_id: str, note: str, phone: str, replacing: str | None) -> BookedTime:
         group = kind = ""
         try:
-            with self.db.transaction() as session:
+            with self.work() as session:
                 old = old_slot = None
                 if replacing is not None:
                     old = self._my_booking(session, principal, replacing, lock=True)
@@ -360,9 +359,8 @@ class Bookings:
                     raise _Taken()
                 if old is None:
                     self._refuse_second_booking(session, principal, slot.group_code)
-                events = []
                 if old is not None and old_slot is not None:
-                    events.append(self._cancel(session, old, old_slot, "rescheduled"))
+                    self._cancel(session, old, old_slot, "rescheduled")
                 booking = Booking(
                     id=str(uuid.uuid4()),
                     slot_id=slot.id,
@@ -379,12 +377,12 @@ class Bookings:
                 # The unique index speaks here, inside the transaction, if anything above let a
                 # second booking through.
                 session.flush()
-                events.append(self._event(session, "booking_made", booking, slot, replaces=replacing or ""))
-                events.append(self._confirmed(session, booking, slot))
+                self._event(session, "booking_made", booking, slot, replaces=replacing or "")
+                self._confirmed(session, booking, slot)
         except (_Taken, IntegrityError):
             metrics.BUSINESS.labels("booking_lost_race").inc()
             raise Conflict(self._taken_message(group, kind, slot_id)) from None
-        self._committed(events, "booking_made")
+        metrics.BUSINESS.labels("booking_made").inc()
         return BookedTime(booking, slot)
 
     def _taken_message(self, group: str, kind: str, slot_id: str) -> str:
@@ -416,15 +414,15 @@ class Bookings:
 
     def cancel(self, principal: Principal, booking_id: str) -> BookedTime:
         self._require_resident(principal)
-        with self.db.transaction() as session:
+        with self.work() as session:
             booking = self._my_booking(session, principal, booking_id, lock=True)
             slot = self._slot(session, booking.slot_id, lock=True)
             if booking.status != rules.BOOKED:
                 return BookedTime(booking, slot)  # cancelled already: nothing more to do
             if _aware(slot.starts_at) <= now():
                 raise Conflict("Tiden har redan varit och kan inte avbokas. (The time has passed.)")
-            events = [self._cancel(session, booking, slot, "resident")]
-        self._committed(events, "booking_cancelled")
+            self._cancel(session, booking, slot, "resident")
+        metrics.BUSINESS.labels("booking_cancelled").inc()
         return BookedTime(booking, slot)
 
     def mine(self, principal: Principal, include_past: bool = False) -> list[BookedTime]:
@@ -540,11 +538,6 @@ class Bookings:
             mode=NOTIFICATION_MODES[slot.kind],
         )
         return OUTBOX.add(session, "booking_confirmed", message)["event_id"]
-
-    def _committed(self, events: list[str], kind: str) -> None:
-        metrics.BUSINESS.labels(kind).inc()
-        if events:
-            self.on_events(events)
 
 
 class _OwnTimes:

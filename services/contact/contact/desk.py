@@ -23,6 +23,7 @@ from fickan_common.db import Database
 from fickan_common.errors import Conflict, PermissionDenied, ValidationFailed
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
+from fickan_common.unit_of_work import UnitOfWork
 
 QUEUE_LIMIT = 200
 OTHER_GROUP = "Frågan hör till en annan svarsgrupp. Du ser bara din egen grupps frågor."
@@ -44,7 +45,7 @@ class Desk:
         self.db = db
         self.centre = centre
         self.contact = contact
-        self.on_events = on_events
+        self.work = UnitOfWork(db, on_events)  # its events are published after the commit
 
     # -- reading -----------------------------------------------------------------------------------
     def queue(
@@ -84,7 +85,7 @@ class Desk:
 
     def _log_read(self, session: Session, principal: Principal, question: Question) -> None:
         if question.asker_id:
-            env = record_staff_access(
+            record_staff_access(
                 session,
                 OUTBOX,
                 principal,
@@ -93,21 +94,15 @@ class Desk:
                 "contact_thread",
                 f"Fråga till kontaktcenter: {question.subject}"[:200],
             )
-            session.info.setdefault("events", []).append(env["event_id"])
 
     def _view(self, session: Session, question: Question) -> ThreadView:
         return ThreadView(question, threads.entries(session, question.id))
 
-    def _done(self, session: Session) -> list[str]:
-        return session.info.pop("events", [])
-
     def thread(self, principal: Principal, question_id: str) -> ThreadView:
-        with self.db.transaction() as session:
+        with self.work() as session:
             question = self._handled(session, principal, question_id)
             self._log_read(session, principal, question)
             view = self._view(session, question)
-            events = self._done(session)
-        self.on_events(events)
         return view
 
     def case_link(self, principal: Principal, question_id: str) -> str:
@@ -120,7 +115,7 @@ class Desk:
         self, principal: Principal, question_id: str, change: Callable[[Session, Question], None]
     ) -> ThreadView:
         """Runs `change` on the locked, open thread in one transaction and publishes its events."""
-        with self.db.transaction() as session:
+        with self.work() as session:
             question = self._handled(session, principal, question_id, lock=True)
             if question.status == questions.CLOSED:
                 raise Conflict(CLOSED_ALREADY)
@@ -128,8 +123,6 @@ class Desk:
             self._log_read(session, principal, question)
             session.flush()
             view = self._view(session, question)
-            events = self._done(session)
-        self.on_events(events)
         return view
 
     @staticmethod
@@ -177,7 +170,7 @@ class Desk:
         question.status = questions.ANSWERED
         if question.first_answer_at is None:
             question.first_answer_at = at
-        env = OUTBOX.add(
+        OUTBOX.add(
             session,
             "reply_sent",
             events_pb2.ReplySent(
@@ -188,7 +181,6 @@ class Desk:
                 sent_at=to_timestamp(at),
             ),
         )
-        session.info.setdefault("events", []).append(env["event_id"])
 
     def note(self, principal: Principal, question_id: str, body: str) -> ThreadView:
         body = (body or "").strip()
@@ -238,8 +230,7 @@ class Desk:
                 author_id=principal.user_id,
                 author_name=principal.name,
             )
-            env = threads.routed_event(session, question, from_group, BY_AGENT, at, agent_id=principal.user_id)
-            session.info.setdefault("events", []).append(env["event_id"])
+            threads.routed_event(session, question, from_group, BY_AGENT, at, agent_id=principal.user_id)
 
         return self._change(principal, question_id, change)
 
@@ -271,7 +262,7 @@ class Desk:
             author_id=principal.user_id,
             author_name=principal.name,
         )
-        env = OUTBOX.add(
+        OUTBOX.add(
             session,
             "contact_closed",
             events_pb2.ContactClosed(
@@ -284,7 +275,6 @@ class Desk:
                 closed_at=to_timestamp(at),
             ),
         )
-        session.info.setdefault("events", []).append(env["event_id"])
 
     def add_attachment(self, principal: Principal, question_id: str, filename: str, content: bytes) -> ThreadView:
         def change(session: Session, question: Question) -> None:
@@ -293,11 +283,11 @@ class Desk:
         return self._change(principal, question_id, change)
 
     def attachment(self, principal: Principal, question_id: str, attachment_id: str) -> Attachment:
-        with self.db.transaction() as session:
+        with self.work() as session:
             question = self._handled(session, principal, question_id)
             stored = threads.attachment(session, question, attachment_id)
             if question.asker_id:
-                env = record_staff_access(
+                record_staff_access(
                     session,
                     OUTBOX,
                     principal,
@@ -306,9 +296,6 @@ class Desk:
                     "contact_thread",
                     f"Fil i en fråga till kontaktcenter: {stored.filename}"[:200],
                 )
-                session.info.setdefault("events", []).append(env["event_id"])
-            events = self._done(session)
-        self.on_events(events)
         return stored
 
     def register(
@@ -334,7 +321,7 @@ class Desk:
             errors["close_reason"] = "Välj en kontaktorsak i listan."
         if errors:
             raise ValidationFailed("Några uppgifter behöver rättas.", errors)
-        with self.db.transaction() as session:
+        with self.work() as session:
             question = self.contact.open_thread(session, new, None)
             self._take(question, principal)
             question.status = questions.WITH_AGENT
@@ -344,7 +331,5 @@ class Desk:
                 self._close(session, question, principal, close_reason)
             session.flush()
             view = self._view(session, question)
-            events = self._done(session)
         metrics.BUSINESS.labels("question_received").inc()
-        self.on_events(events)
         return view

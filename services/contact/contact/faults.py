@@ -24,6 +24,7 @@ from fickan_common import files, limits, metrics
 from fickan_common.db import Database
 from fickan_common.errors import NotFound, PermissionDenied, ValidationFailed
 from fickan_common.tokens import Principal
+from fickan_common.unit_of_work import UnitOfWork
 
 ROUTED_BY = "fault_report"
 DEFAULT_DAYS = 90  # Open311: without dates, the last 90 days
@@ -77,7 +78,7 @@ class Faults:
         self.contact = contact
         self.faults = faults
         self.keys = parse_keys(api_keys)
-        self.on_events = on_events
+        self.work = UnitOfWork(db, on_events)  # its events are published after the commit
 
     def client_of(self, api_key: str) -> str:
         """The Open311 client the key belongs to, or PermissionDenied (403 in Open311's terms)."""
@@ -141,7 +142,7 @@ class Faults:
             phone=new.phone,
         )
         at = threads.now()
-        with self.db.transaction() as session:
+        with self.work() as session:
             question = self.contact.open_thread(
                 session,
                 question_text,
@@ -164,9 +165,7 @@ class Faults:
                 requested_at=at,
             )
             session.add(report)
-            events = session.info.pop("events")
         metrics.BUSINESS.labels("fault_reported").inc()
-        self.on_events(events)
         return Published(report, question)
 
     # -- published ----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from fickan_common.db import Database
 from fickan_common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
+from fickan_common.unit_of_work import UnitOfWork
 
 KINDS = ("contact", "booking", "e_service")
 EDITABLE = timedelta(days=1)
@@ -59,7 +60,7 @@ def clean(kind: str, rating: int, comment: str) -> tuple[str, int, str]:
 class Feedbacks:
     def __init__(self, db: Database, on_events: Callable[[Iterable[str]], None] = lambda ids: None) -> None:
         self.db = db
-        self.on_events = on_events
+        self.work = UnitOfWork(db, on_events)  # its events are published after the commit
 
     def _subject_group(self, session: Session, principal: Principal, kind: str, subject_id: str) -> str:
         """The group the thing belongs to, when it is the resident's and may be rated now."""
@@ -94,7 +95,7 @@ class Feedbacks:
         kind, rating, comment = clean(kind, rating, comment)
         at = datetime.now(UTC)
         try:
-            with self.db.transaction() as session:
+            with self.work() as session:
                 group = self._subject_group(session, principal, kind, subject_id)
                 row = session.scalars(
                     select(FeedbackRow)
@@ -123,7 +124,7 @@ class Feedbacks:
                         raise Conflict("Omdömet kan ändras under ett dygn. (Feedback can be changed for a day.)")
                     row.rating, row.comment, row.changed_at = rating, comment, at
                 session.flush()
-                event = OUTBOX.add(
+                OUTBOX.add(
                     session,
                     "feedback_given",
                     events_pb2.FeedbackGiven(
@@ -133,7 +134,6 @@ class Feedbacks:
         except IntegrityError:  # the same resident's first rating twice at once: the other one won
             raise Conflict("Omdömet sparades nyss. Ladda om sidan. (Just saved: reload the page.)") from None
         metrics.BUSINESS.labels("feedback_given").inc()
-        self.on_events([event["event_id"]])
         return row
 
     def mine(self, principal: Principal, kind: str, subject_id: str) -> FeedbackRow | None:

@@ -22,6 +22,7 @@ from fickan_common import metrics
 from fickan_common.db import Database
 from fickan_common.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from fickan_common.tokens import Principal
+from fickan_common.unit_of_work import UnitOfWork
 
 LIST_LIMIT = 100
 # A case is open for questions from the moment it is sent until it is closed or withdrawn.
@@ -54,6 +55,7 @@ class Contact:
         self.centre = centre
         self.settings = settings
         self.on_events = on_events  # told the ids of events just committed (to publish at once)
+        self.work = UnitOfWork(db, on_events)  # a write transaction whose events are published after it
 
     # -- asking -------------------------------------------------------------------------------------
     def _route(self, new: questions.NewQuestion) -> Routed:
@@ -104,16 +106,9 @@ class Contact:
         )
         if question.application_id:
             threads.add_entry(session, question, questions.LINKED, at, body=question.application_id)
-        events = [
-            threads.received_event(session, question),
-            threads.routed_event(session, question, "", routed.routed_by, at),
-        ]
-        session.info.setdefault("events", []).extend(e["event_id"] for e in events)
+        threads.received_event(session, question)
+        threads.routed_event(session, question, "", routed.routed_by, at)
         return question
-
-    def _committed(self, session_events: list[str], kind: str) -> None:
-        metrics.BUSINESS.labels(kind).inc()
-        self.on_events(session_events)
 
     @staticmethod
     def _own_case(session: Session, resident_id: str, application_id: str) -> str:
@@ -155,11 +150,10 @@ class Contact:
         if "glance" in principal.scope and (channel or "").strip() != "watch":
             raise PermissionDenied("Från klockan kan du bara be om att bli uppringd.")
         new = questions.clean_question(subject, body, channel, topic, self.centre.topics, phone)
-        with self.db.transaction() as session:
+        with self.work() as session:
             linked = self._own_case(session, principal.user_id, application_id) if application_id else ""
             question = self.open_thread(session, new, principal.user_id, linked_case=linked)
-            events = session.info.pop("events")
-        self._committed(events, "question_received")
+        metrics.BUSINESS.labels("question_received").inc()
         return question
 
     def ask_as_guest(
@@ -167,11 +161,10 @@ class Contact:
     ) -> Question:
         new = questions.clean_guest_question(subject, body, topic, name, email, phone, self.centre.topics)
         address = address_hash(client_address or "unknown")
-        with self.db.transaction() as session:
+        with self.work() as session:
             self._check_guest_limits(session, address, new)
             question = self.open_thread(session, new, None, guest_address_hash=address)
-            events = session.info.pop("events")
-        self._committed(events, "question_received")
+        metrics.BUSINESS.labels("question_received").inc()
         return question
 
     def _check_guest_limits(self, session: Session, address: str, new: questions.NewQuestion) -> None:

@@ -32,6 +32,7 @@ from fickan_common.errors import (
 )
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
+from fickan_common.unit_of_work import UnitOfWork
 from identity import limits as login_limits
 from identity.bankid_status import BankIdStatus, WatchedBankId
 from identity.domain import bankid, personnummer
@@ -126,6 +127,7 @@ class Identity:
         self.bankid = WatchedBankId(bankid_client, self.bankid_status) if bankid_client is not None else None
         self.ttl = access_token_ttl
         self.on_events = on_events
+        self.work = UnitOfWork(db, on_events)  # a write transaction whose events are published after it
         self.sessions = sessions or SessionPolicy()
         self.limiter = limiter or LoginLimiter()
         # BankID wants collect every 2 s; polls in between get the last answer.
@@ -354,20 +356,19 @@ class Identity:
     def _complete_login(self, order_ref: str, bankid_user: dict[str, Any]) -> CollectResult:
         pnr = personnummer.parse(bankid_user["personalNumber"]).canonical
         now = datetime.now(UTC)
-        with self.db.transaction() as session:
+        with self.work() as session:
             order = self._order(session, order_ref, "login")
             if order.status != "pending":
                 raise NotFound(ORDER_GONE)
             user = self._user_by_pnr(session, pnr, bankid_user.get("name", ""))
             user.last_login_at = now
             order.status, order.finished_at, order.user_id = "complete", now, user.id
-            env = OUTBOX.add(
+            OUTBOX.add(
                 session,
                 "user_logged_in",
                 events_pb2.UserLoggedIn(user_id=user.id, device=order.device, logged_in_at=to_timestamp(now)),
             )
             pair = self._open_session(session, user, order.device, now)
-        self.on_events([env["event_id"]])
         log.info("login complete", extra={"fields": {"user_id": user.id, "device": order.device}})
         return CollectResult(
             "complete",
@@ -466,7 +467,7 @@ class Identity:
 
     def _complete_sign(self, order_ref: str, completion: dict[str, Any]) -> CollectResult:
         now = datetime.now(UTC)
-        with self.db.transaction() as session:
+        with self.work() as session:
             order = self._order(session, order_ref, "sign", SIGN_GONE)
             user = session.get(User, order.user_id)
             signer = personnummer.parse(completion["user"]["personalNumber"]).canonical
@@ -487,7 +488,7 @@ class Identity:
             )
             session.add(signature)
             order.status, order.finished_at = "complete", now
-            env = OUTBOX.add(
+            OUTBOX.add(
                 session,
                 "signature_completed",
                 events_pb2.SignatureCompleted(
@@ -498,7 +499,6 @@ class Identity:
                     text_sha256=order.text_sha256,
                 ),
             )
-        self.on_events([env["event_id"]])
         log.info("signature complete", extra={"fields": {"user_id": user.id, "signature_id": signature.id}})
         return CollectResult(
             "complete",
@@ -684,18 +684,16 @@ class Identity:
         return env["event_id"]
 
     def revoke_session(self, sid: str, reason: str) -> None:
-        event_ids = []
-        with self.db.transaction() as session:
+        with self.work() as session:
             live = session.get(Session, sid)
             if live is not None and live.revoked_at is None:
                 now = datetime.now(UTC)
                 live.revoked_at, live.revoked_reason = now, reason
-                event_ids.append(self.announce_revoked(session, sid, live.user_id, reason, now))
-        self.on_events(event_ids)
+                self.announce_revoked(session, sid, live.user_id, reason, now)
 
     def revoke_all_sessions(self, session: DbSession, user_id: str, reason: str) -> list[str]:
-        """Inside the caller's transaction: every session and paired watch of the user ends. Returns
-        the ids of the session_revoked events for the caller to publish after its commit."""
+        """Inside the caller's unit of work: every session and paired watch of the user ends (its
+        session_revoked events are published after the commit). Returns their ids."""
         now = datetime.now(UTC)
         sids = list(session.scalars(select(Session.id).where(Session.user_id == user_id, Session.revoked_at.is_(None))))
         watches = list(
@@ -785,28 +783,24 @@ class Identity:
     def revoke_device(self, principal: Principal, device_id: str) -> None:
         kind, _, ident = device_id.partition(":")
         message = "Enheten finns inte bland dina inloggade enheter."
-        event_ids = []
         now = datetime.now(UTC)
-        with self.db.transaction() as session:
+        with self.work() as session:
             if kind == "session":
                 live = session.get(Session, ident) if len(ident) <= 32 else None
                 if live is None or live.user_id != principal.user_id:
                     raise NotFound(message)
                 if live.revoked_at is None:
                     live.revoked_at, live.revoked_reason = now, "revoked_by_user"
-                    event_ids.append(self.announce_revoked(session, live.id, live.user_id, "revoked_by_user", now))
+                    self.announce_revoked(session, live.id, live.user_id, "revoked_by_user", now)
             elif kind == "watch":
                 watch = session.get(WatchPairing, ident) if len(ident) <= 36 else None
                 if watch is None or watch.user_id != principal.user_id:
                     raise NotFound(message)
                 if watch.revoked_at is None:
                     watch.revoked_at, watch.status = now, "revoked"
-                    event_ids.append(
-                        self.announce_revoked(session, f"watch:{watch.id}", watch.user_id, "revoked_by_user", now)
-                    )
+                    self.announce_revoked(session, f"watch:{watch.id}", watch.user_id, "revoked_by_user", now)
             else:
                 raise ValidationFailed(message, {"device_id": message})
-        self.on_events(event_ids)
 
     # -- users ------------------------------------------------------------------------------------
     def user(self, user_id: str) -> User:

@@ -19,6 +19,7 @@ from fickan.identity.events.v1 import events_pb2
 from fickan_common.access import STAFF_ROLES
 from fickan_common.errors import Conflict, PermissionDenied, ValidationFailed
 from fickan_common.tokens import Principal
+from fickan_common.unit_of_work import UnitOfWork
 from identity.access_log import AccessLog
 from identity.service import STAFF_ONLY, Identity, parse_personnummer
 from identity.store import OUTBOX, User
@@ -52,6 +53,7 @@ class Staff:
         self.access_log = access_log
         self.answer_groups = tuple(answer_groups)
         self.on_events = on_events or identity.on_events
+        self.work = UnitOfWork(self.db, self.on_events)  # its events are published after the commit
 
     def _check(self, roles: list[str], unit: str, answer_group: str) -> dict[str, str]:
         errors: dict[str, str] = {}
@@ -87,7 +89,7 @@ class Staff:
         errors = self._check(roles, unit, answer_group)
         if errors:
             raise ValidationFailed("Behörigheten kunde inte sparas.", errors)
-        with self.db.transaction() as session:
+        with self.work() as session:
             # Locked, so two admins saving at once apply one after the other (one roles_changed).
             user = session.scalars(select(User).where(User.personal_number == pnr).with_for_update()).first()
             if user is None:
@@ -103,15 +105,13 @@ class Staff:
                 answer_group,
             )
             user.roles, user.unit, user.answer_group = new_roles, unit, answer_group
-            event_ids: list[str] = []
             if changed:
-                event_ids += self.identity.revoke_all_sessions(session, user.id, "roles_changed")
-                env = OUTBOX.add(
+                self.identity.revoke_all_sessions(session, user.id, "roles_changed")
+                OUTBOX.add(
                     session,
                     "roles_changed",
                     events_pb2.RolesChanged(user_id=user.id, roles=new_roles, unit=unit, answer_group=answer_group),
                 )
-                event_ids.append(env["event_id"])
                 if admin is not None:
                     self.access_log.record_in(
                         session,
@@ -123,7 +123,6 @@ class Staff:
                         reason=reason,
                         source="identity",
                     )
-        self.on_events(event_ids)
         return user
 
     def list(self, admin: Principal) -> list[User]:

@@ -98,7 +98,11 @@ def principal_of_admin(running, token):
 
 
 class _NoDatabase:
-    """record_staff_access writes its outbox row through session.execute; here only the envelope counts."""
+    """record_staff_access writes its outbox row through session.execute (and notes its id in
+    session.info for the unit of work); here only the envelope counts."""
+
+    def __init__(self) -> None:
+        self.info: dict = {}
 
     def execute(self, _statement):
         return None

@@ -19,17 +19,11 @@ from notifications.domain.preferences import Choices
 from notifications.store import OUTBOX, DeliveryRow, FeedEntry, FeedHead, Message, Preferences, PushSubscriptionRow
 
 FEED_APPENDED = "feed_appended"
-OUTBOX_IDS = "fickan_outbox_ids"
 
 
 def _publish(session: Session, event_type: str, data: object) -> None:
-    """Into the outbox; the ids are kept on the session so the caller can publish them at once."""
-    env = OUTBOX.add(session, event_type, data)  # type: ignore[arg-type]
-    session.info.setdefault(OUTBOX_IDS, []).append(env["event_id"])
-
-
-def committed_event_ids(session: Session) -> list[str]:
-    return list(session.info.get(OUTBOX_IDS, []))
+    """Into the outbox; the caller's unit of work publishes it after the commit."""
+    OUTBOX.add(session, event_type, data)  # type: ignore[arg-type]
 
 
 def choices_of(session: Session, recipient_id: str) -> Choices:

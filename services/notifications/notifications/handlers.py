@@ -31,6 +31,7 @@ from fickan_common import metrics
 from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
 from fickan_common.db import Database
 from fickan_common.events import handle_once, parse_data
+from fickan_common.unit_of_work import UnitOfWork
 from notifications import feed
 from notifications.domain import messages
 from notifications.domain.messages import MalformedEvent, NobodyToTell
@@ -408,14 +409,12 @@ def handle(
                 extra={"fields": {"handler": handler, "event_id": event_id, "reason": str(exc)}},
             )
             return False
-        committed: list[str] = []
 
         def apply(session: Session) -> None:
             apply_actions(session, actions, event_id, now or datetime.now(UTC), _occurred_at(body))
-            committed.extend(feed.committed_event_ids(session))
 
         try:
-            applied = handle_once(db, INBOX, handler, body, apply)
+            applied = handle_once(db, INBOX, handler, body, apply, on_events)
         except MalformedEvent as exc:  # a template lacks a value the event should have carried
             metrics.EVENTS_HANDLED.labels(handler, "malformed").inc()
             log.error("malformed event dropped", extra={"fields": {"handler": handler, "reason": str(exc)}})
@@ -426,7 +425,6 @@ def handle(
         log.info("event handled", extra={"fields": {"handler": handler, "event_id": event_id}})
         if now is None:  # a real clock, not a test's
             EVENT_TO_INBOX.observe(max(0.0, (datetime.now(UTC) - _occurred_at(body)).total_seconds()))
-        on_events(committed)
         return True
 
 
@@ -473,8 +471,7 @@ def send_due_reminders(db: Database, now: datetime | None = None, on_events: OnE
         )
     sent = 0
     for reminder_id in due:
-        committed: list[str] = []
-        with db.transaction() as session:
+        with UnitOfWork(db, on_events)() as session:
             claimed = session.execute(
                 update(Reminder).where(Reminder.id == reminder_id, Reminder.status == "scheduled").values(status="sent")
             ).rowcount
@@ -493,9 +490,7 @@ def send_due_reminders(db: Database, now: datetime | None = None, on_events: OnE
                 log.error("reminder cannot be sent", extra={"fields": {"kind": reminder.kind, "reason": str(exc)}})
                 reminder.status = "failed"
                 continue
-            committed.extend(feed.committed_event_ids(session))
             sent += 1
-        on_events(committed)
     if sent:
         log.info("reminders sent", extra={"fields": {"count": sent}})
     return sent
