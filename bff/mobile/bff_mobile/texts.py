@@ -105,7 +105,7 @@ INTERNAL = Text(
     "Something went wrong on our side. Please try again in a while.",
 )
 
-# English companions of the (Swedish) messages the services send, by HTTP status.
+# The English for a service's refusal that came without its own (the services send both), by HTTP status.
 SERVICE_MESSAGE_EN = {
     400: "Some details need to be corrected.",
     401: "You need to log in with BankID again.",

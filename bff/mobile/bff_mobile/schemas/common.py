@@ -160,6 +160,18 @@ class ErrorBodySchema(ResponseSchema):
         required=True,
         metadata={"description": 'Field → Swedish message; answers are "answers.<name>".'},
     )
+    fields_en = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "The same fields → English message."},
+    )
+    key = fields.String(
+        required=False,
+        metadata={
+            "description": 'The service\'s name for the message (e.g. "identity.bankid_in_progress"), when it sent one.'
+        },
+    )
 
 
 class ErrorSchema(ResponseSchema):
