@@ -4,6 +4,8 @@ the request's language."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import g, request
 
 from bff_web.texts import DEFAULT_LANGUAGE, LANGUAGES, TEXTS, text
@@ -43,3 +45,10 @@ def said_fields(exc: ServiceError) -> dict[str, str]:
     """A service's field errors in the request's language (as `said`)."""
     lang = g.get("lang", DEFAULT_LANGUAGE)
     return exc.fields_said(lang, _fallback_en(exc) if lang == "en" else "")
+
+
+def said_problem(problem: Any) -> str:
+    """An answer's problem (applications' AnswerProblem) in the request's language."""
+    if g.get("lang", DEFAULT_LANGUAGE) == "en" and problem.message_en:
+        return str(problem.message_en)
+    return str(problem.message)

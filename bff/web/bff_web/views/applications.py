@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 
 from bff_web import downloads, feedback, formatting, numbers
 from bff_web import forms as web_forms
-from bff_web.i18n import said, said_fields, t
+from bff_web.i18n import said, said_fields, said_problem, t
 from bff_web.session import login_required, services, token
 from bff_web.views.login import autostart_link, qr_svg
 from fickan.applications.v1 import applications_pb2 as pb
@@ -148,7 +148,7 @@ def _render_summary(
         items = [
             (
                 url_for("applications.step", application_id=app.application_id, index=p.step) + "#" + _anchor(p),
-                p.message,
+                said_problem(p),
             )
             for p in _problems(app.application_id, -1)
         ]
@@ -260,7 +260,7 @@ def save_step(application_id: str, index: int) -> Response | tuple[str, int]:
         target = index
     elif action == "next":
         # The step is saved either way; continuing needs its questions answered.
-        problems = {p.question_id: p.message for p in _problems(application_id, index)}
+        problems = {p.question_id: said_problem(p) for p in _problems(application_id, index)}
         if problems:
             shown = web_forms.decoded(dict(saved.answers))
             return _render_step(saved, definition, index, shown, problems, status=400)
