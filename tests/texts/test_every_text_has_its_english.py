@@ -256,3 +256,18 @@ def test_a_formatted_text_fills_each_language_with_its_own_words():
     )
     assert said.sv == "Vi betalar 12\u00a0500 kr den 3 december 2026."
     assert said.en == "We pay SEK 12,500 on 3 December 2026." and said.key == "x.paid"
+
+
+def test_every_field_message_of_the_mobile_bff_has_its_english():
+    from bff_mobile import texts as mobile
+
+    fields = {
+        name: value for name, value in vars(mobile).items() if name.startswith("FIELD_") and isinstance(value, str)
+    }
+    assert fields
+    missing = [name for name, sv in fields.items() if sv not in mobile.FIELD_EN]
+    assert not missing, missing
+    problems = [p for sv, en in mobile.FIELD_EN.items() for p in _check_pair(f"bff_mobile field {sv!r}", sv, en)]
+    assert not problems, "\n".join(problems)
+    filled = mobile.FIELD_TOO_LONG.format(max=200)
+    assert mobile.field_en(filled) == "The text may be at most 200 characters."

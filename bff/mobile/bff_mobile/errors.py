@@ -74,8 +74,10 @@ class ApiError(Exception):
         self.message = message
         self.message_en = message_en
         self.fields = fields or {}
-        # The BFF's own field messages are Swedish only: their English is the request's English.
-        self.fields_en = fields_en if fields_en is not None else dict.fromkeys(self.fields, message_en)
+        # The BFF's own field messages: each one's English (texts.FIELD_EN), else the message's.
+        if fields_en is None:
+            fields_en = {name: texts.field_en(text) or message_en for name, text in self.fields.items()}
+        self.fields_en = fields_en
         self.headers = headers or {}
         self.key = key
 
