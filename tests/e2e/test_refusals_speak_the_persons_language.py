@@ -5,10 +5,12 @@ BankID login started while the person's first order is still pending (BankID's R
 
 from __future__ import annotations
 
+from applications import texts as applications_texts
 from identity.domain import bankid
 
 from ..conftest import DEMO_CO_APPLICANT
 from ..support.mobile import MobileClient
+from ..support.web import form_fields, web_login
 
 
 def test_a_second_pending_login_is_refused_with_bankids_own_english(platform):
@@ -39,3 +41,16 @@ def test_a_field_error_from_a_service_comes_in_both_languages(platform):
     assert error["message_en"].startswith("Enter a valid personal identity number")
     assert set(error["fields"]) == set(error["fields_en"]) and error["fields"]
     assert all(error["fields_en"][name] != error["fields"][name] for name in error["fields"])
+
+
+def test_the_web_shows_a_services_refusal_in_english_to_an_english_reader(platform):
+    web = platform.url("web")
+    browser = web_login(web, DEMO_CO_APPLICANT)
+    fields = form_fields(browser.get(f"{web}/e-tjanster", timeout=10).text, "/ansokan/ny")
+
+    english = browser.post(f"{web}/ansokan/ny?lang=en", data={**fields, "kind": "finns_inte"}, timeout=10)
+    swedish = browser.post(f"{web}/ansokan/ny?lang=sv", data={**fields, "kind": "finns_inte"}, timeout=10)
+
+    assert english.status_code == 404 and swedish.status_code == 404
+    assert applications_texts.NO_SUCH_ESERVICE.en in english.text
+    assert applications_texts.NO_SUCH_ESERVICE.sv in swedish.text
