@@ -271,3 +271,6 @@ def test_every_field_message_of_the_mobile_bff_has_its_english():
     assert not problems, "\n".join(problems)
     filled = mobile.FIELD_TOO_LONG.format(max=200)
     assert mobile.field_en(filled) == "The text may be at most 200 characters."
+    from bff_mobile.schemas.faults import RATING
+
+    assert RATING.hint and RATING.hint_en and mobile.field_en(RATING.hint) == RATING.hint_en

@@ -7,7 +7,7 @@ and pass through; these are the BFF's own.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from fickan_bff import errors as bff_errors
 
@@ -242,6 +242,12 @@ _FIELD_PATTERNS = [
     )
     for sv, en in FIELD_EN.items()
 ]
+
+
+def contract_hint(limits: Any) -> None:
+    """A contract's own field message (fickan.options.v1.limits hint, hint_en) gets its English here."""
+    if limits.hint and limits.hint_en:
+        FIELD_EN.setdefault(limits.hint, limits.hint_en)
 
 
 def field_en(message: str) -> str | None:

@@ -46,6 +46,7 @@ USER_CODE = r"^[A-Za-z -]{1,20}$"
 RESOURCE = r"^[a-z_]+:[A-Za-z0-9-]{1,64}$"
 UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 PERIOD = limits.of(apps_pb.GetPeriodRequest, "period")  # the service's YYYY-MM, with its years
+texts.contract_hint(PERIOD)
 BASE_MESSAGES = {"required": texts.FIELD_REQUIRED, "null": texts.FIELD_NULL}
 
 
