@@ -1,5 +1,6 @@
 """Every failure becomes one JSON shape:
-{"error": {"code": "...", "message": "<Swedish>", "message_en": "<English>", "fields": {...}}}."""
+{"error": {"code": "...", "message": "<Swedish>", "message_en": "<English>", "fields": {...},
+"fields_en": {...}}} (and "key", the service's name for its message, when it sent one)."""
 
 from __future__ import annotations
 
@@ -64,6 +65,8 @@ class ApiError(Exception):
         message_en: str,
         fields: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
+        fields_en: dict[str, str] | None = None,
+        key: str = "",
     ) -> None:
         super().__init__(code)
         self.status = status
@@ -71,7 +74,12 @@ class ApiError(Exception):
         self.message = message
         self.message_en = message_en
         self.fields = fields or {}
+        # The BFF's own field messages: each one's English (texts.FIELD_EN), else the message's.
+        if fields_en is None:
+            fields_en = {name: texts.field_en(text) or message_en for name, text in self.fields.items()}
+        self.fields_en = fields_en
         self.headers = headers or {}
+        self.key = key
 
     @classmethod
     def of(cls, status: int, code: str, text: Text, fields: dict[str, str] | None = None) -> ApiError:
@@ -80,6 +88,9 @@ class ApiError(Exception):
     def response(self) -> tuple[Response, int]:
         body = {"error": {"code": self.code, "message": self.message, "message_en": self.message_en}}
         body["error"]["fields"] = self.fields
+        body["error"]["fields_en"] = self.fields_en
+        if self.key:
+            body["error"]["key"] = self.key
         response = jsonify(body)
         response.headers.update(self.headers)
         return response, self.status
@@ -93,9 +104,10 @@ def _camel(name: str) -> str:
 def from_service_error(
     exc: ServiceError, field_prefix: str | None = None, field_names: dict[str, str] | None = None
 ) -> ApiError:
-    """The answer for a service's refusal. The services' messages are written for residents
-    (Swedish) and pass through; infrastructure failures get our own words. Field errors get the
-    app's names: `field_names` first, then `field_prefix` + the service's name, else camelCase."""
+    """The answer for a service's refusal. The services' messages are written for residents, in
+    Swedish and English, and pass through (a status's own English only where the service sent none);
+    infrastructure failures get our own words. Field errors get the app's names: `field_names`
+    first, then `field_prefix` + the service's name, else camelCase."""
     if is_unavailable(exc.code):
         error = ApiError.of(503, "unavailable", texts.UNAVAILABLE)
         error.headers["Retry-After"] = RETRY_AFTER_SECONDS
@@ -109,10 +121,15 @@ def from_service_error(
         log.warning("service failed", extra={"fields": {"grpc_code": exc.code.name}})
         return ApiError.of(500, "internal", texts.INTERNAL)
     code = SERVICE_CODES.get(exc.code, "invalid_request")
-    fields = {_field_name(name, field_prefix, field_names or {}): str(msg) for name, msg in exc.field_errors.items()}
+    names = field_names or {}
+    fields = {_field_name(name, field_prefix, names): str(msg) for name, msg in exc.field_errors.items()}
     fallback = texts.TOKEN_INVALID if status == 401 else texts.INVALID_REQUEST
     message = exc.message or fallback.sv
-    error = ApiError(status, code, message, texts.SERVICE_MESSAGE_EN.get(status, fallback.en), fields)
+    message_en = exc.message_en or texts.SERVICE_MESSAGE_EN.get(status, fallback.en)
+    fields_en = {
+        _field_name(name, field_prefix, names): str(msg) for name, msg in exc.fields_said("en", message_en).items()
+    }
+    error = ApiError(status, code, message, message_en, fields, fields_en=fields_en, key=exc.key)
     if status == 401:
         error.headers["WWW-Authenticate"] = 'Bearer realm="fickan", error="invalid_token"'
     return error

@@ -6,7 +6,8 @@ and pass through; these are the BFF's own.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import re
+from typing import Any, NamedTuple
 
 from fickan_bff import errors as bff_errors
 
@@ -102,7 +103,7 @@ INTERNAL = Text(
     "Something went wrong on our side. Please try again in a while.",
 )
 
-# English companions of the (Swedish) messages the services send, by HTTP status.
+# The English for a service's refusal that came without its own (the services send both), by HTTP status.
 SERVICE_MESSAGE_EN = {
     400: "Some details need to be corrected.",
     401: "You need to log in with BankID again.",
@@ -183,3 +184,74 @@ BANKID_DISRUPTED = Text(
     "Försök igen om en stund.",
     "BankID has disruptions. Logging in and signing with BankID may not work right now. Try again in a while.",
 )
+
+
+# --- The field messages' English -------------------------------------------------------------
+# The field messages above are marshmallow's error texts (plain Swedish, some with {placeholders}
+# filled by the schemas); each has its English here, and `field_en` finds it for a filled message.
+FIELD_EN = {
+    FIELD_REQUIRED: "The field is missing.",
+    FIELD_NULL: "The field must not be empty.",
+    FIELD_NOT_TEXT: "Write text here.",
+    FIELD_NOT_INTEGER: "Write a whole number here.",
+    FIELD_NOT_BOOLEAN: "Answer true or false.",
+    FIELD_NOT_OBJECT: "The answers are to be sent as questions with answers.",
+    FIELD_NOT_ANSWER: "The answer is to be text or a whole number.",
+    FIELD_UNKNOWN: "The field does not exist. Update the app.",
+    FIELD_BLANK: "Write something here.",
+    FIELD_TOO_LONG: "The text may be at most {max} characters.",
+    FIELD_TOO_MANY: "At most {max} answers at a time.",
+    FIELD_VERSION: "The version is to be a whole number, 0 or more.",
+    FIELD_LIMIT: "Write a number between {min} and {max}.",
+    FIELD_PERSONAL_NUMBER: "Write the personal identity number with 12 digits, for example YYYYMMDDNNNN.",
+    FIELD_ORDER_REF: "The login is not recognised. Start the login again.",
+    FIELD_KIND: "There is no such e-service.",
+    FIELD_SLUG: "There is nothing like that here.",
+    FIELD_MUNICIPALITIES: "Give municipality codes of four digits, separated by commas, for example 1284,1292.",
+    FIELD_YEAR: "Write the year with four digits, for example 2024.",
+    FIELD_RETURN_URL: "The address to return to is to be a full address, for example https://…",
+    FIELD_REFRESH_TOKEN: "The login is not recognised. Log in with BankID again.",
+    FIELD_USER_CODE: "Write the eight letters the watch shows, for example BCDF-GHJK.",
+    FIELD_RESOURCE: "There is nothing like that to show.",
+    FIELD_DEVICE_ID: "The device is not recognised. Reload the list and try again.",
+    FIELD_ID: "The id is not recognised. Reload and try again.",
+    FIELD_FORM_VERSION: "The version is to be a whole number from 1 up.",
+    FIELD_SIGN_ORDER: "The signing is not recognised. Start the signing again.",
+    FIELD_GROUP_ROW: "Each row is to be questions with answers.",
+    FIELD_LIST_MIXED: "The list is to be either rows of answers or the attachments' ids.",
+    FIELD_TOO_MANY_ITEMS: "At most {max} in the list.",
+    FIELD_FILE_ID: "The attachment is not recognised. Upload it again.",
+    FIELD_COMPLETION_EMPTY: "Write something or upload what was asked for.",
+    FIELD_UPLOAD_ONLY_FILE: "Send only the field file.",
+    FIELD_ADULTS: "Choose one or two adults.",
+    FIELD_AMOUNT: "Write an amount between 0 and SEK {max}.",
+    FIELD_CHILD_AGE: "The child's age is to be a whole number between 0 and {max} years.",
+    FIELD_CHILDREN: "The children's ages are to be sent as a list, at most {max} children.",
+    FIELD_LANGUAGE: "Choose sv or en.",
+    FIELD_CLOCK: "Write the time as HH:MM, for example 22:00.",
+}
+_FIELD_PATTERNS = [
+    (
+        re.compile(
+            re.escape(sv).replace(r"\{", "{").replace(r"\}", "}").replace("{", "(?P<").replace("}", ">.+?)") + "$"
+        ),
+        en,
+    )
+    for sv, en in FIELD_EN.items()
+]
+
+
+def contract_hint(limits: Any) -> None:
+    """A contract's own field message (fickan.options.v1.limits hint, hint_en) gets its English here."""
+    if limits.hint and limits.hint_en:
+        FIELD_EN.setdefault(limits.hint, limits.hint_en)
+
+
+def field_en(message: str) -> str | None:
+    """The English of one of the field messages above (filled or not), or None."""
+    if message in FIELD_EN:
+        return FIELD_EN[message]
+    for pattern, en in _FIELD_PATTERNS:
+        if match := pattern.match(message):
+            return en.format(**match.groupdict())
+    return None

@@ -103,7 +103,7 @@ def test_bodies_and_answers_reference_the_marshmallow_schemas(spec):
     assert schemas["SaveAnswers"]["required"] == ["answers", "version"]
     assert schemas["SaveAnswers"]["additionalProperties"] is False  # unknown fields are refused
     assert "statusText" in schemas["Application"]["properties"]
-    assert set(schemas["ErrorBody"]["properties"]) == {"code", "message", "message_en", "fields"}
+    assert set(schemas["ErrorBody"]["properties"]) == {"code", "message", "message_en", "fields", "fields_en", "key"}
     assert "personalNumber" in schemas["StartLogin"]["properties"]
 
 

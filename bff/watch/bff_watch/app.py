@@ -87,8 +87,10 @@ def _service_error(exc: ServiceError) -> Response:
         return _error(401, "token_invalid", texts.TOKEN_INVALID)
     if status == 403:
         return _error(403, "forbidden", texts.FORBIDDEN)
-    # Other refusals: the service's own (Swedish) words, kept short.
-    message = exc.message if _lang() == "sv" and exc.message else texts.INTERNAL.en
+    # Other refusals: the service's own words in the watch's language, kept short (a general text
+    # only where the service sent none in that language).
+    fallback = texts.INTERNAL.en if _lang() == "en" else texts.INTERNAL.sv
+    message = exc.said(_lang(), fallback) or fallback
     return _json({"error": {"code": exc.code.name.lower(), "message": message[:200]}}, status)
 
 

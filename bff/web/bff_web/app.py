@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from bff_web import formatting
 from bff_web import session as web_session
 from bff_web.cookie import EncryptedCookieSessionInterface, session_keys
-from bff_web.i18n import LANG_COOKIE, current_language, t
+from bff_web.i18n import LANG_COOKIE, current_language, said, t
 from bff_web.texts import DEFAULT_LANGUAGE, LANGUAGES
 from bff_web.views import (
     account,
@@ -203,8 +203,8 @@ def create_app(services: Services | None = None) -> Flask:
         status = http_status(exc.code)
         if status in (403, 404):
             return error_page(status)
-        if 400 <= status < 500 and exc.message:
-            return error_page(status, message=exc.message)
+        if 400 <= status < 500 and said(exc):
+            return error_page(status, message=said(exc))
         return error_page(500)
 
     @app.errorhandler(Exception)

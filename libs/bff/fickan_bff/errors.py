@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed
 
-from fickan_common.errors import BUSY_MESSAGE
+from fickan_common.errors import BUSY
 
 HTTP_STATUS = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
@@ -28,8 +28,8 @@ UNAVAILABLE_EN = "The service is not answering right now. Please try again short
 
 # The platform stayed saturated longer than the BFF waited (fickan_common.grpc_client): a 429 with
 # Retry-After, never a 503 — the request was refused before anything ran and will work shortly.
-BUSY_SV = BUSY_MESSAGE
-BUSY_EN = "Many people are using the service right now. Please try again in a moment."
+BUSY_SV = BUSY.sv
+BUSY_EN = BUSY.en
 BUSY_RETRY_AFTER_SECONDS = "2"
 
 

@@ -34,10 +34,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from fickan_common import texts
 from fickan_common.errors import StaleVersion
 
 # Told to a person whose change lost a race with someone else's (a double click, two devices).
-CHANGED_MEANWHILE = "Uppgifterna ändrades nyss av någon annan. Ladda om sidan och försök igen."
+CHANGED_MEANWHILE = texts.CHANGED_MEANWHILE
 _WRITE = "fickan_write"
 _QUERY_ONLY = "fickan_query_only"  # what PRAGMA query_only is now on a pooled SQLite connection
 

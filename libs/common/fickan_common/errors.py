@@ -1,18 +1,33 @@
 """Domain errors. Services raise them; the gRPC interceptor turns them into status codes and the
-BFFs turn those into HTTP answers. Messages meant for residents are Swedish."""
+BFFs turn those into HTTP answers. Their messages are `Text`s from the service's texts module
+(Swedish and English under one key, fickan_common.texts), as are the values of field errors."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import grpc
+
+from fickan_common import texts
+from fickan_common.texts import Text, as_text
 
 
 class DomainError(Exception):
+    """`message`: the text said to the person; `field_errors`: field name -> text beside that field.
+    A plain string is taken as Swedish without English (only for words passed on from elsewhere; a
+    test refuses a raise with a literal string). `.message` and `.field_errors` are the Swedish,
+    `.text` and `.field_texts` both languages."""
+
     code = grpc.StatusCode.INTERNAL
 
-    def __init__(self, message: str, field_errors: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field_errors = field_errors or {}
+    def __init__(self, message: Text | str, field_errors: Mapping[str, Text | str] | None = None) -> None:
+        self.text = as_text(message)
+        self.field_texts = {name: as_text(value) for name, value in (field_errors or {}).items()}
+        super().__init__(self.text.sv)
+        self.message = self.text.sv
+        self.message_en = self.text.en
+        self.key = self.text.key
+        self.field_errors = {name: value.sv for name, value in self.field_texts.items()}
 
 
 class ValidationFailed(DomainError):
@@ -55,7 +70,8 @@ class Busy(DomainError):
 
 
 # Said to the person when the platform stays saturated longer than the BFF waits for it.
-BUSY_MESSAGE = "Många använder tjänsten just nu. Försök igen om en liten stund."
+BUSY = texts.BUSY
+BUSY_MESSAGE = BUSY.sv
 
 
 class Unavailable(DomainError):

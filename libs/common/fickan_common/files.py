@@ -9,13 +9,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from fickan_common import texts
 from fickan_common.errors import ValidationFailed
+from fickan_common.texts import Text
 
 # ISO base media file brands of HEIC/HEIF images (ftyp box).
 HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 TYPE_NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/heic": "HEIC", "application/pdf": "PDF"}
-WRONG_TYPE = "Filen är inte en JPEG-, PNG-, HEIC- eller PDF-fil. Fotografera dokumentet eller spara det som PDF."
-EMPTY = "Filen är tom."
+WRONG_TYPE = texts.FILE_WRONG_TYPE
+EMPTY = texts.FILE_EMPTY
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,8 @@ def clean_filename(name: str) -> str:
     return name[:150] or "bilaga"
 
 
-def too_large(max_bytes: int) -> str:
-    return f"Filen är för stor. Den får vara högst {max_bytes // (1024 * 1024)} MB."
+def too_large(max_bytes: int) -> Text:
+    return texts.FILE_TOO_LARGE.format(mb=max_bytes // (1024 * 1024))
 
 
 def check(filename: str, content: bytes, max_bytes: int, content_types: Iterable[str]) -> CheckedFile:

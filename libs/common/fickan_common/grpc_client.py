@@ -1,5 +1,6 @@
 """gRPC clients: every call carries a deadline, the correlation id and (where given) the caller's
-token; failures come back as ServiceError with the status code and any field errors.
+token; failures come back as ServiceError with the status code, the message and any field errors,
+each in Swedish and (when the service sent it) English, with the text's key.
 
 Back-pressure, the caller's side: at most `max_in_flight` calls of one process go to a service at
 once; more wait here for their turn, in arrival order (a greenlet each under the BFFs' gevent
@@ -21,8 +22,8 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from fickan_common.context import current_correlation_id, idempotency_key
-from fickan_common.errors import BUSY_MESSAGE
-from fickan_common.grpc_server import BUSY_KEY, FIELD_ERRORS_KEY, MAX_MESSAGE_BYTES
+from fickan_common.errors import BUSY
+from fickan_common.grpc_server import BUSY_KEY, FIELD_ERRORS_KEY, MAX_MESSAGE_BYTES, TEXT_KEY
 
 DEFAULT_TIMEOUT = 3.0
 DEFAULT_BUSY_WAIT = 6.0
@@ -32,20 +33,51 @@ GRPC_LIMIT_DETAILS = "Concurrent RPC limit exceeded!"
 
 
 class ServiceError(Exception):
+    """A service's refusal. `message` and `field_errors` are the Swedish (the status details);
+    `message_en` and `field_errors_en` the English the service sent beside it ("" / missing when it
+    sent none); `key` names the text (e.g. "identity.bankid_in_progress"), `field_keys` the fields'."""
+
     def __init__(
-        self, code: grpc.StatusCode, message: str, field_errors: dict[str, str] | None = None, busy: bool = False
+        self,
+        code: grpc.StatusCode,
+        message: str,
+        field_errors: dict[str, str] | None = None,
+        busy: bool = False,
+        message_en: str = "",
+        key: str = "",
+        field_errors_en: dict[str, str] | None = None,
+        field_keys: dict[str, str] | None = None,
     ) -> None:
         super().__init__(f"{code.name}: {message}")
         self.code = code
         self.message = message
         self.field_errors = field_errors or {}
         self.busy = busy  # refused before anything ran: the same request later is safe
+        self.message_en = message_en
+        self.key = key
+        self.field_errors_en = field_errors_en or {}
+        self.field_keys = field_keys or {}
+
+    def said(self, lang: str, fallback_en: str = "") -> str:
+        """The message in `lang`: the service's English for "en" (`fallback_en` when it sent none),
+        else the Swedish."""
+        if lang == "en":
+            return self.message_en or fallback_en or self.message
+        return self.message
+
+    def fields_said(self, lang: str, fallback_en: str = "") -> dict[str, str]:
+        """The field errors in `lang`: each field's English for "en" (`fallback_en`, else the Swedish,
+        for a field the service sent none for)."""
+        if lang != "en":
+            return dict(self.field_errors)
+        return {name: self.field_errors_en.get(name) or fallback_en or sv for name, sv in self.field_errors.items()}
 
     @classmethod
     def from_rpc(cls, error: grpc.RpcError) -> ServiceError:
         code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
         message = error.details() if hasattr(error, "details") else str(error)
         field_errors: dict[str, str] = {}
+        said: dict[str, Any] = {}
         busy = False
         trailing = error.trailing_metadata() if hasattr(error, "trailing_metadata") else None
         for key, value in trailing or ():
@@ -54,12 +86,33 @@ class ServiceError(Exception):
                     field_errors = json.loads(value)
                 except ValueError:
                     pass
+            elif key == TEXT_KEY:
+                try:
+                    said = json.loads(value)
+                except ValueError:
+                    pass
             elif key == BUSY_KEY:
                 busy = True
+        if not isinstance(said, dict):
+            said = {}
         if code == grpc.StatusCode.RESOURCE_EXHAUSTED and message == GRPC_LIMIT_DETAILS:
-            busy, message = True, BUSY_MESSAGE
+            busy, message = True, BUSY.sv
+            said = {"key": BUSY.key, "en": BUSY.en}
         busy = busy and code == grpc.StatusCode.RESOURCE_EXHAUSTED
-        return cls(code or grpc.StatusCode.UNKNOWN, message or "", field_errors, busy)
+        return cls(
+            code or grpc.StatusCode.UNKNOWN,
+            message or "",
+            field_errors,
+            busy,
+            message_en=str(said.get("en") or ""),
+            key=str(said.get("key") or ""),
+            field_errors_en=_strings(said.get("fields_en")),
+            field_keys=_strings(said.get("field_keys")),
+        )
+
+
+def _strings(value: object) -> dict[str, str]:
+    return {str(k): str(v) for k, v in value.items() if v} if isinstance(value, dict) else {}
 
 
 def make_channel(target: str) -> grpc.Channel:
@@ -106,7 +159,7 @@ class ServiceClient:
             metadata.append(("idempotency-key", key))
         give_up = time.monotonic() + self.busy_wait
         if self._turns is not None and not self._turns.acquire(timeout=self.busy_wait):
-            raise ServiceError(grpc.StatusCode.RESOURCE_EXHAUSTED, BUSY_MESSAGE, busy=True)
+            raise ServiceError(grpc.StatusCode.RESOURCE_EXHAUSTED, BUSY.sv, busy=True, message_en=BUSY.en, key=BUSY.key)
         try:
             pause = 0.05
             while True:

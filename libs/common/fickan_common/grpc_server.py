@@ -26,9 +26,9 @@ from contextvars import ContextVar
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from fickan_common import limits, metrics
+from fickan_common import limits, metrics, texts
 from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
-from fickan_common.errors import BUSY_MESSAGE, Busy, DomainError, PermissionDenied, Unauthenticated, Unavailable
+from fickan_common.errors import Busy, DomainError, PermissionDenied, Unauthenticated, Unavailable
 from fickan_common.idempotency import METADATA_KEY, IdempotencyStore, check_key, key_hash
 from fickan_common.settings import env_float
 from fickan_common.tokens import InvalidToken, Principal, TokenVerifier, bearer
@@ -38,7 +38,10 @@ log = logging.getLogger(__name__)
 # Each server's health servicer, so a shutdown can say NOT_SERVING before it drains.
 _HEALTH: weakref.WeakKeyDictionary[grpc.Server, health.HealthServicer] = weakref.WeakKeyDictionary()
 
-FIELD_ERRORS_KEY = "fickan-field-errors-bin"
+FIELD_ERRORS_KEY = "fickan-field-errors-bin"  # JSON {field: Swedish}
+# JSON {"key": ..., "en": ..., "fields_en": {field: English}, "field_keys": {field: key}}: the message's
+# English and key beside the Swedish in the status details (see fickan_common.texts)
+TEXT_KEY = "fickan-text-bin"
 BUSY_KEY = "fickan-busy"  # trailing metadata: refused before anything ran, safe to send again
 REPLAYED_KEY = "fickan-idempotent-replay"  # trailing metadata on an answer given back for a repeat
 # Attachments (up to 10 MB) travel in one message; gRPC's default limit is 4 MB. Servers and clients.
@@ -46,17 +49,12 @@ MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 _principal: ContextVar[Principal | None] = ContextVar("principal", default=None)
 SLOW_RPC_SECONDS = 1.0  # a read slower than this is logged at info
 
-TOKEN_MESSAGES = {
-    "missing": "Du behöver logga in.",
-    "expired": "Din inloggning har gått ut. Logga in igen.",
-    "invalid": "Inloggningen kunde inte kontrolleras. Logga in igen.",
-    "revoked": "Din inloggning är avslutad. Logga in igen.",
-}
-GLANCE_REFUSED = "Klockan kan bara visa en översikt. Öppna appen eller webben för det här."
+TOKEN_MESSAGES = texts.TOKEN_MESSAGES
+GLANCE_REFUSED = texts.GLANCE_REFUSED
 # Something the service needs is away (its database restarting or failing over, another service
 # down): what it did was rolled back, so a retry is safe, and the caller is told so (UNAVAILABLE:
 # the BFF's 503 with Retry-After) instead of "something went wrong" (INTERNAL).
-TRY_AGAIN_SOON = "Tjänsten svarar inte just nu. Försök igen om en liten stund."
+TRY_AGAIN_SOON = texts.TRY_AGAIN_SOON
 
 
 def database_away(exc: BaseException) -> bool:
@@ -87,6 +85,27 @@ def as_domain_error(exc: Exception) -> DomainError | None:
     return None
 
 
+def _text_json(text: texts.Text, fields: dict[str, texts.Text]) -> bytes:
+    said = {
+        "key": text.key,
+        "en": text.en,
+        "fields_en": {name: value.en for name, value in fields.items() if value.en},
+        "field_keys": {name: value.key for name, value in fields.items() if value.key},
+    }
+    return json.dumps(said, ensure_ascii=False).encode()
+
+
+def trailing_metadata(exc: DomainError) -> tuple[tuple[str, str | bytes], ...]:
+    """What travels beside the status: the Swedish field errors (as always), the English and the
+    keys of the message and the fields, and whether the call was refused before anything ran."""
+    metadata: list[tuple[str, str | bytes]] = [(TEXT_KEY, _text_json(exc.text, exc.field_texts))]
+    if isinstance(exc, Busy):
+        metadata.append((BUSY_KEY, "1"))
+    if exc.field_errors:
+        metadata.append((FIELD_ERRORS_KEY, json.dumps(exc.field_errors, ensure_ascii=False).encode()))
+    return tuple(metadata)
+
+
 def current_principal() -> Principal:
     """The verified caller of the current request."""
     principal = _principal.get()
@@ -112,7 +131,7 @@ class CommandGate:
         wait = self.max_wait if time_remaining is None else min(self.max_wait, time_remaining - self.margin)
         with self._lock:
             if self._waiting >= self.queue or wait <= 0:
-                raise Busy(BUSY_MESSAGE)
+                raise Busy(texts.BUSY)
             self._waiting += 1
         try:
             admitted = self._places.acquire(timeout=wait)
@@ -120,7 +139,7 @@ class CommandGate:
             with self._lock:
                 self._waiting -= 1
         if not admitted:
-            raise Busy(BUSY_MESSAGE)
+            raise Busy(texts.BUSY)
 
     def leave(self) -> None:
         self._places.release()
@@ -187,17 +206,13 @@ class ServiceInterceptor(grpc.ServerInterceptor):
             log.warning("a dependency is away in %s: %s", method, str(exc).splitlines()[0] if str(exc) else repr(exc))
             exc = domain
         if isinstance(exc, DomainError):
-            if isinstance(exc, Busy):
-                context.set_trailing_metadata(((BUSY_KEY, "1"),))
-            if exc.field_errors:
-                context.set_trailing_metadata(
-                    ((FIELD_ERRORS_KEY, json.dumps(exc.field_errors, ensure_ascii=False).encode()),)
-                )
+            context.set_trailing_metadata(trailing_metadata(exc))
             context.abort(exc.code, exc.message)
         if isinstance(exc, grpc.RpcError) or type(exc).__name__ == "_AbortError":
             raise exc
         log.exception("unhandled error in %s", method)
-        context.abort(grpc.StatusCode.INTERNAL, "Något gick fel hos oss. Försök igen om en stund.")
+        context.set_trailing_metadata(((TEXT_KEY, _text_json(texts.INTERNAL, {})),))
+        context.abort(grpc.StatusCode.INTERNAL, texts.INTERNAL.sv)
         return grpc.StatusCode.INTERNAL  # not reached: abort raises
 
     def _done(self, method: str, code: grpc.StatusCode, started: float, public: bool) -> None:

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from fickan_common import texts
 from fickan_common.db import Database
 from fickan_common.errors import Conflict, ValidationFailed
 
@@ -33,8 +34,8 @@ log = logging.getLogger(__name__)
 METADATA_KEY = "idempotency-key"
 MAX_KEY_LENGTH = 200
 PENDING, DONE = "pending", "done"
-BAD_KEY = "Begärans nyckel (Idempotency-Key) ska vara 1–200 synliga tecken."
-STILL_RUNNING = "Samma begäran behandlas redan. Vänta en stund och ladda om sidan."
+BAD_KEY = texts.BAD_IDEMPOTENCY_KEY
+STILL_RUNNING = texts.STILL_RUNNING
 
 
 def idempotency_table(metadata: MetaData) -> Table:

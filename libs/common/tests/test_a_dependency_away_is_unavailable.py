@@ -73,7 +73,7 @@ def call(channel: grpc.Channel, method: str) -> grpc.RpcError:
 def test_a_database_that_is_away_is_unavailable_with_a_clear_message(server_on_a_database_that_is_away):
     error = call(server_on_a_database_that_is_away, METHOD)
     assert error.code() == grpc.StatusCode.UNAVAILABLE
-    assert error.details() == TRY_AGAIN_SOON
+    assert error.details() == TRY_AGAIN_SOON.sv
 
 
 def test_a_bug_is_still_internal(server_on_a_database_that_is_away):
@@ -145,4 +145,4 @@ def test_a_service_that_cannot_get_the_keys_answers_unavailable():
     finally:
         server.stop(0)
     assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
-    assert raised.value.details() == TRY_AGAIN_SOON
+    assert raised.value.details() == TRY_AGAIN_SOON.sv

@@ -313,7 +313,9 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
 
     def CheckAnswers(self, request, context):  # noqa: N802
         problems = self.applications.check_answers(current_principal(), request.application_id, request.step)
-        return pb.AnswerProblems(problems=[pb.AnswerProblem(question_id=q, message=m, step=s) for q, m, s in problems])
+        return pb.AnswerProblems(
+            problems=[pb.AnswerProblem(question_id=q, message=m.sv, message_en=m.en, step=s) for q, m, s in problems]
+        )
 
     def SaveAnswers(self, request, context):  # noqa: N802
         app = self.applications.save_answers(

@@ -18,7 +18,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from applications import steps
+from applications import steps, texts
 from applications.domain import calculation as calc
 from applications.domain import cases, forms, periods, proposals
 from applications.domain.cases import Text
@@ -34,7 +34,7 @@ from fickan_common.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 APPROVED = ("approved", "partly_approved")
-PAID_ALREADY = "En utbetalning för det här ärendet eller den här månaden finns redan."
+PAID_ALREADY = texts.PAID_ALREADY
 RANDOM_CHECK_ITEMS = [
     "Kontoutdrag för de två senaste månaderna",
     "Underlag för alla inkomster du har angett",
@@ -136,17 +136,17 @@ class Casework:
         expected_version: int = 0,
     ) -> Application:
         items = [i.strip()[:300] for i in items if i and i.strip()]
-        errors: dict[str, str] = {}
+        errors: dict[str, texts.Text] = {}
         if not items:
-            errors["items"] = "Skriv vad som saknas."
+            errors["items"] = texts.WRITE_MISSING
         try:
             due = date.fromisoformat(due_date)
             if not self.today() <= due <= self.today() + timedelta(days=60):
-                errors["due_date"] = "Datumet behöver vara mellan i dag och 60 dagar framåt."
+                errors["due_date"] = texts.DUE_DATE_RANGE
         except ValueError:
-            errors["due_date"] = "Skriv datumet som ÅÅÅÅ-MM-DD."
+            errors["due_date"] = texts.DATE_FORM
         if errors:
-            raise ValidationFailed("Kompletteringen kunde inte skickas.", errors)
+            raise ValidationFailed(texts.COMPLETION_NOT_SENT, errors)
         with self.work() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
             self._ask(session, app, items, message.strip(), due, random_check, principal.user_id)
@@ -194,7 +194,7 @@ class Casework:
         with self.work() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
             if app.status not in cases.OPEN_FOR_STAFF:
-                raise Conflict("Beräkningen kan bara ändras innan beslut.")
+                raise Conflict(texts.ONLY_BEFORE_DECISION)
             merged = {a["code"]: a for a in app.adjustments}
             merged.update({a.code: {"code": a.code, "amount": a.amount, "reason": a.reason} for a in adjustments})
             result = calc.calculate(self._input(app), [calc.Adjustment(**a) for a in merged.values()])
@@ -220,13 +220,13 @@ class Casework:
         expected_version: int = 0,
     ) -> Application:
         reasons = reasons.strip()
-        errors: dict[str, str] = {}
+        errors: dict[str, texts.Text] = {}
         if outcome not in cases.OUTCOMES:
-            errors["outcome"] = "Välj beviljad, delvis beviljad eller avslag."
+            errors["outcome"] = texts.OUTCOME
         if outcome in ("partly_approved", "rejected") and not reasons:
-            errors["reasons"] = "Skriv skälen för beslutet. Den sökande har rätt att få veta varför."
+            errors["reasons"] = texts.REASONS
         if errors:
-            raise ValidationFailed("Beslutet kunde inte sparas.", errors)
+            raise ValidationFailed(texts.DECISION_NOT_SAVED, errors)
         with self.work() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
             if app.status in cases.WAITING_FOR_RESIDENT:
@@ -245,10 +245,7 @@ class Casework:
             .order_by(CompletionRequest.requested_at.desc())
         ).first()
         if request is not None and request.due_date >= self.today():
-            raise Conflict(
-                f"Den sökande har till och med {steps.swedish_date(request.due_date)} på sig att komplettera. "
-                "Du kan fatta beslut när tiden har gått ut eller när kompletteringen har kommit in."
-            )
+            raise Conflict(texts.COMPLETION_TIME_LEFT.format(day=texts.day(request.due_date)))
 
     @staticmethod
     def _granted(app: Application, outcome: str, amount: int) -> int:
@@ -257,7 +254,7 @@ class Casework:
         result = int(app.calculation.get("result", 0)) if app.calculation else 0
         granted = amount or result
         if granted <= 0:
-            raise ValidationFailed("Ange beloppet som beviljas.", {"amount": "Ange beloppet som beviljas."})
+            raise ValidationFailed(texts.GRANTED_AMOUNT, {"amount": texts.GRANTED_AMOUNT})
         return granted
 
     def _decide(
@@ -312,11 +309,9 @@ class Casework:
         try:
             when = date.fromisoformat(payment_date) if payment_date else periods.next_payment_day(self.today())
         except ValueError:
-            raise ValidationFailed(
-                "Skriv datumet som ÅÅÅÅ-MM-DD.", {"payment_date": "Skriv datumet som ÅÅÅÅ-MM-DD."}
-            ) from None
+            raise ValidationFailed(texts.DATE_FORM, {"payment_date": texts.DATE_FORM}) from None
         if not self.today() <= when <= self.today() + timedelta(days=60):
-            message = "Utbetalningsdagen behöver vara mellan i dag och 60 dagar framåt."
+            message = texts.PAYMENT_DAY_RANGE
             raise ValidationFailed(message, {"payment_date": message})
         with self.work() as session:
             app = self._staff_case(session, principal, application_id, expected_version)
@@ -326,7 +321,7 @@ class Casework:
 
     def _schedule(self, session: Session, app: Application, when: date) -> None:
         if app.status != cases.DECIDED or app.decision.get("outcome") == "rejected":
-            raise Conflict("Bara ett beviljat beslut kan betalas ut.")
+            raise Conflict(texts.ONLY_APPROVED_PAID)
         app.payment_amount, app.payment_date = int(app.decision.get("amount", 0)), when
         session.add(
             Payment(
@@ -497,7 +492,7 @@ class Casework:
             payment = session.get(Payment, payment_id)
             app = steps.find(session, payment.application_id, lock=True)
             if app.status != cases.PAYMENT_SCHEDULED:
-                raise Conflict(f"the case is {app.status}, not payment_scheduled")
+                raise Conflict(texts.NOT_SCHEDULED.format(status=app.status))
             app.paid_at = now
             steps.move(
                 session,

@@ -5,12 +5,11 @@ it, to the group answering that question."""
 
 from __future__ import annotations
 
+from applications import texts
 from fickan.contact.v1 import contact_pb2, contact_pb2_grpc
 from fickan_common.errors import NotFound, PermissionDenied, Unavailable
 from fickan_common.grpc_client import ServiceClient, ServiceError
 from fickan_common.tokens import Principal
-
-NOT_YOUR_QUESTION = "Du ser bara ärenden som en fråga i din svarsgrupp gäller."
 
 
 class ContactLinks:
@@ -25,8 +24,8 @@ class ContactLinks:
             )
         except ServiceError as exc:
             if exc.code.name == "NOT_FOUND":
-                raise NotFound("Frågan finns inte.") from None
+                raise NotFound(texts.QUESTION_NOT_FOUND) from None
             if exc.code.name in ("PERMISSION_DENIED", "UNAUTHENTICATED", "INVALID_ARGUMENT"):
-                raise PermissionDenied(NOT_YOUR_QUESTION) from None
-            raise Unavailable("Kontaktcenters tjänst svarar inte just nu. Försök igen om en stund.") from None
+                raise PermissionDenied(texts.NOT_YOUR_GROUPS_CASE) from None
+            raise Unavailable(texts.CONTACT_AWAY) from None
         return link.application_id

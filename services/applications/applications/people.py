@@ -5,11 +5,13 @@ runs the signing sequence)."""
 
 from __future__ import annotations
 
+from applications import texts
 from applications.service import SignatureInfo
 from applications.signing import SignOrder, SignProgress
 from fickan.identity.v1 import identity_pb2, identity_pb2_grpc
 from fickan_common.errors import Conflict, NotFound, PermissionDenied, RateLimited, Unavailable, ValidationFailed
 from fickan_common.grpc_client import ServiceClient, ServiceError
+from fickan_common.texts import Text
 from fickan_common.tokens import Principal
 
 
@@ -17,23 +19,32 @@ class IdentityPeople:
     def __init__(self, target: str, timeout: float = 3.0) -> None:
         self.client = ServiceClient(target, identity_pb2_grpc.IdentityServiceStub, timeout)
 
+    @staticmethod
+    def _field(exc: ServiceError, name: str) -> Text | None:
+        """One of identity's field errors, in both languages (None when it sent none)."""
+        if name not in exc.field_errors:
+            return None
+        return Text(exc.field_keys.get(name, ""), exc.field_errors[name], exc.field_errors_en.get(name, ""))
+
     def _call(self, method: str, request: object, principal: Principal, field: str):  # type: ignore[no-untyped-def]
         try:
             return self.client.call(method, request, token=principal.token)
         except ServiceError as exc:
             name = exc.code.name
             if name == "INVALID_ARGUMENT":
-                message = exc.message or "Uppgiften är inte giltig."
-                raise ValidationFailed(message, {field: exc.field_errors.get("personal_number", message)}) from None
+                message = Text(exc.key, exc.message, exc.message_en) if exc.message else texts.NOT_VALID
+                raise ValidationFailed(message, {field: self._field(exc, "personal_number") or message}) from None
             if name == "NOT_FOUND":
-                raise NotFound(exc.message or "Finns inte.") from None
+                raise NotFound(Text(exc.key, exc.message, exc.message_en) if exc.message else texts.NOT_FOUND) from None
             if name == "FAILED_PRECONDITION":
-                raise Conflict(exc.message or "Det går inte just nu.") from None
+                raise Conflict(Text(exc.key, exc.message, exc.message_en) if exc.message else texts.NOT_NOW) from None
             if name == "PERMISSION_DENIED":
-                raise PermissionDenied(exc.message or "Det här får du inte göra.") from None
+                raise PermissionDenied(
+                    Text(exc.key, exc.message, exc.message_en) if exc.message else texts.NOT_ALLOWED
+                ) from None
             if name == "RESOURCE_EXHAUSTED":
-                raise RateLimited(exc.message) from None
-            raise Unavailable("Inloggningstjänsten svarar inte just nu. Försök igen om en stund.") from None
+                raise RateLimited(Text(exc.key, exc.message, exc.message_en)) from None
+            raise Unavailable(texts.IDENTITY_AWAY) from None
 
     def resolve(self, principal: Principal, personal_number: str) -> tuple[str, str]:
         answer = self._call(

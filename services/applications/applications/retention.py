@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from applications import steps
+from applications import steps, texts
 from applications.domain import cases
 from applications.domain.cases import Text
 from applications.store import OUTBOX, Application, Attachment, CaseEvent, CompletionRequest, RetentionLog, SigningOrder
@@ -51,7 +51,7 @@ THINNED_NOTE = Text(
     "Data in the case was removed by the municipality's retention rules: file contents and answers. "
     "The decision and amounts remain.",
 )
-ADMINS_ONLY = "Bara administratörer ser gallringsloggen."
+ADMINS_ONLY = texts.ADMINS_ONLY
 ENDED = (cases.CLOSED, cases.WITHDRAWN)
 # Never sent: a draft, or one still waiting for the co-applicant's signature (never seen by staff).
 UNSENT = (cases.DRAFT, cases.SIGNATURE_PENDING)

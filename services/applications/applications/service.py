@@ -16,7 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from applications import sent_copy, steps
+from applications import sent_copy, steps, texts
 from applications.domain import attachments as files
 from applications.domain import calculation as calc
 from applications.domain import cases, forms, periods
@@ -69,10 +69,8 @@ class CaseLinks(Protocol):
     def case_of_question(self, principal: Principal, question_id: str) -> str: ...
 
 
-THINNED_COPY = (
-    "Kopian finns inte längre: svaren i ärendet är gallrade enligt kommunens regler. Beslutet finns kvar i ärendet."
-)
-THINNED_FILE = "Filen är gallrad enligt kommunens regler och finns inte längre. Filnamnet finns kvar i ärendet."
+THINNED_COPY = texts.THINNED_COPY
+THINNED_FILE = texts.THINNED_FILE
 
 
 class Applications:
@@ -119,7 +117,9 @@ class Applications:
         if form.period_bound:
             window = self.period(period)
             if not window.is_open(self.today()):
-                message = f"Ansökan för {periods.month_name(window.period)} är inte öppen. {window.text()}"
+                message = texts.WINDOW_CLOSED.format(
+                    month=texts.month_of(window.period), window=texts.window_text(window)
+                )
                 raise Conflict(message)
         try:
             with self.db.transaction() as session:
@@ -134,7 +134,7 @@ class Applications:
                         )
                     ).first()
                     if taken:
-                        raise Conflict(f"Du har redan en ansökan för {periods.month_name(window.period)}.")
+                        raise Conflict(texts.ALREADY_APPLIED.format(month=texts.month_of(window.period)))
                 co_applicant = None
                 if previous is not None:
                     answers = forms.prefilled(form, previous.answers)
@@ -166,8 +166,8 @@ class Applications:
                 session.add(app)
         except IntegrityError:
             # Two drafts for one month started at once: the database's unique rule let one in.
-            month = periods.month_name(window.period) if window else ""
-            raise Conflict(f"Du har redan en ansökan för {month}.") from None
+            month = texts.month_of(window.period) if window else ""
+            raise Conflict(texts.ALREADY_APPLIED.format(month=month)) from None
         return app
 
     @staticmethod
@@ -225,10 +225,10 @@ class Applications:
         if not question or not value or forms.MASKED_PERSONNUMMER.match(value):
             return None
         if self.people is None:
-            raise ValidationFailed("Medsökande kan inte anges här.", {question.id: "Medsökande kan inte anges här."})
+            raise ValidationFailed(texts.NO_CO_APPLICANT_HERE, {question.id: texts.NO_CO_APPLICANT_HERE})
         user_id, masked = self.people.resolve(principal, value)
         if user_id == principal.user_id:
-            message = "Skriv din partners personnummer, inte ditt eget."
+            message = texts.PARTNER_NOT_SELF
             raise ValidationFailed(message, {question.id: message})
         return question.id, user_id, masked
 
@@ -240,14 +240,14 @@ class Applications:
         known = set(session.scalars(select(Attachment.id).where(Attachment.application_id == app.id)))
         missing = {q.id for q in form.questions if q.type == "file" and set(cleaned.get(q.id) or []) - known}
         if missing:
-            message = "Bilagan hör inte till den här ansökan. Ladda upp den igen."
+            message = texts.ATTACHMENT_NOT_HERE
             raise ValidationFailed(message, dict.fromkeys(missing, message))
 
     def _own_draft(self, session: Session, principal: Principal, application_id: str) -> Application:
         app = steps.find(session, application_id, lock=True)
         cases.require_owner(principal, app.applicant_id)
         if app.status not in SIGNABLE:
-            raise Conflict("Ansökan är redan skickad och kan inte ändras.")
+            raise Conflict(texts.SENT_NO_CHANGE)
         return app
 
     # -- signing and submitting -------------------------------------------------------------------
@@ -279,24 +279,24 @@ class Applications:
             app = steps.find(session, application_id)
             role = cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
             if app.status not in SIGNABLE:
-                raise Conflict("Ansökan är redan skickad.")
+                raise Conflict(texts.ALREADY_SENT)
             if role == "applicant":
                 forms.check_complete(forms.form_for(app.kind, app.form_version), app.answers)
             elif app.status != cases.SIGNATURE_PENDING:
-                raise Conflict("Ansökan är inte klar att skriva under än.")
+                raise Conflict(texts.NOT_READY_TO_SIGN)
             return self.signing_text(app), app.version, self.reference(app)
 
     def _verify_signature(self, principal: Principal, app: Application, signature_id: str) -> None:
         """The signature is the caller's, of this very text and version (checked with identity)."""
         if not signature_id:
-            message = "Skriv under ansökan med BankID innan du skickar den."
+            message = texts.SIGN_FIRST
             raise ValidationFailed(message, {"signature_id": message})
         if self.people is None:
-            raise ValidationFailed("Underskriften kan inte kontrolleras.", {"signature_id": "Kan inte kontrolleras."})
+            raise ValidationFailed(texts.SIGNATURE_UNCHECKABLE, {"signature_id": texts.CANNOT_CHECK})
         info = self.people.signature(principal, signature_id)
         text_hash = hashlib.sha256(self.signing_text(app).encode()).hexdigest()
         if info.user_id != principal.user_id or info.reference != self.reference(app) or info.text_sha256 != text_hash:
-            message = "Underskriften gäller inte den här versionen av ansökan. Skriv under igen."
+            message = texts.SIGNATURE_OTHER_VERSION
             raise ValidationFailed(message, {"signature_id": message})
 
     def submit(
@@ -313,7 +313,7 @@ class Applications:
             form = forms.form_for(app.kind, app.form_version)
             forms.check_complete(form, app.answers)
             if app.status != cases.DRAFT:
-                raise Conflict("Du har redan skrivit under. Nu väntar ansökan på din medsökande.")
+                raise Conflict(texts.SIGNED_WAITING)
         if form.requires_signature:
             self._verify_signature(principal, app, signature_id)
         masked = self._masked(principal)
@@ -365,13 +365,13 @@ class Applications:
             if signature_id and app.co_applicant_signature_id == signature_id:
                 return app  # this signature is on the case already (applications/signing.py, or a repeat)
             if app.status != cases.SIGNATURE_PENDING:
-                raise Conflict("Ansökan väntar inte på din underskrift.")
+                raise Conflict(texts.NOT_WAITING_FOR_YOU)
         self._verify_signature(principal, app, signature_id)
         masked = self._masked(principal)
         with self.work() as session:
             app = steps.find(session, application_id, lock=True)
             if app.status != cases.SIGNATURE_PENDING or app.co_applicant_id != principal.user_id:
-                raise Conflict("Ansökan väntar inte på din underskrift.")
+                raise Conflict(texts.NOT_WAITING_FOR_YOU)
             at = steps.now()
             app.co_applicant_signature_id, app.co_applicant_signed_at = signature_id, at
             app.co_applicant_name, app.co_applicant_masked = principal.name[:200], masked
@@ -458,7 +458,7 @@ class Applications:
         the due date; after it, the case worker decides on what there is (never automatically)."""
         text = text.strip()
         if not text and not attachment_ids:
-            message = "Skriv något eller ladda upp det som efterfrågas."
+            message = texts.WRITE_OR_UPLOAD
             raise ValidationFailed(message, {"text": message})
         with self.work() as session:
             app = steps.find(session, application_id, lock=True)
@@ -468,7 +468,7 @@ class Applications:
             request = self.completion_in_reach(session, app)
             known = set(session.scalars(select(Attachment.id).where(Attachment.application_id == app.id)))
             if set(attachment_ids) - known:
-                message = "Bilagan hör inte till den här ansökan. Ladda upp den igen."
+                message = texts.ATTACHMENT_NOT_HERE
                 raise ValidationFailed(message, {"attachment_ids": message})
             at = steps.now()
             who = "resident" if role == "applicant" else role
@@ -480,7 +480,7 @@ class Applications:
                 # An addition to the answer, before the due date: kept with it, and on the timeline.
                 joined = "\n\n".join(t for t in (request.answer_text, text) if t)
                 if len(joined) > ANSWER_TEXT_MAX:
-                    message = f"Kompletteringens text får vara högst {ANSWER_TEXT_MAX} tecken sammanlagt."
+                    message = texts.COMPLETION_TEXT_MAX.format(max=ANSWER_TEXT_MAX)
                     raise ValidationFailed(message, {"text": message})
                 request.answer_text = joined
                 request.answer_attachments = [*request.answer_attachments, *attachment_ids]
@@ -509,12 +509,9 @@ class Applications:
             app.status == cases.COMPLETION_SUBMITTED and request is not None and request.answered_at is not None
         )
         if request is None or not open_now:
-            raise Conflict("Det finns ingen komplettering att skicka in.")
+            raise Conflict(texts.NO_COMPLETION)
         if request.due_date < self.today():
-            raise Conflict(
-                f"Tiden för kompletteringen gick ut {request.due_date.isoformat()}. Handläggaren beslutar utifrån "
-                "det som finns. Skriv till kontaktcenter om du har något viktigt att lägga till."
-            )
+            raise Conflict(texts.COMPLETION_EXPIRED.format(day=request.due_date.isoformat()))
         return request
 
     @staticmethod
@@ -617,16 +614,16 @@ class Applications:
         """A contact-centre agent answering a question linked to this case sees its status, the
         resident's next step and the time left; nothing more, and the read is in the access log."""
         if not principal.has_role("contact_agent"):
-            raise PermissionDenied("Bara kontaktcenters medarbetare ser ärendets status här.")
+            raise PermissionDenied(texts.AGENTS_STATUS_ONLY)
         # Only beside a question of the agent's own group that is about this very case (contact
         # knows both); any other case id is refused before anything is read.
         linked = self.links.case_of_question(principal, question_id) if self.links and question_id else ""
         if not linked or linked != application_id:
-            raise PermissionDenied("Du ser bara ärenden som en fråga i din svarsgrupp gäller.")
+            raise PermissionDenied(texts.NOT_YOUR_GROUPS_CASE)
         with self.work() as session:
             app = steps.find(session, application_id)
             if app.status == cases.DRAFT:
-                raise NotFound("Ansökan finns inte.")
+                raise NotFound(texts.APPLICATION_NOT_FOUND)
             what = f"Status för {steps.title(app).lower()}"
             reason = "Fråga till kontaktcenter"  # not the question's id: the co-applicant reads this too
             steps.record_staff_read(session, principal, app, "read", what, reason)
@@ -641,7 +638,7 @@ class Applications:
             app = steps.find(session, application_id)
             if principal.user_id in steps.residents(app):
                 if app.submitted_at is None:
-                    raise Conflict("Ansökan är inte skickad än. Kopian finns när den är skickad.")
+                    raise Conflict(texts.NOT_SENT_NO_COPY)
             else:
                 cases.require_case_worker_of(principal, app.unit, app.status)
                 what = f"Kopia av {steps.title(app).lower()}"
@@ -679,12 +676,12 @@ class Applications:
             app = steps.find(session, application_id, lock=True)
             cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
             if app.status not in UPLOADABLE:
-                raise Conflict("Bilagor kan bara läggas till i ett utkast eller när kommunen ber om komplettering.")
+                raise Conflict(texts.ATTACHMENTS_WHEN)
             if app.status in COMPLETABLE:
                 self.completion_in_reach(session, app)  # until the completion's due date
             count = len(list(session.scalars(select(Attachment.id).where(Attachment.application_id == app.id))))
             if count >= files.MAX_PER_CASE:
-                raise Conflict(f"Ansökan kan ha högst {files.MAX_PER_CASE} bilagor.")
+                raise Conflict(texts.MAX_ATTACHMENTS.format(max=files.MAX_PER_CASE))
             stored = Attachment(
                 id=str(uuid.uuid4()),
                 application_id=app.id,
@@ -704,12 +701,12 @@ class Applications:
         try:
             uuid.UUID(attachment_id)
         except ValueError:
-            raise ValidationFailed("Ogiltig bilaga.", {"attachment_id": "Ogiltig bilaga."}) from None
+            raise ValidationFailed(texts.INVALID_ATTACHMENT, {"attachment_id": texts.INVALID_ATTACHMENT}) from None
         with self.work() as session:
             app = steps.find(session, application_id)
             stored = session.get(Attachment, attachment_id)
             if stored is None or stored.application_id != app.id:
-                raise NotFound("Bilagan finns inte.")
+                raise NotFound(texts.ATTACHMENT_NOT_FOUND)
             if app.thinned_at is not None:
                 # Retention removed the file's contents; its name stays on the case.
                 raise NotFound(THINNED_FILE)

@@ -25,9 +25,8 @@ from typing import Protocol
 
 from sqlalchemy import select, update
 
-from applications import steps
+from applications import steps, texts
 from applications.domain import cases, forms
-from applications.domain.cases import Text
 from applications.service import Applications
 from applications.store import Application, SigningOrder
 from fickan_common.errors import Conflict, NotFound, StaleVersion, Unavailable, ValidationFailed
@@ -39,35 +38,6 @@ PENDING, SIGNED, COMPLETE, FAILED, REFUSED = "pending", "signed", "complete", "f
 # How long a collect that finds the order finished at identity waits for a collect beside it to record
 # the signature here (milliseconds, normally) before it calls the order failed.
 SETTLE_SECONDS = 2.0
-
-OTHER_CASE = Text(
-    "Underskriften gäller en annan ansökan. Börja om underskriften.",
-    "The signature is for another application. Start the signing again.",
-)
-CHANGED = Text(
-    "Ansökan har ändrats sedan du började skriva under. Läs igenom den och skriv under igen.",
-    "The application has changed since you started signing. Read it through and sign again.",
-)
-ALREADY_SIGNED = Text(
-    "Du har redan skrivit under. Nu väntar ansökan på din medsökande.",
-    "You have already signed. The application is now waiting for your co-applicant.",
-)
-NO_SIGNATURE = Text(
-    "Den här ansökan skickas utan underskrift.",
-    "This application is sent without a signature.",
-)
-UNKNOWN_ORDER = Text(
-    "Underskriften finns inte eller är redan avslutad. Börja om.",
-    "The signing does not exist or has already ended. Start again.",
-)
-ENDED = Text(
-    "Underskriften avbröts eller tog för lång tid. Börja om.",
-    "The signing was cancelled or took too long. Start again.",
-)
-NO_BANKID = Text(
-    "Underskrifter med BankID går inte att göra just nu. Försök igen om en stund.",
-    "Signing with BankID is not possible right now. Try again in a while.",
-)
 
 
 @dataclass(frozen=True)
@@ -127,7 +97,7 @@ class Signing:
 
     def _bankid(self) -> BankIdSigning:
         if self.identity is None:
-            raise Unavailable(NO_BANKID.sv)
+            raise Unavailable(texts.SIGNING_NO_BANKID)
         return self.identity
 
     # -- start ----------------------------------------------------------------------------------
@@ -140,9 +110,9 @@ class Signing:
             app = steps.find(session, application_id)
             role = cases.resident_role(principal, app.applicant_id, app.co_applicant_id)
             if not forms.form_for(app.kind, app.form_version).requires_signature:
-                raise Conflict(NO_SIGNATURE.sv)
+                raise Conflict(texts.SIGNING_NO_SIGNATURE)
             if role == "applicant" and app.status != cases.DRAFT:
-                raise Conflict(ALREADY_SIGNED.sv)
+                raise Conflict(texts.SIGNING_ALREADY_SIGNED)
         self._cancel_earlier(principal)
         order = self._bankid().start_sign(principal, text, reference, end_user_ip, return_url)
         with self.db.transaction() as session:
@@ -164,7 +134,7 @@ class Signing:
     def collect(self, principal: Principal, application_id: str, order_ref: str) -> Collected:
         row = self._order(principal, application_id, order_ref)
         if row.status == FAILED:
-            return Collected(FAILED, "", ENDED.sv, ENDED.en)
+            return Collected(FAILED, "", texts.SIGNING_ENDED.sv, texts.SIGNING_ENDED.en)
         if row.status in (SIGNED, COMPLETE, REFUSED):
             return self._apply(principal, order_ref)
         try:
@@ -175,7 +145,7 @@ class Signing:
             if self._signature_recorded(order_ref):
                 return self._apply(principal, order_ref)
             if self._finish(order_ref, FAILED):
-                return Collected(FAILED, "", UNKNOWN_ORDER.sv, UNKNOWN_ORDER.en)
+                return Collected(FAILED, "", texts.SIGNING_UNKNOWN_ORDER.sv, texts.SIGNING_UNKNOWN_ORDER.en)
             return self._apply(principal, order_ref)
         if progress.status == PENDING:
             return Collected(
@@ -188,7 +158,7 @@ class Signing:
             # The order we started named this case and version; anything else is not this case's.
             self._finish(order_ref, REFUSED)
             log.warning("signature for another case refused", extra={"fields": {"application_id": application_id}})
-            raise Conflict(OTHER_CASE.sv, {"order_ref": OTHER_CASE.sv})
+            raise Conflict(texts.SIGNING_OTHER_CASE, {"order_ref": texts.SIGNING_OTHER_CASE})
         with self.db.transaction() as session:
             # A signature BankID completed is recorded whatever a parallel collect concluded.
             session.execute(
@@ -207,13 +177,13 @@ class Signing:
             assert row is not None
             app = steps.find(session, row.application_id)
         if row.status == REFUSED:
-            raise Conflict(CHANGED.sv)
+            raise Conflict(texts.SIGNING_CHANGED)
         if row.status == COMPLETE or self._applied(app, row):
             self._finish(order_ref, COMPLETE, from_status=(SIGNED, COMPLETE))
             return Collected(COMPLETE, application=app, role=row.role, signature_id=row.signature_id or "")
         if not row.signature_id:
             if row.status == FAILED:
-                return Collected(FAILED, "", UNKNOWN_ORDER.sv, UNKNOWN_ORDER.en)
+                return Collected(FAILED, "", texts.SIGNING_UNKNOWN_ORDER.sv, texts.SIGNING_UNKNOWN_ORDER.en)
             return Collected(PENDING)  # a parallel collect is recording the signature right now
         try:
             if row.role == "applicant":
@@ -228,7 +198,7 @@ class Signing:
                 return Collected(COMPLETE, application=app, role=row.role, signature_id=row.signature_id or "")
             self._finish(order_ref, REFUSED, from_status=(SIGNED,))
             log.info("signature refused: the case changed", extra={"fields": {"application_id": app.id}})
-            raise Conflict(CHANGED.sv) from None
+            raise Conflict(texts.SIGNING_CHANGED) from None
         self._finish(order_ref, COMPLETE, from_status=(SIGNED,))
         log.info("signature applied", extra={"fields": {"application_id": app.id, "role": row.role}})
         return Collected(COMPLETE, application=app, role=row.role, signature_id=row.signature_id or "")
@@ -274,13 +244,13 @@ class Signing:
         try:
             uuid.UUID(order_ref)
         except ValueError:
-            raise ValidationFailed(UNKNOWN_ORDER.sv, {"order_ref": UNKNOWN_ORDER.sv}) from None
+            raise ValidationFailed(texts.SIGNING_UNKNOWN_ORDER, {"order_ref": texts.SIGNING_UNKNOWN_ORDER}) from None
         with self.db.read() as session:
             row = session.get(SigningOrder, order_ref)
         if row is None or row.user_id != principal.user_id:
-            raise NotFound(UNKNOWN_ORDER.sv)
+            raise NotFound(texts.SIGNING_UNKNOWN_ORDER)
         if row.application_id != application_id:
-            raise Conflict(OTHER_CASE.sv, {"order_ref": OTHER_CASE.sv})
+            raise Conflict(texts.SIGNING_OTHER_CASE, {"order_ref": texts.SIGNING_OTHER_CASE})
         return row
 
     def _signature_recorded(self, order_ref: str) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from applications import texts
 from applications.domain import calculation as calc
 from applications.domain import calculation_input as tagged_input
 from applications.domain import cases, forms
@@ -38,10 +39,10 @@ def find(session: Session, application_id: str, lock: bool = False) -> Applicati
     try:
         uuid.UUID(application_id)
     except ValueError:
-        raise ValidationFailed("Ogiltigt ansökans-id.", {"application_id": "Ogiltigt id."}) from None
+        raise ValidationFailed(texts.INVALID_APPLICATION_ID, {"application_id": texts.INVALID_ID}) from None
     app = session.get(Application, application_id, with_for_update=lock)
     if app is None:
-        raise NotFound("Ansökan finns inte.")
+        raise NotFound(texts.APPLICATION_NOT_FOUND)
     return app
 
 

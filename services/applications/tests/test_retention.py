@@ -276,12 +276,12 @@ def test_a_thinned_cases_file_and_copy_are_refused_with_a_clear_text(db) -> None
     Retention(db, settings=SETTINGS, clock=Clock(START + timedelta(days=800))).sweep()
     with pytest.raises(NotFound) as refused:
         applications.attachment(resident, closed, file_id)
-    assert refused.value.message == THINNED_FILE
+    assert refused.value.message == THINNED_FILE.sv
     with db.transaction() as session:
         session.get(Application, closed).submitted_at = START
     with pytest.raises(NotFound) as refused:
         applications.submitted_copy(resident, closed)
-    assert refused.value.message == THINNED_COPY
+    assert refused.value.message == THINNED_COPY.sv
 
 
 def test_an_application_left_waiting_for_the_co_applicants_signature_is_unsent_and_goes_the_same_way(db) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from contact import texts
 from contact.domain import bookings as rules
 from contact.domain.centre import ADVISORY, CASE_UNIT, Centre
 from contact.store import OUTBOX, Booking, Slot
@@ -26,6 +27,7 @@ from fickan.contact.events.v1 import events_pb2
 from fickan_common import metrics
 from fickan_common.db import Database
 from fickan_common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fickan_common.texts import Text
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
 from fickan_common.unit_of_work import UnitOfWork
@@ -77,9 +79,7 @@ class Bookings:
     @staticmethod
     def _require_publisher(principal: Principal) -> None:
         if not any(principal.has_role(r) for r in PUBLISHERS):
-            raise PermissionDenied(
-                "Bara rådgivare och handläggare publicerar tider. (Only advisors and case workers publish times.)"
-            )
+            raise PermissionDenied(texts.PUBLISHERS_ONLY)
 
     def _publishing_group(self, principal: Principal, group: str) -> str:
         """Whose times: an advisor's advisory service, a case worker's unit; an admin's choice."""
@@ -92,15 +92,15 @@ class Bookings:
         found = self.centre.bookable(group)
         if found is None:
             raise ValidationFailed(
-                "Välj en av de rådgivande tjänsterna eller din enhet. (Choose an advisory service or your unit.)",
-                {"group": "Här kan invånare inte boka tider. (Residents cannot book times with this group.)"},
+                texts.CHOOSE_ADVISORY_OR_UNIT,
+                {"group": texts.NOT_BOOKABLE_GROUP},
             )
         mine = principal.has_role("admin") or (
             (found.kind == ADVISORY and principal.has_role("contact_agent") and principal.group == group)
             or (found.kind == CASE_UNIT and principal.has_role("case_worker") and principal.unit == group)
         )
         if not mine:
-            raise PermissionDenied("Du kan bara publicera tider för din egen tjänst. (Only your own service's times.)")
+            raise PermissionDenied(texts.OWN_SERVICE_ONLY)
         return group
 
     def publish(self, principal: Principal, group: str, **pattern_fields) -> tuple[int, int, list[Slot]]:
@@ -113,7 +113,7 @@ class Bookings:
         try:
             return self._publish(principal, group, pattern, wanted, at)
         except IntegrityError:  # the same pattern published at the same moment elsewhere
-            raise Conflict("Tiderna publicerades nyss. Ladda om sidan. (Just published: reload the page.)") from None
+            raise Conflict(texts.JUST_PUBLISHED_MANY) from None
 
     @staticmethod
     def _own_times(session: Session, principal: Principal, start: datetime, end: datetime) -> list[Slot]:
@@ -199,7 +199,7 @@ class Bookings:
                     again.group_code, again.kind, again.location = group, extra.kind, extra.location
                     again.ends_at, again.status, again.published_at = extra.ends_at, rules.FREE, at
         except IntegrityError:
-            raise Conflict("Tiden publicerades nyss. Ladda om sidan. (Just published: reload the page.)") from None
+            raise Conflict(texts.JUST_PUBLISHED) from None
         metrics.BUSINESS.labels("slots_published").inc()
         return again
 
@@ -225,10 +225,10 @@ class Bookings:
         bookings cancelled and the residents told. Times that have begun stay as they were."""
         self._require_publisher(principal)
         if not (day or "").strip():  # never "today" by default: it cancels bookings
-            raise ValidationFailed(rules.FIX, {"date": "Välj vilken dag du är ledig. (Choose the day off.)"})
+            raise ValidationFailed(rules.FIX, {"date": texts.CHOOSE_DAY_OFF})
         the_day = self._the_day(day)
         if the_day < rules.today():
-            raise ValidationFailed(rules.FIX, {"date": "Dagen har redan varit. (The day has passed.)"})
+            raise ValidationFailed(rules.FIX, {"date": texts.DAY_PASSED})
         start = max(_day_start(the_day), now())
         with self.work() as session:
             slots = list(
@@ -258,7 +258,7 @@ class Bookings:
         errors: dict[str, str] = {}
         the_day = rules.parse_date(day, "date", errors) if (day or "").strip() else rules.today()
         if the_day is None:
-            raise ValidationFailed("Välj en dag. (Choose a day.)", errors)
+            raise ValidationFailed(texts.CHOOSE_DAY, errors)
         return the_day
 
     def day(self, principal: Principal, day: str) -> tuple[date, list[BookedTime | Slot]]:
@@ -290,16 +290,16 @@ class Bookings:
         group = (group or "").strip()
         errors: dict[str, str] = {}
         if self.centre.bookable(group) is None:
-            errors["group"] = "Välj en av de rådgivande tjänsterna. (Choose one of the advisory services.)"
+            errors["group"] = texts.CHOOSE_ADVISORY
         if kind and kind not in rules.KINDS:
-            errors["kind"] = "Välj på plats, telefon eller video. (Choose on site, telephone or video.)"
+            errors["kind"] = texts.KIND
         start = now()
         if (from_date or "").strip():
             day = rules.parse_date(from_date, "from_date", errors)
             if day:
                 start = max(start, datetime.combine(day, datetime.min.time(), rules.LOCAL).astimezone(UTC))
         if errors:
-            raise ValidationFailed("Några uppgifter behöver rättas. (Some details need correcting.)", errors)
+            raise ValidationFailed(texts.FIX, errors)
         limit = min(limit or FREE_LIMIT_DEFAULT, FREE_LIMIT_MAX)
         with self.db.read() as session:
             return self._free(session, group, kind, start, limit)
@@ -317,11 +317,9 @@ class Bookings:
     @staticmethod
     def _require_resident(principal: Principal) -> None:
         if not principal.is_resident:
-            raise PermissionDenied("Bara invånare kan boka tider här. (Only residents can book here.)")
+            raise PermissionDenied(texts.RESIDENTS_BOOK)
         if "glance" in principal.scope:
-            raise PermissionDenied(
-                "Från klockan kan du se din nästa tid, inte boka. (The watch only shows your next time.)"
-            )
+            raise PermissionDenied(texts.WATCH_NO_BOOKING)
 
     def book(self, principal: Principal, slot_id: str, note: str = "", phone: str = "") -> BookedTime:
         self._require_resident(principal)
@@ -343,9 +341,9 @@ class Bookings:
                     old = self._my_booking(session, principal, replacing, lock=True)
                     old_slot = self._slot(session, old.slot_id)
                     if old.status != rules.BOOKED:
-                        raise Conflict("Bokningen är avbokad. Boka en ny tid. (The booking is cancelled.)")
+                        raise Conflict(texts.BOOKING_CANCELLED)
                     if _aware(old_slot.starts_at) <= now():
-                        raise Conflict("Tiden har redan varit och kan inte bokas om. (The time has passed.)")
+                        raise Conflict(texts.NO_RESCHEDULE_PAST)
                     note, phone = old.note, old.phone
                 slot = self._slot(session, slot_id, lock=True)
                 group, kind = slot.group_code, slot.kind
@@ -354,7 +352,7 @@ class Bookings:
                 if slot.status == rules.WITHDRAWN:
                     raise Conflict(rules.WITHDRAWN_TEXT)
                 if old_slot is not None and old_slot.group_code != slot.group_code:
-                    raise Conflict("Boka om till en tid hos samma tjänst. (Reschedule within the same service.)")
+                    raise Conflict(texts.SAME_SERVICE)
                 if slot.status == rules.BOOKED or self._active_booking(session, slot.id) is not None:
                     raise _Taken()
                 if old is None:
@@ -385,7 +383,7 @@ class Bookings:
         metrics.BUSINESS.labels("booking_made").inc()
         return BookedTime(booking, slot)
 
-    def _taken_message(self, group: str, kind: str, slot_id: str) -> str:
+    def _taken_message(self, group: str, kind: str, slot_id: str) -> Text:
         with self.db.read() as session:
             if not group:
                 slot = session.get(Slot, slot_id)
@@ -407,10 +405,7 @@ class Bookings:
             .limit(1)
         ).first()
         if mine:
-            raise Conflict(
-                f"Du har redan en bokad tid hos {self.centre.group_name(group)}. Boka om den i stället. "
-                "(You already have a time with this service: reschedule it instead.)"
-            )
+            raise Conflict(texts.ALREADY_BOOKED.format(group=self.centre.group_name(group)))
 
     def cancel(self, principal: Principal, booking_id: str) -> BookedTime:
         self._require_resident(principal)
@@ -420,14 +415,14 @@ class Bookings:
             if booking.status != rules.BOOKED:
                 return BookedTime(booking, slot)  # cancelled already: nothing more to do
             if _aware(slot.starts_at) <= now():
-                raise Conflict("Tiden har redan varit och kan inte avbokas. (The time has passed.)")
+                raise Conflict(texts.NO_CANCEL_PAST)
             self._cancel(session, booking, slot, "resident")
         metrics.BUSINESS.labels("booking_cancelled").inc()
         return BookedTime(booking, slot)
 
     def mine(self, principal: Principal, include_past: bool = False) -> list[BookedTime]:
         if not principal.is_resident:
-            raise PermissionDenied("Bara invånare har bokningar här. (Only residents have bookings here.)")
+            raise PermissionDenied(texts.RESIDENTS_BOOKINGS)
         with self.db.read() as session:
             rows = session.execute(
                 select(Booking, Slot)
@@ -444,7 +439,7 @@ class Bookings:
 
     def calendar(self, principal: Principal, booking_id: str) -> tuple[str, bytes]:
         if not principal.is_resident:
-            raise PermissionDenied("Bara invånare har bokningar här. (Only residents have bookings here.)")
+            raise PermissionDenied(texts.RESIDENTS_BOOKINGS)
         with self.db.read() as session:
             booking = self._my_booking(session, principal, booking_id)
             slot = self._slot(session, booking.slot_id)

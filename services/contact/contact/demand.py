@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from contact import texts
 from contact.domain import questions
 from contact.domain.centre import Centre
 from contact.store import Question
@@ -73,14 +74,12 @@ def _day(value: str, field_name: str, default: date) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed(
-            "Några uppgifter behöver rättas.", {field_name: "Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-01."}
-        ) from None
+        raise ValidationFailed(texts.FIX, {field_name: texts.DAY_FORM}) from None
 
 
 def require_reader(principal: Principal) -> None:
     if not (principal.has_role("contact_agent") or principal.has_role("admin")):
-        raise PermissionDenied("Bara kontaktcenters medarbetare och administratörer ser statistiken.")
+        raise PermissionDenied(texts.STATISTICS_STAFF)
 
 
 class DemandStatistics:
@@ -94,9 +93,9 @@ class DemandStatistics:
         end = _day(to_date, "to_date", today)
         start = _day(from_date, "from_date", end - timedelta(days=DEFAULT_DAYS - 1))
         if start > end:
-            raise ValidationFailed("Några uppgifter behöver rättas.", {"from_date": "Startdagen är efter slutdagen."})
+            raise ValidationFailed(texts.FIX, {"from_date": texts.START_AFTER_END})
         if (end - start).days + 1 > MAX_DAYS:
-            raise ValidationFailed("Några uppgifter behöver rättas.", {"from_date": f"Välj högst {MAX_DAYS} dagar."})
+            raise ValidationFailed(texts.FIX, {"from_date": texts.MAX_DAYS.format(days=MAX_DAYS)})
         since = datetime.combine(start, time.min, LOCAL)
         until = datetime.combine(end + timedelta(days=1), time.min, LOCAL)
         rows: dict[tuple[str, str, str, str], Tally] = defaultdict(Tally)

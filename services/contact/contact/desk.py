@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contact import threads
+from contact import texts, threads
 from contact.domain import questions
 from contact.domain.centre import Centre
 from contact.domain.routing import BY_AGENT
@@ -21,17 +21,18 @@ from fickan_common import metrics
 from fickan_common.access import record_staff_access
 from fickan_common.db import Database
 from fickan_common.errors import Conflict, PermissionDenied, ValidationFailed
+from fickan_common.texts import Text
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
 from fickan_common.unit_of_work import UnitOfWork
 
 QUEUE_LIMIT = 200
-OTHER_GROUP = "Frågan hör till en annan svarsgrupp. Du ser bara din egen grupps frågor."
-CLOSED_ALREADY = "Frågan är redan avslutad."
+OTHER_GROUP = texts.OTHER_GROUP
+CLOSED_ALREADY = texts.CLOSED_ALREADY
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed("Några uppgifter behöver rättas.", {field: message})
+def _invalid(field: str, message: Text) -> ValidationFailed:
+    return ValidationFailed(texts.FIX, {field: message})
 
 
 class Desk:
@@ -149,9 +150,9 @@ class Desk:
 
     def reply(self, principal: Principal, question_id: str, body: str) -> ThreadView:
         body = (body or "").strip()
-        errors = questions.body_errors(body, what="ditt svar")
+        errors = questions.body_errors(body, what=texts.WHAT_REPLY)
         if errors:
-            raise ValidationFailed("Några uppgifter behöver rättas.", errors)
+            raise ValidationFailed(texts.FIX, errors)
 
         def change(session: Session, question: Question) -> None:
             self._reply(session, question, principal, body)
@@ -184,9 +185,9 @@ class Desk:
 
     def note(self, principal: Principal, question_id: str, body: str) -> ThreadView:
         body = (body or "").strip()
-        errors = questions.body_errors(body, what="anteckningen")
+        errors = questions.body_errors(body, what=texts.WHAT_NOTE)
         if errors:
-            raise ValidationFailed("Några uppgifter behöver rättas.", errors)
+            raise ValidationFailed(texts.FIX, errors)
 
         def change(session: Session, question: Question) -> None:
             threads.add_entry(
@@ -318,9 +319,9 @@ class Desk:
         answer, close_reason = (answer or "").strip(), (close_reason or "").strip()
         errors = questions.body_errors(answer, "answer") if answer else {}
         if close_reason and close_reason not in self.centre.reasons:
-            errors["close_reason"] = "Välj en kontaktorsak i listan."
+            errors["close_reason"] = texts.CLOSE_REASON
         if errors:
-            raise ValidationFailed("Några uppgifter behöver rättas.", errors)
+            raise ValidationFailed(texts.FIX, errors)
         with self.work() as session:
             question = self.contact.open_thread(session, new, None)
             self._take(question, principal)

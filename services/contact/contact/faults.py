@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from contact import threads
+from contact import texts, threads
 from contact.domain import faults as rules
 from contact.domain import questions
 from contact.domain.routing import Routed
@@ -29,10 +29,10 @@ from fickan_common.unit_of_work import UnitOfWork
 ROUTED_BY = "fault_report"
 DEFAULT_DAYS = 90  # Open311: without dates, the last 90 days
 MAX_LISTED = 1000
-NOT_FOUND = "Felanmälan finns inte. (No such service request.)"
+NOT_FOUND = texts.FAULT_NOT_FOUND
 _PHOTO = limits.of(pb.ReportFaultRequest, "photo")
-NO_KEY = "api_key saknas. (api_key is missing.)"
-WRONG_KEY = "api_key är inte giltig. (api_key is not valid.)"
+NO_KEY = texts.NO_KEY
+WRONG_KEY = texts.WRONG_KEY
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def _when(value: str, field: str, errors: dict[str, str]) -> datetime | None:
     try:
         at = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        errors[field] = "Skriv en tid enligt ISO 8601, t.ex. 2026-12-01T00:00:00Z. (Not an ISO 8601 date-time.)"
+        errors[field] = texts.ISO_TIME
         return None
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
@@ -98,9 +98,9 @@ class Faults:
     def report(self, principal: Principal, channel: str, fields: dict, photo_name: str, photo: bytes) -> Published:
         questions.require_resident(principal)
         if "glance" in principal.scope:
-            raise PermissionDenied("Från klockan kan du inte göra en felanmälan. (Not from the watch.)")
+            raise PermissionDenied(texts.WATCH_NO_FAULT)
         if channel not in ("web", "mobile"):
-            raise ValidationFailed(rules.FIX, {"channel": "Kanalen är web eller mobile."})
+            raise ValidationFailed(rules.FIX, {"channel": texts.CHANNEL_WEB_MOBILE})
         errors: dict[str, str] = {}
         try:
             new = rules.clean_report(self.faults, **fields)
@@ -110,7 +110,7 @@ class Faults:
             try:
                 files.check(photo_name or "foto", photo, _PHOTO.max_length or 0, _PHOTO.content_types)
             except ValidationFailed as exc:
-                errors["photo"] = exc.field_errors.get("file", exc.message)
+                errors["photo"] = exc.field_texts.get("file", exc.text)
         if errors:
             raise ValidationFailed(rules.FIX, errors)
         return self._store(new, principal, channel, channel, photo_name, photo)
@@ -190,10 +190,10 @@ class Faults:
         status = (status or "").strip()
         wanted_status = [s.strip() for s in status.split(",") if s.strip()]
         if any(s not in ("open", "closed") for s in wanted_status):
-            errors["status"] = "Status är open eller closed. (status is open or closed.)"
+            errors["status"] = texts.FAULT_STATUS
         unknown = [c for c in codes if c not in self.faults.kinds]
         if unknown:
-            errors["service_code"] = "Okänd typ av fel: " + ", ".join(unknown) + ". (Unknown service_code.)"
+            errors["service_code"] = texts.UNKNOWN_SERVICE_CODES.format(codes=", ".join(unknown))
         if errors:
             raise ValidationFailed(rules.FIX, errors)
         query = select(FaultReport, Question).join(Question, Question.id == FaultReport.question_id)

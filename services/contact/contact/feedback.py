@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from contact import texts
 from contact.domain import bookings as booking_rules
 from contact.domain import questions
 from contact.store import OUTBOX, Booking, FeedbackRow, Question, ResidentCase, Slot
@@ -31,8 +32,8 @@ E_SERVICE_GROUP = "e-tjänst"
 # An application counts as sent from the moment it left the draft.
 NOT_SENT = ("draft",)
 LIST_DEFAULT, LIST_MAX = 50, 200
-FIX = "Några uppgifter behöver rättas. (Some details need correcting.)"
-NOT_FOUND = "Det finns inget sådant att lämna omdöme om. (Nothing to rate by that id.)"
+FIX = texts.FIX
+NOT_FOUND = texts.NOTHING_TO_RATE
 
 
 def _aware(at: datetime) -> datetime:
@@ -47,11 +48,11 @@ def clean(kind: str, rating: int, comment: str) -> tuple[str, int, str]:
     errors: dict[str, str] = {}
     kind, comment = (kind or "").strip(), (comment or "").strip()
     if kind not in KINDS:
-        errors["kind"] = "Omdömet gäller en kontakt, en bokning eller en e-tjänst. (contact, booking or e_service.)"
+        errors["kind"] = texts.FEEDBACK_KIND
     if not (RATING.min or 1) <= rating <= (RATING.max or 5):
-        errors["rating"] = RATING.hint or ""
+        errors["rating"] = RATING.hint_text("rating") or texts.FIX
     if len(comment) > COMMENT_MAX:
-        errors["comment"] = f"Kommentaren får vara högst {COMMENT_MAX} tecken. (At most {COMMENT_MAX} characters.)"
+        errors["comment"] = texts.COMMENT_AT_MOST.format(max=COMMENT_MAX)
     if errors:
         raise ValidationFailed(FIX, errors)
     return kind, rating, comment
@@ -73,7 +74,7 @@ class Feedbacks:
             if q is None or q.asker_id != principal.user_id:
                 raise NotFound(NOT_FOUND)
             if q.status != questions.CLOSED:
-                raise Conflict("Du kan lämna omdöme när kontakten är avslutad. (When the contact is closed.)")
+                raise Conflict(texts.RATE_WHEN_CLOSED)
             return q.group_code
         if kind == "booking":
             b = session.get(Booking, subject_id)
@@ -81,13 +82,13 @@ class Feedbacks:
                 raise NotFound(NOT_FOUND)
             slot = session.get(Slot, b.slot_id)
             if b.status != booking_rules.BOOKED or slot is None or _aware(slot.starts_at) > datetime.now(UTC):
-                raise Conflict("Du kan lämna omdöme när mötet har ägt rum. (When the meeting has been held.)")
+                raise Conflict(texts.RATE_WHEN_HELD)
             return slot.group_code
         case = session.get(ResidentCase, (principal.user_id, subject_id))
         if case is None:
             raise NotFound(NOT_FOUND)
         if case.status in NOT_SENT:
-            raise Conflict("Du kan lämna omdöme när ansökan är skickad. (When the application is sent.)")
+            raise Conflict(texts.RATE_WHEN_SENT)
         return E_SERVICE_GROUP
 
     def give(self, principal: Principal, kind: str, subject_id: str, rating: int, comment: str) -> FeedbackRow:
@@ -121,7 +122,7 @@ class Feedbacks:
                     session.add(row)
                 else:
                     if _aware(row.given_at) + EDITABLE < at:
-                        raise Conflict("Omdömet kan ändras under ett dygn. (Feedback can be changed for a day.)")
+                        raise Conflict(texts.FEEDBACK_DAY)
                     row.rating, row.comment, row.changed_at = rating, comment, at
                 session.flush()
                 OUTBOX.add(
@@ -132,7 +133,7 @@ class Feedbacks:
                     ),
                 )
         except IntegrityError:  # the same resident's first rating twice at once: the other one won
-            raise Conflict("Omdömet sparades nyss. Ladda om sidan. (Just saved: reload the page.)") from None
+            raise Conflict(texts.FEEDBACK_JUST_SAVED) from None
         metrics.BUSINESS.labels("feedback_given").inc()
         return row
 
@@ -152,7 +153,7 @@ class Feedbacks:
         group = (group or "").strip()
         if not principal.has_role("admin"):
             if group and group != principal.group:
-                raise PermissionDenied("Du ser bara din egen grupps omdömen. (Only your own group's feedback.)")
+                raise PermissionDenied(texts.OWN_GROUP_FEEDBACK)
             group = principal.group
         query = select(FeedbackRow)
         if group:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from contact import threads
+from contact import texts, threads
 from contact.domain import questions
 from contact.domain.centre import Centre
 from contact.domain.routing import Routed
@@ -27,10 +27,7 @@ from fickan_common.unit_of_work import UnitOfWork
 LIST_LIMIT = 100
 # A case is open for questions from the moment it is sent until it is closed or withdrawn.
 CLOSED_CASE_STATUSES = ("draft", "withdrawn", "closed")
-GUEST_LIMIT = (
-    "Du har skickat många frågor på kort tid. Vänta en stund och försök igen, eller ring kontaktcenter. "
-    "(Too many questions in a short time: wait a while and try again, or call the contact centre.)"
-)
+GUEST_LIMIT = texts.GUEST_LIMIT
 
 
 @dataclass(frozen=True)
@@ -117,11 +114,9 @@ class Contact:
         try:
             application_id = str(uuid.UUID(application_id))
         except ValueError:
-            raise ValidationFailed("Ogiltigt ärende.", {"application_id": "Ogiltigt ärende."}) from None
+            raise ValidationFailed(texts.INVALID_CASE, {"application_id": texts.INVALID_CASE}) from None
         if session.get(ResidentCase, (resident_id, application_id)) is None:
-            raise PermissionDenied(
-                "Frågan kan inte kopplas till det ärendet: det är inte ditt, eller så är det inte skickat än."
-            )
+            raise PermissionDenied(texts.CASE_NOT_LINKABLE)
         return application_id
 
     @staticmethod
@@ -148,7 +143,7 @@ class Contact:
         their own, as contact knows them from applications' events)."""
         questions.require_resident(principal)
         if "glance" in principal.scope and (channel or "").strip() != "watch":
-            raise PermissionDenied("Från klockan kan du bara be om att bli uppringd.")
+            raise PermissionDenied(texts.WATCH_CALLBACK_ONLY)
         new = questions.clean_question(subject, body, channel, topic, self.centre.topics, phone)
         with self.work() as session:
             linked = self._own_case(session, principal.user_id, application_id) if application_id else ""
@@ -232,11 +227,11 @@ class Contact:
         body = (body or "").strip()
         errors = questions.body_errors(body, what="ditt meddelande")
         if errors:
-            raise ValidationFailed("Några uppgifter behöver rättas.", errors)
+            raise ValidationFailed(texts.FIX, errors)
         with self.db.transaction() as session:
             question = self._own(session, principal, question_id, lock=True)
             if question.status == questions.CLOSED:
-                raise Conflict("Frågan är avslutad. Ställ en ny fråga om du behöver mer hjälp.")
+                raise Conflict(texts.QUESTION_CLOSED_ASK_NEW)
             at = threads.now()
             threads.add_entry(session, question, questions.MESSAGE, at, body=body, author_id=principal.user_id)
             if question.status == questions.ANSWERED:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from contact import texts
 from contact.domain import questions
 from contact.store import OUTBOX, Attachment, Entry, Question
 from fickan.contact.events.v1 import events_pb2
@@ -16,8 +17,8 @@ from fickan_common import files, limits
 from fickan_common.errors import Conflict, NotFound
 from fickan_common.timestamps import to_timestamp
 
-NOT_FOUND = "Frågan finns inte."
-ATTACHMENT_NOT_FOUND = "Filen finns inte."
+NOT_FOUND = texts.QUESTION_NOT_FOUND
+ATTACHMENT_NOT_FOUND = texts.ATTACHMENT_NOT_FOUND
 MAX_ATTACHMENTS = 10  # files in one thread
 # The contract's limits of a file (AddAttachmentRequest.content): declared once, in the proto.
 _FILE = limits.of(pb.AddAttachmentRequest, "content")
@@ -29,12 +30,12 @@ def attach(
     """Keeps a checked file in the thread and shows it on the timeline; the thread must be open."""
     checked = files.check(filename, content, _FILE.max_length or 0, _FILE.content_types)
     if question.status == questions.CLOSED:
-        raise Conflict("Frågan är avslutad. Ställ en ny fråga om du behöver skicka mer.")
+        raise Conflict(texts.QUESTION_CLOSED_SEND)
     count = session.execute(
         select(func.count()).select_from(Attachment).where(Attachment.question_id == question.id)
     ).scalar_one()
     if count >= MAX_ATTACHMENTS:
-        raise Conflict(f"En fråga kan ha högst {MAX_ATTACHMENTS} filer.")
+        raise Conflict(texts.MAX_FILES.format(max=MAX_ATTACHMENTS))
     at = now()
     stored = Attachment(
         id=str(uuid.uuid4()),

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from contact import texts
 from contact.demand import LOCAL
 from contact.domain import questions
 from contact.domain.centre import Centre
@@ -20,7 +21,7 @@ from fickan_common.db import Database
 from fickan_common.errors import NotFound, PermissionDenied, ValidationFailed
 from fickan_common.tokens import Principal
 
-SCREEN_REFUSED = "Skärmen har inte längre tillgång till tavlan. (The screen's access is revoked or unknown.)"
+SCREEN_REFUSED = texts.SCREEN_REFUSED
 
 
 def token_hash(token: str) -> str:
@@ -73,9 +74,7 @@ class WallBoard:
         questions.require_agent(principal)
         name = (name or "").strip()
         if not name or len(name) > 100:
-            raise ValidationFailed(
-                "Ge skärmen ett namn, högst 100 tecken. (Name the screen.)", {"name": "Skriv var skärmen sitter."}
-            )
+            raise ValidationFailed(texts.SCREEN_NAME, {"name": texts.SCREEN_WHERE})
         token = secrets.token_urlsafe(32)
         row = WallScreenRow(
             id=str(uuid.uuid4()),
@@ -98,7 +97,7 @@ class WallBoard:
         with self.db.transaction() as session:
             row = session.get(WallScreenRow, screen_id) if len(screen_id or "") <= 36 else None
             if row is None:
-                raise NotFound("Skärmen finns inte. (No such screen.)")
+                raise NotFound(texts.SCREEN_NOT_FOUND)
             if row.revoked_at is None:
                 row.revoked_at = datetime.now(UTC)
         return row

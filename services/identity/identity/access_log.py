@@ -22,6 +22,7 @@ from fickan_common.db import Database
 from fickan_common.errors import PermissionDenied, ValidationFailed
 from fickan_common.events import handle_once, parse_data
 from fickan_common.tokens import Principal
+from identity import texts
 from identity.store import INBOX, AccessLogEntry
 
 log = logging.getLogger(__name__)
@@ -72,16 +73,16 @@ class AccessLog:
     ) -> None:
         """A staff member's read or change made outside a service with its own outbox (the BFFs)."""
         if not staff_role(actor):
-            raise PermissionDenied("Det här får bara kommunens personal göra.")
+            raise PermissionDenied(texts.STAFF_ONLY)
         errors = {}
         if not subjects or any(not s or len(s) > 36 for s in subjects):
-            errors["subject_ids"] = "Vems uppgifter saknas."
+            errors["subject_ids"] = texts.ACCESS_SUBJECTS_MISSING
         if action not in ACTIONS:
-            errors["action"] = "read eller change."
+            errors["action"] = texts.ACCESS_ACTION
         if not resource or not description:
-            errors["resource"] = "Vad som lästes saknas."
+            errors["resource"] = texts.ACCESS_RESOURCE_MISSING
         if errors:
-            raise ValidationFailed("Åtkomsten kunde inte loggas.", errors)
+            raise ValidationFailed(texts.ACCESS_NOT_LOGGED, errors)
         with self.db.transaction() as session:
             self.record_in(session, subjects, actor, action, resource, description, reason, "bff")
 

@@ -21,6 +21,7 @@ from fickan_common.revocations import RevocationFeed
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import InvalidToken, JwksCache, Principal, TokenVerifier, bearer
 from identity import settings as settings_module
+from identity import texts
 from identity.access_log import AccessLog
 from identity.bankid.client import RpClient, TlsSettings
 from identity.bankid.simulator_server import SimulatorServer
@@ -74,7 +75,7 @@ COMMANDS = {
 def _device(value: int) -> str:
     name = DEVICE_NAMES.get(value)
     if name is None:
-        raise ValidationFailed("Okänd enhet.", {"device": "Okänd enhet."})
+        raise ValidationFailed(texts.UNKNOWN_DEVICE, {"device": texts.UNKNOWN_DEVICE})
     return name
 
 

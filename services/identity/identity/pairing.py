@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 
 from fickan_common.errors import NotFound, PermissionDenied, RateLimited, Unauthenticated, ValidationFailed
 from fickan_common.tokens import Principal
+from identity import texts
 from identity.limits import LoginLimiter, LoginLimits
 from identity.service import WATCH_GLANCE_TTL, Identity, aware
 from identity.sessions import token_hash
@@ -33,8 +34,8 @@ CODE_LENGTH = 8
 PAIRING_TTL = 600  # seconds the watch's code is valid
 POLL_INTERVAL = 5  # seconds between the watch's polls
 WATCH_ACCESS_TTL = WATCH_GLANCE_TTL  # seconds an exchanged glance token lives; revocation takes effect within it
-CODE_WRONG = "Koden stämmer inte eller har gått ut. Kontrollera koden på klockan och försök igen."
-WATCH_UNPAIRED = "Klockan är inte längre kopplad. Koppla den igen."
+CODE_WRONG = texts.CODE_WRONG
+WATCH_UNPAIRED = texts.WATCH_UNPAIRED
 
 
 @dataclass
@@ -99,14 +100,14 @@ class WatchPairings:
 
     def poll(self, device_code: str) -> PollResult:
         if not device_code or len(device_code) > 100:
-            raise ValidationFailed("Ogiltig kod.", {"device_code": "Ogiltig kod."})
+            raise ValidationFailed(texts.INVALID_CODE, {"device_code": texts.INVALID_CODE})
         now = datetime.now(UTC)
         with self.db.transaction() as session:
             pairing = session.scalars(
                 select(WatchPairing).where(WatchPairing.device_code_hash == token_hash(device_code)).with_for_update()
             ).first()
             if pairing is None:
-                raise NotFound("Kopplingen finns inte. Starta om kopplingen på klockan.")
+                raise NotFound(texts.PAIRING_NOT_FOUND)
             if pairing.status in ("paired", "revoked", "expired"):
                 # The token is handed out once; a second fetch means the device code leaked.
                 return PollResult("expired")
@@ -132,12 +133,12 @@ class WatchPairings:
     def confirm(self, principal: Principal, user_code: str) -> str:
         """The resident confirms the code the watch shows. Returns the watch's device id."""
         if not principal.is_resident or principal.device not in ("web", "mobile"):
-            raise PermissionDenied("Koppla klockan när du är inloggad på webben eller i appen.")
+            raise PermissionDenied(texts.PAIR_WHEN_LOGGED_IN)
         code = normalise_code(user_code)
         if len(code) != CODE_LENGTH or any(ch not in ALPHABET for ch in code):
             raise ValidationFailed(CODE_WRONG, {"user_code": CODE_WRONG})
         if not self.confirm_limiter.allow("-", principal.user_id):
-            raise RateLimited("För många försök. Vänta en stund och försök igen.")
+            raise RateLimited(texts.TOO_MANY_TRIES)
         now = datetime.now(UTC)
         with self.db.transaction() as session:
             # Locked: of two residents typing the same code at once, one pairs the watch.

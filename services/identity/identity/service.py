@@ -33,7 +33,7 @@ from fickan_common.errors import (
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
 from fickan_common.unit_of_work import UnitOfWork
-from identity import limits as login_limits
+from identity import texts
 from identity.bankid_status import BankIdStatus, WatchedBankId
 from identity.domain import bankid, personnummer
 from identity.keys import SigningKeys
@@ -44,25 +44,18 @@ from identity.store import OUTBOX, LoginOrder, RefreshToken, Session, Signature,
 log = logging.getLogger(__name__)
 
 DEVICES = {"web", "mobile", "watch"}
-ORDER_GONE = "Inloggningen finns inte eller är redan avslutad. Börja om."
-SIGN_GONE = "Underskriften finns inte eller är redan avslutad. Börja om."
-SESSION_ENDED = "Din inloggning har gått ut. Logga in igen."
-TOO_MANY = "För många inloggningsförsök. Vänta en stund och försök igen."
-# Each limit on logging in says what it is, so a resident on a shared network knows it is not them.
-REFUSED_START = {
-    login_limits.PERSON: TOO_MANY,
-    login_limits.CLIENT: "För många inloggningar har startats från den här enheten. Vänta några minuter och "
-    "försök igen.",
-    login_limits.IP: "Väldigt många loggar in från samma nätverk just nu. Vänta några minuter och försök igen, "
-    "eller använd mobilnätet i stället för ett delat nätverk.",
-    login_limits.ORDER_RATE: "Många loggar in just nu. Vänta en minut och försök igen.",
-}
-TOO_MANY_FAILED_COLLECTS = "För många misslyckade försök från din anslutning. Vänta några minuter och försök igen."
-PNR_MESSAGE = "Skriv ett giltigt personnummer med 12 siffror, till exempel 19900101-2385."
-RETURN_URL_MESSAGE = "Adressen att återvända till är inte tillåten."
-NOT_YOURS = "Det här är inte din underskrift."
-STAFF_ONLY = "Det här får bara kommunens personal göra."
-ALREADY_REFRESHED = "Inloggningen förnyades nyss av en annan begäran."
+# The messages people see are in identity.texts (Swedish and English); these names are theirs.
+ORDER_GONE = texts.ORDER_GONE
+SIGN_GONE = texts.SIGN_GONE
+SESSION_ENDED = texts.SESSION_ENDED
+TOO_MANY = texts.TOO_MANY
+REFUSED_START = texts.REFUSED_START
+TOO_MANY_FAILED_COLLECTS = texts.TOO_MANY_FAILED_COLLECTS
+PNR_MESSAGE = texts.PNR_MESSAGE
+RETURN_URL_MESSAGE = texts.RETURN_URL_MESSAGE
+NOT_YOURS = texts.NOT_YOURS
+STAFF_ONLY = texts.STAFF_ONLY
+ALREADY_REFRESHED = texts.ALREADY_REFRESHED
 REFRESH_RACE_GRACE = 10  # seconds in which a second use of a refresh token is a race, not reuse
 WATCH_GLANCE_TTL = 300  # seconds a watch's glance token lives (identity.pairing)
 MAX_VISIBLE_TEXT = 4000  # characters of text to sign (BankID takes 40 000 bytes of base64)
@@ -138,7 +131,7 @@ class Identity:
     # -- BankID orders, common to login, signing and phone identification ---------------------------
     def _bank(self) -> bankid.BankIdClient:
         if self.bankid is None:
-            raise Unavailable(bankid.RFA[5])
+            raise Unavailable(texts.BANKID_INTERNAL)
         return self.bankid
 
     def _check_return_url(self, url: str) -> str | None:
@@ -189,21 +182,21 @@ class Identity:
         rest is BankID or us being unavailable (RFA5), never the resident's fault."""
         log.warning("bankid error", extra={"fields": {"error_code": exc.error_code}})
         if exc.error_code == "alreadyInProgress":
-            return Conflict(bankid.RFA[4])
+            return Conflict(texts.BANKID_IN_PROGRESS)
         if exc.error_code in ("notFound", "invalidParameters") and not starting:
             return NotFound(gone)
         if exc.error_code == "invalidParameters":
             return ValidationFailed(PNR_MESSAGE, {"personal_number": PNR_MESSAGE})
         if exc.error_code == "tooManyRequests":
             return RateLimited(TOO_MANY)
-        return Unavailable(bankid.RFA[5])
+        return Unavailable(texts.BANKID_INTERNAL)
 
     @staticmethod
     def _order(session: DbSession, order_ref: str, purpose: str, gone: str = ORDER_GONE) -> LoginOrder:
         try:
             uuid.UUID(order_ref)
         except ValueError:
-            raise ValidationFailed("Ogiltig order.", {"order_ref": "Ogiltig order."}) from None
+            raise ValidationFailed(texts.INVALID_ORDER, {"order_ref": texts.INVALID_ORDER}) from None
         order = session.get(LoginOrder, order_ref)
         if order is None or order.purpose != purpose:
             raise NotFound(gone)
@@ -304,7 +297,7 @@ class Identity:
         on this device) logs in. The order gets a collect secret (order.collect_secret, handed to the
         client once, kept here only as a hash): collecting or cancelling needs it."""
         if device not in DEVICES - {"watch"}:
-            raise ValidationFailed("Okänd enhet.", {"device": "Okänd enhet."})
+            raise ValidationFailed(texts.UNKNOWN_DEVICE, {"device": texts.UNKNOWN_DEVICE})
         pnr = parse_personnummer(personal_number) if personal_number else None
         return_to = self._check_return_url(return_url)
         refused = self.limiter.start_refused(end_user_ip or "-", pnr or "", client_key[:200])
@@ -332,7 +325,7 @@ class Identity:
             uuid.UUID(order_ref)
         except ValueError:
             self.limiter.failed_collect(ip)
-            raise ValidationFailed("Ogiltig order.", {"order_ref": "Ogiltig order."}) from None
+            raise ValidationFailed(texts.INVALID_ORDER, {"order_ref": texts.INVALID_ORDER}) from None
         with self.db.read() as session:
             stored = session.scalar(
                 select(LoginOrder.collect_secret_hash).where(
@@ -427,15 +420,15 @@ class Identity:
     ) -> tuple[LoginOrder, str]:
         """The caller signs `text` with their own BankID (the order requires their personnummer)."""
         if principal.device not in ("web", "mobile") or "glance" in principal.scope:
-            raise PermissionDenied("Underskrifter görs på webben eller i appen.")
+            raise PermissionDenied(texts.SIGN_ONLY_WEB_OR_APP)
         if device not in ("web", "mobile"):
-            raise ValidationFailed("Okänd enhet.", {"device": "Okänd enhet."})
+            raise ValidationFailed(texts.UNKNOWN_DEVICE, {"device": texts.UNKNOWN_DEVICE})
         text = text.strip()
         if not text or len(text) > MAX_VISIBLE_TEXT:
-            message = f"Texten att skriva under måste finnas och vara högst {MAX_VISIBLE_TEXT} tecken."
+            message = texts.SIGN_TEXT_LENGTH.format(max=MAX_VISIBLE_TEXT)
             raise ValidationFailed(message, {"user_visible_data": message})
         if not reference or len(reference) > 100:
-            raise ValidationFailed("Det saknas vad underskriften gäller.", {"reference": "Saknas."})
+            raise ValidationFailed(texts.SIGN_REFERENCE_MISSING, {"reference": texts.MISSING})
         return_to = self._check_return_url(return_url)
         user = self.user(principal.user_id)
         try:
@@ -517,21 +510,21 @@ class Identity:
         try:
             uuid.UUID(signature_id)
         except ValueError:
-            raise ValidationFailed("Ogiltig underskrift.", {"signature_id": "Ogiltig underskrift."}) from None
+            raise ValidationFailed(texts.INVALID_SIGNATURE, {"signature_id": texts.INVALID_SIGNATURE}) from None
         with self.db.transaction() as session:
             found = session.get(Signature, signature_id)
             if found is None or found.user_id != principal.user_id:
-                raise NotFound("Underskriften finns inte.")
+                raise NotFound(texts.SIGNATURE_NOT_FOUND)
             return found
 
     def resolve_person(self, principal: Principal, personal_number: str) -> tuple[str, str]:
         """(user id, masked number) of a person, made a resident user on first sight. A resident
         names a co-applicant this way; rate-limited per caller against trawling."""
         if not principal.is_resident or "glance" in principal.scope:
-            raise PermissionDenied("Bara invånare kan göra det här.")
+            raise PermissionDenied(texts.RESIDENTS_ONLY)
         pnr = parse_personnummer(personal_number)
         if not self.limiter.allow("-", "resolve:" + principal.user_id):
-            raise RateLimited("För många försök. Vänta en stund och försök igen.")
+            raise RateLimited(texts.TOO_MANY_TRIES)
         with self.db.transaction() as session:
             user = self._user_by_pnr(session, pnr, "")
             user_id = user.id
@@ -542,7 +535,7 @@ class Identity:
         if not principal.has_role("contact_agent"):
             raise PermissionDenied(STAFF_ONLY)
         if call_initiator not in ("user", "RP"):
-            raise ValidationFailed("Ange vem som ringde.", {"call_initiator": "user eller RP."})
+            raise ValidationFailed(texts.WHO_CALLED, {"call_initiator": texts.WHO_CALLED_FIELD})
         pnr = parse_personnummer(personal_number)
         try:
             answer = self._bank().phone_auth(pnr, call_initiator)
@@ -553,7 +546,7 @@ class Identity:
     def collect_phone_auth(self, principal: Principal, order_ref: str) -> tuple[CollectResult, User | None]:
         with self.db.transaction() as session:
             if self._order(session, order_ref, "phone").user_id != principal.user_id:
-                raise PermissionDenied("Det här är inte din identifiering.")
+                raise PermissionDenied(texts.NOT_YOUR_IDENTIFICATION)
         order, answer = self._collect(order_ref, "phone", ORDER_GONE)
         result = self._progress(order, answer)
         if result is not None:
@@ -782,7 +775,7 @@ class Identity:
 
     def revoke_device(self, principal: Principal, device_id: str) -> None:
         kind, _, ident = device_id.partition(":")
-        message = "Enheten finns inte bland dina inloggade enheter."
+        message = texts.DEVICE_NOT_FOUND
         now = datetime.now(UTC)
         with self.work() as session:
             if kind == "session":
@@ -807,7 +800,7 @@ class Identity:
         with self.db.transaction() as session:
             user = session.get(User, user_id)
             if user is None:
-                raise NotFound("Användaren finns inte.")
+                raise NotFound(texts.USER_NOT_FOUND)
             return user
 
     def ensure_user(

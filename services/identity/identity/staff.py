@@ -18,8 +18,10 @@ from sqlalchemy import select
 from fickan.identity.events.v1 import events_pb2
 from fickan_common.access import STAFF_ROLES
 from fickan_common.errors import Conflict, PermissionDenied, ValidationFailed
+from fickan_common.texts import Text
 from fickan_common.tokens import Principal
 from fickan_common.unit_of_work import UnitOfWork
+from identity import texts
 from identity.access_log import AccessLog
 from identity.service import STAFF_ONLY, Identity, parse_personnummer
 from identity.store import OUTBOX, User
@@ -55,19 +57,19 @@ class Staff:
         self.on_events = on_events or identity.on_events
         self.work = UnitOfWork(self.db, self.on_events)  # its events are published after the commit
 
-    def _check(self, roles: list[str], unit: str, answer_group: str) -> dict[str, str]:
-        errors: dict[str, str] = {}
+    def _check(self, roles: list[str], unit: str, answer_group: str) -> dict[str, Text]:
+        errors: dict[str, Text] = {}
         unknown = [r for r in roles if r not in (*STAFF_ROLES, "resident")]
         if unknown:
-            errors["roles"] = "Okänd roll: " + ", ".join(sorted(unknown)[:3])
+            errors["roles"] = texts.UNKNOWN_ROLE.format(roles=", ".join(sorted(unknown)[:3]))
         if "case_worker" in roles and not _UNIT.match(unit):
-            errors["unit"] = "En handläggare behöver en enhet (små bokstäver, siffror och bindestreck)."
+            errors["unit"] = texts.UNIT_NEEDED
         if unit and "case_worker" not in roles:
-            errors["unit"] = "Bara handläggare har en enhet."
+            errors["unit"] = texts.UNIT_ONLY_CASE_WORKERS
         if "contact_agent" in roles and answer_group not in self.answer_groups:
-            errors["answer_group"] = "En kommunvägledare behöver en av svarsgrupperna."
+            errors["answer_group"] = texts.ANSWER_GROUP_NEEDED
         if answer_group and "contact_agent" not in roles:
-            errors["answer_group"] = "Bara kommunvägledare har en svarsgrupp."
+            errors["answer_group"] = texts.ANSWER_GROUP_ONLY_AGENTS
         return errors
 
     def assign(
@@ -88,7 +90,7 @@ class Staff:
         unit, answer_group, name, reason = unit.strip(), answer_group.strip(), name.strip()[:200], reason.strip()
         errors = self._check(roles, unit, answer_group)
         if errors:
-            raise ValidationFailed("Behörigheten kunde inte sparas.", errors)
+            raise ValidationFailed(texts.ROLES_NOT_SAVED, errors)
         with self.work() as session:
             # Locked, so two admins saving at once apply one after the other (one roles_changed).
             user = session.scalars(select(User).where(User.personal_number == pnr).with_for_update()).first()
@@ -97,7 +99,7 @@ class Staff:
             elif name and not user.last_login_at:
                 user.name = name  # BankID's name wins once they have logged in
             if admin is not None and user.id == admin.user_id and "admin" not in roles:
-                raise Conflict("Du kan inte ta bort din egen administratörsroll.")
+                raise Conflict(texts.OWN_ADMIN_ROLE)
             new_roles = ["resident", *roles]
             changed = (list(user.roles or []), user.unit or "", user.answer_group or "") != (
                 new_roles,

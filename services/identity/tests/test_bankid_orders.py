@@ -199,7 +199,7 @@ def test_login_starts_are_rate_limited_per_personnummer_without_keeping_it(runni
         limited.cancel_login(order.order_ref, order.collect_secret)
     with pytest.raises(RateLimited) as err:
         limited.start_login(RESIDENT, "web", "192.0.2.2")
-    assert err.value.message == TOO_MANY
+    assert err.value.message == TOO_MANY.sv
     assert all(RESIDENT not in key for key in limited.limiter.keys())
 
 

@@ -13,12 +13,13 @@ from fickan_common.access import is_staff
 from fickan_common.db import Database
 from fickan_common.errors import NotFound, PermissionDenied, ValidationFailed
 from fickan_common.tokens import Principal
+from insights import texts
 from insights.domain import comparison, guides
 from insights.domain.catalogue import Catalogue, ServiceSpec
 from insights.store import CommentRow, GuideSession, ImportRun, KpiRow, MunicipalityRow, SetMember, Value
 
 FOLLOW_RANK = {"": 0, "information": 1, "contact": 2, "e_service": 3}  # a session keeps its best follow
-STAFF_ONLY = "Bara kommunens personal kan göra det här."
+STAFF_ONLY = texts.STAFF_ONLY
 
 
 @dataclass
@@ -115,18 +116,16 @@ class Insights:
     def comparison(self, service_id: str, kpi_id: str, set_id: str, picked: list[str], year: int) -> ComparisonView:
         spec = self.catalogue.service(service_id)
         if spec is None:
-            raise NotFound("Jämförelsen finns inte.")
+            raise NotFound(texts.COMPARISON_NOT_FOUND)
         kpi_id = kpi_id or spec.kpis[0]
         if kpi_id not in spec.kpis:
             raise ValidationFailed(
-                f"Nyckeltalet {kpi_id} finns inte i jämförelsen {spec.title}.",
-                {"kpi_id": "Välj ett av nyckeltalen i listan."},
+                texts.KPI_NOT_IN_COMPARISON.format(kpi=kpi_id, title=spec.title),
+                {"kpi_id": texts.CHOOSE_KPI},
             )
         set_id = set_id or spec.sets[0]
         if set_id not in spec.sets:
-            raise ValidationFailed(
-                "Den gruppen av kommuner finns inte i den här jämförelsen.", {"set_id": "Välj en av grupperna."}
-            )
+            raise ValidationFailed(texts.SET_NOT_IN_COMPARISON, {"set_id": texts.CHOOSE_SET})
         with self.db.read() as session:
             service = self._service_view(session, spec)
             kpi = next(k for k in service.kpis if k.id == kpi_id)
@@ -142,10 +141,10 @@ class Insights:
         years = sorted({r.year for r in rows if r.municipality_id in (self.home, *chosen)})
         if year:
             if year not in years:
-                shown_years = ", ".join(str(y) for y in years) or "inga år ännu"
+                shown_years = ", ".join(str(y) for y in years) or texts.NO_YEARS_YET
                 raise ValidationFailed(
-                    f"Det finns inga siffror för {year}. År med siffror: {shown_years}.",
-                    {"year": "Välj ett år som har siffror."},
+                    texts.NO_FIGURES_FOR_YEAR.format(year=year, years=shown_years),
+                    {"year": texts.CHOOSE_YEAR_WITH_FIGURES},
                 )
             years = [year]
         series = []
@@ -211,9 +210,9 @@ class Insights:
             raise PermissionDenied(STAFF_ONLY)
         text = (text or "").strip()
         if kpi_id not in self.catalogue.kpis:
-            raise ValidationFailed(f"Nyckeltalet {kpi_id} finns inte.", {"kpi_id": "Okänt nyckeltal."})
+            raise ValidationFailed(texts.KPI_NOT_FOUND.format(kpi=kpi_id), {"kpi_id": texts.UNKNOWN_KPI})
         if not 1990 <= year <= 2100:
-            raise ValidationFailed("Ange ett år mellan 1990 och 2100.", {"year": "Ange ett år mellan 1990 och 2100."})
+            raise ValidationFailed(texts.YEAR_RANGE, {"year": texts.YEAR_RANGE})
         now = datetime.now(UTC)
         with self.db.transaction() as session:
             row = session.get(CommentRow, (kpi_id, year), with_for_update=True)
@@ -244,7 +243,7 @@ class Insights:
     def start_guide(self, guide_id: str) -> Step:
         guide = self.guides.get(guide_id)
         if guide is None:
-            raise NotFound("Guiden finns inte.")
+            raise NotFound(texts.GUIDE_NOT_FOUND)
         now = datetime.now(UTC)
         row = GuideSession(
             id=str(uuid.uuid4()), guide_id=guide.id, guide_version=guide.version, answers="",
@@ -282,7 +281,7 @@ class Insights:
             result = guide.results.get(row.result_id)
             link = result.link(link_id) if result else None
             if link is None:
-                raise ValidationFailed("Länken finns inte i guidens svar.", {"link_id": "Okänd länk."})
+                raise ValidationFailed(texts.LINK_NOT_IN_GUIDE, {"link_id": texts.UNKNOWN_LINK})
             if FOLLOW_RANK[link.kind] > FOLLOW_RANK[row.followed]:
                 row.followed = link.kind
             row.updated_at = datetime.now(UTC)
@@ -312,14 +311,14 @@ class Insights:
         try:
             uuid.UUID(session_id)
         except ValueError:
-            raise ValidationFailed("Guiden känns inte igen. Börja om.", {"session_id": "Ogiltigt id."}) from None
+            raise ValidationFailed(texts.GUIDE_NOT_RECOGNISED, {"session_id": texts.INVALID_ID}) from None
         row = session.get(GuideSession, session_id, with_for_update=lock)
         if row is None:
-            raise NotFound("Guiden känns inte igen. Börja om.")
+            raise NotFound(texts.GUIDE_NOT_RECOGNISED)
         return row
 
     def _guide_of(self, row: GuideSession) -> guides.Guide:
         guide = self.guides.get(row.guide_id, row.guide_version)
         if guide is None:
-            raise NotFound("Den versionen av guiden finns inte längre. Börja om.")
+            raise NotFound(texts.GUIDE_VERSION_GONE)
         return guide

@@ -20,6 +20,7 @@ from fickan_common.idempotency import IdempotencyStore
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import RevokedSessions
 from notifications import settings as settings_module
+from notifications import texts
 from notifications.channels import vapid_public_key
 from notifications.domain import service_messages as notices
 from notifications.domain.preferences import Choices
@@ -173,7 +174,7 @@ class NotificationsServicer(pb_grpc.NotificationsServiceServicer):
         heartbeat later; the reconnect is refused) or when the client goes."""
         principal = current_principal()
         if request.after_seq < 0:
-            raise ValidationFailed("Ogiltig position. / Invalid position.", {"after_seq": ">= 0"})
+            raise ValidationFailed(texts.INVALID_POSITION, {"after_seq": texts.AT_LEAST_ZERO})
         expires = token_expiry(principal.token)
         head = self.notifications.feed_head(principal.user_id)
         # 0 means "from now"; a number beyond the head (another database, a reset) starts from now too.

@@ -16,8 +16,9 @@ from sqlalchemy import delete, func, or_, select
 
 from fickan_common.db import Database
 from fickan_common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fickan_common.texts import Text
 from fickan_common.tokens import Principal
-from notifications import feed
+from notifications import feed, texts
 from notifications.domain import inbox, messages
 from notifications.domain import preferences as prefs
 from notifications.domain import service_messages as notices
@@ -58,9 +59,7 @@ def _b64url_bytes(value: str, length: int, name: str) -> str:
     except (binascii.Error, ValueError):
         raw = b""
     if len(raw) != length:
-        raise ValidationFailed(
-            "Prenumerationen är ogiltig. / The subscription is invalid.", {name: "Ogiltig nyckel. / Invalid key."}
-        )
+        raise ValidationFailed(texts.SUBSCRIPTION_INVALID, {name: texts.INVALID_KEY})
     return value
 
 
@@ -96,7 +95,7 @@ class Notifications:
         with self.db.transaction() as session:
             message = session.get(Message, message_id, with_for_update=True)
             if message is None:
-                raise NotFound("Meddelandet finns inte.")
+                raise NotFound(texts.MESSAGE_NOT_FOUND)
             inbox.require_recipient(principal, message.recipient_id)
             change(message)
         return message
@@ -171,13 +170,15 @@ class Notifications:
         ignore_quiet_hours: bool,
     ) -> prefs.Choices:
         if language not in messages.LANGUAGES:
-            raise ValidationFailed("Välj svenska eller engelska. / Choose Swedish or English.", {"language": "sv | en"})
+            raise ValidationFailed(texts.LANGUAGE, {"language": texts.LANGUAGE_FIELD})
         address = prefs.email_address(email)
         start, end = prefs.clock(quiet_start, "quiet_start"), prefs.clock(quiet_end, "quiet_end")
         chosen: dict[str, dict[str, bool]] = {}
         for kind, by_email, by_push in channels:
             if kind and kind not in messages.TEMPLATES:
-                raise ValidationFailed("Okänd sorts meddelande. / Unknown kind of message.", {"channels": kind[:40]})
+                raise ValidationFailed(
+                    texts.UNKNOWN_KIND, {"channels": texts.UNKNOWN_KIND_FIELD.format(kind=kind[:40])}
+                )
             chosen[kind] = {"email": by_email, "push": by_push}
         now = datetime.now(UTC)
         with self.db.transaction() as session:
@@ -203,9 +204,8 @@ class Notifications:
             row = session.get(Preferences, principal.user_id, with_for_update=True)
             if row is None or not token or not row.email_token_hash or row.email_token_hash != _token_hash(token):
                 raise ValidationFailed(
-                    "Länken gäller inte längre. Ange adressen igen så skickar vi en ny. "
-                    "/ The link is no longer valid. Enter the address again for a new one.",
-                    {"token": "Ogiltig eller använd länk. / Invalid or used link."},
+                    texts.LINK_EXPIRED,
+                    {"token": texts.LINK_INVALID},
                 )
             row.email_confirmed, row.email_token_hash = True, ""
             session.flush()
@@ -218,14 +218,14 @@ class Notifications:
     ) -> PushSubscriptionRow:
         provider = provider or "webpush"
         if provider not in PROVIDERS:
-            raise ValidationFailed("Okänd pushtjänst. / Unknown push service.", {"provider": "webpush | apns | fcm"})
+            raise ValidationFailed(texts.UNKNOWN_PROVIDER, {"provider": texts.PROVIDER_FIELD})
         if provider not in self.providers:
             raise ValidationFailed(
-                "Den pushtjänsten används inte här än. / That push service is not in use here yet.",
-                {"provider": "Inte tillgänglig. / Not available."},
+                texts.PROVIDER_NOT_IN_USE,
+                {"provider": texts.NOT_AVAILABLE},
             )
         if device not in DEVICES:
-            raise ValidationFailed("Okänd enhet. / Unknown device.", {"device": "web | mobile | watch"})
+            raise ValidationFailed(texts.UNKNOWN_DEVICE, {"device": texts.DEVICE_FIELD})
         self._check_endpoint(endpoint)
         if provider == "webpush":
             _b64url_bytes(p256dh, 65, "p256dh")
@@ -241,9 +241,8 @@ class Notifications:
             ).scalar_one()
             if count >= MAX_SUBSCRIPTIONS:
                 raise ValidationFailed(
-                    f"Du kan ha aviseringar på högst {MAX_SUBSCRIPTIONS} enheter. Stäng av någon först. "
-                    f"/ At most {MAX_SUBSCRIPTIONS} devices.",
-                    {"endpoint": "För många enheter. / Too many devices."},
+                    texts.TOO_MANY_DEVICES.format(max=MAX_SUBSCRIPTIONS),
+                    {"endpoint": texts.TOO_MANY_DEVICES_FIELD},
                 )
             row = PushSubscriptionRow(
                 id=str(uuid.uuid4()),
@@ -263,8 +262,8 @@ class Notifications:
         allowed = parts.scheme == "https" or (parts.scheme == "http" and parts.netloc in self.http_push_hosts)
         if not allowed or not parts.netloc or parts.username or parts.password:
             raise ValidationFailed(
-                "Adressen till pushtjänsten måste börja med https://. / The push service address must be https.",
-                {"endpoint": "Ogiltig adress. / Invalid address."},
+                texts.ENDPOINT_HTTPS,
+                {"endpoint": texts.INVALID_ADDRESS},
             )
 
     def remove_push(self, principal: Principal, subscription_id: str) -> None:
@@ -272,17 +271,15 @@ class Notifications:
         with self.db.transaction() as session:
             row = session.get(PushSubscriptionRow, subscription_id, with_for_update=True)
             if row is None:
-                raise NotFound("Prenumerationen finns inte. / No such subscription.")
+                raise NotFound(texts.SUBSCRIPTION_NOT_FOUND)
             if row.recipient_id != principal.user_id:
-                raise PermissionDenied("Det här är inte din enhet. / This is not your device.")
+                raise PermissionDenied(texts.NOT_YOUR_DEVICE)
             session.delete(row)
 
     # Dead letters (admins). ---------------------------------------------------------------------
 
     @staticmethod
-    def _require_admin(
-        principal: Principal, message: str = "Bara administratörer ser misslyckade utskick. / Admins only."
-    ) -> None:
+    def _require_admin(principal: Principal, message: Text = texts.ADMINS_DEAD_LETTERS) -> None:
         if not principal.has_role("admin"):
             raise PermissionDenied(message)
 
@@ -305,7 +302,7 @@ class Notifications:
         with self.db.transaction() as session:
             row = session.get(DeliveryRow, delivery_id, with_for_update=True)
             if row is None:
-                raise NotFound("Utskicket finns inte. / No such delivery.")
+                raise NotFound(texts.DELIVERY_NOT_FOUND)
             if row.status == "dead":  # a second replay of the same letter changes nothing
                 row.status, row.attempts, row.lease_until = "pending", 0, None
                 row.next_attempt_at = datetime.now(UTC)
@@ -332,7 +329,7 @@ class Notifications:
 
     def all_notices(self, principal: Principal, limit: int = 50) -> list[ServiceMessageRow]:
         """For admins: every notice not yet over, and the latest ended ones."""
-        self._require_admin(principal, "Bara administratörer hanterar driftmeddelanden. / Admins only.")
+        self._require_admin(principal, texts.ADMINS_NOTICES)
         with self.db.read() as session:
             return list(
                 session.scalars(
@@ -348,7 +345,7 @@ class Notifications:
     def publish_notice(
         self, principal: Principal, kind: str, text_sv: str, text_en: str, starts_at: str, ends_at: str
     ) -> ServiceMessageRow:
-        self._require_admin(principal, "Bara administratörer publicerar driftmeddelanden. / Admins only.")
+        self._require_admin(principal, texts.ADMINS_PUBLISH)
         now = datetime.now(UTC)
         draft = notices.check(kind, text_sv, text_en, starts_at, ends_at, now)
         with self.db.transaction() as session:
@@ -358,10 +355,7 @@ class Notifications:
                 .where(ServiceMessageRow.ends_at > now, ServiceMessageRow.ended_at.is_(None))
             )
             if shown >= notices.MAX_SHOWN:
-                raise Conflict(
-                    f"Det finns redan {notices.MAX_SHOWN} driftmeddelanden. Avsluta ett först. / "
-                    f"There are already {notices.MAX_SHOWN} notices; end one first."
-                )
+                raise Conflict(texts.NOTICES_FULL.format(max=notices.MAX_SHOWN))
             row = ServiceMessageRow(
                 id=str(uuid.uuid4()),
                 kind=draft.kind,
@@ -378,12 +372,12 @@ class Notifications:
 
     def end_notice(self, principal: Principal, notice_id: str) -> ServiceMessageRow:
         """Ends a notice now (a second end changes nothing)."""
-        self._require_admin(principal, "Bara administratörer hanterar driftmeddelanden. / Admins only.")
+        self._require_admin(principal, texts.ADMINS_NOTICES)
         notice_id = inbox.require_message_id(notice_id)
         with self.db.transaction() as session:
             row = session.get(ServiceMessageRow, notice_id, with_for_update=True)
             if row is None:
-                raise NotFound("Driftmeddelandet finns inte. / No such notice.")
+                raise NotFound(texts.NOTICE_NOT_FOUND)
             if row.ended_at is None:
                 row.ended_at, row.ended_by = datetime.now(UTC), principal.user_id
         return row

@@ -46,6 +46,7 @@ USER_CODE = r"^[A-Za-z -]{1,20}$"
 RESOURCE = r"^[a-z_]+:[A-Za-z0-9-]{1,64}$"
 UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 PERIOD = limits.of(apps_pb.GetPeriodRequest, "period")  # the service's YYYY-MM, with its years
+texts.contract_hint(PERIOD)
 BASE_MESSAGES = {"required": texts.FIELD_REQUIRED, "null": texts.FIELD_NULL}
 
 
@@ -159,6 +160,18 @@ class ErrorBodySchema(ResponseSchema):
         attribute="fields",
         required=True,
         metadata={"description": 'Field → Swedish message; answers are "answers.<name>".'},
+    )
+    fields_en = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "The same fields → English message."},
+    )
+    key = fields.String(
+        required=False,
+        metadata={
+            "description": 'The service\'s name for the message (e.g. "identity.bankid_in_progress"), when it sent one.'
+        },
     )
 
 

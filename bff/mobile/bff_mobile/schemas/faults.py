@@ -16,6 +16,7 @@ MAX_ADDRESS = limits.of(_REPORT, "address").max_length or 0
 MAX_ATTRIBUTES = limits.of(_REPORT, "attributes").max_items or 0
 MAX_COMMENT = limits.of(contact_pb.GiveFeedbackRequest, "comment").max_length or 0
 RATING = limits.of(contact_pb.GiveFeedbackRequest, "rating")
+texts.contract_hint(RATING)
 
 
 class ReportFaultSchema(RequestSchema):

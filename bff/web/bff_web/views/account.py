@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from bff_web import formatting
-from bff_web.i18n import t
+from bff_web.i18n import said, t
 from bff_web.session import login_required, services, token
 from fickan.identity.v1 import identity_pb2
 from fickan_common.grpc_client import ServiceError
@@ -57,7 +57,7 @@ def pair_watch() -> Response | tuple[str, int]:
     except ServiceError as exc:
         if exc.code.name in ("NOT_FOUND", "INVALID_ARGUMENT", "RESOURCE_EXHAUSTED"):
             status = 429 if exc.code.name == "RESOURCE_EXHAUSTED" else 400
-            return _render(code, exc.message or t("watch_code_wrong"), status)
+            return _render(code, said(exc) or t("watch_code_wrong"), status)
         raise
     flash("watch_paired", "success")
     return redirect(url_for("account.devices"))

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 
 from bff_web import downloads, feedback, formatting, numbers
 from bff_web import forms as web_forms
-from bff_web.i18n import t
+from bff_web.i18n import said, said_fields, said_problem, t
 from bff_web.session import login_required, services, token
 from bff_web.views.login import autostart_link, qr_svg
 from fickan.applications.v1 import applications_pb2 as pb
@@ -69,7 +69,7 @@ def create() -> Response | tuple[str, int]:
         if exc.code in (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND):
             listed = services().applications.call("ListEServices", pb.ListEServicesRequest())
             period = services().applications.call("GetPeriod", pb.GetPeriodRequest())
-            html = render_template("catalogue.html", e_services=listed.e_services, period=period, error=exc.message)
+            html = render_template("catalogue.html", e_services=listed.e_services, period=period, error=said(exc))
             return html, 409 if exc.code == grpc.StatusCode.FAILED_PRECONDITION else 404
         raise
     return redirect(url_for("applications.step", application_id=draft.application_id, index=0))
@@ -147,7 +147,7 @@ def _render_summary(
         items = [
             (
                 url_for("applications.step", application_id=app.application_id, index=p.step) + "#" + _anchor(p),
-                p.message,
+                said_problem(p),
             )
             for p in _problems(app.application_id, -1)
         ]
@@ -227,7 +227,7 @@ def save_step(application_id: str, index: int) -> Response | tuple[str, int]:
             raise
         shown = {**saved_answers, **web_forms.decoded(answers)}
         file_q = next(q["id"] for q in definition.steps[index]["questions"] if q["type"] == "file")
-        return _render_step(app, definition, index, shown, {file_q: exc.message}, exc.message, status=400)
+        return _render_step(app, definition, index, shown, {file_q: said(exc)}, said(exc), status=400)
     for qid, ids in added.items():
         answers[qid] = json.dumps(list(saved_answers.get(qid) or []) + ids)
     if action.startswith("remove-file:"):
@@ -243,7 +243,7 @@ def save_step(application_id: str, index: int) -> Response | tuple[str, int]:
     except ServiceError as exc:
         shown = {**saved_answers, **web_forms.decoded(answers)}
         if exc.code == grpc.StatusCode.INVALID_ARGUMENT:
-            return _render_step(app, definition, index, shown, exc.field_errors, exc.message, status=400)
+            return _render_step(app, definition, index, shown, said_fields(exc), said(exc), status=400)
         if exc.code == grpc.StatusCode.ABORTED:
             current = _application(application_id)
             return _render_step(current, definition, index, shown, stale=True, status=409)
@@ -259,7 +259,7 @@ def save_step(application_id: str, index: int) -> Response | tuple[str, int]:
         target = index
     elif action == "next":
         # The step is saved either way; continuing needs its questions answered.
-        problems = {p.question_id: p.message for p in _problems(application_id, index)}
+        problems = {p.question_id: said_problem(p) for p in _problems(application_id, index)}
         if problems:
             shown = web_forms.decoded(dict(saved.answers))
             return _render_step(saved, definition, index, shown, problems, status=400)
@@ -295,7 +295,7 @@ def send(application_id: str) -> Response | tuple[str, int]:
     except ServiceError as exc:
         if exc.code == grpc.StatusCode.INVALID_ARGUMENT:
             answers = web_forms.decoded(dict(app.answers))
-            return _render_summary(app, definition, answers, exc.field_errors, exc.message, 400)
+            return _render_summary(app, definition, answers, said_fields(exc), said(exc), 400)
         raise
     flash("application_submitted", "success")
     return redirect(url_for("applications.show", application_id=application_id))
@@ -319,7 +319,7 @@ def _start_signing(app: Any, definition: web_forms.Definition) -> Response | tup
     except ServiceError as exc:
         if exc.code == grpc.StatusCode.INVALID_ARGUMENT:
             answers = web_forms.decoded(dict(app.answers))
-            return _render_summary(app, definition, answers, exc.field_errors, exc.message, 400)
+            return _render_summary(app, definition, answers, said_fields(exc), said(exc), 400)
         raise
     session[SIGN_ORDER] = {
         "order_ref": order.order_ref,
@@ -535,7 +535,7 @@ def complete(application_id: str) -> Response | tuple[str, int]:
         )
     except ServiceError as exc:
         if exc.code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION):
-            return _render_case(app, exc.message or t("error_text_400"), 400)
+            return _render_case(app, said(exc) or t("error_text_400"), 400)
         raise
     flash("completion_sent", "success")
     return redirect(url_for("applications.show", application_id=application_id))

@@ -16,7 +16,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from bff_web import formatting
-from bff_web.i18n import t
+from bff_web.i18n import said, said_fields, t
 from bff_web.session import login_required, services, staff_required, token
 from bff_web.views.contact import centre
 from fickan.contact.v1 import contact_pb2 as pb
@@ -140,7 +140,7 @@ def book() -> Response | tuple[str, int]:
             grpc.StatusCode.NOT_FOUND,
         ):
             # The loser of a race (or a stale page) sees why and the times still free, at once.
-            message = exc.message if not exc.field_errors else " ".join(exc.field_errors.values())
+            message = said(exc) if not said_fields(exc) else " ".join(said_fields(exc).values())
             return _times_page(group, "", message, 409 if exc.code == grpc.StatusCode.FAILED_PRECONDITION else 400)
         raise
     flash("booking_made", "success")
@@ -181,7 +181,7 @@ def reschedule(booking_id: str) -> Response | tuple[str, int]:
     except ServiceError as exc:
         if exc.code == grpc.StatusCode.FAILED_PRECONDITION:
             booking = _my_booking(booking_id)
-            return _times_page(booking.slot.group, "", exc.message, 409, rebooking=booking_id)
+            return _times_page(booking.slot.group, "", said(exc), 409, rebooking=booking_id)
         raise
     flash("booking_rescheduled", "success")
     return redirect(url_for("bookings.mine"))
@@ -272,7 +272,7 @@ def _day_page(
 def _refused(exc: ServiceError, default_field: str) -> dict[str, str]:
     if exc.code not in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION):
         raise exc
-    return exc.field_errors or {default_field: exc.message}
+    return said_fields(exc) or {default_field: said(exc)}
 
 
 @bp.get("/personal/radgivning")

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from bff_web import downloads, feedback, formatting
-from bff_web.i18n import t
+from bff_web.i18n import said, said_fields, t
 from bff_web.session import login_required, services, token
 from fickan.applications.v1 import applications_pb2
 from fickan.contact.v1 import contact_pb2 as pb
@@ -133,9 +133,9 @@ def ask() -> Response | tuple[str, int]:
             )
     except ServiceError as exc:
         if exc.code == grpc.StatusCode.INVALID_ARGUMENT:
-            return _ask_page(values, exc.field_errors or {"body": exc.message}, 400)
+            return _ask_page(values, said_fields(exc) or {"body": said(exc)}, 400)
         if exc.code == grpc.StatusCode.RESOURCE_EXHAUSTED:
-            return _ask_page(values, {"body": exc.message}, 429)
+            return _ask_page(values, {"body": said(exc)}, 429)
         raise
     if principal is not None and principal.is_resident:
         flash("contact_sent", "success")
@@ -253,7 +253,7 @@ def write(question_id: str) -> Response | tuple[str, int]:
         if exc.code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION):
             current = services().contact.call("GetMyThread", pb.ThreadRequest(question_id=question_id), token=token())
             status = 400 if exc.code == grpc.StatusCode.INVALID_ARGUMENT else 409
-            return _thread_page(current, exc.field_errors or {"body": exc.message}, body, status)
+            return _thread_page(current, said_fields(exc) or {"body": said(exc)}, body, status)
         raise
     flash("contact_written", "success")
     return redirect(url_for("contact.thread", question_id=question_id))

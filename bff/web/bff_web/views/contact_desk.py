@@ -15,7 +15,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from bff_web import formatting
-from bff_web.i18n import t
+from bff_web.i18n import said, said_fields, t
 from bff_web.session import login_required, services, staff_required, token
 from bff_web.views.contact import centre, channel_names, entries, entry_names, fetch_file, status_names, topics
 from fickan.applications.v1 import applications_pb2
@@ -144,7 +144,7 @@ def _act(  # type: ignore[no-untyped-def]
         if exc.code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.ABORTED):
             current = services().contact.call("GetThread", pb.ThreadRequest(question_id=question_id), token=token())
             status = 400 if exc.code == grpc.StatusCode.INVALID_ARGUMENT else 409
-            errors = {f"{form}-{k}": v for k, v in exc.field_errors.items()} or {"": exc.message}
+            errors = {f"{form}-{k}": v for k, v in said_fields(exc).items()} or {"": said(exc)}
             return _thread_page(current, errors, status)
         raise
     flash(done, "success")
@@ -227,7 +227,7 @@ def register():  # type: ignore[no-untyped-def]
         thread = services().contact.call("RegisterContact", pb.RegisterContactRequest(**values), token=token())
     except ServiceError as exc:
         if exc.code == grpc.StatusCode.INVALID_ARGUMENT:
-            return _register_page(values, exc.field_errors or {"body": exc.message}, 400)
+            return _register_page(values, said_fields(exc) or {"body": said(exc)}, 400)
         raise
     flash("contact_registered", "success")
     if thread.question.status == "closed":
@@ -253,7 +253,7 @@ def statistics():  # type: ignore[no-untyped-def]
     except ServiceError as exc:
         if exc.code != grpc.StatusCode.INVALID_ARGUMENT:
             raise
-        errors = exc.field_errors or {"from_date": exc.message}
+        errors = said_fields(exc) or {"from_date": said(exc)}
         return render_template(
             "desk_contact_stats.html", stats=None, errors=errors, values={"fran": from_date, "till": to_date}
         ), 400

@@ -9,7 +9,7 @@ import grpc
 from flask import Blueprint, render_template, request
 
 from bff_web import numbers
-from bff_web.i18n import t
+from bff_web.i18n import said_fields, t
 from bff_web.session import services
 from fickan.applications.v1 import applications_pb2 as pb
 from fickan_common.grpc_client import ServiceError
@@ -80,5 +80,5 @@ def calculate() -> tuple[str, int]:
     except ServiceError as exc:
         if exc.code != grpc.StatusCode.INVALID_ARGUMENT:
             raise
-        return _page(values, exc.field_errors, None), 400
+        return _page(values, said_fields(exc), None), 400
     return _page(values, {}, result), 200

@@ -9,6 +9,7 @@ import grpc
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from bff_web.i18n import said, said_fields
 from bff_web.session import login_required, services, token
 from fickan.contact.v1 import contact_pb2 as pb
 from fickan_common.grpc_client import ServiceError
@@ -81,7 +82,7 @@ def report() -> Response | tuple[str, int]:
         except ServiceError as exc:
             if exc.code != grpc.StatusCode.INVALID_ARGUMENT:
                 raise
-            errors = {FIELD_OF.get(k, k): v for k, v in (exc.field_errors or {"description": exc.message}).items()}
+            errors = {FIELD_OF.get(k, k): v for k, v in (said_fields(exc) or {"description": said(exc)}).items()}
     if errors:
         return _page(values, errors, 400)
     flash("fault_reported", "success")

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from bff_web import charts, formatting
-from bff_web.i18n import t
+from bff_web.i18n import said, said_fields, t
 from bff_web.session import services
 from fickan.insights.v1 import insights_pb2 as pb
 from fickan_bff.errors import is_unavailable
@@ -60,9 +60,9 @@ def compare(service_id: str) -> tuple[str, int] | str:
     except ServiceError as exc:
         if exc.code != grpc.StatusCode.INVALID_ARGUMENT:
             raise
-        errors = [(COMPARE_FIELDS.get(f, ""), m) for f, m in exc.field_errors.items()] or [("", exc.message)]
-        if exc.message and all(m != exc.message for _, m in errors):
-            errors.insert(0, ("", exc.message))
+        errors = [(COMPARE_FIELDS.get(f, ""), m) for f, m in said_fields(exc).items()] or [("", said(exc))]
+        if said(exc) and all(m != said(exc) for _, m in errors):
+            errors.insert(0, ("", said(exc)))
         fallback = insights().call("GetComparison", pb.GetComparisonRequest(service_id=service_id))
         page = render_template(
             "compare.html", listed=listed, service=service, c=fallback, errors=errors, **_view(fallback)
@@ -160,7 +160,7 @@ def answer_guide(session_id: str) -> Response | tuple[str, int]:
         if exc.code != grpc.StatusCode.INVALID_ARGUMENT:
             raise
         step = insights().call("AnswerGuide", pb.AnswerGuideRequest(session_id=session_id))
-        error = t("guide_choose_one") if not answer.option_id else exc.message
+        error = t("guide_choose_one") if not answer.option_id else said(exc)
         return render_template("guide_step.html", step=step, error=error, links=_links(step)), 400
     return redirect(url_for("insights.guide_step", session_id=session_id) + "#fraga")
 
@@ -247,6 +247,6 @@ def staff_comment():  # type: ignore[no-untyped-def]
     except ServiceError as exc:
         if exc.code != grpc.StatusCode.INVALID_ARGUMENT:
             raise
-        return _staff_page(exc.field_errors or {"text": exc.message}, form, 400)
+        return _staff_page(said_fields(exc) or {"text": said(exc)}, form, 400)
     flash("staff_insights_comment_saved", "success")
     return redirect(url_for("insights.staff_insights"))

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from bff_web import session as web_session
-from bff_web.i18n import t
+from bff_web.i18n import said, said_fields, t
 from bff_web.views import service_messages
 from fickan.identity.v1 import identity_pb2
 from fickan_common.grpc_client import ServiceError
@@ -90,11 +90,11 @@ def start() -> Response | tuple[str, int]:
             ),
         )
     except ServiceError as exc:
-        if exc.field_errors or exc.code.name == "INVALID_ARGUMENT":
-            message = exc.field_errors.get("personal_number") or exc.message or t("login_pnr_invalid")
+        if said_fields(exc) or exc.code.name == "INVALID_ARGUMENT":
+            message = said_fields(exc).get("personal_number") or said(exc) or t("login_pnr_invalid")
             return _render_form(personal_number, message, 400)
         if exc.code.name in ("FAILED_PRECONDITION", "RESOURCE_EXHAUSTED"):
-            return _render_form(personal_number, exc.message, 429 if "EXHAUSTED" in exc.code.name else 409)
+            return _render_form(personal_number, said(exc), 429 if "EXHAUSTED" in exc.code.name else 409)
         if exc.code.name == "UNAVAILABLE" and service_messages.bankid_disrupted():
             # BankID itself is down: the login page says so, instead of a bare error page.
             return _render_form(personal_number, "", 503)

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
 
-from bff_web.i18n import t
+from bff_web.i18n import said, said_fields, t
 from bff_web.session import login_required, services, staff_required, token
 from fickan.notifications.v1 import notifications_pb2 as pb
 from fickan_bff import live
@@ -119,7 +119,7 @@ def save_settings() -> Response | tuple[str, int]:
         if exc.code.name != "INVALID_ARGUMENT":
             raise
         current = services().notifications.call("GetPreferences", pb.GetPreferencesRequest(), token=token())
-        errors = exc.field_errors or {"form": exc.message}
+        errors = said_fields(exc) or {"form": said(exc)}
         return _render(current, errors, 400)
     flash("notices_saved_confirm" if saved.email and not saved.email_confirmed else "notices_saved", "success")
     return redirect(url_for("notices.settings"))
@@ -143,7 +143,7 @@ def confirm() -> Response | tuple[str, int]:
     except ServiceError as exc:
         if exc.code.name != "INVALID_ARGUMENT":
             raise
-        return render_template("notice_confirm.html", token_value="", error=exc.message), 400
+        return render_template("notice_confirm.html", token_value="", error=said(exc)), 400
     flash("notices_email_confirmed", "success")
     return redirect(url_for("notices.settings"))
 
@@ -168,7 +168,7 @@ def register_push() -> tuple[Response, int]:
     except ServiceError as exc:
         if exc.code.name != "INVALID_ARGUMENT":
             raise
-        return current_app.json.response({"error": exc.message, "fields": exc.field_errors}), 400
+        return current_app.json.response({"error": said(exc), "fields": said_fields(exc)}), 400
     return current_app.json.response({"id": row.subscription_id, "message": t("notices_push_on")}), 201
 
 

@@ -14,7 +14,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from werkzeug.wrappers import Response
 
 from bff_web import formatting
-from bff_web.i18n import t
+from bff_web.i18n import said, said_fields, t
 from bff_web.session import services, staff_required, token
 from fickan.identity.v1 import identity_pb2
 from fickan.notifications.v1 import notifications_pb2 as pb
@@ -148,7 +148,7 @@ def publish() -> Response | tuple[str, int]:
     except ServiceError as exc:
         if exc.code.name in ("INVALID_ARGUMENT", "FAILED_PRECONDITION"):
             status = 400 if exc.code.name == "INVALID_ARGUMENT" else 409
-            return _render(form, exc.field_errors, exc.message, status)
+            return _render(form, said_fields(exc), said(exc), status)
         raise
     flash("service_published", "success")
     return redirect(url_for("service_messages.admin"))

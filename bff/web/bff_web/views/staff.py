@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from bff_web import formatting, numbers
 from bff_web import forms as web_forms
-from bff_web.i18n import t
+from bff_web.i18n import said, said_fields, t
 from bff_web.session import login_required, services, staff_required, token
 from bff_web.views.account import ROLE_TEXT
 from bff_web.views.applications import download
@@ -99,7 +99,7 @@ def assign_roles() -> Response | tuple[str, int]:
         )
     except ServiceError as exc:
         if exc.code.name in ("INVALID_ARGUMENT", "FAILED_PRECONDITION"):
-            return _render_roles(form, exc.field_errors or {"roles": exc.message}, 400)
+            return _render_roles(form, said_fields(exc) or {"roles": said(exc)}, 400)
         raise
     flash("roles_saved", "success")
     return redirect(url_for("staff.roles"))
@@ -222,7 +222,7 @@ def _act(application_id: str, method: str, message: Any, done: str) -> Response 
     except ServiceError as exc:
         if exc.code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.ABORTED):
             status = 409 if exc.code != grpc.StatusCode.INVALID_ARGUMENT else 400
-            return _render_case(_case(application_id), exc.field_errors, exc.message, status)
+            return _render_case(_case(application_id), said_fields(exc), said(exc), status)
         raise
     flash(done, "success")
     return redirect(url_for("staff.case", application_id=application_id))

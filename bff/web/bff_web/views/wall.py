@@ -15,7 +15,7 @@ import grpc
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, stream_with_context, url_for
 
 from bff_web import formatting
-from bff_web.i18n import t
+from bff_web.i18n import said, said_fields, t
 from bff_web.session import services, staff_required, token
 from fickan.contact.v1 import contact_pb2 as pb
 from fickan_bff.errors import is_unavailable
@@ -182,7 +182,7 @@ def create_screen() -> tuple[str, int]:
     except ServiceError as exc:
         if exc.code != grpc.StatusCode.INVALID_ARGUMENT:
             raise
-        return _screens_page(errors=exc.field_errors or {"name": exc.message}, status=400)
+        return _screens_page(errors=said_fields(exc) or {"name": said(exc)}, status=400)
     return _screens_page(created)  # the link is shown this once
 
 

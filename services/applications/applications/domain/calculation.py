@@ -41,6 +41,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from applications import texts
 from fickan_common.errors import DomainError, NotFound, ValidationFailed
 
 TABLES_DIR = Path(__file__).resolve().parent.parent / "data" / "riksnorm"
@@ -179,7 +180,7 @@ def _override_dir() -> Path | None:
         return None
     folder = Path(value)
     if not folder.is_dir():
-        raise NormTableError(f"{TABLES_DIR_ENV} pekar på {value}, som inte är en mapp med riksnormtabeller.")
+        raise NormTableError(texts.NORM_DIR.format(env=TABLES_DIR_ENV, value=value))
     return folder
 
 
@@ -208,11 +209,11 @@ def load_table(year: int) -> NormTable:
     """The riksnorm table of `year`. Cached per file and modification time, so a replaced file is read
     again without a restart. NotFound (Swedish message) when the year has no table."""
     if isinstance(year, bool) or not isinstance(year, int):
-        raise NotFound("Året för riksnormen måste vara ett årtal, till exempel 2026.")
+        raise NotFound(texts.NORM_YEAR)
     path = table_path(year)
     if path is None:
-        years = ", ".join(str(y) for y in available_years()) or "inga"
-        raise NotFound(f"Det finns ingen riksnormtabell för år {year}. Tabeller finns för: {years}.")
+        years = ", ".join(str(y) for y in available_years()) or texts.NONE
+        raise NotFound(texts.NORM_NO_TABLE.format(year=year, years=years))
     stat = path.stat()
     return _read_table(str(path), stat.st_mtime_ns, stat.st_size, year)
 
@@ -222,13 +223,13 @@ def _read_table(path: str, _mtime_ns: int, _size: int, year: int) -> NormTable:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise NormTableError(f"Riksnormtabellen {path} kunde inte läsas: {exc}") from exc
+        raise NormTableError(texts.NORM_UNREADABLE.format(path=path, problem=exc)) from exc
     try:
         return _parse_table(data, path, year)
     except KeyError as exc:
-        raise NormTableError(f"Riksnormtabellen {path} är felaktig: uppgiften {exc.args[0]!r} saknas.") from exc
+        raise NormTableError(texts.NORM_MISSING.format(path=path, name=repr(exc.args[0]))) from exc
     except (TypeError, ValueError, AttributeError, InvalidOperation) as exc:
-        raise NormTableError(f"Riksnormtabellen {path} är felaktig: {exc}") from exc
+        raise NormTableError(texts.NORM_WRONG.format(path=path, problem=exc)) from exc
 
 
 def _int(value: Any, what: str, minimum: int = 0) -> int:
@@ -411,39 +412,39 @@ def _is_int(value: Any) -> bool:
 
 
 def _check_input(data: CalculationInput) -> None:
-    errors: dict[str, str] = {}
+    errors: dict[str, texts.Text] = {}
 
     def amount(key: str, value: Any) -> None:
         if not _is_int(value) or not 0 <= value <= MAX_AMOUNT:
-            errors[key] = f"Beloppet ska vara ett heltal mellan 0 och {kr(MAX_AMOUNT)}."
+            errors[key] = texts.CALC_AMOUNT.format(max=texts.kr(MAX_AMOUNT))
 
     if data.adults not in (1, 2) or not _is_int(data.adults):
-        errors["adults"] = "Hushållet ska ha en vuxen (ensamstående) eller två (gifta eller sambor)."
+        errors["adults"] = texts.CALC_ADULTS
     if len(data.children) > MAX_CHILDREN:
-        errors["children"] = f"Högst {MAX_CHILDREN} barn kan räknas."
+        errors["children"] = texts.CALC_CHILDREN.format(max=MAX_CHILDREN)
     for i, child in enumerate(data.children):
         if not _is_int(child.age) or not 0 <= child.age <= MAX_CHILD_AGE:
-            errors[f"children[{i}].age"] = f"Barnets ålder ska vara mellan 0 och {MAX_CHILD_AGE} år."
+            errors[f"children[{i}].age"] = texts.CALC_CHILD_AGE.format(max=MAX_CHILD_AGE)
     for name, known, values in (("costs", COSTS, data.costs), ("assessed_costs", ASSESSED_COSTS, data.assessed_costs)):
         for key, value in values.items():
             if key not in known:
-                errors[f"{name}.{key}"] = "Utgiften är okänd i beräkningen."
+                errors[f"{name}.{key}"] = texts.CALC_UNKNOWN_COST
             else:
                 amount(f"{name}.{key}", value)
     for i, income in enumerate(data.incomes):
         if income.kind not in INCOME_KINDS:
-            errors[f"incomes[{i}].kind"] = "Inkomstslaget är okänt i beräkningen."
+            errors[f"incomes[{i}].kind"] = texts.CALC_UNKNOWN_INCOME
         if income.person not in PERSONS:
-            errors[f"incomes[{i}].person"] = "Ange om inkomsten är den sökandes, partnerns eller ett barns."
+            errors[f"incomes[{i}].person"] = texts.CALC_INCOME_PERSON
         amount(f"incomes[{i}].amount", income.amount)
     for name in ("months_on_support", "months_with_jobbstimulans"):
         value = getattr(data, name)
         if not _is_int(value) or not 0 <= value <= 1200:
-            errors[name] = "Antalet månader ska vara ett heltal, 0 eller mer."
+            errors[name] = texts.CALC_MONTHS
     if data.housing_cap is not None:
         amount("housing_cap", data.housing_cap)
     if errors:
-        raise ValidationFailed("Uppgifterna till beräkningen behöver rättas.", errors)
+        raise ValidationFailed(texts.CALC_TO_FIX, errors)
 
 
 def _norm_lines(data: CalculationInput, table: NormTable) -> list[Line]:
@@ -596,29 +597,31 @@ def _disregard_lines(data: CalculationInput, table: NormTable, incomes: Sequence
     return lines
 
 
-def _check_adjustments(adjustments: Sequence[Adjustment]) -> tuple[dict[str, str], dict[str, tuple[int, Adjustment]]]:
+def _check_adjustments(
+    adjustments: Sequence[Adjustment],
+) -> tuple[dict[str, texts.Text], dict[str, tuple[int, Adjustment]]]:
     """Per-adjustment checks that need no lines. Returns the errors and the valid adjustments by code."""
-    errors: dict[str, str] = {}
+    errors: dict[str, texts.Text] = {}
     by_code: dict[str, tuple[int, Adjustment]] = {}
     for i, adjustment in enumerate(adjustments):
         key = f"adjustments[{i}]"
         reason = adjustment.reason.strip() if isinstance(adjustment.reason, str) else ""
         if not isinstance(adjustment.code, str) or not adjustment.code:
-            errors[key] = "Ange vilken rad som ska justeras."
+            errors[key] = texts.ADJUST_WHICH
         elif not reason:
-            errors[key] = "Skriv varför beloppet justeras."
+            errors[key] = texts.ADJUST_WHY
         elif len(reason) > MAX_REASON:
-            errors[key] = f"Motiveringen får vara högst {MAX_REASON} tecken."
+            errors[key] = texts.ADJUST_REASON_MAX.format(max=MAX_REASON)
         elif not _is_int(adjustment.amount) or abs(adjustment.amount) > MAX_AMOUNT:
-            errors[key] = f"Beloppet ska vara ett heltal mellan -{kr(MAX_AMOUNT)} och {kr(MAX_AMOUNT)}."
+            errors[key] = texts.ADJUST_AMOUNT.format(max=texts.kr(MAX_AMOUNT))
         elif adjustment.code in by_code:
-            errors[key] = "Samma rad justeras redan i en annan justering."
+            errors[key] = texts.ADJUST_TWICE
         else:
             by_code[adjustment.code] = (i, adjustment)
     return errors, by_code
 
 
-def _apply(lines: list[Line], by_code: dict[str, tuple[int, Adjustment]], errors: dict[str, str]) -> list[Line]:
+def _apply(lines: list[Line], by_code: dict[str, tuple[int, Adjustment]], errors: dict[str, texts.Text]) -> list[Line]:
     result = []
     for line in lines:
         if line.code not in by_code:
@@ -627,12 +630,9 @@ def _apply(lines: list[Line], by_code: dict[str, tuple[int, Adjustment]], errors
         i, adjustment = by_code.pop(line.code)
         reason = adjustment.reason.strip()
         if line.kind == INCOME and adjustment.amount > 0:
-            errors[f"adjustments[{i}]"] = (
-                "En inkomst kan inte bli ett tillägg. Ange inkomsten som ett negativt belopp, "
-                f"till exempel {kr(-abs(line.amount) or -1000)}, eller 0 om den inte ska räknas."
-            )
+            errors[f"adjustments[{i}]"] = texts.ADJUST_INCOME_SIGN.format(example=texts.kr(-abs(line.amount) or -1000))
         elif line.kind != INCOME and adjustment.amount < 0:
-            errors[f"adjustments[{i}]"] = "Beloppet på den här raden kan inte vara negativt."
+            errors[f"adjustments[{i}]"] = texts.ADJUST_NOT_NEGATIVE
         result.append(
             Line(
                 line.code,
@@ -663,10 +663,10 @@ def calculate(data: CalculationInput, adjustments: Sequence[Adjustment] = ()) ->
     base = _apply(base, by_code, errors)
     disregards = _apply(_disregard_lines(data, table, [x for x in base if x.kind == INCOME]), by_code, errors)
     for i, adjustment in sorted(by_code.values(), key=lambda item: item[0]):
-        errors[f"adjustments[{i}]"] = f"Det finns ingen rad ”{adjustment.code}” i beräkningen."
+        errors[f"adjustments[{i}]"] = texts.ADJUST_NO_LINE.format(code=adjustment.code)
     if errors:
         ordered = dict(sorted(errors.items(), key=lambda item: int(item[0].removeprefix("adjustments[")[:-1])))
-        raise ValidationFailed("Justeringarna kunde inte göras.", ordered)
+        raise ValidationFailed(texts.ADJUSTMENTS_FAILED, ordered)
 
     lines = tuple(base + disregards)
     norm_total = sum(x.amount for x in lines if x.kind == NORM)

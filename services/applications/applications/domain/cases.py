@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from applications import texts
 from fickan_common.errors import Conflict, PermissionDenied, StaleVersion
 from fickan_common.tokens import Principal
 
@@ -154,9 +155,9 @@ STAFF_NOTE_TEXT: dict[str, Text] = {
     ),
 }
 
-NOT_YOURS = "Du har inte behörighet till den här ansökan."
-OTHER_UNIT = "Ärendet hör till en annan enhet än din."
-CASE_WORKERS_ONLY = "Det här får bara handläggare göra."
+NOT_YOURS = texts.NOT_YOURS
+OTHER_UNIT = texts.OTHER_UNIT
+CASE_WORKERS_ONLY = texts.CASE_WORKERS_ONLY
 
 
 def text_of(status: str) -> Text:
@@ -177,7 +178,7 @@ def staff_timeline_text(status: str, kind: str, text: Text) -> Text:
 
 def require_resident(principal: Principal) -> None:
     if not principal.is_resident:
-        raise PermissionDenied("Bara invånare kan göra det här.")
+        raise PermissionDenied(texts.RESIDENTS_ONLY)
 
 
 def require_owner(principal: Principal, applicant_id: str) -> None:
@@ -210,7 +211,7 @@ def require_case_worker_of(principal: Principal, unit: str, status: str) -> None
 def require_version(current: int, expected: int) -> None:
     """expected 0 means the client does not check (first save from a fresh client)."""
     if expected and expected != current:
-        raise StaleVersion("Ansökan har ändrats på en annan enhet. Ladda om sidan för att se de senaste svaren.")
+        raise StaleVersion(texts.CHANGED_ELSEWHERE)
 
 
 def transition(current: str, target: str) -> str:
@@ -218,9 +219,11 @@ def transition(current: str, target: str) -> str:
     if target in TRANSITIONS.get(current, set()):
         return target
     if current == target == SUBMITTED:
-        raise Conflict("Ansökan är redan skickad.")
+        raise Conflict(texts.ALREADY_SENT)
     if target == WITHDRAWN:
-        raise Conflict("Ansökan kan inte återtas när beslut är fattat.")
+        raise Conflict(texts.NO_WITHDRAW_DECIDED)
     if current in (DRAFT, SIGNATURE_PENDING) and target != WITHDRAWN:
-        raise Conflict("Ansökan är inte skickad än.")
-    raise Conflict(f"Ärendet kan inte gå från ”{text_of(current).sv}” till ”{text_of(target).sv}”.")
+        raise Conflict(texts.NOT_SENT_YET)
+    raise Conflict(
+        texts.NO_TRANSITION.format(current=texts.status(text_of(current)), target=texts.status(text_of(target)))
+    )

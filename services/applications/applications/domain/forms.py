@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from applications import texts
 from fickan_common import conditions
 from fickan_common.errors import NotFound, ValidationFailed
 
@@ -36,24 +37,24 @@ YES, NO = "ja", "nej"
 # Default messages; a question's "rules" and "messages" may say it better for that question.
 MESSAGES = {
     # A missing answer names its question, so an error summary of several is still clear.
-    "required": "Svara på frågan: {label}",
-    "required_file": "Ladda upp: {label}",
-    "integer": "Skriv ett heltal, utan mellanslag eller bokstäver.",
-    "control": "Svaret innehåller tecken som inte är text (styrtecken). Ta bort dem och försök igen.",
-    "range": "Skriv ett tal mellan {min} och {max}.",
-    "month": "Skriv år och månad som ÅÅÅÅ-MM, till exempel 2026-12.",
-    "date": "Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-01.",
-    "choice": "Välj ett av alternativen.",
-    "yesno": "Svara ja eller nej.",
-    "max_length": "Texten får vara högst {max_length} tecken.",
-    "group": "Svaren kunde inte läsas. Ladda om sidan och försök igen.",
-    "min_items": "Lägg till minst {min_items}.",
-    "max_items": "Du kan lägga till högst {max_items}.",
-    "file": "Bilagan kunde inte hittas. Ladda upp den igen.",
-    "unknown": "Frågan finns inte i formuläret.",
-    "not_answerable": "Den här frågan har inget svar.",
-    "equals": "Svaret behöver vara {equals}.",
-    "personnummer": "Skriv personnumret med 12 siffror, till exempel 19900101-2385.",
+    "required": texts.FORM_REQUIRED,
+    "required_file": texts.FORM_REQUIRED_FILE,
+    "integer": texts.FORM_INTEGER,
+    "control": texts.FORM_CONTROL,
+    "range": texts.FORM_RANGE,
+    "month": texts.FORM_MONTH,
+    "date": texts.FORM_DATE,
+    "choice": texts.FORM_CHOICE,
+    "yesno": texts.FORM_YESNO,
+    "max_length": texts.FORM_MAX_LENGTH,
+    "group": texts.FORM_GROUP,
+    "min_items": texts.FORM_MIN_ITEMS,
+    "max_items": texts.FORM_MAX_ITEMS,
+    "file": texts.FORM_FILE,
+    "unknown": texts.FORM_UNKNOWN,
+    "not_answerable": texts.FORM_NOT_ANSWERABLE,
+    "equals": texts.FORM_EQUALS,
+    "personnummer": texts.FORM_PERSONNUMMER,
 }
 
 # ASCII digits only: Python's \d also takes "٣" and "৩", which int() reads as 3.
@@ -209,10 +210,10 @@ def form_for(kind: str, version: int | None = None) -> Form:
         try:
             return forms[(kind, version)]
         except KeyError:
-            raise NotFound("Det finns ingen sådan e-tjänst.") from None
+            raise NotFound(texts.NO_SUCH_ESERVICE) from None
     versions = [v for (k, v) in forms if k == kind]
     if not versions:
-        raise NotFound("Det finns ingen sådan e-tjänst.")
+        raise NotFound(texts.NO_SUCH_ESERVICE)
     return forms[(kind, max(versions))]
 
 
@@ -251,16 +252,20 @@ def visible_questions(form: Form, answers: Mapping[str, Any]) -> Iterator[Questi
 # --- checking one value ----------------------------------------------------------------------
 
 
-def _message(q: Question, key: str, **values: Any) -> str:
-    return q.messages.get(key) or MESSAGES[key].format(**values)
+def _message(q: Question, key: str, **values: Any) -> texts.Text:
+    return _own(q.messages.get(key), MESSAGES[key].format(**values))
 
 
-def _required(q: Question) -> str:
+def _own(message: str | None, default: texts.Text) -> texts.Text:
+    """A form's own (Swedish) message for a question, with the default's English; else the default."""
+    return texts.Text(default.key, message, default.en) if message else default
+
+
+def _required(q: Question) -> texts.Text:
     """The question's own message ("Ange vilken månad du söker för."), or one that names it."""
-    if q.messages.get("required"):
-        return q.messages["required"]
     label = q.label.strip() or q.id
-    return MESSAGES["required_file" if q.type == "file" else "required"].format(label=label)
+    default = MESSAGES["required_file" if q.type == "file" else "required"].format(label=label)
+    return _own(q.messages.get("required"), default)
 
 
 # Answers written with digits: digits of other scripts ("٣٠٠٠", "३०००") are stored as ASCII.
@@ -279,8 +284,8 @@ def normalised(q: Question, value: str) -> str:
     return value
 
 
-def _check_scalar(q: Question, value: str) -> str | None:
-    """The Swedish error for one non-empty scalar answer (already normalised), or None."""
+def _check_scalar(q: Question, value: str) -> texts.Text | None:
+    """The error for one non-empty scalar answer (already normalised), or None."""
     if _CONTROL.search(value):
         return _message(q, "control")
     if q.type in ("integer", "number"):
@@ -315,9 +320,9 @@ def _check_scalar(q: Question, value: str) -> str | None:
         return _message(q, "max_length", max_length=q.max_length)
     for rule in q.rules:
         if "equals" in rule and value != rule["equals"]:
-            return rule.get("message") or _message(q, "equals", equals=rule["equals"])
+            return _own(rule.get("message"), _message(q, "equals", equals=rule["equals"]))
         if "pattern" in rule and not re.fullmatch(rule["pattern"], value):
-            return rule.get("message") or _message(q, "choice")
+            return _own(rule.get("message"), _message(q, "choice"))
     return None
 
 
@@ -335,7 +340,7 @@ def _parse_list(raw: Any) -> list[Any] | None:
     return None
 
 
-def _clean_group(q: Question, raw: Any, path: str, errors: dict[str, str]) -> list[dict[str, str]] | None:
+def _clean_group(q: Question, raw: Any, path: str, errors: dict[str, texts.Text]) -> list[dict[str, str]] | None:
     items = _parse_list(raw)
     if items is None or not all(isinstance(i, dict) for i in items):
         errors[path] = _message(q, "group")
@@ -365,7 +370,7 @@ def _clean_group(q: Question, raw: Any, path: str, errors: dict[str, str]) -> li
     return cleaned
 
 
-def _clean_files(q: Question, raw: Any, path: str, errors: dict[str, str]) -> list[str] | None:
+def _clean_files(q: Question, raw: Any, path: str, errors: dict[str, texts.Text]) -> list[str] | None:
     ids = _parse_list(raw)
     if ids is None and isinstance(raw, str) and _UUID.match(raw.strip()):
         ids = [raw.strip()]
@@ -381,7 +386,7 @@ def _clean_files(q: Question, raw: Any, path: str, errors: dict[str, str]) -> li
 def clean_answers(form: Form, answers: Mapping[str, Any]) -> dict[str, Any]:
     """Validated answers of a draft, which may be incomplete: each given answer must have the right
     type and shape. Unknown questions are refused. Raises ValidationFailed with a message per path."""
-    errors: dict[str, str] = {}
+    errors: dict[str, texts.Text] = {}
     cleaned: dict[str, Any] = {}
     for name, raw in answers.items():
         q = form.question(name)
@@ -410,17 +415,17 @@ def clean_answers(form: Form, answers: Mapping[str, Any]) -> dict[str, Any]:
             else:
                 cleaned[name] = value
     if errors:
-        raise ValidationFailed("Några svar behöver rättas.", errors)
+        raise ValidationFailed(texts.ANSWERS_TO_FIX, errors)
     return cleaned
 
 
-def completeness_errors(form: Form, answers: Mapping[str, Any], step: int | None = None) -> dict[str, str]:
+def completeness_errors(form: Form, answers: Mapping[str, Any], step: int | None = None) -> dict[str, texts.Text]:
     """Every shown required question answered (conditions evaluated on the answers), every shown
     group item complete, and every rule kept; of one step when `step` is given (its index).
     Hidden questions are never required."""
-    errors: dict[str, str] = {}
+    errors: dict[str, texts.Text] = {}
     if step is not None and not 0 <= step < len(form.steps):
-        raise ValidationFailed("Steget finns inte i formuläret.", {"step": "Steget finns inte i formuläret."})
+        raise ValidationFailed(texts.NO_SUCH_STEP, {"step": texts.NO_SUCH_STEP})
     wanted = {q.id for q in form.steps[step].questions} if step is not None else None
     for q in visible_questions(form, answers):
         if wanted is not None and q.id not in wanted:
@@ -453,7 +458,7 @@ def check_complete(form: Form, answers: Mapping[str, Any]) -> None:
     """Before submitting: raises ValidationFailed listing what is missing, per field path."""
     errors = completeness_errors(form, answers)
     if errors:
-        raise ValidationFailed("Ansökan är inte färdig. Svara på frågorna som saknas.", errors)
+        raise ValidationFailed(texts.NOT_COMPLETE, errors)
 
 
 def wire_answers(answers: Mapping[str, Any]) -> dict[str, str]:

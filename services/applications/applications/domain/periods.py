@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from applications import texts
 from fickan_common.errors import ValidationFailed
 from fickan_common.settings import env_str
 
@@ -53,7 +54,7 @@ def parse_period(value: str) -> tuple[int, int]:
         if not (2000 <= year <= 2100 and 1 <= month <= 12) or len(value) != 7:
             raise ValueError
     except ValueError:
-        message = "Skriv år och månad som ÅÅÅÅ-MM, till exempel 2026-12."
+        message = texts.PERIOD_FORM
         raise ValidationFailed(message, {"period": message}) from None
     return year, month
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from contact import texts
 from fickan_common.errors import ValidationFailed
+from fickan_common.texts import Text, both
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 
@@ -30,17 +32,15 @@ LOCATION_MAX = 200
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,38}$")
 
-SLOT_NOT_FOUND = "Tiden finns inte. (The time does not exist.)"
-BOOKING_NOT_FOUND = "Bokningen finns inte. (The booking does not exist.)"
-TAKEN = "Tiden hann bokas av någon annan. (Someone else booked this time a moment before you.)"
-NO_FREE = "Det finns inga andra lediga tider just nu. Ring kontaktcenter så hjälper vi dig. (No other free times.)"
-PAST = "Tiden har redan varit. Välj en tid som inte har börjat. (The time has passed: choose a coming one.)"
-WITHDRAWN_TEXT = "Rådgivaren har tagit bort tiden. Välj en annan tid. (The advisor withdrew the time.)"
-FIX = "Några uppgifter behöver rättas. (Some details need correcting.)"
-ALL_PASSED = "Alla tiderna har redan varit. Välj tider som inte har börjat. (Every time has passed.)"
-NO_WEEKDAY = (
-    "Ingen av veckodagarna infaller mellan första och sista dagen. (None of the weekdays falls between the dates.)"
-)
+SLOT_NOT_FOUND = texts.SLOT_NOT_FOUND
+BOOKING_NOT_FOUND = texts.BOOKING_NOT_FOUND
+TAKEN = texts.TAKEN
+NO_FREE = texts.NO_FREE
+PAST = texts.PAST
+WITHDRAWN_TEXT = texts.WITHDRAWN_TEXT
+FIX = texts.FIX
+ALL_PASSED = texts.ALL_PASSED
+NO_WEEKDAY = texts.NO_WEEKDAY
 
 
 @dataclass(frozen=True)
@@ -85,14 +85,14 @@ def parse_date(value: str, field: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat((value or "").strip())
     except ValueError:
-        errors[field] = "Skriv ett datum som 2026-12-24. (A date like 2026-12-24.)"
+        errors[field] = texts.DATE_FORM
         return None
 
 
 def _parse_time(value: str, field: str, errors: dict[str, str]) -> time | None:
     match = _HHMM.match((value or "").strip())
     if not match:
-        errors[field] = "Skriv en tid som 09:00. (A time like 09:00.)"
+        errors[field] = texts.TIME_FORM
         return None
     return time(int(match[1]), int(match[2]))
 
@@ -116,30 +116,28 @@ def clean_pattern(
     errors: dict[str, str] = {}
     kind = (kind or "").strip()
     if kind not in KINDS:
-        errors["kind"] = "Välj på plats, telefon eller video. (Choose on site, telephone or video.)"
+        errors["kind"] = texts.KIND
     days = tuple(sorted(set(weekdays)))
     if not days or any(d < 1 or d > 7 for d in days):
-        errors["weekdays"] = "Välj minst en veckodag. (Choose at least one weekday.)"
+        errors["weekdays"] = texts.WEEKDAYS
     start = _parse_time(start_time, "start_time", errors)
     end = _parse_time(end_time, "end_time", errors)
     if start and end and end <= start:
-        errors["end_time"] = "Sluttiden måste vara efter starttiden. (The end must be after the start.)"
+        errors["end_time"] = texts.END_AFTER_START
     if slot_minutes not in SLOT_MINUTES:
-        errors["slot_minutes"] = "Välj en längd på " + ", ".join(map(str, SLOT_MINUTES)) + " minuter."
+        errors["slot_minutes"] = texts.SLOT_LENGTH.format(lengths=", ".join(map(str, SLOT_MINUTES)))
     elif start and end and end > start and _minutes(end) - _minutes(start) < slot_minutes:
-        errors["slot_minutes"] = (
-            f"Från {start:%H:%M} till {end:%H:%M} ryms ingen tid på {slot_minutes} minuter. (No time fits.)"
+        errors["slot_minutes"] = texts.NO_SLOT_FITS.format(
+            start=f"{start:%H:%M}", end=f"{end:%H:%M}", minutes=slot_minutes
         )
     first = parse_date(from_date, "from_date", errors)
     last = parse_date(to_date, "to_date", errors)
     if first and first < today():
-        errors["from_date"] = "Första dagen kan inte ha varit. (The first day cannot be in the past.)"
+        errors["from_date"] = texts.FIRST_DAY_PAST
     if first and last and last < first:
-        errors["to_date"] = (
-            "Sista dagen måste vara samma dag eller efter den första. (The last day is before the first.)"
-        )
+        errors["to_date"] = texts.LAST_BEFORE_FIRST
     elif first and last and (last - first).days > MAX_WEEKS * 7:
-        errors["to_date"] = f"Publicera högst {MAX_WEEKS} veckor åt gången. (At most {MAX_WEEKS} weeks at a time.)"
+        errors["to_date"] = texts.MAX_WEEKS.format(weeks=MAX_WEEKS)
     skipped: set[date] = set()
     for value in except_dates:
         if value.strip():
@@ -148,7 +146,7 @@ def clean_pattern(
                 skipped.add(d)
     location = (location or "").strip()
     if len(location) > LOCATION_MAX:
-        errors["location"] = f"Högst {LOCATION_MAX} tecken. (At most {LOCATION_MAX} characters.)"
+        errors["location"] = texts.AT_MOST_CHARACTERS.format(max=LOCATION_MAX)
     if first and last and days and "to_date" not in errors and "weekdays" not in errors:
         span = (first + timedelta(days=n) for n in range((last - first).days + 1))
         if not any(d.isoweekday() in days and d not in skipped for d in span):
@@ -177,7 +175,7 @@ def clean_extra(kind: str, day: str, start_time: str, end_time: str, location: s
     errors: dict[str, str] = {}
     kind = (kind or "").strip()
     if kind not in KINDS:
-        errors["kind"] = "Välj på plats, telefon eller video. (Choose on site, telephone or video.)"
+        errors["kind"] = texts.KIND
     the_day = parse_date(day, "date", errors)
     start = _parse_time(start_time, "start_time", errors)
     end = _parse_time(end_time, "end_time", errors)
@@ -186,38 +184,35 @@ def clean_extra(kind: str, day: str, start_time: str, end_time: str, location: s
         starts, ends = _local(the_day, start), _local(the_day, end)
         minutes = (ends - starts).total_seconds() / 60
         if ends <= starts:
-            errors["end_time"] = "Sluttiden måste vara efter starttiden. (The end must be after the start.)"
+            errors["end_time"] = texts.END_AFTER_START
         elif not EXTRA_MINUTES[0] <= minutes <= EXTRA_MINUTES[1]:
-            errors["end_time"] = "En tid är 10 minuter till 4 timmar lång. (A time is 10 minutes to 4 hours long.)"
+            errors["end_time"] = texts.EXTRA_LENGTH
         if the_day < today():
-            errors["date"] = "Dagen har redan varit. (The day has passed.)"
+            errors["date"] = texts.DAY_PASSED
         elif starts <= at:
             errors["start_time"] = PAST
     location = (location or "").strip()
     if len(location) > LOCATION_MAX:
-        errors["location"] = f"Högst {LOCATION_MAX} tecken. (At most {LOCATION_MAX} characters.)"
+        errors["location"] = texts.AT_MOST_CHARACTERS.format(max=LOCATION_MAX)
     if errors:
         raise ValidationFailed(FIX, errors)
     assert starts and ends
     return Extra(kind, starts, ends, location)
 
 
-def overlap_message(new_start: datetime, existing_start: datetime) -> str:
-    return (
-        f"Tiden {when(new_start)} krockar med en tid du redan har ({when(existing_start)}). "
-        "Välj andra tider eller ta bort den gamla. (It overlaps one of your own times.)"
-    )
+def overlap_message(new_start: datetime, existing_start: datetime) -> Text:
+    return texts.OVERLAP.format(new=texts.when(new_start, LOCAL), existing=texts.when(existing_start, LOCAL))
 
 
 def clean_booking(note: str, phone: str) -> tuple[str, str]:
     note, phone = (note or "").strip(), (phone or "").strip()
     errors: dict[str, str] = {}
     if len(note) > NOTE_MAX:
-        errors["note"] = f"Texten får vara högst {NOTE_MAX} tecken. (At most {NOTE_MAX} characters.)"
+        errors["note"] = texts.TEXT_AT_MOST.format(max=NOTE_MAX)
     if phone and not _PHONE.match(phone):
-        errors["phone"] = "Skriv ett telefonnummer med siffror, till exempel 070-123 45 67."
+        errors["phone"] = texts.PHONE_FORM
     if errors:
-        raise ValidationFailed("Några uppgifter behöver rättas. (Some details need correcting.)", errors)
+        raise ValidationFailed(texts.FIX, errors)
     return note, phone
 
 
@@ -244,10 +239,12 @@ def when(at: datetime) -> str:
     return f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} kl. {local:%H:%M}"
 
 
-def taken_message(next_free: list[datetime]) -> str:
+def taken_message(next_free: list[datetime]) -> Text:
     if not next_free:
-        return f"{TAKEN} {NO_FREE}"
-    return f"{TAKEN} Nästa lediga tider: " + "; ".join(when(t) for t in next_free) + "."
+        return Text(TAKEN.key, f"{TAKEN.sv} {NO_FREE.sv}", f"{TAKEN.en} {NO_FREE.en}")
+    shown = [texts.when(t, LOCAL) for t in next_free]
+    times = both("; ".join(t.sv for t in shown), "; ".join(t.en for t in shown))
+    return texts.TAKEN_NEXT_FREE.format(taken=TAKEN, times=times)
 
 
 def _ics_text(value: str) -> str:

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from contact import texts
 from fickan_common.errors import NotFound, ValidationFailed
+from fickan_common.texts import Text
 
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 DESCRIPTION_MAX = 4000
@@ -19,11 +21,8 @@ _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,38}$")
 _NUMBER = re.compile(r"^-?[0-9]+([.,][0-9]+)?$")
 
-OUTSIDE = (
-    "Platsen ligger utanför kommunen. Vänd dig till den kommun där felet finns. "
-    "(The position is outside the municipality.)"
-)
-FIX = "Några uppgifter behöver rättas. (Some details need correcting.)"
+OUTSIDE = texts.OUTSIDE
+FIX = texts.FIX
 
 
 class FaultDataError(ValueError):
@@ -65,10 +64,7 @@ class Faults:
         """Open311: jurisdiction_id is optional here (one municipality); a wrong one is not found."""
         given = (jurisdiction_id or "").strip()
         if given and given.lower() != self.jurisdiction_id.lower():
-            raise NotFound(
-                f"jurisdiction_id: Okänd jurisdiktion {given[:100]!r}; här finns bara {self.jurisdiction_id!r}. "
-                f"(jurisdiction_id not found: this endpoint serves {self.jurisdiction_id!r} only.)"
-            )
+            raise NotFound(texts.UNKNOWN_JURISDICTION.format(given=repr(given[:100]), ours=repr(self.jurisdiction_id)))
 
     def inside(self, lat: float, long: float) -> bool:
         """Is the point inside the area's polygon? (ray casting; the polygon's edges count as inside)"""
@@ -153,48 +149,48 @@ def clean_report(
     phone: str = "",
 ) -> NewReport:
     """The report as stored, or ValidationFailed with one Swedish message per field (Open311's names)."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Text] = {}
     kind = faults.kinds.get((service_code or "").strip())
     if kind is None:
-        errors["service_code"] = "Okänd typ av fel. Välj en av kommunens typer. (Unknown service_code.)"
+        errors["service_code"] = texts.UNKNOWN_SERVICE_CODE
     address, description, media_url = (address or "").strip(), (description or "").strip(), (media_url or "").strip()
     if (lat is None) != (long is None):
-        errors["lat"] = "Ange både latitud och longitud. (Give both lat and long.)"
+        errors["lat"] = texts.LAT_AND_LONG
     elif lat is not None and long is not None:
         if not (-90 <= lat <= 90 and -180 <= long <= 180):
-            errors["lat"] = "Positionen är inte en giltig WGS84-position. (Not a WGS84 position.)"
+            errors["lat"] = texts.NOT_WGS84
         elif not faults.inside(lat, long):
             errors["lat"] = OUTSIDE
     elif not address:
-        errors["address_string"] = "Ange var felet finns: en position eller en adress. (Give lat/long or an address.)"
+        errors["address_string"] = texts.WHERE_FAULT
     if len(address) > ADDRESS_MAX:
-        errors["address_string"] = f"Adressen får vara högst {ADDRESS_MAX} tecken."
+        errors["address_string"] = texts.ADDRESS_AT_MOST.format(max=ADDRESS_MAX)
     if not description:
-        errors["description"] = "Beskriv felet. (Describe the fault.)"
+        errors["description"] = texts.DESCRIBE_FAULT
     elif len(description) > DESCRIPTION_MAX:
-        errors["description"] = f"Beskrivningen får vara högst {DESCRIPTION_MAX} tecken."
+        errors["description"] = texts.DESCRIPTION_AT_MOST.format(max=DESCRIPTION_MAX)
     if media_url and not _URL.match(media_url):
-        errors["media_url"] = "Länken till bilden måste börja med https:// eller http://. (media_url is not a URL.)"
+        errors["media_url"] = texts.MEDIA_URL
     if email and not _EMAIL.match(email.strip()):
-        errors["email"] = "Skriv en e-postadress som namn@exempel.se."
+        errors["email"] = texts.EMAIL_FORM
     if phone and not _PHONE.match(phone.strip()):
-        errors["phone"] = "Skriv ett telefonnummer med siffror, till exempel 070-123 45 67."
+        errors["phone"] = texts.PHONE_FORM
     cleaned: dict[str, list[str]] = {}
     if kind is not None:
         known = {a.code: a for a in kind.attributes}
         for code, values in attributes.items():
             if code not in known and any(v.strip() for v in values):
-                errors[f"attribute[{code}]"] = "Okänd fråga för den här typen av fel. (Unknown attribute.)"
+                errors[f"attribute[{code}]"] = texts.UNKNOWN_ATTRIBUTE
         for a in kind.attributes:
             given = [v.strip() for v in attributes.get(a.code, []) if v.strip()]
             if a.required and not given:
-                errors[f"attribute[{a.code}]"] = f"Svara på frågan: {a.description} (Required attribute.)"
+                errors[f"attribute[{a.code}]"] = texts.ANSWER_ATTRIBUTE.format(question=a.description)
             elif given and a.values and any(v not in dict(a.values) for v in given):
-                errors[f"attribute[{a.code}]"] = "Välj ett av svaren i listan. (Not one of the attribute's values.)"
+                errors[f"attribute[{a.code}]"] = texts.ATTRIBUTE_VALUE
             elif len(given) > 1 and a.datatype != "multivaluelist":
-                errors[f"attribute[{a.code}]"] = "Ange bara ett svar. (One value only.)"
+                errors[f"attribute[{a.code}]"] = texts.ONE_VALUE
             elif given and a.datatype == "number" and not _NUMBER.match(given[0]):
-                errors[f"attribute[{a.code}]"] = "Ange ett tal. (A number.)"
+                errors[f"attribute[{a.code}]"] = texts.A_NUMBER
             if given:
                 cleaned[a.code] = given
     if errors:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from contact import texts
 from fickan_common.errors import PermissionDenied, ValidationFailed
+from fickan_common.texts import Text
 from fickan_common.tokens import Principal
 
 RECEIVED = "received"  # mottagen
@@ -58,40 +60,40 @@ def _clean_text(value: str) -> str:
     return (value or "").strip()
 
 
-def _message_errors(subject: str, body: str) -> dict[str, str]:
-    errors: dict[str, str] = {}
+def _message_errors(subject: str, body: str) -> dict[str, Text]:
+    errors: dict[str, Text] = {}
     if not subject:
-        errors["subject"] = "Skriv vad frågan gäller."
+        errors["subject"] = texts.SUBJECT_MISSING
     elif len(subject) > SUBJECT_MAX:
-        errors["subject"] = f"Rubriken får vara högst {SUBJECT_MAX} tecken."
+        errors["subject"] = texts.SUBJECT_AT_MOST.format(max=SUBJECT_MAX)
     errors.update(body_errors(body))
     return errors
 
 
-def body_errors(body: str, field: str = "body", what: str = "din fråga") -> dict[str, str]:
+def body_errors(body: str, field: str = "body", what: Text = texts.WHAT_QUESTION) -> dict[str, Text]:
     if not body:
-        return {field: f"Skriv {what}."}
+        return {field: texts.WRITE_WHAT.format(what=what)}
     if len(body) > BODY_MAX:
-        return {field: f"Texten får vara högst {BODY_MAX} tecken."}
+        return {field: texts.TEXT_AT_MOST.format(max=BODY_MAX)}
     return {}
 
 
-def _reply_address_errors(email: str, phone: str, required: bool) -> dict[str, str]:
-    errors: dict[str, str] = {}
+def _reply_address_errors(email: str, phone: str, required: bool) -> dict[str, Text]:
+    errors: dict[str, Text] = {}
     if email and not _EMAIL.match(email):
-        errors["email"] = "Skriv en e-postadress som namn@exempel.se."
+        errors["email"] = texts.EMAIL_FORM
     if phone and not _PHONE.match(phone):
-        errors["phone"] = "Skriv ett telefonnummer med siffror, till exempel 070-123 45 67."
+        errors["phone"] = texts.PHONE_FORM
     if required and not email and not phone:
-        errors["email"] = "Skriv en e-postadress eller ett telefonnummer som vi kan svara till."
+        errors["email"] = texts.REPLY_ADDRESS
     return errors
 
 
-def _check(errors: dict[str, str], topic: str, topics: dict) -> None:
+def _check(errors: dict[str, Text], topic: str, topics: dict) -> None:
     if topic and topic not in topics:
-        errors["topic"] = "Välj ett av ämnena i listan."
+        errors["topic"] = texts.TOPIC
     if errors:
-        raise ValidationFailed("Några uppgifter behöver rättas.", errors)
+        raise ValidationFailed(texts.FIX, errors)
 
 
 def clean_question(subject: str, body: str, channel: str, topic: str, topics: dict, phone: str = "") -> NewQuestion:
@@ -102,10 +104,10 @@ def clean_question(subject: str, body: str, channel: str, topic: str, topics: di
         subject, body = CALLBACK_SUBJECT, body or CALLBACK_BODY
     errors = _message_errors(subject, body)
     if channel not in RESIDENT_CHANNELS:
-        errors["channel"] = "Okänd kanal. Välj en av: " + ", ".join(RESIDENT_CHANNELS) + "."
+        errors["channel"] = texts.UNKNOWN_CHANNEL.format(channels=", ".join(RESIDENT_CHANNELS))
     errors.update(_reply_address_errors("", phone, required=channel == "watch"))
     if "email" in errors:  # the watch asks for a number only
-        errors["phone"] = "Skriv telefonnumret vi ska ringa."
+        errors["phone"] = texts.CALL_NUMBER
         del errors["email"]
     _check(errors, topic, topics)
     return NewQuestion(subject, body, channel, topic, phone=phone)
@@ -117,7 +119,7 @@ def clean_guest_question(
     subject, body, topic, name, email, phone = map(_clean_text, (subject, body, topic, name, email, phone))
     errors = _message_errors(subject, body)
     if len(name) > NAME_MAX:
-        errors["name"] = f"Namnet får vara högst {NAME_MAX} tecken."
+        errors["name"] = texts.NAME_AT_MOST.format(max=NAME_MAX)
     errors.update(_reply_address_errors(email, phone, required=True))
     _check(errors, topic, topics)
     return NewQuestion(subject, body, "web", topic, name=name, email=email, phone=phone)
@@ -132,9 +134,9 @@ def clean_registered_contact(
     )
     errors = _message_errors(subject, body)
     if channel not in STAFF_CHANNELS:
-        errors["channel"] = "Välj hur kontakten kom: telefon, e-post eller besök."
+        errors["channel"] = texts.STAFF_CHANNEL
     if len(name) > NAME_MAX:
-        errors["name"] = f"Namnet får vara högst {NAME_MAX} tecken."
+        errors["name"] = texts.NAME_AT_MOST.format(max=NAME_MAX)
     errors.update(_reply_address_errors(email, phone, required=False))
     _check(errors, topic, topics)
     return NewQuestion(subject, body, channel, topic, name=name, email=email, phone=phone)
@@ -142,7 +144,7 @@ def clean_registered_contact(
 
 def require_resident(principal: Principal) -> None:
     if not principal.is_resident:
-        raise PermissionDenied("Bara invånare kan ställa frågor här.")
+        raise PermissionDenied(texts.RESIDENTS_ASK)
 
 
 def is_agent(principal: Principal) -> bool:
@@ -151,7 +153,7 @@ def is_agent(principal: Principal) -> bool:
 
 def require_agent(principal: Principal) -> None:
     if not is_agent(principal):
-        raise PermissionDenied("Bara kontaktcenters medarbetare kan göra det här.")
+        raise PermissionDenied(texts.AGENTS_ONLY)
 
 
 def may_handle(principal: Principal, group: str) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from fickan_common.errors import ValidationFailed
+from insights import texts
 from insights.domain.catalogue import MAX_SET
 
 
@@ -24,13 +25,13 @@ def choose(members: Sequence[str], picked: Sequence[str]) -> list[str]:
         return list(members)
     if len(picked) > MAX_SET:
         raise ValidationFailed(
-            f"Välj högst {MAX_SET} kommuner att jämföra med.", {"municipality_ids": f"Högst {MAX_SET} st."}
+            texts.TOO_MANY_MUNICIPALITIES.format(max=MAX_SET), {"municipality_ids": texts.AT_MOST.format(max=MAX_SET)}
         )
     unknown = [m for m in picked if m not in members]
     if unknown:
         raise ValidationFailed(
-            "Kommunen finns inte bland jämförelsekommunerna: " + ", ".join(unknown) + ".",
-            {"municipality_ids": "Välj bland kommunerna i listan."},
+            texts.UNKNOWN_MUNICIPALITY.format(names=", ".join(unknown)),
+            {"municipality_ids": texts.CHOOSE_FROM_LIST},
         )
     wanted = set(picked)
     return [m for m in members if m in wanted]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fickan_common.errors import ValidationFailed
+from insights import texts
 
 LINK_KINDS = ("e_service", "information", "contact")
 FILE_NAME = re.compile(r"^(?P<id>[a-z0-9-]+)\.v(?P<version>\d+)\.json$")
@@ -202,11 +203,9 @@ def answer(guide: Guide, answers: tuple[tuple[str, str], ...], question_id: str,
     kept = answers[: earlier[0]] if earlier else answers
     position = walk(guide, kept)
     if position.question is None or position.question.id != question_id:
-        raise ValidationFailed(
-            "Frågan finns inte i guiden just nu. Börja om guiden.", {"question_id": "Okänd fråga i guiden."}
-        )
+        raise ValidationFailed(texts.QUESTION_NOT_IN_GUIDE, {"question_id": texts.UNKNOWN_QUESTION})
     if position.question.option(option_id) is None:
-        raise ValidationFailed("Svaret finns inte i guiden. Välj ett av svaren.", {"option_id": "Välj ett av svaren."})
+        raise ValidationFailed(texts.ANSWER_NOT_IN_GUIDE, {"option_id": texts.CHOOSE_ANSWER})
     return walk(guide, (*kept, (question_id, option_id)))
 
 

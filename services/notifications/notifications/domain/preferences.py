@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from fickan_common.errors import ValidationFailed
+from notifications import texts
 
 CHANNELS = ("email", "push")
 LOCAL = ZoneInfo("Europe/Stockholm")
@@ -42,9 +43,7 @@ class Choices:
 
 def clock(value: str, field_name: str) -> str:
     if not _CLOCK.match(value or ""):
-        raise ValidationFailed(
-            "Ogiltig tid. / Invalid time.", {field_name: "Skriv tiden som TT:MM, till exempel 22:00. / Use HH:MM."}
-        )
+        raise ValidationFailed(texts.INVALID_TIME, {field_name: texts.TIME_FORM})
     return value
 
 
@@ -52,8 +51,8 @@ def email_address(value: str) -> str:
     value = (value or "").strip()
     if value and (len(value) > 254 or not _EMAIL.match(value)):
         raise ValidationFailed(
-            "Ogiltig e-postadress. / Invalid e-mail address.",
-            {"email": "Skriv en e-postadress som namn@exempel.se. / Write an address such as name@example.com."},
+            texts.INVALID_EMAIL,
+            {"email": texts.EMAIL_FORM},
         )
     return value
 

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fickan_common.errors import ValidationFailed
+from fickan_common.texts import Text
+from notifications import texts
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 KINDS = ("maintenance", "disruption")
@@ -57,31 +59,31 @@ def parse_time(value: str) -> datetime | None:
 
 def check(kind: str, text_sv: str, text_en: str, starts_at: str, ends_at: str, now: datetime) -> Draft:
     """The notice as it will be kept, or ValidationFailed naming every field that is wrong."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Text] = {}
     text_sv, text_en = " ".join(text_sv.split()), " ".join(text_en.split())
     if kind not in KINDS:
-        errors["kind"] = "Välj planerat underhåll eller driftstörning. / Choose planned maintenance or disruption."
+        errors["kind"] = texts.NOTICE_KIND
     if not text_sv:
-        errors["text"] = "Skriv meddelandet på svenska. / Write the message in Swedish."
+        errors["text"] = texts.NOTICE_TEXT_SV
     elif len(text_sv) > TEXT_MAX:
-        errors["text"] = f"Meddelandet får vara högst {TEXT_MAX} tecken. / At most {TEXT_MAX} characters."
+        errors["text"] = texts.NOTICE_TEXT_LENGTH.format(max=TEXT_MAX)
     if len(text_en) > TEXT_MAX:
-        errors["text_en"] = f"Meddelandet får vara högst {TEXT_MAX} tecken. / At most {TEXT_MAX} characters."
+        errors["text_en"] = texts.NOTICE_TEXT_LENGTH.format(max=TEXT_MAX)
     start, end = parse_time(starts_at), parse_time(ends_at)
     if start is None:
-        errors["starts_at"] = "Skriv när det börjar, till exempel 2026-12-03 22:00. / Give the start time."
+        errors["starts_at"] = texts.NOTICE_START
     elif start > now + FURTHEST_START:
-        errors["starts_at"] = "Starten får vara högst ett år fram. / The start may be at most a year ahead."
+        errors["starts_at"] = texts.NOTICE_START_FAR
     if end is None:
-        errors["ends_at"] = "Skriv när det slutar, till exempel 2026-12-03 23:30. / Give the end time."
+        errors["ends_at"] = texts.NOTICE_END
     elif start is not None and end <= start:
-        errors["ends_at"] = "Slutet behöver vara efter starten. / The end must be after the start."
+        errors["ends_at"] = texts.NOTICE_END_BEFORE_START
     elif end <= now:
-        errors["ends_at"] = "Slutet har redan passerat. / The end has already passed."
+        errors["ends_at"] = texts.NOTICE_END_PASSED
     elif start is not None and end - start > LONGEST:
-        errors["ends_at"] = "Ett meddelande får gälla högst 31 dagar. / A notice may last at most 31 days."
+        errors["ends_at"] = texts.NOTICE_TOO_LONG
     if errors:
-        raise ValidationFailed("Driftmeddelandet kunde inte publiceras. / The notice could not be published.", errors)
+        raise ValidationFailed(texts.NOTICE_NOT_PUBLISHED, errors)
     assert start is not None and end is not None
     return Draft(kind, text_sv, text_en, start, end)
 
