@@ -22,12 +22,13 @@ import grpc
 import pytest
 from sqlalchemy import select
 
+from applications import texts
 from applications.api import GLANCE_METHODS as APPLICATIONS_GLANCE
 from applications.api import register as register_applications
 from applications.migrate import MIGRATIONS as APPLICATIONS_MIGRATIONS
 from applications.people import IdentityPeople
 from applications.service import Applications
-from applications.signing import CHANGED, OTHER_CASE, Signing
+from applications.signing import Signing
 from applications.store import OUTBOX
 from fickan.applications.v1 import applications_pb2 as pb
 from fickan.applications.v1 import applications_pb2_grpc
@@ -263,10 +264,10 @@ def test_a_case_changed_while_signing_is_refused_not_submitted(both: Both) -> No
 
     assert both.collect(anna, case.application_id, order.order_ref).status == pb.SigningProgress.PENDING
     code, details = refused(lambda: both.collect(anna, case.application_id, order.order_ref))
-    assert code == grpc.StatusCode.FAILED_PRECONDITION and details == CHANGED.sv
+    assert code == grpc.StatusCode.FAILED_PRECONDITION and details == texts.SIGNING_CHANGED.sv
     # Asked again, the same answer; the case is still the changed draft, and nothing was sent.
     code, details = refused(lambda: both.collect(anna, case.application_id, order.order_ref))
-    assert code == grpc.StatusCode.FAILED_PRECONDITION and details == CHANGED.sv
+    assert code == grpc.StatusCode.FAILED_PRECONDITION and details == texts.SIGNING_CHANGED.sv
     shown = both.applications.GetApplication(
         pb.GetApplicationRequest(application_id=case.application_id), metadata=anna
     )
@@ -283,7 +284,7 @@ def test_an_order_is_good_for_its_own_case_and_signer_only(both: Both) -> None:
     order = both.start(anna, case.application_id)
 
     code, details = refused(lambda: both.collect(anna, other.application_id, order.order_ref))
-    assert code == grpc.StatusCode.FAILED_PRECONDITION and details == OTHER_CASE.sv
+    assert code == grpc.StatusCode.FAILED_PRECONDITION and details == texts.SIGNING_OTHER_CASE.sv
     code, _ = refused(lambda: both.collect(sara, case.application_id, order.order_ref))
     assert code == grpc.StatusCode.NOT_FOUND
     code, _ = refused(lambda: both.collect(anna, case.application_id, "not-an-order"))

@@ -302,12 +302,11 @@ class Applications:
     def submit(
         self, principal: Principal, application_id: str, expected_version: int, signature_id: str = ""
     ) -> Application:
-        if signature_id:
-            with self.db.read() as session:
-                done = steps.find(session, application_id)
-            if done.applicant_signature_id == signature_id and done.applicant_id == principal.user_id:
-                return done  # this signature is on the case already (applications/signing.py, or a repeat)
         with self.db.read() as session:
+            if signature_id:
+                done = steps.find(session, application_id)
+                if done.applicant_signature_id == signature_id and done.applicant_id == principal.user_id:
+                    return done  # this signature is on the case already (applications/signing.py, or a repeat)
             app = self._own_draft(session, principal, application_id)
             cases.require_version(app.version, expected_version)
             form = forms.form_for(app.kind, app.form_version)
