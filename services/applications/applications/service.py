@@ -244,7 +244,10 @@ class Applications:
             raise ValidationFailed(message, dict.fromkeys(missing, message))
 
     def _own_draft(self, session: Session, principal: Principal, application_id: str) -> Application:
-        app = steps.find(session, application_id, lock=True)
+        return self._still_own_draft(principal, steps.find(session, application_id, lock=True))
+
+    @staticmethod
+    def _still_own_draft(principal: Principal, app: Application) -> Application:
         cases.require_owner(principal, app.applicant_id)
         if app.status not in SIGNABLE:
             raise Conflict(texts.SENT_NO_CHANGE)
@@ -303,11 +306,12 @@ class Applications:
         self, principal: Principal, application_id: str, expected_version: int, signature_id: str = ""
     ) -> Application:
         with self.db.read() as session:
-            if signature_id:
-                done = steps.find(session, application_id)
-                if done.applicant_signature_id == signature_id and done.applicant_id == principal.user_id:
-                    return done  # this signature is on the case already (applications/signing.py, or a repeat)
-            app = self._own_draft(session, principal, application_id)
+            # One load: a second SELECT of the same row in this session could meet a newer version
+            # committed meanwhile (PostgreSQL reads committed rows), which SQLAlchemy calls stale.
+            app = steps.find(session, application_id, lock=True)
+            if signature_id and app.applicant_signature_id == signature_id and app.applicant_id == principal.user_id:
+                return app  # this signature is on the case already (applications/signing.py, or a repeat)
+            self._still_own_draft(principal, app)
             cases.require_version(app.version, expected_version)
             form = forms.form_for(app.kind, app.form_version)
             forms.check_complete(form, app.answers)
