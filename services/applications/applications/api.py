@@ -52,6 +52,11 @@ COMMANDS = {
 }
 
 
+def status_value(status: str) -> int:
+    """A case's status as the contract's enum: APPLICATION_STATUS_ and the status in capitals."""
+    return pb.ApplicationStatus.Value(f"APPLICATION_STATUS_{status.upper()}")
+
+
 def calculation_message(result: calc.Calculation | None, caveat: str) -> pb.Calculation | None:
     if result is None:
         return None
@@ -118,9 +123,10 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
             kind=app.kind,
             form_version=app.form_version,
             title=steps.title(app),
-            status=app.status,
+            status=status_value(app.status),
             status_text=status.sv,
             status_text_en=status.en,
+            resident_must_act=app.status in cases.RESIDENTS_ACT,
             version=app.version,
             created_at=to_timestamp(steps.aware(app.created_at)),
             submitted_at=to_timestamp(steps.aware(app.submitted_at)),
@@ -158,6 +164,7 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
         if decision is not None:
             answer.decision.CopyFrom(decision)
         if not full:
+            self._allowed(answer, app, role)
             next_step = steps.next_action(app, role)
             answer.next_action, answer.next_action_en = next_step.sv, next_step.en
             dated = steps.next_step_date(app)
@@ -175,12 +182,14 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
                 text = cases.staff_timeline_text(event.status, event.kind, text)
             answer.timeline.add(
                 at=to_timestamp(steps.aware(event.at)),
-                status=event.status,
+                status=status_value(event.status),
                 text=text.sv,
                 text_en=text.en,
                 actor=event.actor,
             )
         latest = details["requests"][-1] if details["requests"] else None
+        overdue = latest is not None and latest.answered_at is None and latest.due_date < self.applications.today()
+        self._allowed(answer, app, role, overdue)
         for request in details["requests"]:
             in_reach = request is latest and self.applications.completion_open(app, request)
             answer.completion_requests.add(
@@ -365,6 +374,15 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
         return self._glance(app, "applicant", open_request)
 
     @staticmethod
+    def _allowed(answer: pb.Application, app: Application, role: str, overdue: bool = False) -> None:
+        """What the caller may do now (a list has no completions: the overdue decision shows in full)."""
+        allowed = cases.allowed(app.status, role, (app.decision or {}).get("outcome", ""), overdue)
+        answer.can_edit, answer.can_withdraw = allowed.edit, allowed.withdraw
+        answer.can_start_work, answer.can_request_completion = allowed.start_work, allowed.request_completion
+        answer.can_decide, answer.can_schedule_payment = allowed.decide, allowed.schedule_payment
+        answer.can_close = allowed.close
+
+    @staticmethod
     def _glance(app, role: str, open_request) -> pb.CaseGlance:
         status, step = cases.text_of(app.status), steps.next_action(app, role, open_request)
         due = steps.aware(app.due_at)
@@ -374,7 +392,8 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
             has_case=True,
             application_id=app.id,
             title=steps.title(app),
-            status=app.status,
+            status=status_value(app.status),
+            resident_must_act=app.status in cases.RESIDENTS_ACT,
             status_text=status.sv,
             status_text_en=status.en,
             next_action=step.sv,
