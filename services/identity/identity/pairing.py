@@ -21,9 +21,10 @@ from sqlalchemy import select, update
 from fickan_common.errors import NotFound, PermissionDenied, RateLimited, Unauthenticated, ValidationFailed
 from fickan_common.tokens import Principal
 from identity.limits import LoginLimiter, LoginLimits
-from identity.service import WATCH_GLANCE_TTL, Identity, aware
-from identity.sessions import token_hash
+from identity.service import Identity
+from identity.sessions import WATCH_GLANCE_TTL, token_hash
 from identity.store import User, WatchPairing
+from identity.users import aware
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,9 @@ from fickan_common.access import STAFF_ROLES
 from fickan_common.errors import Conflict, PermissionDenied, ValidationFailed
 from fickan_common.tokens import Principal
 from identity.access_log import AccessLog
-from identity.service import STAFF_ONLY, Identity, parse_personnummer
+from identity.service import Identity
 from identity.store import OUTBOX, User
+from identity.users import STAFF_ONLY, parse_personnummer
 
 # The contact centre's answer groups and advisory services (DOMAIN.md); a municipality may add more.
 ANSWER_GROUPS = (
@@ -91,7 +92,7 @@ class Staff:
             # Locked, so two admins saving at once apply one after the other (one roles_changed).
             user = session.scalars(select(User).where(User.personal_number == pnr).with_for_update()).first()
             if user is None:
-                user = self.identity.new_user(session, pnr, name)
+                user = self.identity.users.new_user(session, pnr, name)
             elif name and not user.last_login_at:
                 user.name = name  # BankID's name wins once they have logged in
             if admin is not None and user.id == admin.user_id and "admin" not in roles:
@@ -105,7 +106,7 @@ class Staff:
             user.roles, user.unit, user.answer_group = new_roles, unit, answer_group
             event_ids: list[str] = []
             if changed:
-                event_ids += self.identity.revoke_all_sessions(session, user.id, "roles_changed")
+                event_ids += self.identity.sessions.revoke_all(session, user.id, "roles_changed")
                 env = OUTBOX.add(
                     session,
                     "roles_changed",
