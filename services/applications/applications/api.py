@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import grpc
 
 from applications import settings as settings_module
 from applications import steps
-from applications.casework import Casework, CaseworkSettings
+from applications.casework import Casework
 from applications.domain import calculation as calc
 from applications.domain import cases, forms
 from applications.people import IdentityPeople
-from applications.retention import KEPT, REMOVED, Retention, RetentionSettings
+from applications.retention import KEPT, REMOVED, Retention
 from applications.service import CASE_CAVEAT, ESTIMATE_CAVEAT, Applications
+from applications.settings import RetentionSettings
 from applications.store import IDEMPOTENCY, OUTBOX, Application
 from fickan.applications.v1 import applications_pb2 as pb
 from fickan.applications.v1 import applications_pb2_grpc as pb_grpc
@@ -25,7 +26,6 @@ from fickan_common.errors import NotFound, ValidationFailed
 from fickan_common.events import BackgroundFlusher, Publisher
 from fickan_common.grpc_server import current_principal
 from fickan_common.idempotency import IdempotencyStore
-from fickan_common.settings import env_bool, env_int, env_str
 from fickan_common.timestamps import to_timestamp
 
 SERVICE = f"/{pb.DESCRIPTOR.package}.ApplicationsService/"
@@ -513,7 +513,7 @@ def register(  # type: ignore[no-untyped-def]
     applications: Applications, casework: Casework | None = None, retention: Retention | None = None
 ):
     casework = casework or Casework(applications.db, applications.on_events, today=applications.today)
-    retention = retention or Retention(applications.db, applications.on_events, RetentionSettings.from_env())
+    retention = retention or Retention(applications.db, applications.on_events, RetentionSettings())
 
     def _register(server: grpc.Server) -> Iterable[str]:
         pb_grpc.add_ApplicationsServiceServicer_to_server(
@@ -524,40 +524,27 @@ def register(  # type: ignore[no-untyped-def]
     return _register
 
 
-def casework_settings() -> CaseworkSettings:
-    cap = env_int("FICKAN_HOUSING_CAP", 0)
-    return CaseworkSettings(
-        auto_decide=env_bool("FICKAN_AUTO_DECIDE", False),
-        random_check_rate=float(env_str("FICKAN_RANDOM_CHECK_RATE", "0") or 0),
-        housing_cap=cap or None,
-    )
-
-
-def today_from_env() -> date:
-    """Today, or FICKAN_TODAY (YYYY-MM-DD) on a demo or test platform that lives in a given month."""
-    fixed = env_str("FICKAN_TODAY", "")
-    return date.fromisoformat(fixed) if fixed else datetime.now(UTC).date()
-
-
 def main() -> None:
     settings = settings_module.load()
-    db = Database(settings.database_url)
-    publisher = Publisher(settings.amqp_uri)
+    settings.configure_domain()
+    db = Database(settings.service.database_url)
+    publisher = Publisher(settings.service.amqp_uri)
     flusher = BackgroundFlusher(db, OUTBOX, publisher)
-    casework = Casework(db, flusher.kick, casework_settings(), today=today_from_env)
+    casework = Casework(db, flusher.kick, settings.casework, today=settings.today)
     applications = Applications(
         db,
         on_events=flusher.kick,
-        unit=env_str("FICKAN_CASE_UNIT", "ekonomiskt-bistand"),
-        people=IdentityPeople(settings.identity_target),
-        today=today_from_env,
-        # The api receives a sent case itself (see docs/architecture.md); 0 leaves it to the worker.
-        receive=casework.receive if env_bool("FICKAN_RECEIVE_AT_ONCE", True) else None,
+        unit=settings.case_unit,
+        people=IdentityPeople(settings.service.identity_target),
+        today=settings.today,
+        # The api receives a sent case itself (see docs/architecture.md); False leaves it to the worker.
+        receive=casework.receive if settings.receive_at_once else None,
     )
+    retention = Retention(db, flusher.kick, settings.retention)
     run_api(
-        settings,
-        register(applications, casework),
-        identity_verifier(settings.identity_target, settings.amqp_uri, "applications"),
+        settings.service,
+        register(applications, casework, retention),
+        identity_verifier(settings.service.identity_target, settings.service.amqp_uri, "applications"),
         PUBLIC_METHODS,
         on_stop=publisher.close,
         glance_methods=GLANCE_METHODS,
