@@ -408,7 +408,7 @@ def main() -> None:
     # identity follows its own session_revoked events like everyone (several api replicas).
     feed = RevocationFeed(
         settings.service.amqp_uri,
-        lambda: [(sid, forget.timestamp()) for sid, forget in identity.revoked_sessions()],
+        lambda: [(sid, forget.timestamp()) for sid, forget in identity.sessions.revoked()],
         "identity",
     ).start()
     verifier = TokenVerifier(JwksCache(keys.jwks_json), revoked=feed)
