@@ -22,6 +22,7 @@ from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan.identity.v1 import identity_pb2_grpc as identity_grpc
 from fickan.notifications.v1 import notifications_pb2 as notes_pb
 from fickan.notifications.v1 import notifications_pb2_grpc as notes_grpc
+from fickan_bff import case_status
 from fickan_common.errors import (
     Conflict,
     NotFound,
@@ -498,7 +499,7 @@ class FakeApplications(apps_grpc.ApplicationsServiceServicer):
             kind=case["kind"],
             form_version=1,
             title=TITLES[case["kind"]],
-            status=case["status"],
+            status=case_status.value(case["status"]),
             status_text=status_sv,
             status_text_en=status_en,
             version=case["version"],
@@ -555,7 +556,9 @@ class FakeApplications(apps_grpc.ApplicationsServiceServicer):
         case["status"] = status
         case["version"] += 1
         case["timeline"].append(
-            apps_pb.TimelineEntry(at=_ts(datetime.now(UTC)), status=status, text=text, text_en=text, actor=actor)
+            apps_pb.TimelineEntry(
+                at=_ts(datetime.now(UTC)), status=case_status.value(status), text=text, text_en=text, actor=actor
+            )
         )
 
     def _check_monthly(self, case: dict[str, Any], answers: dict[str, str]) -> dict[str, str]:

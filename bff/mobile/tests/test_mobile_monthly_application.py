@@ -519,14 +519,14 @@ def _decided_case(world, owner: str) -> str:
         timeline=[
             apps_pb.TimelineEntry(
                 at=datetime(2026, 12, 10, 9, 0, tzinfo=UTC),
-                status="submitted",
+                status=apps_pb.APPLICATION_STATUS_SUBMITTED,
                 text="Ansökan är skickad till kommunen.",
                 text_en="The application was sent to the municipality.",
                 actor="resident",
             ),
             apps_pb.TimelineEntry(
                 at=datetime(2026, 12, 10, 15, 0, tzinfo=UTC),
-                status="decided",
+                status=apps_pb.APPLICATION_STATUS_DECIDED,
                 text="Beslut är fattat.",
                 text_en="A decision has been made.",
                 actor="staff",

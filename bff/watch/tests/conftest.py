@@ -28,6 +28,7 @@ from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan.identity.v1 import identity_pb2_grpc as identity_grpc
 from fickan.notifications.v1 import notifications_pb2 as notes_pb
 from fickan.notifications.v1 import notifications_pb2_grpc as notes_grpc
+from fickan_bff import case_status
 from fickan_bff.clients import Services
 from fickan_common.errors import NotFound, Unauthenticated
 from fickan_common.grpc_client import ServiceClient
@@ -36,6 +37,7 @@ from fickan_common.testing import TokenFactory
 
 TIMEOUT = 1.0
 STATUS_TEXT = {"draft": "Utkast – inte skickad än", "submitted": "Skickad – vi har tagit emot din ansökan"}
+STATUS_TEXT_EN = {"draft": "Draft – not sent yet", "submitted": "Sent – we have received your application"}
 WATCH_UNPAIRED = "Klockan är inte längre kopplad. Koppla den igen."
 IDENTITY = "/fickan.identity.v1.IdentityService/"
 PUBLIC_METHODS = tuple(IDENTITY + m for m in ("GetJwks", "StartWatchPairing", "PollWatchPairing", "ExchangeWatchToken"))
@@ -150,6 +152,7 @@ class FakeApplications(apps_grpc.ApplicationsServiceServicer):
                 "title": values.pop("title", "Ansökan om ekonomiskt bistånd"),
                 "status": status,
                 "status_text": values.pop("status_text", STATUS_TEXT.get(status, status)),
+                "status_text_en": values.pop("status_text_en", STATUS_TEXT_EN.get(status, "")),
                 **values,
             }
         )
@@ -165,7 +168,8 @@ class FakeApplications(apps_grpc.ApplicationsServiceServicer):
         if not mine:
             return apps_pb.CaseGlance(has_case=False)
         latest = max(mine, key=lambda case: case["when"])
-        return apps_pb.CaseGlance(has_case=True, **{k: v for k, v in latest.items() if k != "when"})
+        shown = {k: v for k, v in latest.items() if k not in ("when", "status")}
+        return apps_pb.CaseGlance(has_case=True, status=case_status.value(latest["status"]), **shown)
 
 
 class FakeNotifications(notes_grpc.NotificationsServiceServicer):

@@ -31,16 +31,27 @@ def test_a_submitted_case_with_a_short_title_and_the_status_in_swedish(client, a
         "status": "submitted",
         "statusText": "Skickad – vi har tagit emot din ansökan",
     }
-    assert glance["next"].startswith("Vi handlägger din ansökan.")
+    assert glance["next"] == "Följ ditt ärende i appen."  # the service gave no step of its own
 
 
-def test_a_draft_asks_to_finish_it(client, auth, world):
-    world.applications.add("resident-1", status="draft")
+def test_a_draft_shows_the_services_step_to_finish_it(client, auth, world):
+    world.applications.add(
+        "resident-1", status="draft", resident_must_act=True, next_action="Fyll i ansökan och skicka den."
+    )
 
     glance = client.get("/v1/glance", headers=auth).get_json()
 
     assert glance["case"]["status"] == "draft"
-    assert glance["next"] == "Din ansökan är inte skickad. Gör klart den i appen."
+    assert glance["next"] == "Fyll i ansökan och skicka den."
+
+
+def test_the_resident_acts_first_only_when_the_service_says_so(client, auth, world):
+    world.applications.add("resident-1", status="submitted", next_action="Du behöver inte göra något.")
+    world.notifications.unread["resident-1"] = 2
+
+    glance = client.get("/v1/glance", headers=auth).get_json()
+
+    assert glance["next"] == "Du har 2 olästa meddelanden. Läs dem i appen."
 
 
 def test_unread_messages_come_first_in_the_next_step(client, auth, world):
@@ -82,7 +93,7 @@ def test_english_when_the_watch_asks_for_it(client, auth, world):
     glance = client.get("/v1/glance", headers={**auth, "Accept-Language": "en-GB,en;q=0.9"}).get_json()
 
     assert glance["case"]["statusText"] == "Sent – we have received your application"
-    assert glance["next"].startswith("We are handling your application.")
+    assert glance["next"] == "Follow your case in the app."
 
 
 def test_a_down_inbox_still_shows_the_case_without_a_count(world, auth, dead_target):
@@ -164,7 +175,9 @@ def test_unread_messages_come_before_waiting(client, auth, world):
     ],
 )
 def test_a_step_the_resident_must_take_comes_before_unread_messages(client, auth, world, status, step):
-    world.applications.add("resident-1", status=status, next_action=step, next_action_en="Do it.")
+    world.applications.add(
+        "resident-1", status=status, resident_must_act=True, next_action=step, next_action_en="Do it."
+    )
     world.notifications.unread["resident-1"] = 3
 
     glance = client.get("/v1/glance", headers=auth).get_json()

@@ -84,9 +84,9 @@ def test_the_fullest_glance_is_under_1_kb(text, lang):
         payment_amount=2**63 - 1,
     )
 
-    for step_first in ("completion_requested", text):  # the case's step, or unread messages, as next
+    for step_first in (True, False):  # the case's step, or unread messages, as next
         payload = glance(
-            Case(**{**case.__dict__, "status": step_first}),
+            Case(**{**case.__dict__, "resident_must_act": step_first}),
             unread=-(2**31),
             lang=lang,
             replies=2**31,
@@ -105,6 +105,7 @@ def test_the_glance_over_grpc_stays_under_1_kb_with_every_part_long(client, auth
     world.applications.add(
         "resident-1",
         status="completion_requested",
+        resident_must_act=True,
         title="Å" * 10_000,
         status_text='😀"' * 10_000,
         next_action="Skicka in det som saknas " + "och mer " * 5_000,

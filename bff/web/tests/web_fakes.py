@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from applications.domain import cases
 from fickan.applications.v1 import applications_pb2 as apb
 from fickan.applications.v1 import applications_pb2_grpc as apb_grpc
 from fickan.identity.v1 import identity_pb2 as ipb
 from fickan.identity.v1 import identity_pb2_grpc as ipb_grpc
 from fickan.notifications.v1 import notifications_pb2 as npb
 from fickan.notifications.v1 import notifications_pb2_grpc as npb_grpc
+from fickan_bff import case_status
 from fickan_common.errors import (
     Conflict,
     NotFound,
@@ -394,7 +396,7 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
             kind=app.kind,
             form_version=1,
             title=DEFINITIONS[app.kind]["title"],
-            status=app.status,
+            status=case_status.value(app.status),
             status_text=STATUS_TEXT.get(app.status, app.status),
             status_text_en=app.status,
             answers=app.answers,
@@ -415,7 +417,14 @@ class FakeApplications(apb_grpc.ApplicationsServiceServicer):
             next_step_date="2026-12-02" if app.status == "submitted" else "",
         )
         for at, text in app.timeline:
-            message.timeline.add(status=at, text=text, text_en=text, actor="system")
+            message.timeline.add(status=case_status.value(at), text=text, text_en=text, actor="system")
+        # What the caller may do: the service's own rule (applications.domain.cases), not a copy.
+        overdue = bool(app.requests) and app.requests[-1].get("overdue", False)
+        allowed = cases.allowed(app.status, role, (app.decision or {}).get("outcome", ""), overdue)
+        message.can_edit, message.can_withdraw = allowed.edit, allowed.withdraw
+        message.can_start_work, message.can_request_completion = allowed.start_work, allowed.request_completion
+        message.can_decide, message.can_schedule_payment = allowed.decide, allowed.schedule_payment
+        message.can_close = allowed.close
         for aid, (name, kind, content) in app.attachments.items():
             message.attachments.add(attachment_id=aid, filename=name, content_type=kind, size=len(content))
         for r in app.requests:
