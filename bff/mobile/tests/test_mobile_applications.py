@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from mobile_fakes import fake_app, fake_client, fake_neighbour, fake_resident, fake_world, on_fakes  # noqa: F401 - not moved yet
+
 ANSWERS = {
     "period": "2026-12",
     "household_adults": 1,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from mobile_fakes import MONTHLY
+from mobile_fakes import MONTHLY, fake_app, fake_client, fake_neighbour, fake_resident, fake_world, on_fakes  # noqa: F401 - not moved yet
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from mobile_fakes import MONTHLY
+from mobile_fakes import MONTHLY, fake_app, fake_client, fake_neighbour, fake_resident, fake_world, on_fakes  # noqa: F401 - not moved yet
 
 
 def test_the_copy_of_a_sent_case_downloads_as_a_pdf(client, resident, neighbour, world) -> None:  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
+from mobile_fakes import fake_app, fake_client, fake_neighbour, fake_resident, fake_world, on_fakes  # noqa: F401 - not moved yet
 
 from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan_common.testing import captured_logs

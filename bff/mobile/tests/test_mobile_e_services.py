@@ -4,7 +4,7 @@ and bad input is refused at the edge with Swedish field messages before the serv
 from __future__ import annotations
 
 import pytest
-from mobile_fakes import MONTHLY_DEFINITION
+from mobile_fakes import MONTHLY_DEFINITION, fake_app, fake_client, fake_neighbour, fake_resident, fake_world, on_fakes  # noqa: F401 - not moved yet
 
 from bff_mobile.schemas.common import MAX_CHILDREN
 

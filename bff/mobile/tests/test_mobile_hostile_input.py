@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from mobile_fakes import fake_app, fake_client, fake_neighbour, fake_resident, fake_world, on_fakes  # noqa: F401 - not moved yet
 
 from bff_mobile.views.common import api
 

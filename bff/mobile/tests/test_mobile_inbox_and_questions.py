@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from mobile_fakes import fake_app, fake_client, fake_neighbour, fake_resident, fake_world, on_fakes  # noqa: F401 - not moved yet
+
 
 def test_the_inbox_shows_my_messages_and_the_unread_count(client, resident, neighbour, world):
     world.notifications.add_message(resident.user_id, "Vi har tagit emot din ansökan")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from mobile_fakes import fake_app, fake_client, fake_neighbour, fake_resident, fake_world, on_fakes  # noqa: F401 - not moved yet
 
 BAD_IDS = [
     "123",

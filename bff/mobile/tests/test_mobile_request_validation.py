@@ -4,6 +4,7 @@ fields and unknown fields are 400 with a Swedish message per field, and nothing 
 from __future__ import annotations
 
 import pytest
+from mobile_fakes import fake_app, fake_client, fake_neighbour, fake_resident, fake_world, on_fakes  # noqa: F401 - not moved yet
 
 from bff_mobile.schemas.common import MAX_ANSWER_LENGTH, MAX_ANSWERS
 

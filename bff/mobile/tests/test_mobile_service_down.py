@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from mobile_fakes import registrar
+from mobile_fakes import fake_app, fake_client, fake_neighbour, fake_resident, fake_world, on_fakes, registrar  # noqa: F401 - not moved yet
 
 from bff_mobile.app import create_app
 from fickan.applications.v1 import applications_pb2_grpc as apps_grpc

@@ -89,8 +89,10 @@ class Spy:
             self._injected[method] = answer
 
     def names(self) -> list[str]:
+        """The methods called, in order; the fetch of identity's public keys (GetJwks, which every
+        token check may need once) left out."""
         with self._lock:
-            return [c.method for c in self.calls]
+            return [c.method for c in self.calls if c.method != "GetJwks"]
 
     def of(self, method: str) -> list[Call]:
         with self._lock:

@@ -43,6 +43,10 @@ class LoggedIn:
     session_id: str
 
     @property
+    def token(self) -> str:
+        return self.access_token
+
+    @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.access_token}"}
 
@@ -168,6 +172,10 @@ class IdentityForTests:
         result = self.parts.pairings.poll(device_code)
         assert result.status == "complete", result.status
         return result.watch_token
+
+    def glance_token(self, person: LoggedIn) -> str:
+        """What a paired watch of `person` gets for its watch token: a glance-only access token."""
+        return self.parts.pairings.exchange(self.pair_watch(person))[0]
 
     def unpair_watches(self, person: LoggedIn) -> None:
         """The resident removes every paired watch (as RevokeDevice does for each)."""
