@@ -5,7 +5,6 @@ to the ekonomiskt bistånd e-service."""
 from __future__ import annotations
 
 from flask.testing import FlaskClient
-from mobile_fakes import fake_app, fake_client, fake_neighbour, fake_resident, fake_world, on_fakes  # noqa: F401 - not moved yet
 
 
 def test_comparisons_are_listed_without_login_with_the_demo_flag(client: FlaskClient) -> None:

@@ -8,7 +8,6 @@ import json
 import re
 
 import pytest
-from mobile_fakes import fake_app, fake_client, fake_neighbour, fake_resident, fake_world, on_fakes  # noqa: F401 - not moved yet
 
 from bff_mobile.views.common import api
 
@@ -47,7 +46,7 @@ def test_a_lone_surrogate_is_a_400_not_a_500(client, world, body):
     """The probe: "\\ud800" gave 500 when the protobuf message was built."""
     answer = client.post("/v1/auth/bankid", data=body, content_type="application/json")
     assert answer.status_code == 400
-    assert world.identity.start_requests == []
+    assert "StartLogin" not in world.spies["identity"].names()
 
 
 # Endpoints whose notifications method the hand-written fake here does not implement yet (issue 9's
@@ -103,7 +102,7 @@ def test_the_fuzz_covers_every_declared_endpoint(app):
 
 @pytest.mark.parametrize("auth", ["none", "resident"])
 def test_no_endpoint_answers_5xx_to_hostile_input(client, world, resident, auth):
-    case_id = world.applications.add_case(resident.user_id)
+    case_id = world.applications.draft(resident).id
     headers = resident.headers if auth == "resident" else {}
     failures = []
     for endpoint in api.endpoints:

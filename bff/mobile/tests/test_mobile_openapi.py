@@ -6,7 +6,6 @@ import re
 
 import openapi_spec_validator
 import pytest
-from mobile_fakes import fake_app, fake_client, fake_neighbour, fake_resident, fake_world, on_fakes  # noqa: F401 - not moved yet
 
 from fickan.applications.v1 import applications_pb2
 from fickan_common import limits

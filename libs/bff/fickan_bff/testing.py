@@ -160,7 +160,12 @@ class RealServices:
         self._started("insights", self.insights.serve(self.verifier))
 
         self.notifications: RunningNotifications = self._stack.enter_context(
-            running_notifications(self.verifier, str(folder / "notifications"), heartbeat=heartbeat)
+            running_notifications(
+                self.verifier,
+                str(folder / "notifications"),
+                heartbeat=heartbeat,
+                wrap=lambda servicer: self.spies.setdefault("notifications", Spy(servicer)),
+            )
         )
         self.ports["notifications"] = int(self.notifications.target.rsplit(":", 1)[1])
 
