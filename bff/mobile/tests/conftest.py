@@ -104,3 +104,25 @@ def someone(world: RealServices, n: int = 0, device: str = "mobile") -> LoggedIn
 def asked(world: RealServices, service: str, method: str) -> list:  # type: ignore[type-arg]
     """The requests of `method` that reached `service`, in order."""
     return [c.request for c in world.spies[service].of(method)]
+
+
+def message_to(world: RealServices, person: LoggedIn, amount: int = 100) -> str:
+    """A message in the person's inbox, made by notifications from a real decision_made event; its id."""
+    from fickan.applications.events.v1 import events_pb2 as app_events
+    from fickan.notifications.v1 import notifications_pb2 as notes_pb
+
+    world.notifications.event(
+        "applications",
+        "decision_made",
+        app_events.DecisionMade(
+            application_id=f"case-{amount}",
+            resident_ids=[person.user_id],
+            outcome="approved",
+            amount=amount,
+            period="2026-12",
+        ),
+    )
+    found = world.services().notifications.call(
+        "ListMessages", notes_pb.ListMessagesRequest(limit=1), token=person.access_token
+    )
+    return found.messages[0].message_id
