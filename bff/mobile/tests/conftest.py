@@ -126,3 +126,11 @@ def message_to(world: RealServices, person: LoggedIn, amount: int = 100) -> str:
         "ListMessages", notes_pb.ListMessagesRequest(limit=1), token=person.access_token
     )
     return found.messages[0].message_id
+
+
+def stored(world: RealServices, case_id: str):  # type: ignore[no-untyped-def]
+    """The case as applications keeps it (its own row)."""
+    from applications.store import Application
+
+    with world.applications.db.read() as session:
+        return session.get(Application, case_id)
