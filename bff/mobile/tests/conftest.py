@@ -134,3 +134,13 @@ def stored(world: RealServices, case_id: str):  # type: ignore[no-untyped-def]
 
     with world.applications.db.read() as session:
         return session.get(Application, case_id)
+
+
+def attachments_of(world: RealServices, case_id: str) -> list[str]:
+    """The ids of the files applications keeps for the case."""
+    from sqlalchemy import select
+
+    from applications.store import Attachment
+
+    with world.applications.db.read() as session:
+        return list(session.scalars(select(Attachment.id).where(Attachment.application_id == case_id)))
