@@ -8,6 +8,7 @@ import re
 
 from conftest import Platform, csrf_of, login, page
 from flask.testing import FlaskClient
+from web_fakes import fake_platform, on_fakes  # noqa: F401 - not moved yet
 
 WORKER = "198501012382"
 

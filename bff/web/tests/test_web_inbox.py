@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import PNR_ANNA, PNR_BO, Platform, csrf_of, login, page
 from flask.testing import FlaskClient
-from web_fakes import user_id_for
+from web_fakes import fake_platform, on_fakes, user_id_for  # noqa: F401 - not moved yet
 
 
 def test_inbox_lists_own_messages_with_unread_marked(client: FlaskClient, platform: Platform) -> None:

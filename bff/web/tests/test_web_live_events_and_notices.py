@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from conftest import PNR_ANNA, Platform, csrf_of, login, page
 from flask.testing import FlaskClient
-from web_fakes import user_id_for
+from web_fakes import fake_platform, on_fakes, user_id_for  # noqa: F401 - not moved yet
 
 from bff_web.app import create_app
 from fickan.applications.events.v1 import events_pb2 as app_events

@@ -9,7 +9,7 @@ import logging
 from conftest import PNR_ANNA, Platform, csrf_of, login, page
 from flask import Flask
 from flask.testing import FlaskClient
-from web_fakes import FAILING_PERSONAL_NUMBER, USER_FAILED_MESSAGE
+from web_fakes import FAILING_PERSONAL_NUMBER, USER_FAILED_MESSAGE, fake_platform, on_fakes  # noqa: F401 - not moved yet
 
 from bff_web import session as web_session
 from fickan.identity.v1 import identity_pb2

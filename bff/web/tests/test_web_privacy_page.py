@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Platform, login, page
+from web_fakes import fake_platform, on_fakes  # noqa: F401 - not moved yet
 
 from applications.api import PUBLIC_METHODS, register
 from applications.migrate import MIGRATIONS

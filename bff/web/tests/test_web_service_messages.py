@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 from conftest import Platform, csrf_of, login, page
 from flask.testing import FlaskClient
+from web_fakes import fake_platform, on_fakes  # noqa: F401 - not moved yet
 
 from bff_web import formatting
 from bff_web.app import create_app

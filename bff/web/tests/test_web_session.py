@@ -9,7 +9,7 @@ import zlib
 import pytest
 from conftest import PNR_ANNA, Platform, csrf_of, login, page
 from flask.testing import FlaskClient
-from web_fakes import user_id_for
+from web_fakes import fake_platform, on_fakes, user_id_for  # noqa: F401 - not moved yet
 
 from bff_web import session as web_session
 from bff_web.app import create_app

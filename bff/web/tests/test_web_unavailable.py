@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from conftest import Platform, free_port, login, page
+from web_fakes import fake_platform, on_fakes  # noqa: F401 - not moved yet
 
 from bff_web.app import create_app
 

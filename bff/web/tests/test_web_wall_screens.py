@@ -7,6 +7,7 @@ import re
 
 from conftest import Platform, csrf_of, login, page
 from flask import Flask
+from web_fakes import fake_platform, on_fakes  # noqa: F401 - not moved yet
 
 PNR_BENGT = "197002022222"
 
