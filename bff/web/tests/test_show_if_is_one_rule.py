@@ -9,8 +9,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from web_fakes import fake_platform, on_fakes  # noqa: F401 - not moved yet
-
 from bff_web import forms
 from fickan_common import conditions
 

@@ -10,7 +10,6 @@ import re
 from conftest import PNR_ANNA, Platform, csrf_of, login, page
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from web_fakes import fake_platform, on_fakes  # noqa: F401 - not moved yet
 
 from contact.store import FaultReport, Question
 

@@ -23,7 +23,6 @@ from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 from sqlalchemy import func, select
-from web_fakes import fake_platform, on_fakes  # noqa: F401 - not moved yet
 from werkzeug.serving import make_server
 
 from bff_web.app import create_app

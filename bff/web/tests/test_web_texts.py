@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from web_fakes import fake_platform, on_fakes  # noqa: F401 - not moved yet
-
 from bff_web.texts import TEXTS
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "bff_web" / "templates"
