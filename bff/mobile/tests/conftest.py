@@ -108,24 +108,7 @@ def asked(world: RealServices, service: str, method: str) -> list:  # type: igno
 
 def message_to(world: RealServices, person: LoggedIn, amount: int = 100) -> str:
     """A message in the person's inbox, made by notifications from a real decision_made event; its id."""
-    from fickan.applications.events.v1 import events_pb2 as app_events
-    from fickan.notifications.v1 import notifications_pb2 as notes_pb
-
-    world.notifications.event(
-        "applications",
-        "decision_made",
-        app_events.DecisionMade(
-            application_id=f"case-{amount}",
-            resident_ids=[person.user_id],
-            outcome="approved",
-            amount=amount,
-            period="2026-12",
-        ),
-    )
-    found = world.services().notifications.call(
-        "ListMessages", notes_pb.ListMessagesRequest(limit=1), token=person.access_token
-    )
-    return found.messages[0].message_id
+    return str(world.message_to(person.user_id, amount).message_id)
 
 
 def stored(world: RealServices, case_id: str):  # type: ignore[no-untyped-def]

@@ -24,10 +24,12 @@ from applications.testing import ApplicationsForTests
 from contact import api as contact_api
 from contact.store import IDEMPOTENCY as CONTACT_IDEMPOTENCY
 from contact.testing import ContactForTests
+from fickan.applications.events.v1 import events_pb2 as app_events
 from fickan.applications.v1 import applications_pb2_grpc as apps_grpc
 from fickan.contact.v1 import contact_pb2_grpc as contact_grpc
 from fickan.identity.v1 import identity_pb2_grpc as identity_grpc
 from fickan.insights.v1 import insights_pb2_grpc as insights_grpc
+from fickan.notifications.v1 import notifications_pb2 as notes_pb
 from fickan.notifications.v1 import notifications_pb2_grpc as notes_grpc
 from fickan_bff.clients import Services
 from fickan_common import grpc_server
@@ -197,6 +199,27 @@ class RealServices:
 
     def log_in(self, personal_number: str, name: str = "", device: str = "mobile") -> LoggedIn:
         return self.identity.log_in(personal_number, name, device)
+
+    def message_to(self, user_id: str, amount: int = 100, application_id: str = "") -> Any:
+        """A message in the person's inbox, made by notifications from a real decision_made event
+        (as applications publishes it when a case is approved); the message as notifications keeps it."""
+        self.notifications.event(
+            "applications",
+            "decision_made",
+            app_events.DecisionMade(
+                application_id=application_id or f"case-{amount}",
+                resident_ids=[user_id],
+                outcome="approved",
+                amount=amount,
+                period="2026-12",
+            ),
+        )
+        client = ServiceClient(self.target("notifications"), notes_grpc.NotificationsServiceStub)
+        try:
+            token = self.identity.token(user_id, device="web")
+            return client.call("ListMessages", notes_pb.ListMessagesRequest(limit=1), token=token).messages[0]
+        finally:
+            client.close()
 
     def stop(self) -> None:
         for server in self.servers:

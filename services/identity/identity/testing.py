@@ -135,6 +135,11 @@ class IdentityForTests:
             principal.session_id,
         )
 
+    def user_id(self, personal_number: str) -> str:
+        """The id identity gave the person with this number (they have logged in or been named)."""
+        with self.db.read() as session:
+            return str(session.scalars(select(User.id).where(User.personal_number == personal_number)).one())
+
     def give_roles(
         self, personal_number: str, name: str, roles: list[str], unit: str = "", answer_group: str = ""
     ) -> User:
