@@ -1,7 +1,8 @@
-"""Small in-memory servicers behind REAL grpcio servers, for the web BFF's tests.
-
-They implement the generated *Servicer base classes, check the caller's token through the same
-interceptor the services use (fickan_common.grpc_server), and keep their state in dicts.
+"""TRANSITIONAL, NOT PROVEN EQUAL TO THE SERVICES: in-memory servicers behind real grpcio servers,
+left only for the web test files that still import `fake_platform, on_fakes` (the application form
+and signing pages, the case worker's desk, account pages, bookings, inactivity, the browser tests
+and the hostile-input fuzz). The other web tests run on the real services (conftest.py); move these
+files the same way and delete this module.
 """
 
 from __future__ import annotations
