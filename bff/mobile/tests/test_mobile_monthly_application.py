@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from mobile_fakes import MONTHLY
+from mobile_fakes import MONTHLY, fake_app, fake_client, fake_neighbour, fake_resident, fake_world, on_fakes  # noqa: F401 - not moved yet
 
 from bff_mobile.schemas.common import MAX_ANSWER_LENGTH
 from fickan.applications.v1 import applications_pb2 as apps_pb
