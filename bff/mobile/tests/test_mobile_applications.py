@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from conftest import stored
+
+KIND = "ekonomiskt_bistand"  # the first short form, kept for old clients
+
 ANSWERS = {
     "period": "2026-12",
     "household_adults": 1,
@@ -29,7 +33,7 @@ def test_the_form_lists_its_questions(client, resident):
         "name": "period",
         "type": "month",
         "label": "Vilken månad söker du för?",
-        "help": "",
+        "help": "Skriv år och månad, till exempel 2026-12.",
         "required": True,
     }
 
@@ -57,13 +61,13 @@ def test_create_draft_answers_and_submit(client, resident, world):
     saved = saved.get_json()
     assert saved["version"] == draft["version"] + 1
     assert saved["answers"]["housing_cost"] == "6500"  # integers travel on as text
-    assert world.applications.cases[draft["id"]]["answers"]["household_adults"] == "1"
+    assert stored(world, draft["id"]).answers["household_adults"] == "1"
 
     submitted = client.post(
         f"/v1/applications/{draft['id']}/submit", json={"version": saved["version"]}, headers=resident.headers
     )
     assert submitted.status_code == 200
-    assert submitted.get_json()["status"] == "submitted"
+    assert submitted.get_json()["status"] == "received"  # the unit receives a sent case at once
 
     listed = client.get("/v1/applications", headers=resident.headers).get_json()["applications"]
     assert listed == [
@@ -71,10 +75,10 @@ def test_create_draft_answers_and_submit(client, resident, world):
             "id": draft["id"],
             "kind": "ekonomiskt_bistand",
             "title": "Ansökan om ekonomiskt bistånd",
-            "status": "submitted",
-            "statusText": "Skickad – vi har tagit emot din ansökan",
+            "status": "received",
+            "statusText": "Mottagen – står i kö för handläggning",
             "submittedAt": listed[0]["submittedAt"],
-            "version": saved["version"] + 1,
+            "version": saved["version"] + 2,  # sent, then received
         }
     ]
     assert listed[0]["submittedAt"]
@@ -84,7 +88,7 @@ def test_create_draft_answers_and_submit(client, resident, world):
 
 
 def test_the_list_holds_only_my_cases(client, resident, neighbour, world):
-    world.applications.add_case(neighbour.user_id)
+    world.applications.draft(neighbour, KIND)
     mine = _draft(client, resident)
 
     listed = client.get("/v1/applications", headers=resident.headers).get_json()["applications"]
@@ -111,7 +115,7 @@ def test_a_stale_version_is_409_with_the_services_message(client, resident, worl
     assert error["code"] == "stale_version"
     assert error["message"].startswith("Ansökan har ändrats på en annan enhet")
     assert error["message_en"]
-    assert world.applications.cases[draft["id"]]["answers"] == {"income": "0"}
+    assert stored(world, draft["id"]).answers == {"income": "0"}
 
 
 def test_the_services_answer_errors_are_listed_under_answers_dot_name(client, resident):
@@ -140,22 +144,24 @@ def test_submitting_an_unfinished_draft_lists_the_missing_answers(client, reside
     assert answer.status_code == 400
     error = answer.get_json()["error"]
     assert error["message"] == "Ansökan är inte färdig. Svara på frågorna som saknas."
-    assert error["fields"]["answers.period"] == "Svara på frågan."
-    assert world.applications.cases[draft["id"]]["status"] == "draft"
+    assert error["fields"]["answers.period"] == "Ange vilken månad du söker för."
+    assert stored(world, draft["id"]).status == "draft"
 
 
 def test_submitting_twice_is_409(client, resident, world):
-    case_id = world.applications.add_case(resident.user_id, status="submitted")
+    draft = world.applications.draft(resident, KIND, dict(ANSWERS, household_adults="1", household_children="2",
+        housing_cost="6500", income="0"))  # fmt: skip
+    case_id = world.applications.applications.submit(world.identity.principal(resident), draft.id, draft.version).id
 
     answer = client.post(f"/v1/applications/{case_id}/submit", json={"version": 0}, headers=resident.headers)
 
     assert answer.status_code == 409
     assert answer.get_json()["error"]["code"] == "conflict"
-    assert answer.get_json()["error"]["message"] == "Ansökan är redan skickad."
+    assert answer.get_json()["error"]["message"] == "Ansökan är redan skickad och kan inte ändras."
 
 
 def test_another_residents_case_is_403_from_the_service(client, resident, neighbour, world):
-    theirs = world.applications.add_case(neighbour.user_id, answers={"income": "12000"})
+    theirs = world.applications.draft(neighbour, KIND, {"income": "12000"}).id
 
     read = client.get(f"/v1/applications/{theirs}", headers=resident.headers)
     write = client.put(
@@ -168,8 +174,8 @@ def test_another_residents_case_is_403_from_the_service(client, resident, neighb
         assert error["code"] == "forbidden"
         assert error["message"] == "Du har inte behörighet till den här ansökan."
         assert "12000" not in answer.get_data(as_text=True)
-    assert world.applications.cases[theirs]["answers"] == {"income": "12000"}
-    assert "GetApplication" in world.applications.calls  # the service decided, not the BFF
+    assert stored(world, theirs).answers == {"income": "12000"}
+    assert "GetApplication" in world.spies["applications"].names()  # the service decided, not the BFF
 
 
 def test_an_unknown_case_is_404(client, resident):

@@ -7,7 +7,11 @@ from __future__ import annotations
 import io
 
 import pytest
-from mobile_fakes import MONTHLY
+from conftest import asked, attachments_of
+
+from fickan.applications.v1 import applications_pb2 as apps_pb
+
+MONTHLY = "eb_lopande"
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -16,7 +20,17 @@ TEN_MB = 10 * 1024 * 1024
 
 @pytest.fixture
 def case_id(world, resident) -> str:
-    return world.applications.add_case(resident.user_id, kind=MONTHLY)
+    return world.applications.draft(resident, MONTHLY).id
+
+
+@pytest.fixture
+def add_attachment(world, resident):  # type: ignore[no-untyped-def]
+    """A file the resident uploaded, through the service's own use case; its id."""
+
+    def add(case_id: str, content: bytes = PDF, name: str = "kvitto.pdf") -> str:
+        return world.applications.applications.upload(world.identity.principal(resident), case_id, name, content).id
+
+    return add
 
 
 def _upload(client, who, case_id: str, content: bytes, name: str = "kvitto.pdf", **extra):
@@ -37,8 +51,10 @@ def test_an_upload_answers_the_attachment(client, resident, world, case_id):
     assert body["filename"] == "Hyra för december.png"
     assert body["contentType"] == "image/png"
     assert body["size"] == len(PNG)
-    assert body["id"] in world.applications.cases[case_id]["attachments"]
-    assert world.applications.requests["UploadAttachment"] == [("Hyra för december.png", len(PNG))]
+    assert attachments_of(world, case_id) == [body["id"]]
+    assert [(r.filename, len(r.content)) for r in asked(world, "applications", "UploadAttachment")] == [
+        ("Hyra för december.png", len(PNG))
+    ]
 
 
 def test_a_file_of_exactly_10_mb_is_taken(client, resident, world, case_id):
@@ -64,7 +80,7 @@ def test_the_services_refusals_pass_through_in_swedish(client, resident, world, 
     assert error["code"] == "invalid_request"
     assert error["message"].startswith(message)
     assert error["fields"]["file"].startswith(message)
-    assert world.applications.cases[case_id]["attachments"] == {}
+    assert attachments_of(world, case_id) == []
 
 
 def test_a_file_over_10_mb_is_413_in_swedish_and_the_service_is_not_asked(client, resident, world, case_id):
@@ -76,7 +92,7 @@ def test_a_file_over_10_mb_is_413_in_swedish_and_the_service_is_not_asked(client
     assert error["message"] == "Filen är för stor. Den får vara högst 10 MB."
     assert error["message_en"] == "The file is too large. It may be at most 10 MB."
     assert error["fields"] == {"file": "Filen är för stor. Den får vara högst 10 MB."}
-    assert "UploadAttachment" not in world.applications.calls
+    assert "UploadAttachment" not in world.spies["applications"].names()
 
 
 def test_a_body_over_the_upload_limit_is_413_before_it_is_read(client, resident, world, case_id):
@@ -84,7 +100,7 @@ def test_a_body_over_the_upload_limit_is_413_before_it_is_read(client, resident,
 
     assert answer.status_code == 413
     assert answer.get_json()["error"]["message"] == "Filen är för stor. Den får vara högst 10 MB."
-    assert "UploadAttachment" not in world.applications.calls
+    assert "UploadAttachment" not in world.spies["applications"].names()
 
 
 def test_other_bodies_stay_small(client, resident, world, case_id):
@@ -97,7 +113,7 @@ def test_other_bodies_stay_small(client, resident, world, case_id):
 
     assert answer.status_code == 413
     assert answer.get_json()["error"]["code"] == "too_large"
-    assert world.applications.calls == []
+    assert world.spies["applications"].names() == []
 
 
 def test_an_upload_that_is_not_multipart_is_400(client, resident, world, case_id):
@@ -111,7 +127,7 @@ def test_an_upload_that_is_not_multipart_is_400(client, resident, world, case_id
     error = answer.get_json()["error"]
     assert error["message"].startswith("Filen ska skickas som multipart/form-data")
     assert error["fields"] == {"file": "Välj en fil att ladda upp."}
-    assert world.applications.calls == []
+    assert world.spies["applications"].names() == []
 
 
 def test_an_upload_without_a_file_is_400(client, resident, world, case_id):
@@ -124,7 +140,7 @@ def test_an_upload_without_a_file_is_400(client, resident, world, case_id):
 
     assert answer.status_code == 400
     assert answer.get_json()["error"]["fields"] == {"file": "Välj en fil att ladda upp."}
-    assert world.applications.calls == []
+    assert world.spies["applications"].names() == []
 
 
 def test_an_upload_with_other_fields_or_two_files_is_400(client, resident, world, case_id):
@@ -140,14 +156,14 @@ def test_an_upload_with_other_fields_or_two_files_is_400(client, resident, world
     assert extra.get_json()["error"]["fields"] == {"owner": "Skicka bara fältet file."}
     assert two.status_code == 400
     assert two.get_json()["error"]["fields"] == {"file": "Skicka bara fältet file."}
-    assert world.applications.calls == []
+    assert world.spies["applications"].names() == []
 
 
 def test_a_long_file_name_is_cut_before_it_is_sent(client, resident, world, case_id):
     answer = _upload(client, resident, case_id, PDF, name="a" * 1000 + ".pdf")
 
     assert answer.status_code == 201
-    [(sent_name, _)] = world.applications.requests["UploadAttachment"]
+    [sent_name] = [r.filename for r in asked(world, "applications", "UploadAttachment")]
     assert len(sent_name) == 255
 
 
@@ -155,7 +171,7 @@ def test_someone_elses_case_is_403(client, neighbour, world, case_id):
     answer = _upload(client, neighbour, case_id, PDF)
 
     assert answer.status_code == 403
-    assert world.applications.cases[case_id]["attachments"] == {}
+    assert attachments_of(world, case_id) == []
 
 
 def test_an_upload_needs_a_login_before_anything_is_read(client, world, case_id):
@@ -166,12 +182,12 @@ def test_an_upload_needs_a_login_before_anything_is_read(client, world, case_id)
     )
 
     assert answer.status_code == 401
-    assert world.applications.calls == []
+    assert world.spies["applications"].names() == []
 
 
 # --- Download ----------------------------------------------------------------------------------
-def test_a_download_is_the_file_with_safe_headers(client, resident, world, case_id):
-    attachment_id = world.applications.add_attachment(case_id, PDF, 'Hyra "december" å.pdf')
+def test_a_download_is_the_file_with_safe_headers(client, resident, world, case_id, add_attachment):
+    attachment_id = add_attachment(case_id, PDF, 'Hyra "december" å.pdf')
 
     answer = client.get(f"/v1/applications/{case_id}/attachments/{attachment_id}", headers=resident.headers)
 
@@ -179,7 +195,8 @@ def test_a_download_is_the_file_with_safe_headers(client, resident, world, case_
     assert answer.get_data() == PDF
     assert answer.headers["Content-Type"] == "application/pdf"
     assert answer.headers["Content-Disposition"] == (
-        "attachment; filename=\"Hyra _december_ a.pdf\"; filename*=UTF-8''Hyra%20_december_%20%C3%A5.pdf"
+        # applications keeps the name without the quotes; the BFF gives an ASCII name and the UTF-8 one
+        "attachment; filename=\"Hyra december a.pdf\"; filename*=UTF-8''Hyra%20december%20%C3%A5.pdf"
     )
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
     assert answer.headers["Cache-Control"] == "no-store"
@@ -187,7 +204,14 @@ def test_a_download_is_the_file_with_safe_headers(client, resident, world, case_
 
 
 def test_a_download_of_an_unexpected_type_is_only_ever_octet_stream(client, resident, world, case_id):
-    attachment_id = world.applications.add_attachment(case_id, b"<html><script>alert(1)</script>", "x.html")
+    """Failure injection: applications never keeps such a file (it checks the bytes); if it ever
+    answered one, the BFF still would not let a browser run it."""
+    attachment_id = "6f1c1b8e-0f5e-4a43-9b8b-3e2f0a1d2c3b"
+    html = apps_pb.AttachmentContent(
+        attachment=apps_pb.Attachment(attachment_id=attachment_id, filename="x.html", content_type="text/html"),
+        content=b"<html><script>alert(1)</script>",
+    )
+    world.spies["applications"].inject("GetAttachment", lambda request, context: html)
 
     answer = client.get(f"/v1/applications/{case_id}/attachments/{attachment_id}", headers=resident.headers)
 
@@ -195,8 +219,8 @@ def test_a_download_of_an_unexpected_type_is_only_ever_octet_stream(client, resi
     assert answer.headers["Content-Disposition"].startswith("attachment;")
 
 
-def test_a_file_name_cannot_break_the_header(client, resident, world, case_id):
-    attachment_id = world.applications.add_attachment(case_id, PDF, "a\r\nSet-Cookie: x=1;.pdf")
+def test_a_file_name_cannot_break_the_header(client, resident, world, case_id, add_attachment):
+    attachment_id = add_attachment(case_id, PDF, "a\r\nSet-Cookie: x=1;.pdf")
 
     answer = client.get(f"/v1/applications/{case_id}/attachments/{attachment_id}", headers=resident.headers)
 
@@ -205,8 +229,10 @@ def test_a_file_name_cannot_break_the_header(client, resident, world, case_id):
     assert "\r" not in answer.headers["Content-Disposition"] and "\n" not in answer.headers["Content-Disposition"]
 
 
-def test_a_missing_attachment_is_404_and_another_residents_is_403(client, resident, neighbour, world, case_id):
-    attachment_id = world.applications.add_attachment(case_id, PDF)
+def test_a_missing_attachment_is_404_and_another_residents_is_403(
+    client, resident, neighbour, world, case_id, add_attachment
+):
+    attachment_id = add_attachment(case_id, PDF)
 
     missing = client.get(
         f"/v1/applications/{case_id}/attachments/6f1c1b8e-0f5e-4a43-9b8b-3e2f0a1d2c3b", headers=resident.headers
@@ -227,4 +253,4 @@ def test_a_bad_attachment_id_is_400(client, resident, world, case_id, bad_id):
     if answer.status_code == 400:
         assert answer.get_json()["error"]["code"] == "invalid_id"
         assert "attachment_id" in answer.get_json()["error"]["fields"]
-    assert world.applications.calls == []
+    assert world.spies["applications"].names() == []

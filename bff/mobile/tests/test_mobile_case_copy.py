@@ -4,15 +4,11 @@ app where it is (copyUrl), who handles it and the next step's date."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from mobile_fakes import MONTHLY
+MONTHLY = "eb_lopande"
 
 
 def test_the_copy_of_a_sent_case_downloads_as_a_pdf(client, resident, neighbour, world) -> None:  # type: ignore[no-untyped-def]
-    case_id = world.applications.add_case(
-        resident.user_id, kind=MONTHLY, status="submitted", submitted_at=datetime.now(UTC)
-    )
+    case_id = world.applications.submitted(resident).id
     case = client.get(f"/v1/applications/{case_id}", headers=resident.headers).get_json()
     assert case["copyUrl"] == f"/v1/applications/{case_id}/copy.pdf"
     assert set(case["handledBy"]) == {"caseWorkerName", "unitName", "unitNameEn", "contactTopic"}
@@ -27,7 +23,7 @@ def test_the_copy_of_a_sent_case_downloads_as_a_pdf(client, resident, neighbour,
 
 
 def test_a_draft_has_no_copy_yet(client, resident, world) -> None:  # type: ignore[no-untyped-def]
-    case_id = world.applications.add_case(resident.user_id, kind=MONTHLY)
+    case_id = world.applications.draft(resident, MONTHLY).id
     case = client.get(f"/v1/applications/{case_id}", headers=resident.headers).get_json()
     assert case["copyUrl"] is None and case["handledBy"] is None
     answer = client.get(f"/v1/applications/{case_id}/copy.pdf", headers=resident.headers)

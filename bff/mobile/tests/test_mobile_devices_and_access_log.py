@@ -1,73 +1,47 @@
 """The resident's devices (sessions and paired watches), pairing a watch with the code it shows, and
-the access log of who at the municipality read their data. Bad ids and codes never reach identity."""
+the access log of who at the municipality read their data. Bad ids and codes never reach identity.
+All against the real identity: sessions from BankID logins, watches paired as residents pair them,
+access entries recorded by real staff."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
+from conftest import asked
 
-from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan_common.testing import captured_logs
 
 SESSION_ID = "0123456789abcdef0123456789abcdef"
 WATCH_ID = "watch:6f1c1b8e-0f5e-4a43-9b8b-3e2f0a1d2c3b"
-NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
-def _ts(value: datetime) -> Timestamp:
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
+def _watch_id(world, person) -> str:  # type: ignore[no-untyped-def]
+    """A watch `person` paired; its device id."""
+    device_code, user_code = world.identity.start_watch_pairing()
+    device_id = world.identity.confirm_watch(person, user_code)
+    world.identity.parts.pairings.poll(device_code)
+    return device_id
 
 
-@pytest.fixture
-def on_my_phone(world, resident):
-    """The resident's token carries the session id, as identity's do."""
-    token = world.tokens.token(resident.user_id, name="Tove Svensson", device="mobile", sid=SESSION_ID)
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-def my_devices(world, resident):
-    world.identity.devices[resident.user_id] = [
-        {
-            "device_id": f"session:{SESSION_ID}",
-            "kind": "mobile",
-            "created_at": NOW - timedelta(days=2),
-            "last_used_at": NOW,
-            "sid": SESSION_ID,
-        },
-        {"device_id": WATCH_ID, "kind": "watch", "created_at": NOW - timedelta(days=9), "last_used_at": None},
-    ]
+def _calls(world) -> list[str]:  # type: ignore[no-untyped-def]
+    return world.spies["identity"].names()
 
 
 # --- devices -----------------------------------------------------------------------------------
-def test_my_devices_are_listed_with_the_current_one_marked(client, world, on_my_phone, my_devices):
-    answer = client.get("/v1/devices", headers=on_my_phone)
+def test_my_devices_are_listed_with_the_current_one_marked(client, world, resident):
+    watch_id = _watch_id(world, resident)
+
+    answer = client.get("/v1/devices", headers=resident.headers)
 
     assert answer.status_code == 200
     assert answer.headers["Cache-Control"] == "no-store"
-    assert answer.get_json() == {
-        "devices": [
-            {
-                "id": f"session:{SESSION_ID}",
-                "kind": "mobile",
-                "createdAt": "2026-11-18T09:30:00+00:00",
-                "lastUsedAt": "2026-11-20T09:30:00+00:00",
-                "current": True,
-            },
-            {
-                "id": WATCH_ID,
-                "kind": "watch",
-                "createdAt": "2026-11-11T09:30:00+00:00",
-                "lastUsedAt": None,
-                "current": False,
-            },
-        ]
-    }
+    devices = {d["id"]: d for d in answer.get_json()["devices"]}
+    assert set(devices) == {f"session:{resident.session_id}", watch_id}
+    phone, watch = devices[f"session:{resident.session_id}"], devices[watch_id]
+    assert (phone["kind"], phone["current"], watch["kind"], watch["current"]) == ("mobile", True, "watch", False)
+    assert set(phone) == {"id", "kind", "createdAt", "lastUsedAt", "current"}
+    assert phone["createdAt"].endswith("+00:00") and phone["lastUsedAt"].endswith("+00:00")
 
 
 def test_devices_need_a_resident_token(client, world):
@@ -75,27 +49,36 @@ def test_devices_need_a_resident_token(client, world):
     assert client.delete(f"/v1/devices/{WATCH_ID}").status_code == 401
     assert client.post("/v1/devices/watch", json={"userCode": "BCDF-GHJK"}).status_code == 401
     assert client.get("/v1/access-log").status_code == 401
-    assert world.identity.calls == []
+    assert _calls(world) == []
 
 
-@pytest.mark.parametrize("device_id", [WATCH_ID, f"session:{SESSION_ID}", WATCH_ID.upper().replace("WATCH", "watch")])
-def test_a_device_is_revoked_with_204(client, world, resident, my_devices, device_id):
+@pytest.mark.parametrize("which", ["watch", "session", "upper-case watch"])
+def test_a_device_is_revoked_with_204(client, world, resident, which):
+    watch_id = _watch_id(world, resident)
+    other_phone = world.log_in(resident.personal_number, device="mobile")
+    device_id = {
+        "watch": watch_id,
+        "session": f"session:{other_phone.session_id}",
+        "upper-case watch": watch_id.upper().replace("WATCH", "watch"),
+    }[which]
+
     answer = client.delete(f"/v1/devices/{device_id}", headers=resident.headers)
 
     assert answer.status_code == 204
-    assert world.identity.revoked == [device_id.lower()]  # identity's own form
+    [sent] = asked(world, "identity", "RevokeDevice")
+    assert sent.device_id == device_id.lower()  # identity's own form
+    left = {d["id"] for d in client.get("/v1/devices", headers=resident.headers).get_json()["devices"]}
+    assert device_id.lower() not in left and f"session:{resident.session_id}" in left
 
 
 def test_revoking_a_device_that_is_not_mine_is_404_with_identitys_message(client, world, resident, neighbour):
-    world.identity.devices[neighbour.user_id] = [
-        {"device_id": WATCH_ID, "kind": "watch", "created_at": NOW, "last_used_at": NOW}
-    ]
+    theirs = _watch_id(world, neighbour)
 
-    answer = client.delete(f"/v1/devices/{WATCH_ID}", headers=resident.headers)
+    answer = client.delete(f"/v1/devices/{theirs}", headers=resident.headers)
 
     assert answer.status_code == 404
     assert answer.get_json()["error"]["message"] == "Enheten finns inte bland dina inloggade enheter."
-    assert world.identity.revoked == []
+    assert theirs in {d["id"] for d in client.get("/v1/devices", headers=neighbour.headers).get_json()["devices"]}
 
 
 @pytest.mark.parametrize(
@@ -122,7 +105,7 @@ def test_a_malformed_device_id_is_400_and_identity_is_not_asked(client, world, r
     error = answer.get_json()["error"]
     assert error["code"] == "invalid_id"
     assert error["fields"] == {"device_id": "Enheten känns inte igen. Ladda om listan och försök igen."}
-    assert "RevokeDevice" not in world.identity.calls
+    assert "RevokeDevice" not in _calls(world)
 
 
 def test_the_pairing_path_is_not_a_device_id(client, world, resident):
@@ -133,27 +116,39 @@ def test_the_pairing_path_is_not_a_device_id(client, world, resident):
     assert answer.status_code == 405
     assert answer.headers["Allow"] == "OPTIONS, POST"
     assert answer.get_json()["error"]["code"] == "method_not_allowed"
-    assert "RevokeDevice" not in world.identity.calls
+    assert "RevokeDevice" not in _calls(world)
 
 
 def test_devices_answer_get_and_delete_only(client, world, resident):
     assert client.put(f"/v1/devices/{WATCH_ID}", headers=resident.headers).status_code == 405
     assert client.post("/v1/devices", headers=resident.headers).status_code == 405
     assert client.get("/v1/devices/watch", headers=resident.headers).status_code == 405
-    assert world.identity.calls == []
+    assert _calls(world) == []
 
 
 # --- pairing a watch ----------------------------------------------------------------------------
-@pytest.mark.parametrize("typed", ["BCDF-GHJK", "bcdf-ghjk", "bcdfghjk", " bcdf ghjk ", "BcDf - gHjK"])
+TYPED = {
+    "as shown": lambda c: c,
+    "lower case": str.lower,
+    "no dash": lambda c: c.replace("-", "").lower(),
+    "spaces": lambda c: f" {c[:4].lower()} {c[5:].lower()} ",
+    "mixed": lambda c: f"{c[:2]}{c[2:4].lower()} - {c[5:7].lower()}{c[7:]}",
+}
+
+
+@pytest.mark.parametrize("typed", TYPED)
 def test_the_code_the_watch_shows_pairs_it_however_it_was_typed(client, world, resident, typed):
-    world.identity.pairing_codes["BCDF-GHJK"] = WATCH_ID
+    device_code, shown = world.identity.start_watch_pairing()
 
-    answer = client.post("/v1/devices/watch", json={"userCode": typed}, headers=resident.headers)
+    answer = client.post("/v1/devices/watch", json={"userCode": TYPED[typed](shown)}, headers=resident.headers)
 
-    assert answer.status_code == 200
-    assert answer.get_json() == {"deviceId": WATCH_ID}
-    assert world.identity.confirmations == [(resident.user_id, "BCDF-GHJK")]
-    assert world.identity.devices[resident.user_id][0]["device_id"] == WATCH_ID
+    assert answer.status_code == 200, answer.get_json()
+    device_id = answer.get_json()["deviceId"]
+    assert device_id.startswith("watch:")
+    [sent] = asked(world, "identity", "ConfirmWatchPairing")
+    assert sent.user_code == shown  # the BFF sends identity's own form
+    assert world.identity.parts.pairings.poll(device_code).status == "complete"  # the watch is paired
+    assert device_id in {d["id"] for d in client.get("/v1/devices", headers=resident.headers).get_json()["devices"]}
 
 
 def test_a_wrong_or_expired_code_is_404_with_identitys_swedish_message(client, world, resident):
@@ -167,30 +162,30 @@ def test_a_wrong_or_expired_code_is_404_with_identitys_swedish_message(client, w
 
 
 def test_too_many_tries_is_429(client, world, resident):
-    world.identity.confirm_limit = 2
-    codes = ["BCDF-GHJK", "BCDF-GHJL", "BCDF-GHJM"]
+    codes = [f"BCDF-GHJ{c}" for c in "BCDFGHJKLMN"]  # identity allows ten tries in ten minutes
 
     statuses = [
         client.post("/v1/devices/watch", json={"userCode": c}, headers=resident.headers).status_code for c in codes
     ]
 
-    assert statuses == [404, 404, 429]
+    assert statuses == [404] * 10 + [429]
     last = client.post("/v1/devices/watch", json={"userCode": "BCDF-GHJN"}, headers=resident.headers)
     assert last.get_json()["error"]["code"] == "rate_limited"
     assert last.get_json()["error"]["message"] == "För många försök. Vänta en stund och försök igen."
 
 
-def test_a_watch_cannot_pair_another_watch(client, world):
-    glance_token = world.tokens.token("resident-1", device="watch", scope="glance")
-    world.identity.pairing_codes["BCDF-GHJK"] = WATCH_ID
+def test_a_watch_cannot_pair_another_watch(client, world, resident):
+    glance_token = world.identity.glance_token(resident)
+    _, shown = world.identity.start_watch_pairing()
+    world.spies["identity"].reset()
 
     answer = client.post(
-        "/v1/devices/watch", json={"userCode": "BCDF-GHJK"}, headers={"Authorization": f"Bearer {glance_token}"}
+        "/v1/devices/watch", json={"userCode": shown}, headers={"Authorization": f"Bearer {glance_token}"}
     )
 
     assert answer.status_code == 403
     assert answer.get_json()["error"]["code"] == "forbidden"
-    assert world.identity.calls == []  # refused by the BFF already
+    assert _calls(world) == []  # refused by the BFF already
 
 
 @pytest.mark.parametrize(
@@ -217,77 +212,83 @@ def test_bad_codes_are_400_and_identity_is_not_asked(client, world, resident, bo
     error = answer.get_json()["error"]
     assert error["code"] == "invalid_request"
     assert error["fields"]["userCode"] == message
-    assert "ConfirmWatchPairing" not in world.identity.calls
+    assert "ConfirmWatchPairing" not in _calls(world)
 
 
 def test_pairing_a_watch_is_post_only(client, world, resident):
     answer = client.put("/v1/devices/watch", json={"userCode": "BCDF-GHJK"}, headers=resident.headers)
 
     assert answer.status_code == 405
-    assert world.identity.calls == []
+    assert _calls(world) == []
 
 
 # --- the access log -----------------------------------------------------------------------------
-def _entry(role: str, resource: str = "application:6f1c1b8e-0f5e-4a43-9b8b-3e2f0a1d2c3b") -> identity_pb.AccessEntry:
-    return identity_pb.AccessEntry(
-        at=_ts(NOW),
-        actor_name="Karin Handläggare",
-        actor_role=role,
-        actor_unit="Försörjningsstöd",
-        action="read",
-        resource=resource,
-        description="Ansökan om ekonomiskt bistånd",
-        reason="Handläggning",
-        source="applications",
+STAFF = {  # role → (a test number of Skatteverket's, name, unit, answer group)
+    "case_worker": ("198501012382", "Karin Handläggare", "ekonomiskt-bistand", ""),
+    "contact_agent": ("198501032380", "Vera Vägledare", "", "Konsumentvägledning"),
+    "admin": ("198501042389", "Adam Administratör", "", ""),
+}
+CASE = "application:6f1c1b8e-0f5e-4a43-9b8b-3e2f0a1d2c3b"
+
+
+def _read_by(world, role: str, resident, resource: str = CASE) -> None:  # type: ignore[no-untyped-def]
+    """A staff member with `role` reads the resident's data (recorded as a BFF records it)."""
+    pnr, name, unit, group = STAFF[role]
+    staff = world.identity.log_in_staff(pnr, name, [role], unit, group, device="web")
+    world.identity.parts.access_log.record(
+        world.identity.principal(staff),
+        [resident.user_id],
+        "read",
+        resource,
+        "Ansökan om ekonomiskt bistånd",
+        "Handläggning",
     )
 
 
 def test_the_access_log_names_the_role_in_swedish_and_english(client, world, resident):
-    world.identity.access_log[resident.user_id] = [
-        _entry("case_worker"),
-        _entry("contact_agent"),
-        _entry("admin"),
-        _entry("auditor"),
-    ]
+    for role in STAFF:
+        _read_by(world, role, resident)
 
     answer = client.get("/v1/access-log", headers=resident.headers)
 
     assert answer.status_code == 200
     entries = answer.get_json()["entries"]
-    assert entries[0] == {
-        "at": "2026-11-20T09:30:00+00:00",
+    karin = next(e for e in entries if e["actorRole"] == "case_worker")
+    assert karin == {
+        "at": karin["at"],
         "actorName": "Karin Handläggare",
         "actorRole": "case_worker",
         "actorRoleText": "Handläggare",
         "actorRoleTextEn": "Case worker",
-        "actorUnit": "Försörjningsstöd",
+        "actorUnit": "ekonomiskt-bistand",
         "action": "read",
-        "resource": "application:6f1c1b8e-0f5e-4a43-9b8b-3e2f0a1d2c3b",
+        "resource": CASE,
         "description": "Ansökan om ekonomiskt bistånd",
         "reason": "Handläggning",
     }
-    assert [(e["actorRole"], e["actorRoleText"]) for e in entries] == [
+    assert karin["at"].endswith("+00:00")
+    assert sorted((e["actorRole"], e["actorRoleText"]) for e in entries) == [
+        ("admin", "Administratör"),
         ("case_worker", "Handläggare"),
         ("contact_agent", "Kommunvägledare"),
-        ("admin", "Administratör"),
-        ("auditor", "Kommunens personal"),
     ]
-    assert world.identity.access_queries == [""]
+    assert [r.resource for r in asked(world, "identity", "ListMyAccessLog")] == [""]
 
 
 def test_the_access_log_of_one_resource(client, world, resident):
     case = f"application:{uuid.uuid4()}"
-    world.identity.access_log[resident.user_id] = [_entry("case_worker"), _entry("admin", resource=case)]
+    _read_by(world, "case_worker", resident)
+    _read_by(world, "admin", resident, resource=case)
 
     answer = client.get("/v1/access-log", query_string={"resource": case}, headers=resident.headers)
 
     assert answer.status_code == 200
     assert [e["resource"] for e in answer.get_json()["entries"]] == [case]
-    assert world.identity.access_queries == [case]
+    assert [r.resource for r in asked(world, "identity", "ListMyAccessLog")] == [case]
 
 
 def test_only_my_own_access_log_is_shown(client, world, resident, neighbour):
-    world.identity.access_log[neighbour.user_id] = [_entry("case_worker")]
+    _read_by(world, "case_worker", neighbour)
 
     assert client.get("/v1/access-log", headers=resident.headers).get_json() == {"entries": []}
 
@@ -310,16 +311,16 @@ def test_a_bad_resource_filter_is_400_and_identity_is_not_asked(client, world, r
 
     assert answer.status_code == 400
     assert answer.get_json()["error"]["fields"] == {"resource": message}
-    assert world.identity.access_queries == []
+    assert "ListMyAccessLog" not in _calls(world)
 
 
 # --- /me -----------------------------------------------------------------------------------------
 def test_me_has_the_unit_when_the_token_has_one(client, world):
-    token = world.tokens.token("staff-1", roles=("resident", "case_worker"), name="Karin", unit="Försörjningsstöd")
+    karin = world.identity.log_in_staff("198501012382", "Karin", ["case_worker"], "forsorjningsstod", device="mobile")
 
-    me = client.get("/v1/me", headers={"Authorization": f"Bearer {token}"}).get_json()
+    me = client.get("/v1/me", headers=karin.headers).get_json()
 
-    assert me["unit"] == "Försörjningsstöd"
+    assert me["unit"] == "forsorjningsstod"
     assert me["roles"] == ["resident", "case_worker"]
 
 
@@ -328,15 +329,16 @@ def test_me_has_no_unit_when_there_is_none(client, resident):
 
 
 def test_pairing_and_devices_never_log_tokens_or_codes(client, world, resident):
-    world.identity.pairing_codes["BCDF-GHJK"] = WATCH_ID
+    _, shown = world.identity.start_watch_pairing()
     with captured_logs() as stream:
-        client.post("/v1/devices/watch", json={"userCode": "bcdf ghjk"}, headers=resident.headers)
+        paired = client.post("/v1/devices/watch", json={"userCode": shown.lower()}, headers=resident.headers)
         client.post("/v1/devices/watch", json={"userCode": "BCDF-XXXX"}, headers=resident.headers)
         client.get("/v1/devices", headers=resident.headers)
-        client.delete(f"/v1/devices/{WATCH_ID}", headers=resident.headers)
+        client.delete(f"/v1/devices/{paired.get_json()['deviceId']}", headers=resident.headers)
 
     logged = stream.getvalue()
     assert "watch pairing confirmed" in logged and "device revoked" in logged
     assert resident.token not in logged
     assert resident.token.split(".")[1] not in logged  # not even the claims
+    assert shown not in logged and shown.replace("-", "") not in logged
     assert "GHJK" not in logged.upper() and "XXXX" not in logged

@@ -3,10 +3,27 @@ and bad input is refused at the edge with Swedish field messages before the serv
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from mobile_fakes import MONTHLY_DEFINITION
+from conftest import asked
 
 from bff_mobile.schemas.common import MAX_CHILDREN
+from fickan.applications.v1 import applications_pb2 as apps_pb
+
+
+def _direct(world, method: str, request):  # type: ignore[no-untyped-def]
+    """What the applications service itself answers (to compare the BFF's shaping with)."""
+    services = world.services()
+    try:
+        return services.applications.call(method, request)
+    finally:
+        for client in services.all().values():
+            client.close()
+
+
+def _definition(world, kind: str) -> dict:  # type: ignore[no-untyped-def]
+    return json.loads(_direct(world, "GetForm", apps_pb.GetFormRequest(kind=kind)).definition_json)
 
 
 def test_the_catalogue_is_public(client, world):
@@ -20,7 +37,7 @@ def test_the_catalogue_is_public(client, world):
     assert service["forms"][1] == {
         "kind": "eb_lopande",
         "title": "Ansökan om ekonomiskt bistånd för en månad",
-        "when": "Varje månad.",
+        "when": "Varje månad när du redan har fått bistånd. Svaren från förra månaden är ifyllda.",
     }
     assert answer.headers["Cache-Control"] == "no-store"
 
@@ -30,12 +47,15 @@ def test_a_form_is_public_and_carries_its_whole_definition(client, world):
 
     assert answer.status_code == 200
     form = answer.get_json()
-    assert form["definition"] == MONTHLY_DEFINITION  # the parsed object, not a JSON string
+    assert form["definition"] == _definition(world, "eb_lopande")  # the service's, parsed, not a JSON string
     assert form["periodBound"] is True
     assert form["requiresSignature"] is True
     assert form["version"] == 1
-    assert {"name": "inkomster", "type": "group", "label": "Inkomster", "help": "", "required": False} in form["fields"]
-    [sent] = world.applications.requests["GetForm"]
+    questions = [q["id"] for step in form["definition"]["steps"] for q in step["questions"]]
+    names = [f["name"] for f in form["fields"]]
+    assert names == [q for q in questions if q in names] and "inkomster" in names  # the answerable ones, in order
+    assert set(form["fields"][0]) == {"name", "type", "label", "help", "required"}
+    sent = asked(world, "applications", "GetForm")[0]  # (the second is this test asking the service itself)
     assert sent.version == 0  # the newest
 
 
@@ -44,14 +64,14 @@ def test_a_form_version_is_passed_on_and_an_unknown_one_is_404(client, world):
     missing = client.get("/v1/forms/eb_lopande?version=7")
 
     assert missing.status_code == 404
-    assert missing.get_json()["error"]["message"] == "Formuläret finns inte i den versionen."
-    assert [r.version for r in world.applications.requests["GetForm"]] == [1, 7]
+    assert missing.get_json()["error"]["message"] == "Det finns ingen sådan e-tjänst."  # the service's words
+    assert [r.version for r in asked(world, "applications", "GetForm")] == [1, 7]
 
 
-def test_the_old_short_form_has_no_definition_and_needs_no_signature(client):
+def test_the_old_short_form_needs_no_signature(client, world):
     form = client.get("/v1/forms/ekonomiskt_bistand").get_json()
 
-    assert form["definition"] is None
+    assert form["definition"] == _definition(world, "ekonomiskt_bistand")
     assert form["requiresSignature"] is False
     assert form["fields"][0]["name"] == "period"
 
@@ -62,20 +82,20 @@ def test_a_bad_form_version_is_400_and_the_service_is_not_asked(client, world, v
 
     assert answer.status_code == 400
     assert answer.get_json()["error"]["fields"]["version"] == "Versionen ska vara ett heltal från 1 och uppåt."
-    assert world.applications.calls == []
+    assert world.spies["applications"].names() == []
 
 
 def test_the_current_period_is_public(client, world):
     answer = client.get("/v1/periods/current")
 
     assert answer.status_code == 200
-    assert answer.get_json() == {
-        "period": "2027-01",
-        "opens": "2026-12-09",
-        "closes": "2026-12-31",
+    assert answer.get_json() == {  # applications' today is 25 November 2026 (ApplicationsForTests)
+        "period": "2026-12",
+        "opens": "2026-11-09",
+        "closes": "2026-11-30",
         "open": True,
-        "text": "Ansökan för januari 2027 kan lämnas in 9–31 december 2026.",
-        "paymentDay": "2027-01-25",
+        "text": "Ansökan för december 2026 kan lämnas in 9 november – 30 november 2026.",
+        "paymentDay": "2026-11-25",
     }
 
 
@@ -85,7 +105,7 @@ def test_a_given_period_is_passed_on(client, world):
     assert answer.status_code == 200
     assert answer.get_json()["period"] == "2027-03"
     assert answer.get_json()["open"] is False
-    assert world.applications.requests["GetPeriod"][0].period == "2027-03"
+    assert asked(world, "applications", "GetPeriod")[0].period == "2027-03"
 
 
 @pytest.mark.parametrize("period", ["2027-13", "2027-1", "202701", "jan", "2027-01-01", "2027-00"])
@@ -94,7 +114,7 @@ def test_a_bad_period_is_400_in_swedish(client, world, period):
 
     assert answer.status_code == 400
     assert answer.get_json()["error"]["fields"]["period"] == "Skriv år och månad som ÅÅÅÅ-MM, till exempel 2026-12."
-    assert world.applications.calls == []
+    assert world.spies["applications"].names() == []
 
 
 # --- The provräkning ---------------------------------------------------------------------------
@@ -117,22 +137,28 @@ def test_the_estimate_is_public_and_shaped_for_the_app(client, world):
         "estimated",
         "caveat",
     }
+    [sent] = asked(world, "applications", "Estimate")
+    service = _direct(world, "Estimate", sent)
+    first = service.lines[0]
     assert body["lines"][0] == {
-        "code": "riksnorm",
-        "label": "Riksnorm",
-        "labelEn": "National norm",
-        "amount": 12000,
-        "kind": "norm",
-        "estimated": False,
-        "note": "",
+        "code": first.code,
+        "label": first.label,
+        "labelEn": first.label_en,
+        "amount": first.amount,
+        "kind": first.kind,
+        "estimated": first.estimated,
+        "note": first.note,
     }
-    assert body["normTotal"] == 12000
-    assert body["costsTotal"] == 8400
-    assert body["incomeTotal"] == 10000
-    assert body["result"] == 10400
+    assert [line["code"] for line in body["lines"]] == [line.code for line in service.lines]
+    assert (body["normTotal"], body["costsTotal"], body["incomeTotal"], body["result"]) == (
+        service.norm_total,
+        service.costs_total,
+        service.income_total,
+        service.result,
+    )
+    assert body["costsTotal"] == 8400 and body["incomeTotal"] == 10000
     assert body["estimated"] is True
-    assert body["caveat"] == "Det här är en uppskattning, inget beslut."
-    [sent] = world.applications.requests["Estimate"]
+    assert body["caveat"] == service.caveat
     assert (sent.adults, list(sent.children_ages), sent.housing, sent.electricity) == (2, [4, 12], 8000, 400)
     assert (sent.home_insurance, sent.work_travel, sent.union_fee, sent.akassa_fee) == (0, 0, 0, 0)
     assert (sent.earned_income, sent.other_income) == (10000, 0)
@@ -153,7 +179,7 @@ def test_every_amount_reaches_the_service_under_its_own_name(client, world):
 
     assert client.post("/v1/estimate", json=body).status_code == 200
 
-    [sent] = world.applications.requests["Estimate"]
+    [sent] = asked(world, "applications", "Estimate")
     assert [
         sent.housing,
         sent.electricity,
@@ -219,7 +245,7 @@ def test_bad_estimates_are_400_with_swedish_field_messages(client, world, body, 
     error = answer.get_json()["error"]
     assert error["code"] == "invalid_request"
     assert error["fields"][field] == message
-    assert world.applications.calls == []
+    assert world.spies["applications"].names() == []
 
 
 def test_the_public_routes_work_with_a_token_too_and_ignore_it(client, world, resident):

@@ -4,36 +4,36 @@ heartbeats flow, a bad token or id is refused; preferences, archive and push sub
 
 from __future__ import annotations
 
+import itertools
 import queue
 import threading
 import uuid
-from collections.abc import Iterator
 
 import pytest
-from conftest import World, _close
+from conftest import someone
 
-from bff_mobile.app import create_app
 from fickan.applications.events.v1 import events_pb2 as app_events
-from notifications.testing import RunningNotifications, running_notifications
+from fickan_bff.testing import RealServices as World
+from notifications.testing import RunningNotifications
 
 
 @pytest.fixture
-def notes(world: World, tmp_path) -> Iterator[RunningNotifications]:  # type: ignore[no-untyped-def]
-    with running_notifications(world.tokens.verifier(), str(tmp_path), heartbeat=0.5) as running:
-        yield running
+def notes(world: World) -> RunningNotifications:
+    return world.notifications
 
 
 @pytest.fixture
-def live_client(world: World, notes: RunningNotifications):  # type: ignore[no-untyped-def]
-    services = world.services(notifications=notes.target)
-    app = create_app(services)
-    yield app.test_client()
-    _close(services)
+def live_client(client):  # type: ignore[no-untyped-def]
+    return client
+
+
+_next = itertools.count()
 
 
 def who(world: World) -> tuple[str, dict[str, str]]:
-    user = str(uuid.uuid4())
-    return user, {"Authorization": f"Bearer {world.tokens.token(user, device='mobile')}"}
+    """A resident logged in with BankID (another one each call)."""
+    person = someone(world, next(_next) % 6)
+    return person.user_id, person.headers
 
 
 def decided(user: str, amount: int) -> app_events.DecisionMade:
@@ -98,7 +98,7 @@ def test_a_bad_last_event_id_is_a_clear_400(world: World, live_client, last_id: 
 
 
 def test_a_stream_with_an_expired_token_is_refused_with_401(world: World, live_client) -> None:  # type: ignore[no-untyped-def]
-    token = world.tokens.token(str(uuid.uuid4()), expires_in=-120)
+    token = world.identity.token(str(uuid.uuid4()), ttl=-120, device="mobile")
     response = live_client.get("/v1/stream", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert live_client.get("/v1/stream").status_code == 401

@@ -4,12 +4,20 @@ only in a request body and never into a log line."""
 from __future__ import annotations
 
 import pytest
+from conftest import asked
 
 from bff_mobile.app import create_app
 from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan_common.testing import captured_logs
+from identity.domain import bankid
+from identity.service import ORDER_GONE, PNR_MESSAGE
 
-PERSONAL_NUMBER = "199001019802"
+PERSONAL_NUMBER = "199001019802"  # a test number of Skatteverket's
+
+
+@pytest.fixture(autouse=True)
+def _named(world) -> None:  # type: ignore[no-untyped-def]
+    world.identity.simulator.names[PERSONAL_NUMBER] = "Tove Svensson"  # the name BankID gives
 
 
 def ref(order: dict) -> dict:
@@ -23,42 +31,43 @@ def test_start_sends_the_personal_number_to_identity_as_a_mobile_login(client, w
     assert answer.status_code == 200
     body = answer.get_json()
     assert set(body) == {"orderRef", "collectSecret", "autoStartToken", "autoStartUrl", "qrData"}
-    assert body["autoStartToken"] == "auto-" + body["orderRef"]
+    assert body["autoStartToken"] and body["qrData"].startswith("bankid.")
     assert body["autoStartUrl"] == f"bankid:///?autostarttoken={body['autoStartToken']}&redirect=null"
-    [sent] = world.identity.start_requests
+    [sent] = asked(world, "identity", "StartLogin")
     assert sent.personal_number == PERSONAL_NUMBER
     assert sent.device == identity_pb.DEVICE_MOBILE
     assert sent.end_user_ip == "127.0.0.1"
 
 
-def test_collect_is_pending_then_complete_with_a_token_that_works(client):
+def test_collect_is_pending_then_complete_with_a_token_that_works(client, world):
     order = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER}).get_json()
 
     pending = client.post("/v1/auth/collect", json=ref(order)).get_json()
     assert pending["status"] == "pending"
-    assert pending["hintCode"] == "outstandingTransaction"
-    assert pending["message"] == "Starta BankID-appen."
+    assert pending["hintCode"] == "userSign"  # the simulator's app opened it by itself
+    assert pending["message"] == bankid.user_message("pending", "userSign")
     assert pending["accessToken"] is None
-    assert pending["qrData"] == "qr.2"
+    assert pending["qrData"].startswith("bankid.")
 
     done = client.post("/v1/auth/collect", json=ref(order)).get_json()
     assert done["status"] == "complete"
     assert done["expiresIn"] == 600
-    assert done["user"] == {"id": "user-9802", "name": "Tove Svensson", "roles": ["resident"]}
+    user_id = done["user"]["id"]
+    assert done["user"] == {"id": user_id, "name": "Tove Svensson", "roles": ["resident"]}
 
     me = client.get("/v1/me", headers={"Authorization": f"Bearer {done['accessToken']}"})
     assert me.status_code == 200
-    assert me.get_json() == {"id": "user-9802", "name": "Tove Svensson", "roles": ["resident"], "device": "mobile"}
+    assert me.get_json() == {"id": user_id, "name": "Tove Svensson", "roles": ["resident"], "device": "mobile"}
 
 
 def test_cancel_ends_the_order_and_an_unknown_order_is_404_with_the_service_message(client, world):
     order = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER}).get_json()
 
     assert client.post("/v1/auth/cancel", json=ref(order)).status_code == 204
-    assert world.identity.orders == {}
+    assert world.identity.simulator.pending_orders() == []
     again = client.post("/v1/auth/collect", json=ref(order))
     assert again.status_code == 404
-    assert again.get_json()["error"]["message"] == "Inloggningen finns inte. Starta om inloggningen."
+    assert again.get_json()["error"]["message"] == ORDER_GONE
 
 
 def test_a_malformed_personal_number_is_refused_before_identity_is_asked(client, world):
@@ -68,34 +77,36 @@ def test_a_malformed_personal_number_is_refused_before_identity_is_asked(client,
     error = answer.get_json()["error"]
     assert error["code"] == "invalid_request"
     assert "12 siffror" in error["fields"]["personalNumber"]
-    assert world.identity.start_requests == []
+    assert world.spies["identity"].calls == []
 
 
 def test_identity_field_errors_come_back_under_the_apps_field_names(client, world):
-    world.identity.refused_numbers.add(PERSONAL_NUMBER)
-
-    answer = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER})
+    answer = client.post("/v1/auth/bankid", json={"personalNumber": BAD_CHECK_DIGIT})
 
     assert answer.status_code == 400
     error = answer.get_json()["error"]
-    assert error["message"] == "Personnumret är inte giltigt."
-    assert error["fields"] == {"personalNumber": "Kontrollera personnumret."}
-    assert PERSONAL_NUMBER not in answer.get_data(as_text=True)
+    assert len(asked(world, "identity", "StartLogin")) == 1  # identity refused it, not the BFF
+    assert error["message"] == PNR_MESSAGE
+    assert error["fields"] == {"personalNumber": PNR_MESSAGE}
+    assert BAD_CHECK_DIGIT not in answer.get_data(as_text=True)
+
+
+BAD_CHECK_DIGIT = "199001019803"  # twelve digits, so the BFF passes it on; the check digit is wrong
 
 
 def test_the_personal_number_is_never_in_a_log_line(client, world):
     with captured_logs() as stream:
         order = client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER}).get_json()
         client.post("/v1/auth/collect", json=ref(order))
-        world.identity.refused_numbers.add(PERSONAL_NUMBER)
-        client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER})
+        client.post("/v1/auth/bankid", json={"personalNumber": BAD_CHECK_DIGIT})
         client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER, "extra": PERSONAL_NUMBER})
         client.post("/v1/auth/bankid", data=f"personalNumber={PERSONAL_NUMBER}")
 
     logged = stream.getvalue()
     assert logged  # grpc and the app did log something, so the check below means something
-    assert PERSONAL_NUMBER not in logged
-    assert PERSONAL_NUMBER[2:] not in logged
+    for number in (PERSONAL_NUMBER, BAD_CHECK_DIGIT):
+        assert number not in logged
+        assert number[2:] not in logged
 
 
 def test_no_login_route_takes_a_personal_number_in_the_url(app):
@@ -115,20 +126,20 @@ def test_behind_a_trusted_proxy_bankid_gets_the_residents_address(world, monkeyp
         environ_base={"REMOTE_ADDR": "10.0.0.2"},
     )
 
-    assert world.identity.start_requests[-1].end_user_ip == "198.51.100.7"
+    assert asked(world, "identity", "StartLogin")[-1].end_user_ip == "198.51.100.7"
 
 
 def test_without_a_trusted_proxy_a_forwarded_address_is_ignored(client, world):
     client.post("/v1/auth/bankid", json={"personalNumber": PERSONAL_NUMBER}, headers={"X-Forwarded-For": "6.6.6.6"})
 
-    assert world.identity.start_requests[-1].end_user_ip == "127.0.0.1"
+    assert asked(world, "identity", "StartLogin")[-1].end_user_ip == "127.0.0.1"
 
 
 def test_without_a_personal_number_whoever_opens_bankid_logs_in(client, world):
     answer = client.post("/v1/auth/bankid", json={})
 
     assert answer.status_code == 200
-    [sent] = world.identity.start_requests
+    [sent] = asked(world, "identity", "StartLogin")
     assert sent.personal_number == ""
     assert sent.return_url == ""
     token = answer.get_json()["autoStartToken"]
@@ -142,7 +153,7 @@ def test_a_return_url_goes_to_identity_and_into_the_auto_start_url_encoded(clien
 
     assert answer.status_code == 200
     body = answer.get_json()
-    assert world.identity.start_requests[-1].return_url == return_url
+    assert asked(world, "identity", "StartLogin")[-1].return_url == return_url
     assert body["autoStartUrl"] == (
         f"bankid:///?autostarttoken={body['autoStartToken']}"
         "&redirect=fickan%3A%2F%2Flogin%2Fdone%3Ffrom%3Dbankid%26next%3D%2F%C3%A4renden%23top"
@@ -162,13 +173,16 @@ def test_collect_gives_the_english_message_and_a_refresh_token_on_completion(cli
     order = client.post("/v1/auth/bankid", json={}).get_json()
 
     pending = client.post("/v1/auth/collect", json=ref(order)).get_json()
-    assert pending["messageEn"] == "Start your BankID app."
+    assert pending["messageEn"] == "Trying to start your BankID app."  # an order without a number: this phone
     assert pending["refreshToken"] is None
 
+    world.identity.simulator.autostart(order["autoStartToken"], PERSONAL_NUMBER)  # Tove opens BankID on the phone
     done = client.post("/v1/auth/collect", json=ref(order)).get_json()
+    while done["status"] == "pending":
+        done = client.post("/v1/auth/collect", json=ref(order)).get_json()
     assert done["messageEn"] == "You are logged in."
-    assert done["refreshToken"] in world.identity.refresh_tokens
-    assert done["user"]["id"] == "user-anyone"
+    assert world.identity.identity.refresh(done["refreshToken"]).access_token  # identity's own, and live
+    assert done["user"]["name"] == "Tove Svensson"
 
 
 def test_a_leaked_order_ref_alone_collects_nobodys_login_and_is_never_logged(client, world):
@@ -180,13 +194,16 @@ def test_a_leaked_order_ref_alone_collects_nobodys_login_and_is_never_logged(cli
         stolen = client.post("/v1/auth/collect", json={"orderRef": order["orderRef"]})
         guessed = client.post("/v1/auth/collect", json={"orderRef": order["orderRef"], "collectSecret": "x" * 43})
         cancelled = client.post("/v1/auth/cancel", json={"orderRef": order["orderRef"], "collectSecret": "x" * 43})
+        world.identity.simulator.autostart(order["autoStartToken"], PERSONAL_NUMBER)
         done = client.post("/v1/auth/collect", json=ref(order)).get_json()
+        while done.get("status") == "pending":
+            done = client.post("/v1/auth/collect", json=ref(order)).get_json()
 
     assert stolen.status_code == 400 and "collectSecret" in stolen.get_json()["error"]["fields"]
     assert guessed.status_code == 404 and "accessToken" not in guessed.get_json()
     assert cancelled.status_code == 404
     assert done["status"] == "complete" and done["accessToken"]  # the phone that started it logs in
-    assert world.identity.collect_requests[-1].end_user_ip == "127.0.0.1"
+    assert asked(world, "identity", "CollectLogin")[-1].end_user_ip == "127.0.0.1"
     logged = stream.getvalue()
     assert "bankid login" in logged
     assert order["orderRef"] not in logged and order["collectSecret"] not in logged
@@ -196,6 +213,6 @@ def test_the_phones_installation_id_reaches_identity_only_as_a_hash(client, worl
     client.post("/v1/auth/bankid", json={}, headers={"X-Device-Id": "install-1234"})
     client.post("/v1/auth/bankid", json={})
 
-    keyed, unkeyed = world.identity.start_requests
+    keyed, unkeyed = asked(world, "identity", "StartLogin")
     assert keyed.client_key.startswith("mobile:") and "install-1234" not in keyed.client_key
     assert unkeyed.client_key == ""

@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from mobile_fakes import MONTHLY
+from mobile_fakes import MONTHLY, fake_app, fake_client, fake_neighbour, fake_resident, fake_world, on_fakes  # noqa: F401 - not moved yet
 
 from bff_mobile.schemas.common import MAX_ANSWER_LENGTH
 from fickan.applications.v1 import applications_pb2 as apps_pb
@@ -519,14 +519,14 @@ def _decided_case(world, owner: str) -> str:
         timeline=[
             apps_pb.TimelineEntry(
                 at=datetime(2026, 12, 10, 9, 0, tzinfo=UTC),
-                status="submitted",
+                status=apps_pb.APPLICATION_STATUS_SUBMITTED,
                 text="Ansökan är skickad till kommunen.",
                 text_en="The application was sent to the municipality.",
                 actor="resident",
             ),
             apps_pb.TimelineEntry(
                 at=datetime(2026, 12, 10, 15, 0, tzinfo=UTC),
-                status="decided",
+                status=apps_pb.APPLICATION_STATUS_DECIDED,
                 text="Beslut är fattat.",
                 text_en="A decision has been made.",
                 actor="staff",

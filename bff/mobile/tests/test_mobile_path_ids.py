@@ -34,8 +34,8 @@ def test_a_bad_application_id_is_400_and_the_service_is_not_asked(client, reside
         error = answer.get_json()["error"]
         assert error["code"] == "invalid_id"
         assert error["fields"] == {"application_id": "Länken pekar inte på något giltigt. Gå tillbaka och försök igen."}
-    assert world.applications.calls == []
-    assert world.identity.calls == []
+    assert world.spies["applications"].names() == []
+    assert world.spies["identity"].names() == []
 
 
 @pytest.mark.parametrize("bad_id", BAD_IDS)
@@ -44,11 +44,11 @@ def test_a_bad_message_id_is_400(client, resident, world, bad_id):
 
     assert answer.status_code == 400
     assert answer.get_json()["error"]["code"] == "invalid_id"
-    assert world.notifications.messages == {}
+    assert world.spies["notifications"].names() == []
 
 
 def test_an_uppercase_uuid_is_accepted_and_passed_on_in_canonical_form(client, resident, world):
-    case_id = world.applications.add_case(resident.user_id)
+    case_id = world.applications.draft(resident).id
 
     answer = client.get(f"/v1/applications/{case_id.upper()}", headers=resident.headers)
 
@@ -61,4 +61,4 @@ def test_a_bad_form_kind_is_400(client, resident, world):
 
     assert answer.status_code == 400
     assert "kind" in answer.get_json()["error"]["fields"]
-    assert world.applications.calls == []
+    assert world.spies["applications"].names() == []

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import time
 
-from mobile_fakes import registrar
-
 from bff_mobile.app import create_app
-from fickan.applications.v1 import applications_pb2_grpc as apps_grpc
 from fickan_common.errors import BUSY_MESSAGE, Busy
-from fickan_common.grpc_server import build_server
 
 
 def test_a_dead_applications_service_is_a_quick_503(world, resident, dead_target):
@@ -30,8 +26,8 @@ def test_a_dead_applications_service_is_a_quick_503(world, resident, dead_target
     assert elapsed < 2.0
 
 
-def test_a_hung_service_is_503_when_the_deadline_passes(world, resident, dead_target):
-    services = world.services(timeout=0.5, applications=world.target("stuck"))
+def test_a_hung_service_is_503_when_the_deadline_passes(world, resident, stuck_target):
+    services = world.services(timeout=0.5, applications=stuck_target)
     client = create_app(services).test_client()
 
     started = time.perf_counter()
@@ -74,42 +70,24 @@ def test_a_bff_stays_ready_with_one_service_down_and_says_which(world, resident,
     assert contact.get_json()["error"]["message"] == "Tjänsten svarar inte just nu. Försök igen om en liten stund."
 
 
-class BusyApplications(apps_grpc.ApplicationsServiceServicer):
-    """A saturated service: it refuses every call as busy, before anything runs."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def ListMyApplications(self, request, context):  # noqa: N802
-        self.calls += 1
+def test_a_saturated_service_is_waited_for_briefly_then_429_with_retry_after_never_503(world, resident):
+    def busy(request, context):  # failure injection: applications refuses every call as busy
         raise Busy(BUSY_MESSAGE)
 
+    world.spies["applications"].inject("ListMyApplications", busy)
+    services = world.services()
+    services.applications.busy_wait = 0.6
+    client = create_app(services).test_client()
 
-def test_a_saturated_service_is_waited_for_briefly_then_429_with_retry_after_never_503(world, resident):
-    busy = BusyApplications()
-    add = apps_grpc.add_ApplicationsServiceServicer_to_server
-    server, port = build_server(
-        registrar(add, busy, "fickan.applications.v1.ApplicationsService"),
-        0,
-        world.tokens.verifier(),
-        host="127.0.0.1",
-    )
-    try:
-        services = world.services(applications=f"127.0.0.1:{port}")
-        services.applications.busy_wait = 0.6
-        client = create_app(services).test_client()
+    started = time.perf_counter()
+    answer = client.get("/v1/applications", headers=resident.headers)
+    elapsed = time.perf_counter() - started
 
-        started = time.perf_counter()
-        answer = client.get("/v1/applications", headers=resident.headers)
-        elapsed = time.perf_counter() - started
-
-        assert answer.status_code == 429
-        error = answer.get_json()["error"]
-        assert error["code"] == "busy"
-        assert error["message"] == "Många använder tjänsten just nu. Försök igen om en liten stund."
-        assert error["message_en"]
-        assert answer.headers["Retry-After"] == "2"
-        assert busy.calls >= 2  # the BFF sent it again while it waited
-        assert 0.1 < elapsed < 5.0  # it waited, then answered (no deadline of 3 s per try passed)
-    finally:
-        server.stop(0)
+    assert answer.status_code == 429
+    error = answer.get_json()["error"]
+    assert error["code"] == "busy"
+    assert error["message"] == "Många använder tjänsten just nu. Försök igen om en liten stund."
+    assert error["message_en"]
+    assert answer.headers["Retry-After"] == "2"
+    assert len(world.spies["applications"].of("ListMyApplications")) >= 2  # sent again while it waited
+    assert 0.1 < elapsed < 5.0  # it waited, then answered (no deadline of 3 s per try passed)

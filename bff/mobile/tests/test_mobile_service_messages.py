@@ -5,30 +5,31 @@ screen. Documented in /openapi.json."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import World, _close
 
 from bff_mobile.app import create_app
 from fickan.notifications.v1 import notifications_pb2 as notes_pb
 from fickan.notifications.v1 import notifications_pb2_grpc as notes_grpc
+from fickan_bff.testing import RealServices as World
 from fickan_common.grpc_client import ServiceClient
-from notifications.testing import RunningNotifications, running_notifications
+from notifications.testing import RunningNotifications
+
+
+def _close(services) -> None:  # type: ignore[no-untyped-def]
+    for client in services.all().values():
+        client.close()
 
 
 @pytest.fixture
-def notes(world: World, tmp_path) -> Iterator[RunningNotifications]:  # type: ignore[no-untyped-def]
-    with running_notifications(world.tokens.verifier(), str(tmp_path)) as running:
-        yield running
+def notes(world: World) -> RunningNotifications:
+    return world.notifications
 
 
 @pytest.fixture
 def api(world: World, notes: RunningNotifications):  # type: ignore[no-untyped-def]
-    world.reset()
-    services = world.services(notifications=notes.target)
+    services = world.services()
     yield create_app(services).test_client()
     _close(services)
 
@@ -46,7 +47,7 @@ def publish(world: World, notes: RunningNotifications, kind: str, text: str, sta
                 starts_at=(now + starts).isoformat(),
                 ends_at=(now + starts + timedelta(hours=2)).isoformat(),
             ),
-            token=world.tokens.token(str(uuid.uuid4()), roles=("resident", "admin")),
+            token=world.identity.log_in_staff("198501042389", "Adam Administratör", ["admin"]).access_token,
         )
     finally:
         client.close()
@@ -73,7 +74,8 @@ def test_the_overview_carries_the_notices_and_bankids_status(  # type: ignore[no
     world: World, notes: RunningNotifications, api, resident
 ) -> None:
     publish(world, notes, "disruption", "Inloggningen krånglar.", timedelta(minutes=-1))
-    world.identity.bankid_disrupted = True
+    world.identity.simulator.set_maintenance(True)  # BankID answers "maintenance" to identity's next call
+    assert api.post("/v1/auth/bankid", json={}).status_code == 503
     answer = api.get("/v1/overview", headers=resident.headers)
     body = answer.get_json()
     assert answer.status_code == 200

@@ -22,7 +22,7 @@ def test_a_missing_token_is_401_asking_the_resident_to_log_in(client):
 
 
 def test_an_expired_token_is_401_asking_to_log_in_again(client, world):
-    expired = world.tokens.token("resident-1", expires_in=-60)
+    expired = world.identity.token("resident-1", ttl=-60, device="mobile")
 
     answer = client.get("/v1/applications", headers={"Authorization": f"Bearer {expired}"})
 
@@ -44,7 +44,7 @@ def test_a_token_signed_by_another_key_is_401(client):
 
 def test_a_token_forged_with_identitys_key_id_is_401(client, world):
     forger = TokenFactory()
-    forger.kid = world.tokens.kid
+    forger.kid = world.identity.keys.current_kid
     forged = forger.token("resident-1")
 
     answer = client.get("/v1/me", headers={"Authorization": f"Bearer {forged}"})
@@ -62,39 +62,41 @@ def test_garbage_authorization_headers_are_401(client, header):
 
 
 def test_a_staff_token_is_403_in_the_residents_app(client, world):
-    staff = world.tokens.token("staff-1", roles=("staff",), unit="socialtjansten")
+    staff = world.identity.token("staff-1", roles=("case_worker",), unit="socialtjansten", device="web")
 
     answer = client.get("/v1/applications", headers={"Authorization": f"Bearer {staff}"})
 
     assert answer.status_code == 403
     assert _error(answer)["code"] == "forbidden"
-    assert world.applications.calls == []
+    assert world.spies["applications"].calls == []
 
 
 def test_the_token_is_checked_before_the_body_so_strangers_learn_nothing(client, world):
     answer = client.put("/v1/applications/not-a-uuid/answers", json={"nonsense": True})
 
     assert answer.status_code == 401
-    assert world.applications.calls == []
+    assert world.spies["applications"].calls == []
 
 
 def test_the_service_verifies_the_token_again(client, world, resident):
     """Defence in depth: the BFF forwards the caller's own token and the service sees that caller."""
     client.post("/v1/applications", json={"kind": "ekonomiskt_bistand"}, headers=resident.headers)
 
-    [case] = world.applications.cases.values()
-    assert case["owner"] == resident.user_id
+    [call] = world.spies["applications"].of("CreateDraft")
+    assert call.caller.user_id == resident.user_id and call.caller.token == resident.token
+    [case] = world.applications.applications.list_mine(call.caller)
+    assert case.applicant_id == resident.user_id
 
 
-def test_a_paired_watchs_glance_token_is_403_in_the_app(client, world):
-    glance = world.tokens.token("resident-1", device="watch", scope="glance", sid="watch:x")
+def test_a_paired_watchs_glance_token_is_403_in_the_app(client, world, resident):
+    glance = world.identity.glance_token(resident)
 
     for path in ("/v1/applications", "/v1/me", "/v1/devices", "/v1/access-log"):
         answer = client.get(path, headers={"Authorization": f"Bearer {glance}"})
         assert answer.status_code == 403, path
         assert _error(answer)["code"] == "forbidden"
-    assert world.applications.calls == []
-    assert world.identity.calls == []
+    assert world.spies["applications"].calls == []
+    assert world.spies["identity"].names() == []
 
 
 NEW_PROTECTED = [
@@ -109,9 +111,9 @@ NEW_PROTECTED = [
 
 
 @pytest.mark.parametrize(("method", "path", "body"), NEW_PROTECTED)
-def test_the_new_case_routes_need_a_residents_token_and_refuse_a_watch(client, world, method, path, body):
-    case_id = world.applications.add_case("resident-1")
-    glance = world.tokens.token("resident-1", device="watch", scope="glance", sid="watch:x")
+def test_the_new_case_routes_need_a_residents_token_and_refuse_a_watch(client, world, resident, method, path, body):
+    case_id = world.applications.draft(resident).id
+    glance = world.identity.glance_token(resident)
     url = path.format(id=case_id)
 
     missing = getattr(client, method)(url, json=body)
@@ -119,5 +121,5 @@ def test_the_new_case_routes_need_a_residents_token_and_refuse_a_watch(client, w
 
     assert missing.status_code == 401
     assert watch.status_code == 403
-    assert world.applications.calls == []
-    assert world.identity.calls == []
+    assert world.spies["applications"].calls == []
+    assert world.spies["identity"].names() == []

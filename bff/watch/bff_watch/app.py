@@ -18,7 +18,7 @@ from fickan.applications.v1 import applications_pb2 as apps_pb
 from fickan.contact.v1 import contact_pb2 as contact_pb
 from fickan.identity.v1 import identity_pb2 as identity_pb
 from fickan.notifications.v1 import notifications_pb2 as notes_pb
-from fickan_bff import live
+from fickan_bff import case_status, live
 from fickan_bff.app import create_base_app, services_of
 from fickan_bff.auth import AuthError
 from fickan_bff.clients import Services
@@ -99,7 +99,8 @@ def _case(message: apps_pb.CaseGlance) -> Case | None:
         return None
     return Case(
         title=message.title,
-        status=message.status,
+        status=case_status.name(message.status),
+        resident_must_act=message.resident_must_act,
         status_text=message.status_text,
         status_text_en=message.status_text_en,
         next_action=message.next_action,

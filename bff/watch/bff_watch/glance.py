@@ -28,9 +28,6 @@ NEXT_CHARS, NEXT_BYTES = 120, 230
 SHORT_CHARS, SHORT_BYTES = 40, 80  # "Beslut inom 5 h", "Utbetalning 25 jan: 6 480 kr"
 SERVICE_CHARS, SERVICE_BYTES = 60, 80  # "Driftstörning till 16:00", "Planerat underhåll 3 dec 22:00"
 
-# Statuses where the resident has to act: the case's own next step comes before unread messages.
-RESIDENT_ACTS = frozenset({"draft", "signature_pending", "completion_requested", "random_check"})
-
 _SPACE = re.compile(r"\s+")
 
 
@@ -39,7 +36,7 @@ class Case:
     """What applications' GetMyCaseGlance says (texts in Swedish and English)."""
 
     title: str
-    status: str
+    status: str  # the status as a word ("submitted"), from fickan_bff.case_status
     status_text: str
     status_text_en: str = ""
     next_action: str = ""
@@ -47,6 +44,9 @@ class Case:
     seconds_to_decision: int = 0
     payment_date: str = ""
     payment_amount: int = 0
+    # The service says the resident has to act (finish, sign, send what is missing): the case's own
+    # next step comes before unread messages.
+    resident_must_act: bool = False
 
 
 def dumps(payload: Any) -> bytes:
@@ -97,7 +97,7 @@ def next_step(case: Case | None, unread: int | None, lang: str) -> str:
     (finish, sign, send what is missing), then new messages, then what the case says (e.g. wait for
     the decision); our own words when the service gives none."""
     own = _own_step(case, lang) if case is not None else ""
-    if own and case is not None and case.status in RESIDENT_ACTS:
+    if own and case is not None and case.resident_must_act:
         return own
     if unread:
         text = texts.NEXT_READ_ONE if unread == 1 else texts.NEXT_READ_MANY
@@ -106,10 +106,6 @@ def next_step(case: Case | None, unread: int | None, lang: str) -> str:
         return getattr(texts.NEXT_START, lang)
     if own:
         return own
-    if case.status == "draft":
-        return getattr(texts.NEXT_FINISH_DRAFT, lang)
-    if case.status == "submitted":
-        return getattr(texts.NEXT_WAIT, lang)
     return getattr(texts.NEXT_FOLLOW, lang)
 
 
@@ -150,10 +146,7 @@ def payment(day: date, amount: int, lang: str) -> str:
 
 
 def _case(case: Case, lang: str) -> dict[str, Any]:
-    status_text = case.status_text
-    if lang == "en":
-        fallback = texts.STATUS[case.status].en if case.status in texts.STATUS else case.status_text
-        status_text = case.status_text_en or fallback
+    status_text = (case.status_text_en or case.status_text) if lang == "en" else case.status_text
     shown: dict[str, Any] = {
         "title": short_title(case.title),
         "status": fit(case.status, 24, 24),

@@ -19,13 +19,6 @@ NEXT_READ_ONE = Text("Du har ett oläst meddelande. Läs det i appen.", "You hav
 NEXT_READ_MANY = Text(
     "Du har {count} olästa meddelanden. Läs dem i appen.", "You have {count} unread messages. Read them in the app."
 )
-NEXT_FINISH_DRAFT = Text(
-    "Din ansökan är inte skickad. Gör klart den i appen.", "Your application is not sent. Finish it in the app."
-)
-NEXT_WAIT = Text(
-    "Vi handlägger din ansökan. Du får ett meddelande när det finns ett beslut.",
-    "We are handling your application. You will get a message when there is a decision.",
-)
 NEXT_FOLLOW = Text("Följ ditt ärende i appen.", "Follow your case in the app.")
 
 # --- Time to decision and the payment ----------------------------------------------------------
@@ -40,12 +33,6 @@ NEXT_BOOKING = Text("Bokad tid {date} kl. {time}, {kind}", "Booked time {date} a
 MONTHS = {
     "sv": ("jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-}
-
-# Case statuses in English (the services send the Swedish text; unknown statuses keep theirs).
-STATUS = {
-    "draft": Text("Utkast – inte skickad än", "Draft – not sent yet"),
-    "submitted": Text("Skickad – vi har tagit emot din ansökan", "Sent – we have received your application"),
 }
 
 # Leading words a watch has no room for ("Ansökan om ekonomiskt bistånd" → "Ekonomiskt bistånd").

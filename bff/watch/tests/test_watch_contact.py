@@ -3,7 +3,6 @@ and the number of the contact centre's replies the resident has not read, in the
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,9 +34,9 @@ def test_ring_me_without_a_usable_number_is_a_short_swedish_400_and_nothing_is_a
 def test_the_glance_counts_the_contact_centres_unread_replies(client, auth, world):
     client.post("/v1/ring-me", json={"phone": "070-123 45 67"}, headers=auth)
     [asked] = world.contact.questions
-    agent = world.tokens.token(str(uuid.uuid4()), roles=("contact_agent",), name="Vera", group=asked["group"])
+    vera = world.identity.log_in_staff("198501012382", "Vera Vägledare", ["contact_agent"], answer_group=asked["group"])
     desk: Desk = world.contact.servicer.desk  # the agent answers through the service's own use case
-    desk.reply(world.tokens.verifier().verify(agent), asked["id"], "Vi ringer dig klockan 14.")
+    desk.reply(world.identity.principal(vera), asked["id"], "Vi ringer dig klockan 14.")
 
     assert client.get("/v1/glance", headers=auth).get_json()["replies"] == 1
 
@@ -49,12 +48,11 @@ def test_a_watch_token_may_only_ask_to_be_rung(world):
     assert world.contact.questions == []
 
 
-def test_the_glance_shows_the_next_advisory_booking(client, auth, world):
+def test_the_glance_shows_the_next_advisory_booking(client, auth, world, tove):
     assert "booking" not in client.get("/v1/glance", headers=auth).get_json()  # none booked yet
     day = (datetime.now(ZoneInfo("Europe/Stockholm")) + timedelta(days=1)).date()
     _, second = world.contact.publish_times("Konsumentvägledning", day, start="13:00", end="14:00", kind="telephone")
-    resident = world.tokens.verifier().verify(world.tokens.token("resident-1", name="Tove"))
-    world.contact.servicer.bookings.book(resident, second)
+    world.contact.servicer.bookings.book(world.identity.principal(tove), second)
 
     glance = client.get("/v1/glance", headers=auth).get_json()
 

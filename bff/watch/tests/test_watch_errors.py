@@ -23,12 +23,12 @@ def test_no_token_is_401_telling_to_pair_the_watch(client, world):
 
     assert answer.status_code == 401
     assert _error(answer) == {"code": "token_missing", "message": "Klockan är inte kopplad. Koppla den till Fickan."}
-    assert world.applications.callers == []
-    assert world.identity.exchanged == []
+    assert world.spies["applications"].calls == []
+    assert world.spies["identity"].calls == []
 
 
 def test_an_expired_token_is_401_asking_to_log_in_again(client, world):
-    expired = world.tokens.token("resident-1", device="watch", expires_in=-60)
+    expired = world.identity.token("resident-1", ttl=-60, device="watch", scope="glance")
 
     answer = client.get("/v1/glance", headers={"Authorization": f"Bearer {expired}"})
 
@@ -41,17 +41,17 @@ def test_an_expired_token_is_401_asking_to_log_in_again(client, world):
 def test_a_forged_token_is_401(client, world, same_kid):
     forger = TokenFactory()
     if same_kid:
-        forger.kid = world.tokens.kid
+        forger.kid = world.identity.keys.current_kid
 
     answer = client.get("/v1/glance", headers={"Authorization": f"Bearer {forger.token('resident-1')}"})
 
     assert answer.status_code == 401
     assert _error(answer)["code"] == "token_invalid"
-    assert world.applications.callers == []
+    assert world.spies["applications"].calls == []
 
 
 def test_a_staff_token_is_403(client, world):
-    staff = world.tokens.token("staff-1", roles=("staff",))
+    staff = world.identity.token("staff-1", roles=("case_worker",), device="web")  # no resident role
 
     answer = client.get("/v1/glance", headers={"Authorization": f"Bearer {staff}"})
 

@@ -6,8 +6,10 @@ import json
 import unicodedata
 
 import pytest
+from conftest import messages_to
 
 from bff_watch.glance import MAX_BYTES, Case, dumps, fit, glance
+from fickan.applications.v1 import applications_pb2 as apps_pb
 
 LONG_TEXTS = [
     "Ansökan om " + "ekonomiskt bistånd och hyra och el " * 200,
@@ -54,9 +56,16 @@ def test_short_texts_are_left_alone():
     assert fit("  två   ord \n", 40, 100) == "två ord"
 
 
-def test_the_glance_over_grpc_stays_under_1_kb_with_long_service_texts(client, auth, world):
-    world.applications.add("resident-1", status="submitted", title="Ä" * 10_000, status_text='😀"' * 10_000)
-    world.notifications.unread["resident-1"] = 12
+def _glance_answers(world, **values) -> None:
+    """Failure injection: applications answers the glance with texts far longer than its own."""
+    world.spies["applications"].inject(
+        "GetMyCaseGlance", lambda request, context: apps_pb.CaseGlance(has_case=True, **values)
+    )
+
+
+def test_the_glance_over_grpc_stays_under_1_kb_with_long_service_texts(client, auth, world, tove):
+    _glance_answers(world, status="submitted", title="Ä" * 10_000, status_text='😀"' * 10_000)
+    messages_to(world, tove, 12)
 
     answer = client.get("/v1/glance", headers=auth)
 
@@ -84,9 +93,9 @@ def test_the_fullest_glance_is_under_1_kb(text, lang):
         payment_amount=2**63 - 1,
     )
 
-    for step_first in ("completion_requested", text):  # the case's step, or unread messages, as next
+    for step_first in (True, False):  # the case's step, or unread messages, as next
         payload = glance(
-            Case(**{**case.__dict__, "status": step_first}),
+            Case(**{**case.__dict__, "resident_must_act": step_first}),
             unread=-(2**31),
             lang=lang,
             replies=2**31,
@@ -101,10 +110,11 @@ def test_the_fullest_glance_is_under_1_kb(text, lang):
         assert payload["next"] and payload["booking"] and payload["service"]
 
 
-def test_the_glance_over_grpc_stays_under_1_kb_with_every_part_long(client, auth, world):
-    world.applications.add(
-        "resident-1",
+def test_the_glance_over_grpc_stays_under_1_kb_with_every_part_long(client, auth, world, tove):
+    _glance_answers(
+        world,
         status="completion_requested",
+        resident_must_act=True,
         title="Å" * 10_000,
         status_text='😀"' * 10_000,
         next_action="Skicka in det som saknas " + "och mer " * 5_000,
@@ -113,7 +123,7 @@ def test_the_glance_over_grpc_stays_under_1_kb_with_every_part_long(client, auth
         payment_date="2027-01-25",
         payment_amount=2**62,
     )
-    world.notifications.unread["resident-1"] = 2**31 - 1
+    messages_to(world, tove, 2)  # the largest counts: test_the_fullest_glance_is_under_1_kb
 
     for headers in (auth, {**auth, "Accept-Language": "en"}):
         answer = client.get("/v1/glance", headers=headers)

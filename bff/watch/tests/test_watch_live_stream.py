@@ -10,22 +10,21 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from conftest import World
 
 from bff_watch.app import create_app
 from fickan.applications.events.v1 import events_pb2 as app_events
-from notifications.testing import RunningNotifications, running_notifications
+from fickan_bff.testing import RealServices
+from notifications.testing import RunningNotifications
 
 
 @pytest.fixture
-def notes(world: World, tmp_path) -> Iterator[RunningNotifications]:  # type: ignore[no-untyped-def]
-    with running_notifications(world.tokens.verifier(), str(tmp_path), heartbeat=0.5) as running:
-        yield running
+def notes(world: RealServices) -> RunningNotifications:
+    return world.notifications
 
 
 @pytest.fixture
-def watch(world: World, notes: RunningNotifications):  # type: ignore[no-untyped-def]
-    services = world.services(notifications=notes.target)
+def watch(world: RealServices) -> Iterator:  # type: ignore[type-arg]
+    services = world.services()
     yield create_app(services).test_client()
     for client in services.all().values():
         client.close()
@@ -60,10 +59,11 @@ def decided(user: str, amount: int) -> app_events.DecisionMade:
 
 
 def test_the_watch_stream_carries_only_the_short_form_and_the_unread_count(
-    world: World, notes: RunningNotifications, watch
+    world: RealServices, notes: RunningNotifications, watch
 ) -> None:  # type: ignore[no-untyped-def]
-    user = str(uuid.uuid4())
-    headers = {"Authorization": f"Bearer {world.identity.paired(user)}"}
+    person = world.log_in("199001012385")
+    user = person.user_id
+    headers = {"Authorization": f"Bearer {world.identity.pair_watch(person)}"}
     response = watch.get("/v1/stream", headers=headers, buffered=False)
     assert response.status_code == 200 and response.mimetype == "text/event-stream"
     found = blocks(response)
@@ -78,10 +78,11 @@ def test_the_watch_stream_carries_only_the_short_form_and_the_unread_count(
 
 
 def test_the_watch_inbox_has_the_unread_count_and_the_three_newest_short_forms(
-    world: World, notes: RunningNotifications, watch
+    world: RealServices, notes: RunningNotifications, watch
 ) -> None:  # type: ignore[no-untyped-def]
-    user = str(uuid.uuid4())
-    headers = {"Authorization": f"Bearer {world.identity.paired(user)}"}
+    person = world.log_in("199001012385")
+    user = person.user_id
+    headers = {"Authorization": f"Bearer {world.identity.pair_watch(person)}"}
     for amount in (1, 2, 3, 4):
         notes.event("applications", "decision_made", decided(user, amount))
     answer = watch.get("/v1/inbox", headers=headers).get_json()
@@ -89,13 +90,18 @@ def test_the_watch_inbox_has_the_unread_count_and_the_three_newest_short_forms(
     assert [m["short"] for m in answer["newest"]] == ["Beviljad: 4 kr", "Beviljad: 3 kr", "Beviljad: 2 kr"]
 
 
-def test_an_unpaired_watch_and_a_bad_last_event_id_are_refused(world: World, watch) -> None:  # type: ignore[no-untyped-def]
+def test_an_unpaired_watch_and_a_bad_last_event_id_are_refused(world: RealServices, watch) -> None:  # type: ignore[no-untyped-def]
     assert watch.get("/v1/stream", headers={"Authorization": "Bearer not-a-watch-token!"}).status_code == 401
-    headers = {"Authorization": f"Bearer {world.identity.paired(str(uuid.uuid4()))}", "Last-Event-ID": "x"}
+    headers = {
+        "Authorization": "Bearer " + world.identity.pair_watch(world.log_in("199001012385")),
+        "Last-Event-ID": "x",
+    }
     assert watch.get("/v1/stream", headers=headers).status_code == 400
 
 
-def test_a_service_message_is_a_short_line_on_the_glance(world: World, notes: RunningNotifications, watch) -> None:  # type: ignore[no-untyped-def]
+def test_a_service_message_is_a_short_line_on_the_glance(
+    world: RealServices, notes: RunningNotifications, watch
+) -> None:  # type: ignore[no-untyped-def]
     """An admin's notice of a disruption shows as one line on the watch, in the watch's language,
     and the glance stays under 1 KB."""
     from datetime import UTC, datetime, timedelta
@@ -104,7 +110,7 @@ def test_a_service_message_is_a_short_line_on_the_glance(world: World, notes: Ru
     from fickan.notifications.v1 import notifications_pb2_grpc as notes_grpc
     from fickan_common.grpc_client import ServiceClient
 
-    headers = {"Authorization": f"Bearer {world.identity.paired(str(uuid.uuid4()))}"}
+    headers = {"Authorization": "Bearer " + world.identity.pair_watch(world.log_in("199001012385"))}
     assert "service" not in watch.get("/v1/glance", headers=headers).get_json()
     admin = ServiceClient(notes.target, notes_grpc.NotificationsServiceStub)
     now = datetime.now(UTC)
@@ -117,7 +123,7 @@ def test_a_service_message_is_a_short_line_on_the_glance(world: World, notes: Ru
                 starts_at=(now - timedelta(minutes=5)).isoformat(),
                 ends_at=(now + timedelta(hours=1)).isoformat(),
             ),
-            token=world.tokens.token(str(uuid.uuid4()), roles=("resident", "admin")),
+            token=world.identity.log_in_staff("198501012382", "Ada Admin", ["admin"]).access_token,
         )
     finally:
         admin.close()

@@ -6,6 +6,11 @@ from __future__ import annotations
 import pytest
 
 from bff_watch.app import create_app
+from fickan.identity.v1 import identity_pb2 as identity_pb
+
+
+def _polled(world) -> list[str]:
+    return [c.request.device_code for c in world.spies["identity"].of("PollWatchPairing")]
 
 
 def _start(client, **headers) -> dict:
@@ -26,8 +31,8 @@ def test_a_pairing_starts_without_a_token_and_says_what_to_do_in_swedish(client,
     assert len(answer.get_data()) < 1024
     body = answer.get_json()
     assert set(body) == {"deviceCode", "userCode", "expiresIn", "interval", "verificationText"}
-    assert body["deviceCode"] in world.identity.pairings
-    assert body["userCode"] == world.identity.pairings[body["deviceCode"]]["user_code"]
+    assert len(body["deviceCode"]) >= 40 and len(body["userCode"]) == 9  # XXXX-XXXX, as identity shows it
+    assert world.spies["identity"].names() == ["StartWatchPairing"]
     assert body["expiresIn"] == 600
     assert body["interval"] == 5
     assert body["verificationText"] == "Öppna Fickan i mobilen eller på webben och skriv koden."
@@ -39,14 +44,15 @@ def test_the_pairing_text_is_english_when_the_watch_asks_for_it(client):
     assert body["verificationText"] == "Open Fickan on your phone or the web and enter the code."
 
 
-def test_polling_is_pending_until_the_resident_confirms_then_complete_with_a_watch_token(client, world):
+def test_polling_is_pending_until_the_resident_confirms_then_complete_with_a_watch_token(client, world, tove):
     started = _start(client)
 
     pending = _poll(client, started["deviceCode"])
     assert pending.status_code == 200
     assert pending.get_json() == {"status": "authorization_pending", "text": "Väntar på att du skriver koden."}
 
-    world.identity.confirm(started["userCode"], "resident-1", name="Tove Svensson")
+    world.identity.confirm_watch(tove, started["userCode"])
+    world.identity.age_pairings(10)  # the watch waits its interval before polling again
     done = _poll(client, started["deviceCode"])
 
     assert done.status_code == 200
@@ -55,16 +61,15 @@ def test_polling_is_pending_until_the_resident_confirms_then_complete_with_a_wat
     assert body["status"] == "complete"
     assert body["name"] == "Tove Svensson"
     assert body["text"] == "Klockan är kopplad."
-    assert body["watchToken"] in world.identity.watch_tokens
-    # the token works for the glance
+    # the token works for the glance, as Tove's
     glance = client.get("/v1/glance", headers={"Authorization": f"Bearer {body['watchToken']}"})
     assert glance.status_code == 200
-    assert world.applications.callers == ["resident-1"]
+    assert [c.user_id for c in world.spies["applications"].of("GetMyCaseGlance")] == [tove.user_id]
 
 
-def test_the_watch_token_is_handed_out_once_then_the_pairing_is_expired(client, world):
+def test_the_watch_token_is_handed_out_once_then_the_pairing_is_expired(client, world, tove):
     started = _start(client)
-    world.identity.confirm(started["userCode"], "resident-1")
+    world.identity.confirm_watch(tove, started["userCode"])
     assert _poll(client, started["deviceCode"]).get_json()["status"] == "complete"
 
     again = _poll(client, started["deviceCode"]).get_json()
@@ -74,9 +79,9 @@ def test_the_watch_token_is_handed_out_once_then_the_pairing_is_expired(client, 
 
 def test_slow_down_is_a_status_too(client, world):
     started = _start(client)
-    world.identity.pairings[started["deviceCode"]]["status"] = "slow_down"
+    assert _poll(client, started["deviceCode"]).get_json()["status"] == "authorization_pending"
 
-    answer = _poll(client, started["deviceCode"], **{"Accept-Language": "en"})
+    answer = _poll(client, started["deviceCode"], **{"Accept-Language": "en"})  # sooner than the interval
 
     assert answer.status_code == 200
     assert answer.get_json() == {"status": "slow_down", "text": "Waiting for you to enter the code."}
@@ -89,12 +94,14 @@ def test_an_unknown_device_code_is_404_asking_to_start_again(client, world):
     assert answer.get_json() == {
         "error": {"code": "not_found", "message": "Kopplingen finns inte. Börja om på klockan."}
     }
-    assert world.identity.polled == ["A" * 43]
+    assert _polled(world) == ["A" * 43]
 
 
 def test_a_status_identity_should_not_send_is_500_not_a_guess(client, world):
     started = _start(client)
-    world.identity.pairings[started["deviceCode"]]["status"] = "unknown"
+    world.spies["identity"].inject(  # failure injection: an answer identity never gives
+        "PollWatchPairing", lambda request, context: identity_pb.PollWatchPairingResponse()
+    )
 
     answer = _poll(client, started["deviceCode"])
 
@@ -104,7 +111,8 @@ def test_a_status_identity_should_not_send_is_500_not_a_guess(client, world):
 
 def test_a_very_long_name_keeps_the_answer_under_1_kb(client, world):
     started = _start(client)
-    world.identity.confirm(started["userCode"], "resident-1", name="Å" * 5000)
+    long_named = world.log_in("199001022384", "Å" * 5000)
+    world.identity.confirm_watch(long_named, started["userCode"])
 
     answer = _poll(client, started["deviceCode"])
 
@@ -138,12 +146,12 @@ def test_bad_poll_bodies_are_a_compact_400_and_identity_is_not_asked(client, wor
     assert error["code"] == code
     assert error.get("field") == field
     assert error["message"]
-    assert world.identity.polled == []
+    assert _polled(world) == []
 
 
 def test_a_device_code_of_100_characters_is_still_asked_about(client, world):
     assert _poll(client, "a" * 100).status_code == 404
-    assert world.identity.polled == ["a" * 100]
+    assert _polled(world) == ["a" * 100]
 
 
 @pytest.mark.parametrize(
@@ -154,7 +162,7 @@ def test_pairing_is_post_only(client, world, method, path):
 
     assert answer.status_code == 405
     assert answer.get_json()["error"]["code"] == "method_not_allowed"
-    assert world.identity.pairings == {}
+    assert world.spies["identity"].calls == []
 
 
 def test_identity_down_is_a_quick_503(world, dead_target):

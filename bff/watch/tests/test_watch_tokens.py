@@ -8,11 +8,17 @@ import hashlib
 import threading
 
 import pytest
+from conftest import exchanged, glance_callers
 
 from bff_watch.app import create_app
 from bff_watch.auth import EXTENSION, WatchTokenCache
+from fickan.identity.v1 import identity_pb2 as identity_pb
+from fickan_common.errors import Unauthenticated
+from fickan_common.grpc_server import current_principal
 from fickan_common.testing import TokenFactory, captured_logs
 from fickan_common.tokens import Principal
+from identity import pairing
+from identity.pairing import WATCH_ACCESS_TTL
 
 
 class Clock:
@@ -34,64 +40,65 @@ def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_the_services_are_called_with_the_glance_token_not_the_watch_token(client, world):
-    watch_token = world.identity.paired("resident-1")
-    world.applications.add("resident-1", status="draft")
+def test_the_services_are_called_with_the_glance_token_not_the_watch_token(client, world, tove):
+    watch_token = world.identity.pair_watch(tove)
+    world.applications.draft(tove)
 
     answer = client.get("/v1/glance", headers=_bearer(watch_token))
 
     assert answer.status_code == 200
     assert answer.get_json()["case"]["status"] == "draft"
-    assert world.identity.exchanged == [watch_token]
-    assert world.applications.scopes == [("glance",)]
+    assert exchanged(world) == [watch_token]
+    [call] = world.spies["applications"].of("GetMyCaseGlance")
+    assert call.caller.scope == ("glance",) and call.caller.token != watch_token
 
 
-def test_a_second_glance_uses_the_cached_token_without_asking_identity(client, world, clock):
-    watch_token = world.identity.paired("resident-1")
+def test_a_second_glance_uses_the_cached_token_without_asking_identity(client, world, clock, tove):
+    watch_token = world.identity.pair_watch(tove)
 
     first = client.get("/v1/glance", headers=_bearer(watch_token))
     clock.now += 200  # well within 300 s - 30 s
     second = client.get("/v1/glance", headers=_bearer(watch_token))
 
     assert first.status_code == second.status_code == 200
-    assert world.identity.exchanged == [watch_token]
-    assert world.applications.callers == ["resident-1", "resident-1"]
+    assert exchanged(world) == [watch_token]
+    assert glance_callers(world) == [tove.user_id, tove.user_id]
 
 
-def test_a_cached_token_that_is_about_to_expire_is_traded_again(client, world, clock):
-    watch_token = world.identity.paired("resident-1")
+def test_a_cached_token_that_is_about_to_expire_is_traded_again(client, world, clock, tove):
+    watch_token = world.identity.pair_watch(tove)
 
     client.get("/v1/glance", headers=_bearer(watch_token))
-    clock.now += 300 - 30  # 30 s before it expires: no longer used
+    clock.now += WATCH_ACCESS_TTL - 30  # 30 s before it expires: no longer used
     answer = client.get("/v1/glance", headers=_bearer(watch_token))
 
     assert answer.status_code == 200
-    assert world.identity.exchanged == [watch_token, watch_token]
+    assert exchanged(world) == [watch_token, watch_token]
     clock.now += 1
     client.get("/v1/glance", headers=_bearer(watch_token))
-    assert len(world.identity.exchanged) == 2  # the new one is cached in turn
+    assert len(exchanged(world)) == 2  # the new one is cached in turn
 
 
-def test_a_token_that_lives_30_s_or_less_is_not_cached(client, world):
-    world.identity.glance_ttl = 30
-    watch_token = world.identity.paired("resident-1")
+def test_a_token_that_lives_30_s_or_less_is_not_cached(client, world, tove, monkeypatch):
+    monkeypatch.setattr(pairing, "WATCH_ACCESS_TTL", 30)  # identity's setting, in its own process
+    watch_token = world.identity.pair_watch(tove)
 
     for _ in range(3):
         assert client.get("/v1/glance", headers=_bearer(watch_token)).status_code == 200
 
-    assert len(world.identity.exchanged) == 3
+    assert len(exchanged(world)) == 3
 
 
-def test_each_watch_has_its_own_entry(client, world):
-    mine, theirs = world.identity.paired("resident-1"), world.identity.paired("resident-2")
-    world.applications.add("resident-2", status="submitted")
+def test_each_watch_has_its_own_entry(client, world, tove, nils):
+    mine, theirs = world.identity.pair_watch(tove), world.identity.pair_watch(nils)
+    world.applications.submitted(nils)
 
     assert client.get("/v1/glance", headers=_bearer(mine)).get_json()["case"] is None
-    assert client.get("/v1/glance", headers=_bearer(theirs)).get_json()["case"]["status"] == "submitted"
+    assert client.get("/v1/glance", headers=_bearer(theirs)).get_json()["case"]["status"] == "received"
     assert client.get("/v1/glance", headers=_bearer(mine)).get_json()["case"] is None
 
-    assert world.identity.exchanged == [mine, theirs]
-    assert world.applications.callers == ["resident-1", "resident-2", "resident-1"]
+    assert exchanged(world) == [mine, theirs]
+    assert glance_callers(world) == [tove.user_id, nils.user_id, tove.user_id]
 
 
 @pytest.mark.parametrize(
@@ -101,22 +108,22 @@ def test_each_watch_has_its_own_entry(client, world):
         ("en", "The watch is no longer paired. Pair it again."),
     ],
 )
-def test_a_revoked_watch_is_401_saying_it_is_no_longer_paired(client, world, lang, message):
-    watch_token = world.identity.paired("resident-1")
-    world.identity.revoke(watch_token)
+def test_a_revoked_watch_is_401_saying_it_is_no_longer_paired(client, world, tove, lang, message):
+    watch_token = world.identity.pair_watch(tove)
+    world.identity.unpair_watches(tove)
 
     answer = client.get("/v1/glance", headers={**_bearer(watch_token), "Accept-Language": lang})
 
     assert answer.status_code == 401
     assert answer.get_json() == {"error": {"code": "watch_unpaired", "message": message}}
     assert answer.headers["WWW-Authenticate"].startswith("Bearer")
-    assert world.applications.callers == []
+    assert glance_callers(world) == []
 
 
-def test_a_watch_revoked_while_cached_is_refused_once_its_glance_token_runs_out(client, world, clock):
-    watch_token = world.identity.paired("resident-1")
+def test_a_watch_revoked_while_cached_is_refused_once_its_glance_token_runs_out(client, world, clock, tove):
+    watch_token = world.identity.pair_watch(tove)
     assert client.get("/v1/glance", headers=_bearer(watch_token)).status_code == 200
-    world.identity.revoke(watch_token)
+    world.identity.unpair_watches(tove)
 
     clock.now += 100
     assert client.get("/v1/glance", headers=_bearer(watch_token)).status_code == 200  # the cached token
@@ -133,68 +140,86 @@ def test_something_that_cannot_be_a_watch_token_is_401_without_asking_identity(c
 
     assert answer.status_code == 401
     assert answer.get_json()["error"]["code"] in {"watch_unpaired", "token_missing"}
-    assert world.identity.exchanged == []
-    assert world.applications.callers == []
+    assert exchanged(world) == []
+    assert glance_callers(world) == []
 
 
-def test_an_exchanged_token_that_does_not_verify_is_never_used(client, world):
+def _exchange_answers(world, mint):
+    """Failure injection: identity's ExchangeWatchToken answers with a token `mint` makes."""
+
+    def answer(request, context):
+        return identity_pb.ExchangeWatchTokenResponse(access_token=mint(), expires_in=WATCH_ACCESS_TTL)
+
+    world.spies["identity"].inject("ExchangeWatchToken", answer)
+
+
+def test_an_exchanged_token_that_does_not_verify_is_never_used(client, world, tove):
     forger = TokenFactory()
-    world.identity.mint = lambda user_id, **claims: forger.token(user_id, **claims)
-    watch_token = world.identity.paired("resident-1")
+    watch_token = world.identity.pair_watch(tove)
+    _exchange_answers(world, lambda: forger.token(tove.user_id, device="watch", scope="glance"))
 
     answer = client.get("/v1/glance", headers=_bearer(watch_token))
 
     assert answer.status_code == 500
     assert answer.get_json()["error"]["code"] == "internal"
-    assert world.applications.callers == []
+    assert glance_callers(world) == []
     client.get("/v1/glance", headers=_bearer(watch_token))
-    assert len(world.identity.exchanged) == 2  # nothing was cached
+    assert len(exchanged(world)) == 2  # nothing was cached
 
 
-@pytest.mark.parametrize("claims", [{"scope": ""}, {"roles": ("staff",)}])
-def test_an_exchanged_token_that_is_not_a_residents_glance_token_is_never_used(client, world, claims):
-    def mint(user_id, **given):
-        given.update({k: v for k, v in claims.items() if k != "roles"})
-        return world.tokens.token(user_id, roles=claims.get("roles", ("resident",)), **given)
-
-    world.identity.mint = mint
-    watch_token = world.identity.paired("resident-1")
+@pytest.mark.parametrize("claims", [{"scope": ""}, {"roles": ("case_worker",)}])
+def test_an_exchanged_token_that_is_not_a_residents_glance_token_is_never_used(client, world, tove, claims):
+    given = {"device": "watch", "scope": "glance", "roles": ("resident",), **claims}
+    watch_token = world.identity.pair_watch(tove)
+    _exchange_answers(world, lambda: world.identity.token(tove.user_id, **given))  # signed by identity's key
 
     answer = client.get("/v1/glance", headers=_bearer(watch_token))
 
     assert answer.status_code == 500
-    assert world.applications.callers == []
+    assert glance_callers(world) == []
 
 
-def test_a_cached_token_the_services_refuse_is_traded_again_once(client, world, app):
-    watch_token = world.identity.paired("resident-1")
+def _glance_refuses(world, refused):
+    """Failure injection: applications refuses the glance tokens `refused` says (e.g. of a retired key)."""
+    real = world.applications.servicer.GetMyCaseGlance
+
+    def answer(request, context):
+        if refused(current_principal().token):
+            raise Unauthenticated("Inloggningen kunde inte kontrolleras. Logga in igen.")
+        return real(request, context)
+
+    world.spies["applications"].inject("GetMyCaseGlance", answer)
+
+
+def test_a_cached_token_the_services_refuse_is_traded_again_once(client, world, app, tove):
+    watch_token = world.identity.pair_watch(tove)
     client.get("/v1/glance", headers=_bearer(watch_token))
     cached = app.extensions[EXTENSION].get(watch_token)
-    world.applications.refuse_tokens.add(cached.token)  # e.g. its signing key was retired
+    _glance_refuses(world, lambda token: token == cached.token)
 
     answer = client.get("/v1/glance", headers=_bearer(watch_token))
 
     assert answer.status_code == 200
-    assert len(world.identity.exchanged) == 2
+    assert len(exchanged(world)) == 2
     assert app.extensions[EXTENSION].get(watch_token).token != cached.token
 
 
-def test_a_fresh_token_the_services_refuse_is_401_and_not_kept(client, world, app):
-    watch_token = world.identity.paired("resident-1")
-    world.applications.refuse_all = True  # every glance token is refused: no retry loop
+def test_a_fresh_token_the_services_refuse_is_401_and_not_kept(client, world, app, tove):
+    watch_token = world.identity.pair_watch(tove)
+    _glance_refuses(world, lambda token: True)  # every glance token is refused: no retry loop
 
     answer = client.get("/v1/glance", headers=_bearer(watch_token))
 
     assert answer.status_code == 401
     assert answer.get_json()["error"]["code"] == "token_invalid"
-    assert world.identity.exchanged == [watch_token]
+    assert exchanged(world) == [watch_token]
     assert len(app.extensions[EXTENSION]) == 0
 
 
-def test_a_dead_identity_is_503_for_a_watch_that_is_not_cached(world, dead_target):
+def test_a_dead_identity_is_503_for_a_watch_that_is_not_cached(world, dead_target, tove):
     client = create_app(world.services(identity=dead_target)).test_client()
 
-    answer = client.get("/v1/glance", headers=_bearer(world.identity.paired("resident-1")))
+    answer = client.get("/v1/glance", headers=_bearer(world.identity.pair_watch(tove)))
 
     assert answer.status_code == 503
     assert answer.get_json()["error"]["code"] == "unavailable"
@@ -255,18 +280,19 @@ def test_the_cache_is_safe_to_use_from_many_threads():
 
 
 # --- logs ---------------------------------------------------------------------------------------
-def test_no_watch_token_device_code_or_glance_token_is_ever_in_a_log_line(client, world, app):
+def test_no_watch_token_device_code_or_glance_token_is_ever_in_a_log_line(client, world, app, tove):
     with captured_logs() as stream:
         started = client.post("/v1/pairing").get_json()
         client.post("/v1/pairing/poll", json={"deviceCode": started["deviceCode"]})
-        world.identity.confirm(started["userCode"], "resident-1")
+        world.identity.confirm_watch(tove, started["userCode"])
+        world.identity.age_pairings(10)  # the watch waits its interval
         watch_token = client.post("/v1/pairing/poll", json={"deviceCode": started["deviceCode"]}).get_json()[
             "watchToken"
         ]
         client.get("/v1/glance", headers=_bearer(watch_token))
         glance_token = app.extensions[EXTENSION].get(watch_token).token
         client.get("/v1/glance", headers=_bearer(watch_token + "x"))  # unknown: identity refuses
-        world.identity.revoke(watch_token)
+        world.identity.unpair_watches(tove)
         app.extensions[EXTENSION].drop(watch_token)
         client.get("/v1/glance", headers=_bearer(watch_token))
         client.post("/v1/pairing/poll", json={"deviceCode": started["deviceCode"] + "$"})

@@ -36,6 +36,7 @@ from bff_web.views import (
     staff,
     wall,
 )
+from fickan_bff import case_status
 from fickan_bff.app import create_base_app
 from fickan_bff.clients import Services
 from fickan_bff.errors import BUSY_RETRY_AFTER_SECONDS, allow_header, http_status, is_unavailable
@@ -118,6 +119,7 @@ def create_app(services: Services | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     app.jinja_env.filters["kronor"] = formatting.kronor
+    app.jinja_env.filters["case_status"] = case_status.name
     app.register_blueprint(pages.bp)
     app.register_blueprint(login.bp)
     app.register_blueprint(applications.bp)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from conftest import PNR_ANNA, Platform, csrf_of, login, page
 from flask.testing import FlaskClient
 from google.protobuf.timestamp_pb2 import Timestamp
-from web_fakes import user_id_for
+from web_fakes import fake_platform, on_fakes, user_id_for  # noqa: F401 - not moved yet
 
 from fickan.identity.v1 import identity_pb2 as ipb
 

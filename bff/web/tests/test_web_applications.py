@@ -9,7 +9,7 @@ import re
 
 from conftest import PNR_ANNA, Platform, csrf_of, login, page
 from flask.testing import FlaskClient
-from web_fakes import StoredApplication, user_id_for
+from web_fakes import StoredApplication, fake_platform, on_fakes, user_id_for  # noqa: F401 - not moved yet
 
 PDF = b"%PDF-1.7\n%%EOF"
 PARTNER = "199001022384"

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from conftest import PNR_ANNA, PNR_BO, Platform, csrf_of, login, page
 from flask import Flask
 from flask.testing import FlaskClient
+from web_fakes import fake_platform, on_fakes  # noqa: F401 - not moved yet
 
 SERVICE = "Budget- och skuldrådgivning"
 PNR_RUT = "197001011111"

@@ -14,6 +14,7 @@ from conftest import PNR_ANNA, PNR_BO, Platform
 from playwright import sync_api
 from sqlalchemy import func, select
 from test_web_browser_smoke import ARGS, CHROMIUM
+from web_fakes import fake_platform, on_fakes  # noqa: F401 - not moved yet
 from werkzeug.serving import make_server
 
 from bff_web.app import create_app

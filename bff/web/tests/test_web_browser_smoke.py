@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from conftest import Platform
 from playwright import sync_api
+from web_fakes import fake_platform, on_fakes  # noqa: F401 - not moved yet
 from werkzeug.serving import make_server
 
 from bff_web.app import create_app

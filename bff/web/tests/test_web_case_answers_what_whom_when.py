@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from conftest import PNR_ANNA, Platform, login, page
 from flask.testing import FlaskClient
-from web_fakes import StoredApplication, _now, user_id_for
+from web_fakes import StoredApplication, _now, fake_platform, on_fakes, user_id_for  # noqa: F401 - not moved yet
 
 CASE = "6f1c1c1e-0000-4000-8000-00000000c0de"
 

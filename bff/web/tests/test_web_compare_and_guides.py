@@ -107,8 +107,7 @@ def test_a_made_up_guide_session_is_404(client: FlaskClient) -> None:
 
 
 def as_worker(platform: Platform) -> None:
-    platform.identity.roles[WORKER] = ("resident", "case_worker")
-    platform.identity.extra_claims[WORKER] = {"unit": "eb"}
+    platform.identity.give_roles(WORKER, "Karin Handläggare", ["case_worker"], unit="eb")
 
 
 def test_staff_see_the_guide_share_and_comment_a_figure(client: FlaskClient, platform: Platform) -> None:

@@ -9,7 +9,7 @@ import uuid
 
 from conftest import PNR_ANNA, PNR_BO, Platform, csrf_of, login, page
 from flask import Flask
-from web_fakes import user_id_for
+from web_fakes import fake_platform, on_fakes, user_id_for  # noqa: F401 - not moved yet
 
 from fickan_common.tokens import Principal
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import PNR_ANNA, Platform, csrf_of, login, page
 from flask import Flask
 from flask.testing import FlaskClient
-from web_fakes import StoredApplication
+from web_fakes import StoredApplication, fake_platform, on_fakes  # noqa: F401 - not moved yet
 
 from bff_web import numbers
 

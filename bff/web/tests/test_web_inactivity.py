@@ -14,6 +14,7 @@ import pytest
 from conftest import Platform, csrf_of, login, page
 from flask.testing import FlaskClient
 from test_web_applications import new_application, post_step
+from web_fakes import fake_platform, on_fakes  # noqa: F401 - not moved yet
 
 from bff_web import session as web_session
 

@@ -12,22 +12,20 @@ from collections.abc import Iterator
 import pytest
 from conftest import PNR_ANNA, Platform, csrf_of, login, page
 from flask.testing import FlaskClient
-from web_fakes import user_id_for
 
 from bff_web.app import create_app
 from fickan.applications.events.v1 import events_pb2 as app_events
-from notifications.testing import RunningNotifications, running_notifications
+from notifications.testing import RunningNotifications
 
 
 @pytest.fixture
-def notes(platform: Platform, tmp_path) -> Iterator[RunningNotifications]:  # type: ignore[no-untyped-def]
-    with running_notifications(platform.factory.verifier(), str(tmp_path), heartbeat=0.5) as running:
-        yield running
+def notes(platform: Platform) -> RunningNotifications:
+    return platform.notifications
 
 
 @pytest.fixture
 def web(platform: Platform, notes: RunningNotifications) -> Iterator[FlaskClient]:
-    services = platform.services(notifications=notes.target)
+    services = platform.services()
     app = create_app(services)
     app.config["TESTING"] = True
     yield app.test_client()
@@ -74,10 +72,10 @@ def test_live_pages_point_at_the_event_stream_and_work_without_it(web: FlaskClie
 
 
 def test_a_decision_reaches_the_open_page_as_an_event_without_its_contents_and_resumes(
-    web: FlaskClient, notes: RunningNotifications
+    web: FlaskClient, notes: RunningNotifications, platform: Platform
 ) -> None:
     login(web)
-    user = user_id_for(PNR_ANNA)
+    user = platform.identity.user_id(PNR_ANNA)
     response = web.get("/mina-sidor/handelser", buffered=False)
     assert response.status_code == 200 and response.mimetype == "text/event-stream"
     found = blocks(response)

@@ -5,15 +5,36 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import time
 
+import pytest
 from conftest import PNR_ANNA, Platform, csrf_of, login, page
 from flask import Flask
 from flask.testing import FlaskClient
-from web_fakes import FAILING_PERSONAL_NUMBER, USER_FAILED_MESSAGE
 
 from bff_web import session as web_session
 from fickan.identity.v1 import identity_pb2
 from fickan_common.logs import JsonFormatter
+from identity.domain import bankid
+from identity.service import PNR_MESSAGE
+
+FAILING_PERSONAL_NUMBER = "199001019802"  # a test number; its BankID app fails to start (the simulator)
+USER_FAILED_MESSAGE = bankid.user_message("failed", "startFailed")
+STARTING = bankid.user_message("pending", "userSign")  # the simulator's app opened the order by itself
+
+
+@pytest.fixture(autouse=True)
+def _failing_app(platform: Platform) -> None:
+    platform.identity.simulator.set_scenario("startFailed", after=0, personal_number=FAILING_PERSONAL_NUMBER)
+
+
+def _started(platform: Platform) -> list:  # type: ignore[type-arg]
+    return _asked(platform, "StartLogin")
+
+
+def _asked(platform: Platform, method: str) -> list:  # type: ignore[type-arg]
+    return [c.request for c in platform.spies["identity"].of(method)]
 
 
 def test_start_page_is_swedish_and_offers_login(client: FlaskClient) -> None:
@@ -27,7 +48,7 @@ def test_login_waits_on_bankid_then_lands_on_mina_sidor(client: FlaskClient, pla
     token = csrf_of(page(client, "/logga-in"))
     response = client.post("/logga-in", data={"personal_number": PNR_ANNA, "csrf_token": token})
     assert response.status_code == 302 and response.location == "/logga-in/vantar"
-    started = platform.identity.started_with[-1]
+    started = _started(platform)[-1]
     assert started.personal_number == PNR_ANNA
     assert started.device == identity_pb2.DEVICE_WEB
 
@@ -36,7 +57,7 @@ def test_login_waits_on_bankid_then_lands_on_mina_sidor(client: FlaskClient, pla
     assert waiting.status_code == 200
     assert '<noscript><meta http-equiv="refresh" content="1"></noscript>' in html  # a new QR code each second
     assert "Öppna BankID" in html
-    assert "Starta BankID-appen." in html  # identity's own user message
+    assert STARTING in html  # identity's own user message
     assert "autostarttoken=" in html and "<svg" in html  # the QR code, drawn on the page
 
     done = client.get("/logga-in/vantar")
@@ -69,7 +90,7 @@ def test_cancel_login_cancels_the_order(client: FlaskClient, platform: Platform)
     html = page(client, "/logga-in/vantar")
     response = client.post("/logga-in/avbryt", data={"csrf_token": csrf_of(html)})
     assert response.status_code == 302 and response.location == "/logga-in"
-    assert [o.cancelled for o in platform.identity.orders.values()] == [True]
+    assert platform.identity.simulator.pending_orders() == []  # BankID was told
     assert "Inloggningen avbröts." in page(client, "/logga-in")
 
 
@@ -83,15 +104,15 @@ def test_malformed_personal_number_shows_error_400_without_calling_identity(
     assert 'class="error-summary"' in html and 'href="#personal_number"' in html
     assert 'aria-invalid="true"' in html
     assert "Skriv personnumret med 12 siffror" in html
-    assert platform.identity.started_with == []
+    assert _started(platform) == []
 
 
 def test_identity_field_error_is_shown_next_to_the_input(client: FlaskClient) -> None:
     token = csrf_of(page(client, "/logga-in"))
-    # Ten digits pass the page's own check; the fake identity wants twelve and says why.
-    response = client.post("/logga-in", data={"personal_number": "9001011234", "csrf_token": token})
+    # Twelve digits pass the page's own check; identity finds the check digit wrong and says why.
+    response = client.post("/logga-in", data={"personal_number": "199001019803", "csrf_token": token})
     assert response.status_code == 400
-    assert "Personnumret är inte giltigt." in response.get_data(as_text=True)
+    assert PNR_MESSAGE in response.get_data(as_text=True)
 
 
 def test_personal_number_never_in_url_session_cookie_or_log(app: Flask, client: FlaskClient) -> None:
@@ -142,23 +163,24 @@ def test_login_post_without_csrf_is_refused_400(client: FlaskClient, platform: P
     response = client.post("/logga-in", data={"personal_number": PNR_ANNA})
     assert response.status_code == 400
     assert "Formuläret har gått ut" in response.get_data(as_text=True)
-    assert platform.identity.started_with == []
+    assert _started(platform) == []
 
 
-def test_a_qr_login_needs_no_personnummer_and_the_qr_code_changes(
-    client: FlaskClient, platform: Platform, monkeypatch
-) -> None:
-    monkeypatch.setattr(platform.identity, "pending_polls", 2)
+def test_a_qr_login_needs_no_personnummer_and_the_qr_code_changes(client: FlaskClient, platform: Platform) -> None:
     token = csrf_of(page(client, "/logga-in"))
     response = client.post("/logga-in", data={"mode": "qr", "csrf_token": token})
     assert response.status_code == 302
-    started = platform.identity.started_with[-1]
+    started = _started(platform)[-1]
     assert started.personal_number == "" and started.return_url == ""
     first = page(client, "/logga-in/vantar")
+    time.sleep(1.1)  # the QR code changes every second
     second = client.get("/logga-in/status").get_json()
-    assert second["status"] == "pending" and second["message"] == "Starta BankID-appen."
+    assert second["status"] == "pending" and second["message"]
     assert second["qr"].startswith("<svg") and second["qrData"] not in first  # the next second's code
+    platform.identity.simulator.scan(second["qrData"], PNR_ANNA)  # Anna scans it with her BankID app
     done = client.get("/logga-in/status").get_json()
+    while done["status"] == "pending":
+        done = client.get("/logga-in/status").get_json()
     assert done == {"status": "complete", "next": "/mina-sidor"}
     assert "Hej Anna Andersson!" in page(client, "/mina-sidor")
 
@@ -168,15 +190,12 @@ def test_same_device_gives_bankid_the_return_address_and_a_link_to_the_app(
 ) -> None:
     token = csrf_of(page(client, "/logga-in"))
     client.post("/logga-in", data={"mode": "same_device", "csrf_token": token})
-    started = platform.identity.started_with[-1]
+    started = _started(platform)[-1]
     assert started.return_url == "http://localhost/logga-in/vantar"
     html = page(client, "/logga-in/vantar")
-    assert f"bankid:///?autostarttoken={started_token(platform)}&amp;redirect=null" in html
+    token = re.search(r"bankid:///\?autostarttoken=([0-9a-f-]+)&amp;redirect=null", html).group(1)
+    platform.identity.simulator.autostart(token, PNR_ANNA)  # it is identity's order's own token
     assert "<svg" not in html  # no QR code on the device that has BankID
-
-
-def started_token(platform: Platform) -> str:
-    return platform.identity.last_auto_start
 
 
 def test_a_failed_login_seen_by_the_script_leads_to_the_failure_page(client: FlaskClient) -> None:
@@ -192,19 +211,22 @@ def test_the_status_without_a_login_says_failed(client: FlaskClient) -> None:
 
 
 def test_the_access_token_is_renewed_before_it_runs_out(client: FlaskClient, platform: Platform, monkeypatch) -> None:
-    monkeypatch.setattr(platform.identity, "expires_in", 60)  # inside the two minutes before expiry: renew
-    before = len(platform.identity.refreshed)
+    monkeypatch.setattr(platform.identity.identity, "ttl", 60)  # inside the two minutes before expiry: renew
     login(client)
-    page(client, "/mina-sidor")
-    assert len(platform.identity.refreshed) == before + 1
     with client.session_transaction() as stored:
-        assert stored[web_session.REFRESH] in platform.identity.refresh_tokens
+        first = stored[web_session.REFRESH]
+    page(client, "/mina-sidor")
+    assert [r.refresh_token for r in _asked(platform, "RefreshToken")] == [first]
+    with client.session_transaction() as stored:
+        assert stored[web_session.REFRESH] != first
+        assert platform.identity.identity.refresh(stored[web_session.REFRESH]).access_token  # identity's, live
 
 
 def test_a_revoked_session_ends_the_web_session(client: FlaskClient, platform: Platform, monkeypatch) -> None:
-    monkeypatch.setattr(platform.identity, "expires_in", 60)
+    monkeypatch.setattr(platform.identity.identity, "ttl", 60)
     login(client)
-    platform.identity.refresh_tokens.clear()  # identity revoked the session (idle, logout elsewhere)
+    with client.session_transaction() as stored:
+        platform.identity.identity.logout(refresh_token=stored[web_session.REFRESH])  # ended elsewhere
     response = client.get("/mina-sidor")
     assert response.status_code == 302 and response.location == "/logga-in"
 
@@ -214,4 +236,6 @@ def test_logout_revokes_the_refresh_token_at_identity(client: FlaskClient, platf
     with client.session_transaction() as stored:
         refresh = stored[web_session.REFRESH]
     client.post("/logga-ut", data={"csrf_token": csrf_of(page(client, "/mina-sidor"))})
-    assert platform.identity.logged_out[-1] == refresh
+    assert [r.refresh_token for r in _asked(platform, "Logout")] == [refresh]
+    with pytest.raises(Exception):  # noqa: B017 - identity's own refusal, whatever its class
+        platform.identity.identity.refresh(refresh)

@@ -42,7 +42,7 @@ def applications_target(applications_db: Database, platform: Platform) -> Iterat
     server, port = build_server(
         register(Applications(db), retention=Retention(db, settings=SETTINGS)),
         0,
-        platform.factory.verifier(),
+        platform.verifier,
         public_methods=PUBLIC_METHODS,
         host="127.0.0.1",
     )
@@ -103,7 +103,7 @@ def test_admins_read_the_retention_log_and_nobody_else_reaches_it(
     assert refused.status_code == 403, (refused.status_code, refused.location)
 
     admin = app.test_client()
-    platform.identity.roles[ADMIN] = ("resident", "admin")
+    platform.identity.give_roles(ADMIN, "Adam Administratör", ["admin"])
     login(admin, ADMIN)
     assert 'href="/personal/gallring"' in page(admin, "/personal")
     html = page(admin, "/personal/gallring")

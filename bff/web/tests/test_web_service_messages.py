@@ -15,21 +15,20 @@ from flask.testing import FlaskClient
 
 from bff_web import formatting
 from bff_web.app import create_app
-from notifications.testing import RunningNotifications, running_notifications
+from notifications.testing import RunningNotifications
 
 ADMIN = "198501042389"
 REGION = r'<div class="service-notices" role="region" aria-label="Driftinformation">(.*?)</div>\s*</div>'
 
 
 @pytest.fixture
-def notes(platform: Platform, tmp_path) -> Iterator[RunningNotifications]:  # type: ignore[no-untyped-def]
-    with running_notifications(platform.factory.verifier(), str(tmp_path)) as running:
-        yield running
+def notes(platform: Platform) -> RunningNotifications:
+    return platform.notifications
 
 
 @pytest.fixture
 def web(platform: Platform, notes: RunningNotifications) -> Iterator[FlaskClient]:
-    services = platform.services(notifications=notes.target)
+    services = platform.services()
     app = create_app(services)
     app.config["TESTING"] = True
     yield app.test_client()
@@ -42,7 +41,7 @@ def local(delta: timedelta) -> str:
 
 
 def as_admin(web: FlaskClient, platform: Platform) -> str:
-    platform.identity.roles[ADMIN] = ("resident", "admin")
+    platform.identity.give_roles(ADMIN, "Adam Administratör", ["admin"])
     login(web, ADMIN)
     return page(web, "/personal/driftmeddelanden")
 
@@ -138,6 +137,7 @@ def test_pages_still_work_when_notifications_is_away(platform: Platform) -> None
 
 def test_bankids_own_disruption_is_said_on_the_login_page(web: FlaskClient, platform: Platform) -> None:
     assert "BankID har driftstörningar." not in page(web, "/logga-in")
-    platform.identity.bankid_disrupted = True
+    platform.identity.simulator.set_maintenance(True)  # BankID answers "maintenance" to identity's next call
+    assert web.post("/logga-in", data={"csrf_token": csrf_of(page(web, "/logga-in"))}).status_code in (302, 503)
     shown = page(web, "/logga-in")
     assert "BankID har driftstörningar." in shown and 'class="notice notice-warning" role="status"' in shown

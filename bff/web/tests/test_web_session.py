@@ -7,9 +7,8 @@ import base64
 import zlib
 
 import pytest
-from conftest import PNR_ANNA, Platform, csrf_of, login, page
+from conftest import Platform, csrf_of, login, page
 from flask.testing import FlaskClient
-from web_fakes import user_id_for
 
 from bff_web import session as web_session
 from bff_web.app import create_app
@@ -28,13 +27,13 @@ def test_post_without_session_redirects_to_login(client: FlaskClient, platform: 
     token = csrf_of(page(client, "/logga-in"))
     response = client.post("/ansokan/ny", data={"csrf_token": token})
     assert response.status_code == 302 and response.location == "/logga-in"
-    assert platform.applications.apps == {}
+    assert "CreateDraft" not in platform.spies["applications"].names()
 
 
 def test_expired_token_clears_session_and_redirects_with_message(client: FlaskClient, platform: Platform) -> None:
     page(client, "/")
     with client.session_transaction() as session:
-        session[web_session.TOKEN] = platform.factory.token(user_id_for(PNR_ANNA), expires_in=-60)
+        session[web_session.TOKEN] = platform.identity.token("anna", ttl=-60, device="web")
     response = client.get("/mina-sidor")
     assert response.status_code == 302 and response.location == "/logga-in"
     with client.session_transaction() as session:
@@ -45,7 +44,7 @@ def test_expired_token_clears_session_and_redirects_with_message(client: FlaskCl
 def test_token_signed_by_someone_else_is_refused(client: FlaskClient) -> None:
     page(client, "/")
     with client.session_transaction() as session:
-        session[web_session.TOKEN] = TokenFactory().token(user_id_for(PNR_ANNA))
+        session[web_session.TOKEN] = TokenFactory().token("anna", device="web")
     response = client.get("/mina-sidor")
     assert response.status_code == 302 and response.location == "/logga-in"
     assert "Inloggningen kunde inte kontrolleras." in page(client, "/logga-in")
@@ -54,7 +53,7 @@ def test_token_signed_by_someone_else_is_refused(client: FlaskClient) -> None:
 def test_token_without_resident_role_gets_403_page(client: FlaskClient, platform: Platform) -> None:
     page(client, "/")
     with client.session_transaction() as session:
-        session[web_session.TOKEN] = platform.factory.token("staff-1", roles=("staff",))
+        session[web_session.TOKEN] = platform.identity.token("staff-1", roles=("case_worker",), device="web")
     response = client.get("/mina-sidor")
     assert response.status_code == 403
     assert "Du har inte behörighet" in response.get_data(as_text=True)
@@ -68,7 +67,7 @@ def test_csrf_missing_or_wrong_is_400_and_nothing_created(client: FlaskClient, p
         assert response.status_code == 400
         html = response.get_data(as_text=True)
         assert "Formuläret har gått ut eller kom inte från Fickan." in html
-    assert platform.applications.apps == {}
+    assert "CreateDraft" not in platform.spies["applications"].names()
 
 
 def test_csrf_token_changes_at_login(client: FlaskClient) -> None:

@@ -26,7 +26,13 @@ def test_slow_service_hits_the_deadline_and_gives_503(platform: Platform) -> Non
     app = create_app(platform.services(timeout=0.3))
     client = app.test_client()
     login(client)
-    platform.applications.delay = 1.0
+    slow = platform.applications.servicer.ListMyApplications
+
+    def late(request, context):  # failure injection: applications answers after a second
+        time.sleep(1.0)
+        return slow(request, context)
+
+    platform.spies["applications"].inject("ListMyApplications", late)
     started = time.perf_counter()
     response = client.get("/mina-sidor")
     elapsed = time.perf_counter() - started

@@ -11,7 +11,7 @@ from conftest import PNR_ANNA, Platform
 from playwright import sync_api
 from test_web_bookings_in_browser import base_url, logged_in_page  # noqa: F401 - the fixture
 from test_web_browser_smoke import ARGS, CHROMIUM
-from web_fakes import user_id_for
+from web_fakes import fake_platform, on_fakes, user_id_for  # noqa: F401 - not moved yet
 
 from contact.service import record_case_status
 from fickan_common.tokens import Principal

@@ -8,12 +8,11 @@ import re
 from conftest import Platform, csrf_of, login, page
 from flask import Flask
 
-PNR_BENGT = "197002022222"
+PNR_BENGT = "198501032380"  # a test number of Skatteverket's
 
 
 def test_a_screen_link_shows_the_board_until_it_is_revoked(app: Flask, platform: Platform) -> None:
-    platform.identity.roles[PNR_BENGT] = ("resident", "contact_agent")
-    platform.identity.extra_claims[PNR_BENGT] = {"group": "BBMT"}
+    platform.identity.give_roles(PNR_BENGT, "Bengt Vägledare", ["contact_agent"], answer_group="BBMT")
     bengt, screen = app.test_client(), app.test_client()
     login(bengt, PNR_BENGT)
     listed = page(bengt, "/personal/tavla/skarmar")

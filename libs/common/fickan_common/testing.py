@@ -250,3 +250,48 @@ class WebPushTestingService:
         import requests
 
         requests.post(f"{self.url}/expire-subscription/{client_hash}", timeout=5).raise_for_status()
+
+
+# What reads the environment: os.environ / os.getenv, and fickan_common.settings' readers.
+ENVIRONMENT_READERS = frozenset({"environ", "getenv", "env_str", "env_int", "env_float", "env_bool", "from_env"})
+
+
+def environment_reads(package_dir: str | os.PathLike[str], allowed: tuple[str, ...] = ("settings.py",)) -> list[str]:
+    """Every place in a service's package (its migrations left out) that reads the environment outside
+    its settings module, as "path:line name": one settings object, read once at start, is the only
+    way a setting comes in (docs/architecture.md)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(package_dir)
+    found: list[tuple[str, int, str]] = []
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root)
+        if relative.name in allowed or "migrations" in relative.parts:
+            continue
+        where = relative.as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Attribute) and node.attr in ENVIRONMENT_READERS:
+                found.append((where, node.lineno, node.attr))
+            elif isinstance(node, ast.Name) and node.id in ENVIRONMENT_READERS:
+                found.append((where, node.lineno, node.id))
+            elif isinstance(node, ast.ImportFrom):
+                names = [a.name for a in node.names if a.name in ENVIRONMENT_READERS]
+                found += [(where, node.lineno, f"import {name}") for name in names]
+    return [f"{where}:{line} {what}" for where, line, what in sorted(found)]
+
+
+def imported_modules(path: str | os.PathLike[str]) -> set[str]:
+    """The modules a Python file imports (absolute names; `from x import y` as both x and x.y)."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"), str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names

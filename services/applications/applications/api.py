@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import grpc
 
 from applications import settings as settings_module
 from applications import steps
-from applications.casework import Casework, CaseworkSettings
+from applications.casework import Casework
 from applications.contact_links import ContactLinks
 from applications.domain import calculation as calc
 from applications.domain import cases, forms
 from applications.people import IdentityPeople
-from applications.retention import KEPT, REMOVED, Retention, RetentionSettings
+from applications.retention import KEPT, REMOVED, Retention
 from applications.service import CASE_CAVEAT, ESTIMATE_CAVEAT, Applications
+from applications.settings import RetentionSettings
 from applications.signing import Signing
 from applications.store import IDEMPOTENCY, OUTBOX, Application
 from fickan.applications.v1 import applications_pb2 as pb
@@ -27,7 +28,6 @@ from fickan_common.errors import NotFound, ValidationFailed
 from fickan_common.events import BackgroundFlusher, Publisher
 from fickan_common.grpc_server import current_principal
 from fickan_common.idempotency import IdempotencyStore
-from fickan_common.settings import env_bool, env_int, env_str
 from fickan_common.timestamps import to_timestamp
 
 SERVICE = f"/{pb.DESCRIPTOR.package}.ApplicationsService/"
@@ -52,6 +52,11 @@ COMMANDS = {
         "CloseCase",
     )
 }
+
+
+def status_value(status: str) -> int:
+    """A case's status as the contract's enum: APPLICATION_STATUS_ and the status in capitals."""
+    return pb.ApplicationStatus.Value(f"APPLICATION_STATUS_{status.upper()}")
 
 
 def calculation_message(result: calc.Calculation | None, caveat: str) -> pb.Calculation | None:
@@ -124,9 +129,10 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
             kind=app.kind,
             form_version=app.form_version,
             title=steps.title(app),
-            status=app.status,
+            status=status_value(app.status),
             status_text=status.sv,
             status_text_en=status.en,
+            resident_must_act=app.status in cases.RESIDENTS_ACT,
             version=app.version,
             created_at=to_timestamp(steps.aware(app.created_at)),
             submitted_at=to_timestamp(steps.aware(app.submitted_at)),
@@ -164,6 +170,7 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
         if decision is not None:
             answer.decision.CopyFrom(decision)
         if not full:
+            self._allowed(answer, app, role)
             next_step = steps.next_action(app, role)
             answer.next_action, answer.next_action_en = next_step.sv, next_step.en
             dated = steps.next_step_date(app)
@@ -181,12 +188,14 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
                 text = cases.staff_timeline_text(event.status, event.kind, text)
             answer.timeline.add(
                 at=to_timestamp(steps.aware(event.at)),
-                status=event.status,
+                status=status_value(event.status),
                 text=text.sv,
                 text_en=text.en,
                 actor=event.actor,
             )
         latest = details["requests"][-1] if details["requests"] else None
+        overdue = latest is not None and latest.answered_at is None and latest.due_date < self.applications.today()
+        self._allowed(answer, app, role, overdue)
         for request in details["requests"]:
             in_reach = request is latest and self.applications.completion_open(app, request)
             answer.completion_requests.add(
@@ -401,6 +410,15 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
         return self._glance(app, "applicant", open_request)
 
     @staticmethod
+    def _allowed(answer: pb.Application, app: Application, role: str, overdue: bool = False) -> None:
+        """What the caller may do now (a list has no completions: the overdue decision shows in full)."""
+        allowed = cases.allowed(app.status, role, (app.decision or {}).get("outcome", ""), overdue)
+        answer.can_edit, answer.can_withdraw = allowed.edit, allowed.withdraw
+        answer.can_start_work, answer.can_request_completion = allowed.start_work, allowed.request_completion
+        answer.can_decide, answer.can_schedule_payment = allowed.decide, allowed.schedule_payment
+        answer.can_close = allowed.close
+
+    @staticmethod
     def _glance(app, role: str, open_request) -> pb.CaseGlance:
         status, step = cases.text_of(app.status), steps.next_action(app, role, open_request)
         due = steps.aware(app.due_at)
@@ -410,7 +428,8 @@ class ApplicationsServicer(pb_grpc.ApplicationsServiceServicer):
             has_case=True,
             application_id=app.id,
             title=steps.title(app),
-            status=app.status,
+            status=status_value(app.status),
+            resident_must_act=app.status in cases.RESIDENTS_ACT,
             status_text=status.sv,
             status_text_en=status.en,
             next_action=step.sv,
@@ -533,7 +552,7 @@ def register(  # type: ignore[no-untyped-def]
     signing: Signing | None = None,
 ):
     casework = casework or Casework(applications.db, applications.on_events, today=applications.today)
-    retention = retention or Retention(applications.db, applications.on_events, RetentionSettings.from_env())
+    retention = retention or Retention(applications.db, applications.on_events, RetentionSettings())
     signing = signing or Signing(applications, None)  # without identity, signing answers UNAVAILABLE
 
     def _register(server: grpc.Server) -> Iterable[str]:
@@ -545,42 +564,29 @@ def register(  # type: ignore[no-untyped-def]
     return _register
 
 
-def casework_settings() -> CaseworkSettings:
-    cap = env_int("FICKAN_HOUSING_CAP", 0)
-    return CaseworkSettings(
-        auto_decide=env_bool("FICKAN_AUTO_DECIDE", False),
-        random_check_rate=float(env_str("FICKAN_RANDOM_CHECK_RATE", "0") or 0),
-        housing_cap=cap or None,
-    )
-
-
-def today_from_env() -> date:
-    """Today, or FICKAN_TODAY (YYYY-MM-DD) on a demo or test platform that lives in a given month."""
-    fixed = env_str("FICKAN_TODAY", "")
-    return date.fromisoformat(fixed) if fixed else datetime.now(UTC).date()
-
-
 def main() -> None:
     settings = settings_module.load()
-    db = Database(settings.database_url)
-    publisher = Publisher(settings.amqp_uri)
+    settings.configure_domain()
+    db = Database(settings.service.database_url)
+    publisher = Publisher(settings.service.amqp_uri)
     flusher = BackgroundFlusher(db, OUTBOX, publisher)
-    casework = Casework(db, flusher.kick, casework_settings(), today=today_from_env)
-    people = IdentityPeople(settings.identity_target)  # identity, on the caller's behalf
+    casework = Casework(db, flusher.kick, settings.casework, today=settings.today)
+    people = IdentityPeople(settings.service.identity_target)  # identity, on the caller's behalf
     applications = Applications(
         db,
         on_events=flusher.kick,
-        unit=env_str("FICKAN_CASE_UNIT", "ekonomiskt-bistand"),
+        unit=settings.case_unit,
         people=people,
-        links=ContactLinks(env_str("FICKAN_CONTACT_TARGET", "127.0.0.1:50054")),
-        today=today_from_env,
-        # The api receives a sent case itself (see docs/architecture.md); 0 leaves it to the worker.
-        receive=casework.receive if env_bool("FICKAN_RECEIVE_AT_ONCE", True) else None,
+        links=ContactLinks(settings.contact_target),
+        today=settings.today,
+        # The api receives a sent case itself (see docs/architecture.md); False leaves it to the worker.
+        receive=casework.receive if settings.receive_at_once else None,
     )
+    retention = Retention(db, flusher.kick, settings.retention)
     run_api(
-        settings,
-        register(applications, casework, signing=Signing(applications, people)),
-        identity_verifier(settings.identity_target, settings.amqp_uri, "applications"),
+        settings.service,
+        register(applications, casework, retention, signing=Signing(applications, people)),
+        identity_verifier(settings.service.identity_target, settings.service.amqp_uri, "applications"),
         PUBLIC_METHODS,
         on_stop=publisher.close,
         glance_methods=GLANCE_METHODS,

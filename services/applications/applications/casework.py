@@ -10,7 +10,6 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -22,6 +21,7 @@ from applications import steps, texts
 from applications.domain import calculation as calc
 from applications.domain import cases, forms, periods, proposals
 from applications.domain.cases import Text
+from applications.settings import CaseworkSettings
 from applications.store import INBOX, OUTBOX, Application, CompletionRequest, Payment
 from fickan.applications.events.v1 import events_pb2
 from fickan_common import metrics
@@ -40,13 +40,6 @@ RANDOM_CHECK_ITEMS = [
     "Underlag för alla inkomster du har angett",
     "Kvitton för alla utgifter du har angett",
 ]
-
-
-@dataclass(frozen=True)
-class CaseworkSettings:
-    auto_decide: bool = False  # decide by itself when every rule of the proposal passed
-    random_check_rate: float = 0.0  # share of sent cases picked for a random check (stickprov)
-    housing_cap: int | None = None  # the municipality's reasonable housing cost, if it has one
 
 
 class Casework:

@@ -16,10 +16,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def main() -> None:
     settings = settings_module.load()
-    upgrade(MIGRATIONS, settings.database_url)
+    upgrade(MIGRATIONS, settings.service.database_url)
     from applications.worker import ApplicationsWorker
 
-    declare_event_queues(settings.amqp_uri, ApplicationsWorker)
+    declare_event_queues(settings.service.amqp_uri, ApplicationsWorker)
 
 
 if __name__ == "__main__":

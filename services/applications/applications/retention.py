@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 from applications import steps, texts
 from applications.domain import cases
 from applications.domain.cases import Text
+from applications.settings import RetentionSettings
 from applications.store import OUTBOX, Application, Attachment, CaseEvent, CompletionRequest, RetentionLog, SigningOrder
 from fickan.applications.events.v1 import events_pb2
 from fickan_common.db import Database
 from fickan_common.errors import PermissionDenied
-from fickan_common.settings import env_int
 from fickan_common.tokens import Principal
 from fickan_common.unit_of_work import UnitOfWork
 
@@ -55,25 +55,6 @@ ADMINS_ONLY = texts.ADMINS_ONLY
 ENDED = (cases.CLOSED, cases.WITHDRAWN)
 # Never sent: a draft, or one still waiting for the co-applicant's signature (never seen by staff).
 UNSENT = (cases.DRAFT, cases.SIGNATURE_PENDING)
-
-
-@dataclass(frozen=True)
-class RetentionSettings:
-    draft_days: int = 30  # a draft nobody saved for this many days is deleted
-    warning_days: int = 7  # the resident is told this many days before
-    case_months: int = 36  # a closed or withdrawn case is thinned this many months after it ended
-    batch: int = 200  # at most this many cases per step and run
-
-    @classmethod
-    def from_env(cls) -> RetentionSettings:
-        draft_days = max(env_int("FICKAN_DRAFT_RETENTION_DAYS", cls.draft_days), 1)
-        warning_days = min(max(env_int("FICKAN_DRAFT_WARNING_DAYS", cls.warning_days), 0), draft_days)
-        return cls(
-            draft_days=draft_days,
-            warning_days=warning_days,
-            case_months=max(env_int("FICKAN_CASE_RETENTION_MONTHS", cls.case_months), 1),
-            batch=max(env_int("FICKAN_RETENTION_BATCH", cls.batch), 1),
-        )
 
 
 @dataclass(frozen=True)

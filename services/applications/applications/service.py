@@ -32,7 +32,7 @@ from fickan_common.unit_of_work import UnitOfWork, savepoint
 
 log = logging.getLogger(__name__)
 
-SIGNABLE = {cases.DRAFT, cases.SIGNATURE_PENDING}
+SIGNABLE = cases.EDITABLE
 COMPLETABLE = {*cases.WAITING_FOR_RESIDENT, cases.COMPLETION_SUBMITTED}
 UPLOADABLE = {cases.DRAFT, cases.SIGNATURE_PENDING, *COMPLETABLE}
 ANSWER_TEXT_MAX = 4000  # completion_requests.answer_text

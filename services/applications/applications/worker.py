@@ -15,9 +15,8 @@ from nameko.timer import timer
 
 from applications import settings as settings_module
 from applications import targets
-from applications.api import casework_settings, today_from_env
 from applications.casework import Casework
-from applications.retention import Retention, RetentionSettings
+from applications.retention import Retention
 from applications.store import IDEMPOTENCY, OUTBOX
 from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
 from fickan_common.db import Database
@@ -25,18 +24,19 @@ from fickan_common.logs import setup_logging
 from fickan_common.worker import WorkerRuntime, event_handler
 
 _settings = settings_module.load()
-setup_logging(f"{settings_module.NAME}-worker", _settings.log_level)
+_settings.configure_domain()
+setup_logging(f"{settings_module.NAME}-worker", _settings.service.log_level)
 log = logging.getLogger(__name__)
 
 
 class ApplicationsWorker:
     name = settings_module.NAME
 
-    runtime = WorkerRuntime(lambda: Database(_settings.database_url), OUTBOX, idempotency=IDEMPOTENCY)
+    runtime = WorkerRuntime(lambda: Database(_settings.service.database_url), OUTBOX, idempotency=IDEMPOTENCY)
 
     def _casework(self) -> Casework:
         assert self.runtime.db is not None and self.runtime.publisher is not None
-        return Casework(self.runtime.db, self._publish_soon, casework_settings(), today=today_from_env)
+        return Casework(self.runtime.db, self._publish_soon, _settings.casework, today=_settings.today)
 
     def _publish_soon(self, event_ids: Iterable[str]) -> None:
         """Publish the events just committed, in the background (the handler acknowledges its message
@@ -85,7 +85,7 @@ class ApplicationsWorker:
     def apply_retention(self) -> None:
         """Drafts warned and deleted, closed cases thinned: one bounded batch of each per run."""
         assert self.runtime.db is not None
-        swept = Retention(self.runtime.db, self._publish_soon, RetentionSettings.from_env()).sweep()
+        swept = Retention(self.runtime.db, self._publish_soon, _settings.retention).sweep()
         if swept.warned or swept.deleted or swept.thinned:
             log.info(
                 "retention applied",

@@ -39,7 +39,8 @@ def test_draft_save_and_submit_publishes_application_submitted(running):
     user = str(uuid.uuid4())
     token = running.tokens.token(user)
     draft = running.stub.CreateDraft(pb.CreateDraftRequest(kind=KIND), metadata=md(token))
-    assert (draft.status, draft.version, draft.title) == ("draft", 1, "Ansökan om ekonomiskt bistånd")
+    assert (draft.status, draft.version) == (pb.APPLICATION_STATUS_DRAFT, 1)
+    assert draft.title == "Ansökan om ekonomiskt bistånd"
     saved = running.stub.SaveAnswers(
         pb.SaveAnswersRequest(application_id=draft.application_id, answers=COMPLETE, expected_version=1),
         metadata=md(token),
@@ -48,7 +49,8 @@ def test_draft_save_and_submit_publishes_application_submitted(running):
     done = running.stub.Submit(
         pb.SubmitRequest(application_id=draft.application_id, expected_version=2), metadata=md(token)
     )
-    assert done.status == "submitted" and done.status_text.startswith("Skickad") and done.submitted_at.seconds
+    assert done.status == pb.APPLICATION_STATUS_SUBMITTED
+    assert done.status_text.startswith("Skickad") and done.submitted_at.seconds
     with running.db.transaction() as session:
         envelopes = session.execute(select(OUTBOX.table.c.envelope)).scalars().all()
     assert [e["event_type"] for e in envelopes] == ["case_status_changed", "application_submitted"]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from applications.domain import calculation
 from applications.domain.calculation import (
     TABLES_DIR,
     Adjustment,
@@ -35,7 +36,7 @@ TABLES = TABLES_DIR  # the installed package's own tables (scripts/check_alone.s
 
 @pytest.fixture(autouse=True)
 def _packaged_tables_only(monkeypatch):
-    monkeypatch.delenv("FICKAN_RIKSNORM_DIR", raising=False)
+    monkeypatch.setattr(calculation, "own_tables_dir", None)
 
 
 def amounts(calc: Calculation) -> dict[str, int]:
@@ -464,19 +465,19 @@ def _write(folder: Path, year: int, **changes) -> Path:
 def test_the_municipalitys_own_tables_take_precedence(tmp_path, monkeypatch):
     _write(tmp_path, 2026, version=7, adults={"single": {"amount": 4000}, "couple": {"amount": 7200}})
     _write(tmp_path, 2027, version=1)
-    monkeypatch.setenv("FICKAN_RIKSNORM_DIR", str(tmp_path))
+    calculation.use_tables_dir(tmp_path)
     assert {2023, 2026, 2027} <= set(available_years())
     calc = calculate(CalculationInput(year=2026, adults=1))
     # own table: 4 000 + 1 130 (its common costs, copied from 2023) = 5 130
     assert (calc.table_version, calc.norm_total, calc.estimated) == (7, 5130, False)
     assert calculate(CalculationInput(year=2023, adults=1)).norm_total == 4620  # still the packaged one
-    monkeypatch.delenv("FICKAN_RIKSNORM_DIR")
+    calculation.use_tables_dir(None)
     assert calculate(CalculationInput(year=2026, adults=1)).norm_total == 5220
 
 
 def test_a_replaced_table_is_read_again(tmp_path, monkeypatch):
     path = _write(tmp_path, 2026, version=1)
-    monkeypatch.setenv("FICKAN_RIKSNORM_DIR", str(tmp_path))
+    calculation.use_tables_dir(tmp_path)
     assert load_table(2026).version == 1
     _write(tmp_path, 2026, version=2)
     stat = path.stat()
@@ -501,7 +502,7 @@ def test_a_broken_table_is_refused_with_the_file_and_the_problem(tmp_path, monke
     data = json.loads(path.read_text(encoding="utf-8"))
     data.update(changes)
     path.write_text(json.dumps(data), encoding="utf-8")
-    monkeypatch.setenv("FICKAN_RIKSNORM_DIR", str(tmp_path))
+    calculation.use_tables_dir(tmp_path)
     with pytest.raises(NormTableError) as caught:
         load_table(2026)
     assert str(path) in caught.value.message
@@ -509,7 +510,7 @@ def test_a_broken_table_is_refused_with_the_file_and_the_problem(tmp_path, monke
 
 
 def test_a_missing_folder_of_own_tables_fails_loudly(tmp_path, monkeypatch):
-    monkeypatch.setenv("FICKAN_RIKSNORM_DIR", str(tmp_path / "finns-inte"))
+    calculation.use_tables_dir(tmp_path / "finns-inte")
     with pytest.raises(NormTableError) as caught:
         load_table(2026)
     assert "FICKAN_RIKSNORM_DIR" in caught.value.message

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from applications.domain import calculation_input, forms
+from applications.domain import calculation, calculation_input, forms
 from applications.domain.calculation import (
     ASSESSED,
     ASSESSED_COSTS,
@@ -65,7 +65,7 @@ households = st.builds(
 
 @pytest.fixture(autouse=True)
 def _packaged_tables_only(monkeypatch):
-    monkeypatch.delenv("FICKAN_RIKSNORM_DIR", raising=False)
+    monkeypatch.setattr(calculation, "own_tables_dir", None)
 
 
 @SETTINGS

@@ -104,6 +104,8 @@ def test_first_application_with_co_applicant_to_paid_decision(flow: Flow) -> Non
     # The partner's personnummer is kept as identity's user id; the answer only shows it masked.
     assert saved.co_applicant_id == SARA and saved.answers["partner_personnummer"] == "19900102-****"
     assert saved.calculation.need_total > 0 and saved.calculation.lines  # a preliminary calculation of the draft
+    # What the caller may do comes with the case, from the service's rules.
+    assert saved.can_edit and saved.can_withdraw and saved.resident_must_act and not saved.can_decide
 
     # Without a signature nothing is sent.
     code, details = code_of(
@@ -114,7 +116,8 @@ def test_first_application_with_co_applicant_to_paid_decision(flow: Flow) -> Non
         pb.SubmitRequest(application_id=draft.application_id, signature_id=flow.sign(ANNA, draft.application_id)),
         metadata=anna,
     )
-    assert sent.status == "signature_pending" and sent.applicant_signed and not sent.co_applicant_signed
+    assert sent.status == pb.APPLICATION_STATUS_SIGNATURE_PENDING
+    assert sent.applicant_signed and not sent.co_applicant_signed
     assert "signature_requested" in flow.events()
 
     # The co-applicant sees it waiting for them, and signs.
@@ -122,11 +125,12 @@ def test_first_application_with_co_applicant_to_paid_decision(flow: Flow) -> Non
     mine = flow.stub.ListMyApplications(pb.ListMyApplicationsRequest(), metadata=sara).applications
     assert [(a.application_id, a.awaiting_my_signature) for a in mine] == [(draft.application_id, True)]
     assert mine[0].next_action == "Skriv under ansökan med ditt BankID."
+    assert not mine[0].can_edit and mine[0].can_withdraw and mine[0].resident_must_act  # only the applicant edits
     submitted = flow.stub.Sign(
         pb.SignRequest(application_id=draft.application_id, signature_id=flow.sign(SARA, draft.application_id)),
         metadata=sara,
     )
-    assert submitted.status == "submitted" and submitted.unit == UNIT
+    assert submitted.status == pb.APPLICATION_STATUS_SUBMITTED and submitted.unit == UNIT
 
     # The worker receives it: a calculation and a proposal that needs a case worker (a first application).
     proposal = flow.casework.receive(draft.application_id)
@@ -137,8 +141,11 @@ def test_first_application_with_co_applicant_to_paid_decision(flow: Flow) -> Non
     queue = flow.stub.ListUnitCases(pb.ListUnitCasesRequest(), metadata=worker).cases
     assert [c.application_id for c in queue] == [draft.application_id] and queue[0].due_at.seconds
     case = flow.stub.GetCase(pb.GetCaseRequest(application_id=draft.application_id), metadata=worker)
-    assert case.status == "received" and case.proposal.recommendation == "needs_case_worker"
+    assert case.status == pb.APPLICATION_STATUS_RECEIVED and case.proposal.recommendation == "needs_case_worker"
     assert len(case.proposal.checks) >= 8 and case.calculation.result > 0
+    staff_may = (case.can_start_work, case.can_request_completion, case.can_decide, case.can_schedule_payment)
+    assert staff_may == (True, True, True, False) and not (case.can_close or case.can_withdraw or case.can_edit)
+    assert not case.resident_must_act
 
     flow.stub.StartWork(pb.CaseActionRequest(application_id=draft.application_id), metadata=worker)
     asked = flow.stub.RequestCompletion(
@@ -147,10 +154,12 @@ def test_first_application_with_co_applicant_to_paid_decision(flow: Flow) -> Non
         ),
         metadata=worker,
     )
-    assert asked.status == "completion_requested"
+    assert asked.status == pb.APPLICATION_STATUS_COMPLETION_REQUESTED
+    assert not asked.can_decide and not asked.can_start_work  # the resident has until the due date
     seen = flow.stub.GetApplication(pb.GetApplicationRequest(application_id=draft.application_id), metadata=anna)
     assert seen.next_action == "Skicka in det som saknas senast 2 december 2026."
     assert seen.completion_requests[0].items == ["Lönebesked för november"]
+    assert seen.resident_must_act and seen.can_withdraw and not seen.can_edit
 
     payslip = upload(flow, ANNA, draft.application_id, "lonebesked.png", PNG)
     flow.stub.SubmitCompletion(
@@ -162,19 +171,21 @@ def test_first_application_with_co_applicant_to_paid_decision(flow: Flow) -> Non
     decided = flow.stub.Decide(
         pb.DecideRequest(application_id=draft.application_id, outcome="approved"), metadata=worker
     )
-    assert decided.status == "decided" and decided.decision.amount == case.calculation.result
+    assert decided.status == pb.APPLICATION_STATUS_DECIDED and decided.decision.amount == case.calculation.result
     assert decided.decision.outcome_text == "Beviljad" and not decided.decision.appeal
+    assert decided.can_schedule_payment and not (decided.can_close or decided.can_decide)
     scheduled = flow.stub.SchedulePayment(
         pb.SchedulePaymentRequest(application_id=draft.application_id), metadata=worker
     )
-    assert scheduled.status == "payment_scheduled" and scheduled.payment_date == "2026-11-25"
+    assert scheduled.status == pb.APPLICATION_STATUS_PAYMENT_SCHEDULED and scheduled.payment_date == "2026-11-25"
     seen = flow.stub.GetApplication(pb.GetApplicationRequest(application_id=draft.application_id), metadata=sara)
     assert seen.next_action == "Pengarna betalas ut 25 november 2026."
 
     assert flow.casework.pay_due() == 1
     done = flow.stub.GetApplication(pb.GetApplicationRequest(application_id=draft.application_id), metadata=anna)
-    assert done.status == "closed" and done.paid_at.seconds
-    steps = [e.status for e in done.timeline]
+    assert done.status == pb.APPLICATION_STATUS_CLOSED and done.paid_at.seconds
+    assert not (done.can_withdraw or done.can_edit or done.resident_must_act)
+    steps = [pb.ApplicationStatus.Name(e.status).removeprefix("APPLICATION_STATUS_").lower() for e in done.timeline]
     assert steps == [
         "signature_pending",
         "submitted",
@@ -260,12 +271,13 @@ def test_a_standard_month_for_a_single_adult_is_decided_automatically(flow: Flow
     proposal = flow.casework.receive(draft.application_id)
     assert proposal["recommendation"] == "approve", proposal
     case = flow.stub.GetApplication(pb.GetApplicationRequest(application_id=draft.application_id), metadata=token)
-    assert case.status == "payment_scheduled" and case.decision.automatic
+    assert case.status == pb.APPLICATION_STATUS_PAYMENT_SCHEDULED and case.decision.automatic
     assert case.payment_date == "2026-12-25" and case.payment_amount == case.calculation.result == 5220 + 7200 + 300
     glance = flow.stub.GetMyCaseGlance(
         pb.GetMyCaseGlanceRequest(), metadata=flow.token(user, device="watch", scope="glance")
     )
-    assert glance.status == "payment_scheduled" and glance.payment_date == "2026-12-25" and glance.next_action
+    assert glance.status == pb.APPLICATION_STATUS_PAYMENT_SCHEDULED
+    assert glance.payment_date == "2026-12-25" and glance.next_action
 
 
 def test_outside_the_period_the_resident_is_told_when_it_opens(flow: Flow) -> None:
@@ -333,7 +345,7 @@ def test_a_signature_of_another_version_or_person_is_refused(flow: Flow) -> None
         assert code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND)
     assert (
         flow.stub.GetApplication(pb.GetApplicationRequest(application_id=draft.application_id), metadata=token).status
-        == "draft"
+        == pb.APPLICATION_STATUS_DRAFT
     )
 
 

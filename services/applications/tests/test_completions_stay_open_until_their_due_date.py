@@ -35,7 +35,7 @@ def test_a_second_file_before_the_due_date_is_added_to_the_answer(desk: Desk) ->
         pb.SubmitCompletionRequest(application_id=case.application_id, text="Här är det.", attachment_ids=[first]),
         metadata=desk.auth(anna),
     )
-    assert answered.status == "completion_submitted"
+    assert answered.status == pb.APPLICATION_STATUS_COMPLETION_SUBMITTED
     assert get(desk, anna, case.application_id).completion_requests[-1].open_for_resident
 
     second = upload(desk, anna, case.application_id, "kontoutdrag.pdf")
@@ -46,7 +46,7 @@ def test_a_second_file_before_the_due_date_is_added_to_the_answer(desk: Desk) ->
         metadata=desk.auth(anna),
     )
     request = get(desk, anna, case.application_id).completion_requests[-1]
-    assert added.status == "completion_submitted"
+    assert added.status == pb.APPLICATION_STATUS_COMPLETION_SUBMITTED
     assert list(request.answer_attachment_ids) == [first, second]
     assert request.answer_text == "Här är det.\n\nOch kontoutdraget."
     assert any(e.text == "Du lade till i kompletteringen." for e in get(desk, anna, case.application_id).timeline)
@@ -73,7 +73,8 @@ def test_after_the_due_date_nothing_more_is_accepted_and_the_case_says_so(desk: 
                 assert "Tiden för kompletteringen gick ut" in refused.details()
             else:
                 raise AssertionError("accepted after the due date")
-        assert get(desk, anna, case.application_id).status == "completion_requested"  # no automatic decision
+        waiting = get(desk, anna, case.application_id).status
+        assert waiting == pb.APPLICATION_STATUS_COMPLETION_REQUESTED  # no automatic decision
     finally:
         desk.today[0] = desk.today[0] - timedelta(days=1)
 
@@ -111,9 +112,10 @@ def test_the_case_worker_decides_an_unanswered_completion_only_after_its_due_dat
     due = get(desk, anna, case.application_id).completion_requests[-1].due_date
     desk.today[0] = desk.today[0].fromisoformat(due) + timedelta(days=1)
     try:
-        assert get(desk, anna, case.application_id).status == "completion_requested"  # still waiting for a person
+        waiting = get(desk, anna, case.application_id).status
+        assert waiting == pb.APPLICATION_STATUS_COMPLETION_REQUESTED  # still waiting for a person
         decided = desk.stub.Decide(reject, metadata=desk.staff())
-        assert decided.status == "decided"
+        assert decided.status == pb.APPLICATION_STATUS_DECIDED
         shown = get(desk, anna, case.application_id)
         assert shown.decision.outcome == "rejected" and "överklaga" in shown.decision.appeal
         assert shown.decision.reasons == "Lönebeskedet kom inte in."

@@ -208,7 +208,7 @@ def test_submit_race_sends_and_receives_once(desk: Desk) -> None:
         sent = signed_once(
             *fire(lambda request=request, anna=anna: desk.stub.Submit(request, metadata=desk.auth(anna)))
         )
-        assert sent.status == "received"
+        assert sent.status == pb.APPLICATION_STATUS_RECEIVED
         case_id = draft.application_id
         assert desk.rows(case_id, "submitted") == 1 and desk.rows(case_id, "received") == 1
         assert desk.events(case_id, "application_submitted") == 1
@@ -346,7 +346,7 @@ def test_repeated_decision_with_one_key_decides_once_and_answers_every_click(des
             answers[0][0].SerializeToString(deterministic=True)
         }
         assert sum(1 for _, replayed in answers if not replayed) == 1  # the others were given its answer
-        assert all(a.status == "decided" for a, _ in answers)
+        assert all(a.status == pb.APPLICATION_STATUS_DECIDED for a, _ in answers)
         assert desk.rows(case.application_id, "decided") == 1
         assert desk.events(case.application_id, "decision_made") == 1
 

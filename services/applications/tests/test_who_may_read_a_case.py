@@ -131,7 +131,8 @@ def test_a_watch_sees_statuses_without_answers_and_nothing_else(running):
     case_id = submitted_case(running, user)
     glance = running.tokens.token(user, device="watch", scope="glance")
     listed = running.stub.ListMyApplications(pb.ListMyApplicationsRequest(), metadata=md(glance)).applications
-    assert [(a.application_id, a.status) for a in listed] == [(case_id, "submitted")] and dict(listed[0].answers) == {}
+    assert [(a.application_id, a.status) for a in listed] == [(case_id, pb.APPLICATION_STATUS_SUBMITTED)]
+    assert dict(listed[0].answers) == {}
     code, details = code_of(
         lambda: running.stub.GetApplication(pb.GetApplicationRequest(application_id=case_id), metadata=md(glance))
     )

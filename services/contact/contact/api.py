@@ -632,7 +632,7 @@ def build(
     centre: Centre | None = None,
     contact_settings: settings_module.ContactSettings | None = None,
 ) -> ContactServicer:
-    contact_settings = contact_settings or settings_module.load_contact()
+    contact_settings = contact_settings or settings_module.load()
     centre = centre or load_centre(contact_settings.centre_file)
     contact = Contact(db, centre, contact_settings, on_events=on_events)
     return ContactServicer(
@@ -662,13 +662,13 @@ def register(servicer: ContactServicer) -> Callable[[grpc.Server], Iterable[str]
 
 def main() -> None:
     settings = settings_module.load()
-    db = Database(settings.database_url)
-    publisher = Publisher(settings.amqp_uri)
+    db = Database(settings.service.database_url)
+    publisher = Publisher(settings.service.amqp_uri)
     flusher = BackgroundFlusher(db, OUTBOX, publisher)
     run_api(
-        settings,
-        register(build(db, on_events=flusher.kick)),
-        identity_verifier(settings.identity_target, settings.amqp_uri, "contact"),
+        settings.service,
+        register(build(db, on_events=flusher.kick, contact_settings=settings)),
+        identity_verifier(settings.service.identity_target, settings.service.amqp_uri, "contact"),
         public_methods=PUBLIC,
         glance_methods=GLANCE_METHODS,
         on_stop=publisher.close,

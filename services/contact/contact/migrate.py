@@ -16,10 +16,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def main() -> None:
     settings = settings_module.load()
-    upgrade(MIGRATIONS, settings.database_url)
+    upgrade(MIGRATIONS, settings.service.database_url)
     from contact.worker import ContactWorker
 
-    declare_event_queues(settings.amqp_uri, ContactWorker)
+    declare_event_queues(settings.service.amqp_uri, ContactWorker)
 
 
 if __name__ == "__main__":

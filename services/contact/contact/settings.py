@@ -9,6 +9,9 @@ NAME = "contact"
 
 @dataclass(frozen=True)
 class ContactSettings:
+    """Everything contact is set with, read once at start (the api, the worker, the migrate step)."""
+
+    service: ServiceSettings
     # The contact centre's groups, topics, reasons and routing rules; empty = the packaged file.
     centre_file: str
     # Questions from people not logged in, per address and per reply address, per hour.
@@ -20,12 +23,9 @@ class ContactSettings:
     open311_api_keys: str = ""
 
 
-def load() -> ServiceSettings:
-    return ServiceSettings.from_env(NAME, grpc_port=50054, metrics_port=9104)
-
-
-def load_contact() -> ContactSettings:
+def load() -> ContactSettings:
     return ContactSettings(
+        service=ServiceSettings.from_env(NAME, grpc_port=50054, metrics_port=9104),
         centre_file=env_str("FICKAN_CONTACT_CENTRE_FILE", ""),
         guest_per_address_per_hour=env_int("FICKAN_CONTACT_GUEST_PER_ADDRESS_PER_HOUR", 5),
         guest_per_reply_address_per_hour=env_int("FICKAN_CONTACT_GUEST_PER_REPLY_ADDRESS_PER_HOUR", 3),

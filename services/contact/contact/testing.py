@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from contact.api import GLANCE_METHODS, PUBLIC, build
 from contact.migrate import MIGRATIONS
-from contact.settings import load_contact
+from contact.settings import load
 from contact.store import Question, metadata
 from fickan_common.db import Database
 from fickan_common.migrations import upgrade
@@ -31,7 +31,7 @@ class ContactForTests:
         url = f"sqlite:///{folder}/contact.db"
         upgrade(MIGRATIONS, url)
         self.db = Database(url)
-        settings = replace(load_contact(), open311_api_keys=f"testklient={self.OPEN311_KEY}")
+        settings = replace(load(), open311_api_keys=f"testklient={self.OPEN311_KEY}")
         self.servicer = build(self.db, contact_settings=settings)
 
     def reset(self) -> None:

@@ -25,7 +25,7 @@ from fickan_common.timestamps import from_timestamp
 from fickan_common.worker import WorkerRuntime, event_handler
 
 _settings = settings_module.load()
-setup_logging(f"{settings_module.NAME}-worker", _settings.log_level)
+setup_logging(f"{settings_module.NAME}-worker", _settings.service.log_level)
 log = logging.getLogger(__name__)
 
 CASE_STATUS_CHANGED = "case_status_changed"
@@ -52,7 +52,7 @@ def handle_case_status_changed(db: Database, body: dict[str, Any]) -> bool:
 class ContactWorker:
     name = settings_module.NAME
 
-    runtime = WorkerRuntime(lambda: Database(_settings.database_url), OUTBOX, idempotency=IDEMPOTENCY)
+    runtime = WorkerRuntime(lambda: Database(_settings.service.database_url), OUTBOX, idempotency=IDEMPOTENCY)
 
     @timer(interval=1.0)
     def relay_outbox(self) -> None:

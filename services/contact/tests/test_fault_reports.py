@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from contact.api import COMMANDS, PUBLIC, build, register
-from contact.settings import load_contact
+from contact.settings import load
 from contact.store import FaultReport, Question
 from fickan.contact.v1 import contact_pb2 as pb
 from fickan.contact.v1 import contact_pb2_grpc as pb_grpc
@@ -34,7 +34,7 @@ def md(token: str) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def stub(db: Database, tokens: TokenFactory) -> Iterator[pb_grpc.ContactServiceStub]:
-    settings = replace(load_contact(), open311_api_keys=f"appen={KEY}")
+    settings = replace(load(), open311_api_keys=f"appen={KEY}")
     server, port = build_server(
         register(build(db, contact_settings=settings)),
         0,

@@ -5,7 +5,7 @@ make events happen. No fake of our own service."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -53,8 +53,9 @@ def _residents(data: Any) -> list[str]:
 
 @contextmanager
 def running_notifications(
-    verifier: TokenVerifier, directory: str, heartbeat: float = 1.0
+    verifier: TokenVerifier, directory: str, heartbeat: float = 1.0, wrap: Callable[[Any], Any] = lambda s: s
 ) -> Iterator[RunningNotifications]:
+    """`wrap` may put something around the servicer (a test's window on the calls reaching it)."""
     url = f"sqlite:///{directory}/notifications-{uuid.uuid4().hex[:8]}.db"
     upgrade(MIGRATIONS, url)
     db = Database(url)
@@ -62,7 +63,7 @@ def running_notifications(
     service = Notifications(db)
     servicer = NotificationsServicer(service, hub, heartbeat=heartbeat, poll=0.5, vapid_key="BTestKey")
     server, port = build_server(
-        register(service, servicer),
+        register(service, wrap(servicer)),
         0,
         verifier,
         PUBLIC_METHODS,

@@ -28,8 +28,11 @@ from bff_mobile.schemas.common import (
     version_field,
 )
 from bff_mobile.schemas.e_services import CalculationLineSchema, CalculationSchema
+from fickan_bff import case_status
 
 _ANSWER_NAME = re.compile(ANSWER_NAME)
+# The statuses a case can have, from the contract (the words case_status gives).
+STATUSES = " | ".join(case_status.NAMES)
 
 
 _UUID = re.compile(UUID)
@@ -253,7 +256,7 @@ class CaseCalculationSchema(CalculationSchema):
 
 class TimelineEntrySchema(ResponseSchema):
     at = fields.DateTime(allow_none=True, required=True)
-    status = fields.String(required=True)
+    status = fields.String(required=True, metadata={"description": f"The case's status after the entry: {STATUSES}"})
     text = fields.String(required=True, metadata={"description": "Swedish."})
     text_en = fields.String(data_key="textEn", required=True)
     actor = fields.String(required=True, metadata={"description": "resident | co_applicant | staff | system"})
@@ -305,13 +308,7 @@ class ApplicationSummarySchema(ResponseSchema):
     id = fields.String(required=True)
     kind = fields.String(required=True)
     title = fields.String(required=True)
-    status = fields.String(
-        required=True,
-        metadata={
-            "description": "draft | signature_pending | submitted | received | in_progress | completion_requested | "
-            "random_check | completion_submitted | decided | payment_scheduled | paid | closed | withdrawn"
-        },
-    )
+    status = fields.String(required=True, metadata={"description": STATUSES})
     status_text = fields.String(data_key="statusText", required=True, metadata={"description": "Swedish."})
     submitted_at = fields.DateTime(data_key="submittedAt", allow_none=True, required=True)
     version = fields.Integer(required=True)

@@ -26,6 +26,7 @@ from bff_mobile.schemas.applications import (
 from bff_mobile.schemas.common import UUID
 from bff_mobile.views.common import api, services, time_of
 from fickan.applications.v1 import applications_pb2 as apps_pb
+from fickan_bff import case_status
 from fickan_common import limits
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def _summary(app: apps_pb.Application) -> dict[str, Any]:
         "id": app.application_id,
         "kind": app.kind,
         "title": app.title,
-        "status": app.status,
+        "status": case_status.name(app.status),
         "status_text": app.status_text,
         "submitted_at": time_of(app, "submitted_at"),
         "version": app.version,
@@ -139,7 +140,7 @@ def _application(app: apps_pb.Application) -> dict[str, Any]:
         "timeline": [
             {
                 "at": time_of(entry, "at"),
-                "status": entry.status,
+                "status": case_status.name(entry.status),
                 "text": entry.text,
                 "text_en": entry.text_en,
                 "actor": entry.actor,

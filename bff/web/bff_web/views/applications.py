@@ -26,8 +26,6 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("applications", __name__)
 
-EDITABLE = ("draft", "signature_pending")
-UNDECIDED = ("submitted", "received", "in_progress", "completion_requested", "random_check", "completion_submitted")
 SIGN_ORDER = "sign_order"  # session: {"order_ref", "application_id", "auto_start", "mode"}
 
 
@@ -170,7 +168,7 @@ def _render_summary(
 @login_required
 def step(application_id: str, index: int) -> Response | tuple[str, int]:
     app = _application(application_id)
-    if app.status not in EDITABLE or app.role != "applicant":
+    if not app.can_edit:  # the service says: the applicant, before sending
         return redirect(url_for("applications.show", application_id=application_id))
     definition = _definition(app)
     if not 0 <= index < len(definition.steps):
@@ -203,7 +201,7 @@ def _upload_files(application_id: str, definition: web_forms.Definition, index: 
 @login_required
 def save_step(application_id: str, index: int) -> Response | tuple[str, int]:
     app = _application(application_id)
-    if app.status not in EDITABLE or app.role != "applicant":
+    if not app.can_edit:  # the service says: the applicant, before sending
         flash("application_already_submitted", "info")
         return redirect(url_for("applications.show", application_id=application_id))
     definition = _definition(app)
@@ -448,10 +446,6 @@ def _long_date(value: str) -> str:
 MONTH_KEYS = tuple(f"month_long_{n}" for n in range(1, 13))
 
 
-# Sent: a resident may rate the e-service from here on (the contact service decides).
-NOT_SENT = ("draft", "signature_pending")
-
-
 def _render_case(
     app: Any,
     error: str = "",
@@ -462,7 +456,8 @@ def _render_case(
     definition = _definition(app)
     english = g.get("lang") == "en"
     rating = None
-    if app.status not in NOT_SENT and app.role != "staff":
+    # Sent: a resident may rate the e-service from here on (the contact service decides).
+    if formatting.is_set(app.submitted_at) and app.role != "staff":
         rating = feedback.panel("e_service", app.application_id, feedback_values)
     html = render_template(
         "application_case.html",
@@ -472,7 +467,7 @@ def _render_case(
         overdue_request=next((r for r in app.completion_requests if r.overdue), None),
         submitted=formatting.date_time(app.submitted_at),
         timeline=[{"when": formatting.date_time(e.at), "text": e.text_en if english else e.text} for e in app.timeline],
-        can_withdraw=app.status in UNDECIDED or app.status in EDITABLE,
+        can_withdraw=app.can_withdraw,
         files={a.attachment_id: a for a in app.attachments},
         next_step_date=_long_date(app.next_step_date),
         questions=linked_questions(app.application_id) if app.submitted_at.seconds else [],
@@ -500,7 +495,7 @@ def give_feedback(application_id: str) -> Response | tuple[str, int]:
 @login_required
 def show(application_id: str) -> Response | tuple[str, int]:
     app = _application(application_id)
-    if app.status == "draft" and app.role == "applicant":
+    if app.status == pb.APPLICATION_STATUS_DRAFT and app.can_edit:
         return redirect(url_for("applications.step", application_id=application_id, index=0))
     return _render_case(app)
 

@@ -13,6 +13,7 @@ from bff_web.session import login_required, services, token
 from bff_web.views import insights
 from fickan.applications.v1 import applications_pb2
 from fickan.notifications.v1 import notifications_pb2
+from fickan_bff import case_status
 from fickan_bff.errors import is_unavailable
 from fickan_common.grpc_client import ServiceError
 
@@ -54,8 +55,8 @@ def overview() -> str:
             {
                 "id": app.application_id,
                 "title": app.title or app.kind,
-                "status": app.status,
-                "status_text": app.status_text or app.status,
+                "status": case_status.name(app.status),
+                "status_text": app.status_text or case_status.name(app.status),
                 "next_action": app.next_action,
                 "when": when,
             }

@@ -2,8 +2,8 @@
 
 Plain Python; the only I/O is reading the riksnorm tables, versioned data files per year
 (`applications/data/riksnorm/<year>.json`, format in the README there). A municipality may put its own
-tables in the folder named by the environment variable `FICKAN_RIKSNORM_DIR`; a year found there takes
-precedence over the packaged table of that year.
+tables in a folder of its own (the setting `FICKAN_RIKSNORM_DIR`, handed in at start with
+`use_tables_dir`); a year found there takes precedence over the packaged table of that year.
 
     norm    = personal costs of every member + common household costs for the household's size
     need    = norm + reasonable costs (housing capped at the municipality's reasonable level) + assessed costs
@@ -31,7 +31,6 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -45,7 +44,7 @@ from applications import texts
 from fickan_common.errors import DomainError, NotFound, ValidationFailed
 
 TABLES_DIR = Path(__file__).resolve().parent.parent / "data" / "riksnorm"
-TABLES_DIR_ENV = "FICKAN_RIKSNORM_DIR"
+TABLES_DIR_ENV = "FICKAN_RIKSNORM_DIR"  # the setting's name, for the operator's messages
 
 MAX_AMOUNT = 1_000_000
 MAX_CHILDREN = 30
@@ -174,13 +173,22 @@ class NormTable:
 _YEAR_FILE = re.compile(r"^(\d{4})\.json$")
 
 
+# The municipality's own tables (the setting FICKAN_RIKSNORM_DIR), handed in once at start.
+own_tables_dir: Path | None = None
+
+
+def use_tables_dir(folder: Path | None) -> None:
+    """The folder of the municipality's own tables (None: the packaged tables only)."""
+    global own_tables_dir
+    own_tables_dir = folder
+
+
 def _override_dir() -> Path | None:
-    value = os.environ.get(TABLES_DIR_ENV, "").strip()
-    if not value:
+    folder = own_tables_dir
+    if folder is None:
         return None
-    folder = Path(value)
     if not folder.is_dir():
-        raise NormTableError(texts.NORM_DIR.format(env=TABLES_DIR_ENV, value=value))
+        raise NormTableError(texts.NORM_DIR.format(env=TABLES_DIR_ENV, value=folder))
     return folder
 
 

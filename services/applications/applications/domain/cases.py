@@ -52,9 +52,15 @@ TRANSITIONS: dict[str, set[str]] = {
     CLOSED: set(),
     WITHDRAWN: set(),
 }
+STATUSES = tuple(TRANSITIONS)
 OPEN_FOR_STAFF = {RECEIVED, IN_PROGRESS, COMPLETION_REQUESTED, RANDOM_CHECK, COMPLETION_SUBMITTED}
 UNDECIDED = {DRAFT, SIGNATURE_PENDING, SUBMITTED, *OPEN_FOR_STAFF}
 WAITING_FOR_RESIDENT = {COMPLETION_REQUESTED, RANDOM_CHECK}
+# The applicant may still change the answers (new answers void the signatures).
+EDITABLE = {DRAFT, SIGNATURE_PENDING}
+# The case waits for its residents: to finish it, sign it or send what is missing.
+RESIDENTS_ACT = {*EDITABLE, *WAITING_FOR_RESIDENT}
+RESIDENT_ROLES = ("applicant", "co_applicant")
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,38 @@ STAFF_NOTE_TEXT: dict[str, Text] = {
 NOT_YOURS = texts.NOT_YOURS
 OTHER_UNIT = texts.OTHER_UNIT
 CASE_WORKERS_ONLY = texts.CASE_WORKERS_ONLY
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """What the caller may do with a case now. Clients offer only these; the commands check the same
+    rules (transition() and the checks in service and casework) and refuse the rest."""
+
+    edit: bool = False
+    withdraw: bool = False
+    start_work: bool = False
+    request_completion: bool = False
+    decide: bool = False
+    schedule_payment: bool = False
+    close: bool = False
+
+
+def allowed(status: str, role: str, outcome: str = "", overdue: bool = False) -> Allowed:
+    """role: applicant | co_applicant | staff; outcome: the decision's; overdue: the latest completion's
+    due date passed unanswered (a case waiting for the resident is decided only then)."""
+    moves = TRANSITIONS.get(status, set())
+    if role in RESIDENT_ROLES:
+        return Allowed(edit=role == "applicant" and status in EDITABLE, withdraw=WITHDRAWN in moves)
+    if role != "staff":
+        return Allowed()
+    return Allowed(
+        start_work=IN_PROGRESS in moves,
+        request_completion=COMPLETION_REQUESTED in moves,
+        decide=DECIDED in moves and (status not in WAITING_FOR_RESIDENT or overdue),
+        schedule_payment=PAYMENT_SCHEDULED in moves and outcome != "rejected",
+        # An approved case is closed by the service once paid; a case worker closes a rejected one.
+        close=CLOSED in moves and status == DECIDED and outcome == "rejected",
+    )
 
 
 def text_of(status: str) -> Text:

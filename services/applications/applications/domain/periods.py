@@ -2,9 +2,9 @@
 
 The application for month M (the month the money is for) opens on `opens_day` of month M-1 and
 closes on `closes_day` of month M-1 (clamped to the month's last day), so it can be decided before
-the payment days at the end of M-1. A municipality sets its own days in data/periods.json (or the
-file named by FICKAN_APPLICATIONS_PERIODS_FILE); `overrides` moves single months, e.g. around
-holidays.
+the payment days at the end of M-1. A municipality sets its own days in data/periods.json (or a file
+of its own, the setting FICKAN_APPLICATIONS_PERIODS_FILE, handed in at start with `use_file`);
+`overrides` moves single months, e.g. around holidays.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any
 
 from applications import texts
 from fickan_common.errors import ValidationFailed
-from fickan_common.settings import env_str
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 MONTHS_SV = ("januari februari mars april maj juni juli augusti september oktober november december").split()
@@ -42,9 +41,20 @@ class Window:
         )
 
 
+# The municipality's own periods file (the setting FICKAN_APPLICATIONS_PERIODS_FILE), handed in at start.
+own_file: Path | None = None
+
+
+def use_file(path: Path | None) -> None:
+    """The municipality's periods file (None: the packaged data/periods.json)."""
+    global own_file
+    own_file = path
+    settings.cache_clear()
+
+
 @cache
 def settings() -> dict[str, Any]:
-    path = Path(env_str("FICKAN_APPLICATIONS_PERIODS_FILE", "") or DATA / "periods.json")
+    path = own_file or DATA / "periods.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 
