@@ -177,12 +177,15 @@ def test_the_applicant_signs_and_the_case_is_submitted_once(both: Both) -> None:
     assert first.status == pb.SigningProgress.PENDING and first.hint_code and first.qr_data
     done = both.collect(anna, case.application_id, order.order_ref)
     assert done.status == pb.SigningProgress.COMPLETE
-    assert done.application.status == "submitted" and done.application.applicant_signed
+    assert done.application.status == pb.APPLICATION_STATUS_SUBMITTED and done.application.applicant_signed
 
     # A second collect (another tab, a lost answer) answers the same case and changes nothing.
     again = both.collect(anna, case.application_id, order.order_ref)
     assert again.status == pb.SigningProgress.COMPLETE
-    assert again.application.status == "submitted" and again.application.version == done.application.version
+    assert (
+        again.application.status == pb.APPLICATION_STATUS_SUBMITTED
+        and again.application.version == done.application.version
+    )
     # A client that still hands the signature to Submit (an older app) gets the case as it is.
     request = pb.SubmitRequest(
         application_id=case.application_id, expected_version=order.version, signature_id=done.signature_id
@@ -194,7 +197,7 @@ def test_the_applicant_signs_and_the_case_is_submitted_once(both: Both) -> None:
     shown = both.applications.GetApplication(
         pb.GetApplicationRequest(application_id=case.application_id), metadata=anna
     )
-    assert shown.status == "submitted" and shown.version == done.application.version
+    assert shown.status == pb.APPLICATION_STATUS_SUBMITTED and shown.version == done.application.version
 
 
 def test_the_co_applicant_signs_after_the_applicant_on_another_device(both: Both) -> None:
@@ -206,14 +209,16 @@ def test_the_co_applicant_signs_after_the_applicant_on_another_device(both: Both
 
     signed = both.sign(anna, case.application_id)
     assert signed.status == pb.SigningProgress.COMPLETE
-    assert signed.application.status == "signature_pending" and signed.application.applicant_signed
+    assert signed.application.status == pb.APPLICATION_STATUS_SIGNATURE_PENDING and signed.application.applicant_signed
     # The applicant cannot start a second signature of a case waiting for the co-applicant.
     code, _ = refused(lambda: both.start(anna, case.application_id))
     assert code == grpc.StatusCode.FAILED_PRECONDITION
 
     cosigned = both.sign(sara, case.application_id)
     assert cosigned.status == pb.SigningProgress.COMPLETE
-    assert cosigned.application.role == "co_applicant" and cosigned.application.status == "submitted"
+    assert (
+        cosigned.application.role == "co_applicant" and cosigned.application.status == pb.APPLICATION_STATUS_SUBMITTED
+    )
     assert cosigned.application.co_applicant_signed
     assert both.events("application_submitted") == 1
 
@@ -245,7 +250,9 @@ def test_simultaneous_collects_change_the_case_once(both: Both) -> None:
         # Every click hears pending or complete (none that it failed), and the case changed once.
         assert len(answers) == 6 and all(a.status != pb.SigningProgress.FAILED for a in answers), answers
         final = both.collect(anna, case.application_id, order.order_ref)
-        assert final.status == pb.SigningProgress.COMPLETE and final.application.status == "submitted"
+        assert (
+            final.status == pb.SigningProgress.COMPLETE and final.application.status == pb.APPLICATION_STATUS_SUBMITTED
+        )
         assert both.events("application_submitted") == round_
 
 
@@ -271,11 +278,13 @@ def test_a_case_changed_while_signing_is_refused_not_submitted(both: Both) -> No
     shown = both.applications.GetApplication(
         pb.GetApplicationRequest(application_id=case.application_id), metadata=anna
     )
-    assert shown.status == "draft" and shown.version == changed.version and not shown.applicant_signed
+    assert (
+        shown.status == pb.APPLICATION_STATUS_DRAFT and shown.version == changed.version and not shown.applicant_signed
+    )
     assert both.events("application_submitted") == 0
 
     # Signing the new version sends it.
-    assert both.sign(anna, case.application_id).application.status == "submitted"
+    assert both.sign(anna, case.application_id).application.status == pb.APPLICATION_STATUS_SUBMITTED
 
 
 def test_an_order_is_good_for_its_own_case_and_signer_only(both: Both) -> None:
@@ -297,9 +306,12 @@ def test_an_order_is_good_for_its_own_case_and_signer_only(both: Both) -> None:
     assert signed.application.application_id == case.application_id
     # Starting again cancelled the first order (BankID takes one order per person at a time).
     assert both.collect(anna, case.application_id, order.order_ref).status == pb.SigningProgress.FAILED
-    assert both.applications.GetApplication(
-        pb.GetApplicationRequest(application_id=other.application_id), metadata=anna
-    ).status == ("draft")
+    assert (
+        both.applications.GetApplication(
+            pb.GetApplicationRequest(application_id=other.application_id), metadata=anna
+        ).status
+        == pb.APPLICATION_STATUS_DRAFT
+    )
 
 
 def test_a_cancelled_or_failed_signing_changes_nothing(both: Both) -> None:
@@ -323,5 +335,5 @@ def test_a_cancelled_or_failed_signing_changes_nothing(both: Both) -> None:
     shown = both.applications.GetApplication(
         pb.GetApplicationRequest(application_id=case.application_id), metadata=anna
     )
-    assert shown.status == "draft" and not shown.applicant_signed
+    assert shown.status == pb.APPLICATION_STATUS_DRAFT and not shown.applicant_signed
     assert both.events("application_submitted") == 0

@@ -771,7 +771,8 @@ def fake_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     w = World(
         tokens=tokens,
         identity=identity,
-        applications=FakeApplications(signatures=identity.signatures),  # signatures identity completed
+        # signatures identity completed; its BankID orders for the signing the service runs
+        applications=FakeApplications(signatures=identity.signatures, identity=identity),
         contact=ContactForTests(str(tmp_path_factory.mktemp("contact"))),
         ports={"notifications": free_port()},
     )

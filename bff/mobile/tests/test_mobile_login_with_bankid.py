@@ -67,7 +67,7 @@ def test_cancel_ends_the_order_and_an_unknown_order_is_404_with_the_service_mess
     assert world.identity.simulator.pending_orders() == []
     again = client.post("/v1/auth/collect", json=ref(order))
     assert again.status_code == 404
-    assert again.get_json()["error"]["message"] == ORDER_GONE
+    assert again.get_json()["error"]["message"] == ORDER_GONE.sv
 
 
 def test_a_malformed_personal_number_is_refused_before_identity_is_asked(client, world):
@@ -86,8 +86,8 @@ def test_identity_field_errors_come_back_under_the_apps_field_names(client, worl
     assert answer.status_code == 400
     error = answer.get_json()["error"]
     assert len(asked(world, "identity", "StartLogin")) == 1  # identity refused it, not the BFF
-    assert error["message"] == PNR_MESSAGE
-    assert error["fields"] == {"personalNumber": PNR_MESSAGE}
+    assert error["message"] == PNR_MESSAGE.sv
+    assert error["fields"] == {"personalNumber": PNR_MESSAGE.sv}
     assert BAD_CHECK_DIGIT not in answer.get_data(as_text=True)
 
 

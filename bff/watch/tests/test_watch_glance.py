@@ -115,6 +115,7 @@ RECEIVED, RECEIVED_SV, RECEIVED_EN = (
     "Mottagen – står i kö för handläggning",
     "Received – queued for a case worker",
 )
+PAYMENT_SCHEDULED = apps_pb.APPLICATION_STATUS_PAYMENT_SCHEDULED
 WAITING_SV, WAITING_EN = (
     "Du behöver inte göra något. Beslut väntas senast ",
     "Nothing to do. A decision is expected by ",
@@ -202,9 +203,9 @@ def test_a_payment_day_without_an_amount_and_a_bad_day_from_the_service(client, 
     """Failure injection: answers applications should not give (no amount; a day that is no date)."""
     glances = iter(
         [
-            apps_pb.CaseGlance(has_case=True, title="Ansökan", status="payment_scheduled", payment_date="2027-01-25"),
+            apps_pb.CaseGlance(has_case=True, title="Ansökan", status=PAYMENT_SCHEDULED, payment_date="2027-01-25"),
             apps_pb.CaseGlance(
-                has_case=True, title="Ansökan", status="payment_scheduled", payment_date="snart", payment_amount=6480
+                has_case=True, title="Ansökan", status=PAYMENT_SCHEDULED, payment_date="snart", payment_amount=6480
             ),
         ]
     )

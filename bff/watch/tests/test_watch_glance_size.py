@@ -64,7 +64,7 @@ def _glance_answers(world, **values) -> None:
 
 
 def test_the_glance_over_grpc_stays_under_1_kb_with_long_service_texts(client, auth, world, tove):
-    _glance_answers(world, status="submitted", title="Ä" * 10_000, status_text='😀"' * 10_000)
+    _glance_answers(world, status=apps_pb.APPLICATION_STATUS_SUBMITTED, title="Ä" * 10_000, status_text='😀"' * 10_000)
     messages_to(world, tove, 12)
 
     answer = client.get("/v1/glance", headers=auth)
@@ -113,7 +113,7 @@ def test_the_fullest_glance_is_under_1_kb(text, lang):
 def test_the_glance_over_grpc_stays_under_1_kb_with_every_part_long(client, auth, world, tove):
     _glance_answers(
         world,
-        status="completion_requested",
+        status=apps_pb.APPLICATION_STATUS_COMPLETION_REQUESTED,
         resident_must_act=True,
         title="Å" * 10_000,
         status_text='😀"' * 10_000,

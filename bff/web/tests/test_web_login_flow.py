@@ -112,7 +112,7 @@ def test_identity_field_error_is_shown_next_to_the_input(client: FlaskClient) ->
     # Twelve digits pass the page's own check; identity finds the check digit wrong and says why.
     response = client.post("/logga-in", data={"personal_number": "199001019803", "csrf_token": token})
     assert response.status_code == 400
-    assert PNR_MESSAGE in response.get_data(as_text=True)
+    assert PNR_MESSAGE.sv in response.get_data(as_text=True)
 
 
 def test_personal_number_never_in_url_session_cookie_or_log(app: Flask, client: FlaskClient) -> None:

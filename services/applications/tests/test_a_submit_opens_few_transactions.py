@@ -70,8 +70,8 @@ def test_a_submit_opens_one_write_and_two_reads(desk: Desk) -> None:
     request = submit_request(desk, "r-count")
     with transactions_counted(desk.db) as counted:
         sent = desk.stub.Submit(request, metadata=desk.auth("r-count"))
-    assert sent.status == "received"  # submitted and received at once, in the one write
-    assert [t.status for t in sent.timeline][-2:] == ["submitted", "received"]
+    assert sent.status == pb.APPLICATION_STATUS_RECEIVED  # submitted and received at once, in the one write
+    assert [t.status for t in sent.timeline][-2:] == [pb.APPLICATION_STATUS_SUBMITTED, pb.APPLICATION_STATUS_RECEIVED]
     assert counted == {"read": READS_PER_SUBMIT, "write": WRITES_PER_SUBMIT}
 
 
@@ -79,7 +79,7 @@ def test_a_submit_with_an_idempotency_key_adds_only_the_keys_writes(desk: Desk) 
     request = submit_request(desk, "r-keyed")
     with transactions_counted(desk.db) as counted:
         sent = desk.stub.Submit(request, metadata=desk.auth("r-keyed", key=str(uuid.uuid4())))
-    assert sent.status == "received"
+    assert sent.status == pb.APPLICATION_STATUS_RECEIVED
     assert counted == {"read": READS_PER_SUBMIT, "write": WRITES_PER_SUBMIT + IDEMPOTENCY_WRITES}
 
 
