@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from applications import sent_copy, steps, texts
@@ -26,6 +26,7 @@ from fickan.applications.events.v1 import events_pb2
 from fickan_common import metrics
 from fickan_common.db import Database
 from fickan_common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fickan_common.grpc_server import database_away
 from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
 from fickan_common.unit_of_work import UnitOfWork, savepoint
@@ -355,9 +356,14 @@ class Applications:
         try:
             with savepoint(session):
                 self.receive(app.id, session)
-        except Exception:
+        except Exception as exc:
+            if database_away(exc):
+                raise  # the connection itself is lost: the whole unit rolls back and the caller may retry
             log.exception("receiving at once failed; left to the worker", extra={"fields": {"application_id": app.id}})
-            session.refresh(app)  # as sent: the savepoint's rollback expired what receiving changed
+            try:
+                session.refresh(app)  # as sent: the savepoint's rollback expired what receiving changed
+            except SQLAlchemyError:
+                raise exc from None  # the session cannot go on (its connection failed meanwhile): nothing commits
 
     def sign(self, principal: Principal, application_id: str, signature_id: str) -> Application:
         """The co-applicant signs; the case is then submitted."""
