@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from contact import texts
 from fickan_common.errors import ValidationFailed
-from fickan_common.texts import Text, both
+from fickan_common.texts import MONTHS_SV, Text, both
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 
@@ -217,20 +217,7 @@ def clean_booking(note: str, phone: str) -> tuple[str, str]:
 
 
 _WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-_MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+_MONTHS = MONTHS_SV
 
 
 def when(at: datetime) -> str:
