@@ -135,7 +135,8 @@ class RealServices:
         self.spies["identity"] = Spy(self.identity.servicer)
         self._started("identity", self.identity.serve(self.spies["identity"]))
 
-        self.applications = ApplicationsForTests(folder / "applications", self.identity, self.target("identity"))
+        identity_keys = self.identity.verifier()
+        self.applications = ApplicationsForTests(folder / "applications", identity_keys, self.target("identity"))
         self._stack.callback(self.applications.close)
         self.spies["applications"] = Spy(self.applications.servicer)
         self._started("applications", self.applications.serve(self.verifier, self.spies["applications"]))

@@ -1,8 +1,10 @@
 """The real applications service for other packages' tests (the BFFs'): its own SQLite database in a
 folder the test gives, the real servicer (resident, case work, retention) to put on a grpcio server,
-asking a running identity (see identity.testing) for co-applicants, masked numbers and signatures over
-gRPC, and helpers that make a case the way a resident and a case worker would, through the service's
-own use cases. Not a fake: what a BFF asks of it is answered by the code that runs in production."""
+asking a running identity for co-applicants, masked numbers and signatures over gRPC only (this
+package imports no other service's code: the caller hands in identity's address and token
+verifier), and helpers that make a case the way a resident and a case worker would, through the
+service's own use cases. Not a fake: what a BFF asks of it is answered by the code that runs in
+production."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import grpc
 
@@ -30,8 +32,12 @@ from fickan_common.idempotency import IdempotencyStore
 from fickan_common.migrations import upgrade
 from fickan_common.tokens import Principal, TokenVerifier
 
-if TYPE_CHECKING:
-    from identity.testing import IdentityForTests, LoggedIn
+
+class LoggedIn(Protocol):
+    """A person logged in at identity (e.g. identity.testing.LoggedIn): their access token."""
+
+    access_token: str
+
 
 UNIT = "ekonomiskt-bistand"
 FIRST = "eb_grundansokan"
@@ -71,14 +77,14 @@ class ApplicationsForTests:
     def __init__(
         self,
         folder: str | Path,
-        identity: IdentityForTests,
+        verifier: TokenVerifier,
         identity_target: str,
         on_events: Callable[[list[str]], None] | None = None,
     ) -> None:
         url = f"sqlite:///{folder}/applications.db"
         upgrade(MIGRATIONS, url)
         self.db = Database(url)
-        self.identity = identity
+        self.verifier = verifier  # identity's keys: a person's token -> who they are
         self.today = TODAY
         self.kicked: list[str] = []  # ids of events committed (what the outbox relay would publish)
 
@@ -88,7 +94,7 @@ class ApplicationsForTests:
                 on_events(list(ids))
 
         self.casework = Casework(self.db, kick, CaseworkSettings(), today=lambda: self.today)
-        people = IdentityPeople(identity_target)
+        people = self.people = IdentityPeople(identity_target)
         self.applications = Applications(
             self.db,
             on_events=kick,
@@ -133,7 +139,7 @@ class ApplicationsForTests:
 
     # -- what a resident does ---------------------------------------------------------------------
     def _principal(self, person: LoggedIn) -> Principal:
-        return self.identity.principal(person)
+        return self.verifier.verify(person.access_token)
 
     def draft(self, person: LoggedIn, kind: str = FIRST, answers: dict[str, Any] | None = None) -> Application:
         """A draft `person` started (and filled in with `answers`, if given)."""
@@ -144,12 +150,12 @@ class ApplicationsForTests:
         return app
 
     def signature(self, person: LoggedIn, application_id: str) -> str:
-        """`person` signs the case's signing text with BankID (identity and its simulator): the id."""
+        """`person` signs the case's signing text with BankID (identity and its simulator, over gRPC): the id."""
         me = self._principal(person)
         text, _, reference = self.applications.get_signing_text(me, application_id)
-        order, _ = self.identity.identity.start_sign(me, text, reference, me.device or "mobile", "127.0.0.1")
+        order = self.people.start_sign(me, text, reference, "127.0.0.1", "")  # identity's gRPC, as in production
         for _ in range(20):
-            result = self.identity.identity.collect_sign(me, order.order_ref)
+            result = self.people.collect_sign(me, order.order_ref)
             if result.status != "pending":
                 break
         assert result.status == "complete", result.hint_code
