@@ -60,14 +60,12 @@ def test_feedback_on_a_closed_contact_once_and_a_rating_of_7_refused(client, res
 def test_a_sent_e_service_and_a_held_booking_rated_once_and_editable_for_a_day(client, resident, neighbour, world):
     from datetime import UTC
 
-    from contact.service import record_case_status
     from contact.store import FeedbackRow, Slot
 
     # Applications' case_status_changed events tell contact the application was sent (as its worker does).
     application_id, draft_id = str(uuid.uuid4()), str(uuid.uuid4())
-    with world.contact.db.transaction() as session:
-        record_case_status(session, application_id, [resident.user_id], "submitted", datetime.now(UTC))
-        record_case_status(session, draft_id, [resident.user_id], "draft", datetime.now(UTC))
+    world.contact.case_moved(application_id, [resident.user_id], "submitted", open=True, sent=True)
+    world.contact.case_moved(draft_id, [resident.user_id], "draft", open=False, sent=False)
 
     subject = {"kind": "e_service", "subjectId": application_id}
     before = client.get("/v1/feedback", query_string=subject, headers=resident.headers)

@@ -110,6 +110,9 @@ def move(
             from_status=before,
             to_status=target,
             at=to_timestamp(at),
+            open=target in cases.OPEN,
+            sent=app.submitted_at is not None,
+            decision_due=to_timestamp(aware(app.due_at)) if target in cases.MUNICIPALITYS_TURN and app.due_at else None,
         ),
     )
 

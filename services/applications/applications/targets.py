@@ -19,9 +19,7 @@ NEAREST_TARGET = Gauge(
     "seconds until the earliest decision target of an undecided case the municipality holds "
     "(negative: missed; +Inf: none)",
 )
-# The municipality's turn: sent or open for staff, not waiting for the resident (a completion asked
-# for, a random check).
-MUNICIPALITYS_TURN = sorted({cases.SUBMITTED, *cases.OPEN_FOR_STAFF} - cases.WAITING_FOR_RESIDENT)
+MUNICIPALITYS_TURN = sorted(cases.MUNICIPALITYS_TURN)
 
 
 def seconds_to_nearest_target(db: Database, now: datetime | None = None) -> float:

@@ -46,9 +46,12 @@ class Flow:
         text = self.stub.GetSigningText(request, metadata=self.token(reader or user_id))
         return self.identity.sign(user_id, text.text, text.reference)
 
-    def events(self) -> list[str]:
+    def envelopes(self) -> list[dict]:
         with self.db.transaction() as session:  # type: ignore[attr-defined]
-            return [e["event_type"] for e in session.execute(select(OUTBOX.table.c.envelope)).scalars()]
+            return list(session.execute(select(OUTBOX.table.c.envelope).order_by(OUTBOX.table.c.id)).scalars())
+
+    def events(self) -> list[str]:
+        return [e["event_type"] for e in self.envelopes()]
 
 
 @pytest.fixture
@@ -204,6 +207,24 @@ def test_first_application_with_co_applicant_to_paid_decision(flow: Flow) -> Non
                  "payment_scheduled", "payment_made", "case_closed", "resident_data_accessed"):  # fmt: skip
         assert name in events, name
     assert events.count("case_status_changed") == len(steps)
+    # Each move says what its status means, so no consumer keeps a copy of the status sets: open
+    # once begun until closed, sent from sending on, and a decision target only while it is the
+    # municipality's turn (a new one once the completion came in).
+    moves = [e["data"] for e in flow.envelopes() if e["event_type"] == "case_status_changed"]
+    said = [(m["to_status"], m["open"], m["sent"], "decision_due" in m) for m in moves]
+    assert said == [
+        ("signature_pending", True, False, False),
+        ("submitted", True, True, True),
+        ("received", True, True, True),
+        ("in_progress", True, True, True),
+        ("completion_requested", True, True, False),
+        ("completion_submitted", True, True, True),
+        ("decided", True, True, False),
+        ("payment_scheduled", True, True, False),
+        ("paid", True, True, False),
+        ("closed", False, True, False),
+    ]
+    assert moves[5]["decision_due"] > moves[1]["decision_due"]
 
 
 def _paid_case(flow: Flow, user: str) -> str:

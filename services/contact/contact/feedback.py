@@ -29,8 +29,6 @@ KINDS = ("contact", "booking", "e_service")
 EDITABLE = timedelta(days=1)
 COMMENT_MAX = 1000
 E_SERVICE_GROUP = "e-tjänst"
-# An application counts as sent from the moment it left the draft.
-NOT_SENT = ("draft",)
 LIST_DEFAULT, LIST_MAX = 50, 200
 FIX = texts.FIX
 NOT_FOUND = texts.NOTHING_TO_RATE
@@ -87,7 +85,7 @@ class Feedbacks:
         case = session.get(ResidentCase, (principal.user_id, subject_id))
         if case is None:
             raise NotFound(NOT_FOUND)
-        if case.status in NOT_SENT:
+        if not case.sent:
             raise Conflict(texts.RATE_WHEN_SENT)
         return E_SERVICE_GROUP
 

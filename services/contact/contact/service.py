@@ -25,8 +25,6 @@ from fickan_common.tokens import Principal
 from fickan_common.unit_of_work import UnitOfWork
 
 LIST_LIMIT = 100
-# A case is open for questions from the moment it is sent until it is closed or withdrawn.
-CLOSED_CASE_STATUSES = ("draft", "withdrawn", "closed")
 GUEST_LIMIT = texts.GUEST_LIMIT
 
 
@@ -123,7 +121,7 @@ class Contact:
     def _open_case(session: Session, resident_id: str) -> str:
         row = session.scalars(
             select(ResidentCase)
-            .where(ResidentCase.resident_id == resident_id, ResidentCase.status.notin_(CLOSED_CASE_STATUSES))
+            .where(ResidentCase.resident_id == resident_id, ResidentCase.open.is_(True))
             .order_by(ResidentCase.changed_at.desc())
             .limit(1)
         ).first()
@@ -253,19 +251,43 @@ class Contact:
             return threads.attachment(session, question, attachment_id)
 
 
-def record_case_status(
-    session: Session, application_id: str, resident_ids: Iterable[str], status: str, at: datetime
-) -> None:
+@dataclass(frozen=True)
+class CaseMove:
+    """One case_status_changed event as contact uses it. `open`, `sent` and `decision_due` are
+    applications' own word on what the status means; `open` and `sent` are None in an event written
+    before applications said so, and then what contact knew stays."""
+
+    application_id: str
+    resident_ids: tuple[str, ...]
+    status: str
+    at: datetime
+    open: bool | None = None
+    sent: bool | None = None
+    decision_due: datetime | None = None
+
+
+def record_case_status(session: Session, move: CaseMove) -> None:
     """What contact knows of a resident's cases, from applications' case_status_changed events."""
-    for resident_id in set(resident_ids):
-        row = session.get(ResidentCase, (resident_id, application_id))
+    for resident_id in set(move.resident_ids):
+        row = session.get(ResidentCase, (resident_id, move.application_id))
         if row is None:
-            row = ResidentCase(resident_id=resident_id, application_id=application_id, status=status, changed_at=at)
+            row = ResidentCase(
+                resident_id=resident_id,
+                application_id=move.application_id,
+                status=move.status,
+                changed_at=move.at,
+                open=False,
+                sent=False,
+            )
             session.add(row)
-        elif _aware(row.changed_at) <= at:  # events may arrive out of order: the latest move wins
-            row.status, row.changed_at = status, at
-        if status == "submitted" and (row.submitted_at is None or _aware(row.submitted_at) > at):
-            row.submitted_at = at
+        elif _aware(row.changed_at) > move.at:  # events may arrive out of order: the latest move wins
+            if move.sent:  # ... but once sent, always sent
+                row.sent = True
+            continue
+        row.status, row.changed_at = move.status, move.at
+        if move.open is not None:
+            row.open, row.sent = move.open, bool(move.sent) or row.sent
+            row.decision_due = move.decision_due
 
 
 def _aware(value: datetime) -> datetime:

@@ -102,7 +102,9 @@ class Attachment(Base):
 
 class ResidentCase(Base):
     """What contact knows of a resident's cases, from applications' case_status_changed events: enough
-    to link a question to the open case (the case itself is read from applications when shown)."""
+    to link a question to the open case, to let a sent e-service be rated and to count down the wall
+    screen's decision targets (the case itself is read from applications when shown). What a status
+    means is applications' word in the event (open, sent, decision_due): contact keeps no status sets."""
 
     __tablename__ = "resident_cases"
 
@@ -110,9 +112,11 @@ class ResidentCase(Base):
     application_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     status: Mapped[str] = mapped_column(String(30))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    # When it was sent (the event moving it to "submitted"): the wall screen counts its 24-hour
-    # target from here. No case contents are kept.
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    open: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set while the municipality is to decide: the wall screen counts down to it. No case contents
+    # are kept.
+    decision_due: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class Slot(Base):

@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from contact.api import GLANCE_METHODS, PUBLIC, build
+from contact.handlers import handle_case_status_changed
 from contact.migrate import MIGRATIONS
 from contact.settings import load
 from contact.store import Question, metadata
+from fickan.applications.events.v1.events_pb2 import CaseStatusChanged
 from fickan_common.db import Database
+from fickan_common.events import envelope
 from fickan_common.migrations import upgrade
+from fickan_common.timestamps import to_timestamp
 from fickan_common.tokens import Principal
 
 
@@ -55,6 +59,23 @@ class ContactForTests:
                 for q in session.scalars(select(Question).order_by(Question.received_at))
             ]
 
+    def case_moved(
+        self,
+        application_id: str,
+        resident_ids: list[str],
+        status: str,
+        *,
+        open: bool,
+        sent: bool,
+        decision_due: datetime | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Applications' case_status_changed event, handled by contact's worker as it arrives from the
+        broker (the flags are what applications says of `status`)."""
+        case_moved(
+            self.db, application_id, resident_ids, status, open=open, sent=sent, decision_due=decision_due, at=at
+        )
+
     def publish_times(
         self, group: str, day: date, start: str = "09:00", end: str = "10:00", minutes: int = 30, kind: str = "on_site"
     ) -> list[str]:
@@ -77,3 +98,27 @@ class ContactForTests:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def case_moved(
+    db: Database,
+    application_id: str,
+    resident_ids: list[str],
+    status: str,
+    *,
+    open: bool,
+    sent: bool,
+    decision_due: datetime | None = None,
+    at: datetime | None = None,
+) -> None:
+    """See ContactForTests.case_moved (this one for contact's own tests, on their database)."""
+    event = CaseStatusChanged(
+        application_id=application_id,
+        resident_ids=resident_ids,
+        to_status=status,
+        at=to_timestamp(at or datetime.now(UTC)),
+        open=open,
+        sent=sent,
+        decision_due=to_timestamp(decision_due),
+    )
+    assert handle_case_status_changed(db, envelope("applications", "case_status_changed", event))

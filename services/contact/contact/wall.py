@@ -8,7 +8,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
 from sqlalchemy import func, select
 
@@ -31,9 +31,6 @@ def token_hash(token: str) -> str:
 FEEDBACK_SHOWN = 6
 FAULTS_SHOWN = 5
 CASES_SHOWN = 5
-TARGET = timedelta(hours=24)
-# Sent and not yet decided (applications' statuses).
-WAITING = ("submitted", "received", "in_progress", "completion_submitted")
 
 
 def _aware(at: datetime) -> datetime:
@@ -150,10 +147,11 @@ class WallBoard:
                 .limit(FAULTS_SHOWN)
             ).all()
             cases = session.execute(
-                select(ResidentCase.application_id, func.min(ResidentCase.submitted_at))
-                .where(ResidentCase.status.in_(WAITING), ResidentCase.submitted_at.is_not(None))
+                # One row a resident: a case with a co-applicant is counted once.
+                select(ResidentCase.application_id, func.min(ResidentCase.decision_due))
+                .where(ResidentCase.decision_due.is_not(None))
                 .group_by(ResidentCase.application_id)
-                .order_by(func.min(ResidentCase.submitted_at))
+                .order_by(func.min(ResidentCase.decision_due))
                 .limit(CASES_SHOWN)
             ).all()
         counted = {code: (n, int((now - _aware(oldest)).total_seconds())) for code, n, oldest in open_rows}
@@ -166,5 +164,5 @@ class WallBoard:
             int(open_faults or 0),
             [(f, q) for f, q in latest],
             now,
-            [(app_id, int((_aware(sent) + TARGET - now).total_seconds())) for app_id, sent in cases],
+            [(app_id, int((_aware(due) - now).total_seconds())) for app_id, due in cases],
         )

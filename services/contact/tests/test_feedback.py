@@ -12,12 +12,13 @@ import grpc
 import pytest
 from sqlalchemy import func, select
 
-from contact.service import record_case_status
-from contact.store import OUTBOX, FeedbackRow
+from contact.handlers import handle_case_status_changed
+from contact.store import OUTBOX, FeedbackRow, ResidentCase
+from contact.testing import case_moved
 from fickan.contact.events.v1 import events_pb2
 from fickan.contact.v1 import contact_pb2 as pb
 from fickan_common.db import Database
-from fickan_common.events import parse_data
+from fickan_common.events import envelope, parse_data
 from fickan_common.testing import TokenFactory
 
 
@@ -113,15 +114,22 @@ def test_the_wall_board_shows_feedback_open_contacts_and_demand_without_anyone(
     )
     give(stub, anna, first.question_id, 2, "Fick vänta länge.")
 
-    # Two sent applications (from applications' events): the older is closest to its 24-hour target.
+    # Sent applications (from applications' events, which carry each decision target): the older is
+    # closest to its target; a decided one and one waiting for the resident count down nothing.
     now = datetime.now(UTC)
-    older, newer, decided = (str(uuid.uuid4()) for _ in range(3))
-    with db.transaction() as session:
-        record_case_status(session, older, [anna_id], "submitted", now - timedelta(hours=20))
-        record_case_status(session, older, [anna_id], "received", now - timedelta(hours=19))
-        record_case_status(session, newer, [str(uuid.uuid4())], "submitted", now - timedelta(hours=2))
-        record_case_status(session, decided, [anna_id], "submitted", now - timedelta(hours=30))
-        record_case_status(session, decided, [anna_id], "decided", now - timedelta(hours=1))
+    older, newer, decided, asked = (str(uuid.uuid4()) for _ in range(4))
+    due = {older: now + timedelta(hours=4), newer: now + timedelta(hours=22), decided: now - timedelta(hours=6)}
+    moves = [
+        (older, "submitted", now - timedelta(hours=20), due[older]),
+        (older, "received", now - timedelta(hours=19), due[older]),
+        (newer, "submitted", now - timedelta(hours=2), due[newer]),
+        (decided, "submitted", now - timedelta(hours=30), due[decided]),
+        (decided, "decided", now - timedelta(hours=1), None),
+        (asked, "submitted", now - timedelta(hours=3), now + timedelta(hours=21)),
+        (asked, "completion_requested", now - timedelta(hours=1), None),
+    ]
+    for case, status, at, decision_due in moves:
+        case_moved(db, case, [anna_id], status, open=True, sent=True, decision_due=decision_due, at=at)
 
     board = stub.GetWallBoard(pb.WallBoardRequest(), metadata=md(agent))
     assert [c.short_id for c in board.closest_cases] == [older[:8], newer[:8]]
@@ -159,3 +167,41 @@ def test_a_screen_token_shows_the_board_until_it_is_revoked(stub, db: Database, 
         refused(lambda: stub.CreateWallScreen(pb.CreateWallScreenRequest(name="Hemma"), metadata=md(anna))).code()
         == grpc.StatusCode.PERMISSION_DENIED
     )
+
+
+def test_the_wall_counts_down_to_the_target_applications_says_also_when_it_moves(
+    stub, db: Database, tokens: TokenFactory
+) -> None:
+    """A completion answered gives the case a new decision target in applications; the wall follows it
+    (it used to count 24 hours from the first sending). An event from before applications said what
+    its statuses mean changes the status only."""
+    agent = tokens.token(str(uuid.uuid4()), roles=("contact_agent",), name="Bengt", group="BBMT")
+    resident, case = str(uuid.uuid4()), str(uuid.uuid4())
+    now = datetime.now(UTC)
+    case_moved(db, case, [resident], "submitted", open=True, sent=True, decision_due=now + timedelta(hours=1))
+    board = stub.GetWallBoard(pb.WallBoardRequest(), metadata=md(agent))
+    assert [c.short_id for c in board.closest_cases] == [case[:8]]
+    assert 3600 - 60 <= board.closest_cases[0].seconds_left <= 3600
+
+    case_moved(db, case, [resident], "completion_requested", open=True, sent=True)
+    assert not stub.GetWallBoard(pb.WallBoardRequest(), metadata=md(agent)).closest_cases  # the resident's turn
+    case_moved(
+        db, case, [resident], "completion_submitted", open=True, sent=True, decision_due=now + timedelta(hours=24)
+    )
+    board = stub.GetWallBoard(pb.WallBoardRequest(), metadata=md(agent))
+    assert 24 * 3600 - 60 <= board.closest_cases[0].seconds_left <= 24 * 3600
+
+    old_style = envelope(
+        "applications",
+        "case_status_changed",
+        {"application_id": case, "resident_ids": [resident], "to_status": "in_progress", "at": _iso(datetime.now(UTC))},
+    )
+    assert handle_case_status_changed(db, old_style)
+    with db.read() as session:
+        row = session.get(ResidentCase, (resident, case))
+        assert (row.status, row.open, row.sent) == ("in_progress", True, True)
+        assert row.decision_due is not None  # kept: the old event said nothing of it
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")

@@ -6,15 +6,15 @@ and who may see what."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import grpc
 import pytest
 from sqlalchemy import select
 
+from contact.handlers import handle_case_status_changed
 from contact.store import OUTBOX, Question
-from contact.worker import handle_case_status_changed
+from contact.testing import case_moved
 from fickan.contact.events.v1 import events_pb2
 from fickan.contact.v1 import contact_pb2 as pb
 from fickan.contact.v1 import contact_pb2_grpc as pb_grpc
@@ -68,18 +68,9 @@ def ask(
     return stub.AskQuestion(request, metadata=md(token), timeout=5)
 
 
-def open_case(db: Database, application_id: str, status: str = "submitted") -> None:
-    body = envelope(
-        "applications",
-        "case_status_changed",
-        {
-            "application_id": application_id,
-            "resident_ids": [RESIDENT],
-            "to_status": status,
-            "at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-        },
-    )
-    assert handle_case_status_changed(db, body)
+def open_case(db: Database, application_id: str, status: str = "submitted", open: bool = True) -> None:
+    """Applications' event for the case (`open` is what applications says of the status)."""
+    case_moved(db, application_id, [RESIDENT], status, open=open, sent=True)
 
 
 def test_a_question_about_her_application_is_routed_to_assf_and_linked_to_her_open_case(
@@ -133,11 +124,11 @@ def test_a_closed_case_is_not_linked_and_a_repeated_event_changes_nothing(
     db: Database, stub: pb_grpc.ContactServiceStub, resident: str
 ) -> None:
     case_id = str(uuid.uuid4())
-    open_case(db, case_id, "closed")
+    open_case(db, case_id, "closed", open=False)
     body = envelope(
         "applications",
         "case_status_changed",
-        {"application_id": case_id, "resident_ids": [RESIDENT], "to_status": "closed"},
+        {"application_id": case_id, "resident_ids": [RESIDENT], "to_status": "closed", "open": False, "sent": True},
     )
     assert handle_case_status_changed(db, body) and not handle_case_status_changed(db, body)
     assert ask(stub, resident, "Hur söker jag?").application_id == ""

@@ -61,6 +61,12 @@ EDITABLE = {DRAFT, SIGNATURE_PENDING}
 # The case waits for its residents: to finish it, sign it or send what is missing.
 RESIDENTS_ACT = {*EDITABLE, *WAITING_FOR_RESIDENT}
 RESIDENT_ROLES = ("applicant", "co_applicant")
+# The municipality's turn to decide: sent or open for staff, not waiting for the resident (a
+# completion asked for, a random check). The decision target counts down only here.
+MUNICIPALITYS_TURN = {SUBMITTED, *OPEN_FOR_STAFF} - WAITING_FOR_RESIDENT
+ENDED = {CLOSED, WITHDRAWN}
+# Begun and not ended: what the case_status_changed event calls open (contact links a question to it).
+OPEN = set(STATUSES) - {DRAFT} - ENDED
 
 
 @dataclass(frozen=True)
