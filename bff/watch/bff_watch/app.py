@@ -13,6 +13,8 @@ from bff_watch import contact, pairing, texts
 from bff_watch.auth import EXTENSION, ExchangeFailed, WatchTokenCache, require_watch
 from bff_watch.glance import Case, dumps, fit, glance, next_booking
 from bff_watch.pairing import WatchError
+from bff_watch.settings import WatchSettings
+from bff_watch.settings import load as load_settings
 from bff_watch.texts import Text
 from fickan.applications.v1 import applications_pb2 as apps_pb
 from fickan.contact.v1 import contact_pb2 as contact_pb
@@ -31,7 +33,6 @@ from fickan_bff.errors import (
 )
 from fickan_bff.together import together
 from fickan_common.grpc_client import ServiceError
-from fickan_common.settings import env_int
 
 NAME = "bff-watch"
 LANGUAGES = ("sv", "en")
@@ -164,11 +165,12 @@ def _service_line(clients: Services, lang: str) -> str | None:
     return (first.short_en if lang == "en" and first.short_en else first.short) or None
 
 
-def create_app(services: Services | None = None) -> Flask:
-    """The watch BFF. Services default to the targets in the environment (see README.md)."""
+def create_app(services: Services | None = None, settings: WatchSettings | None = None) -> Flask:
+    """The watch BFF. Settings default to the environment's, services to their targets (README.md)."""
+    settings = settings or load_settings()
     # The watch shows no comparisons or guides: no insights client, and /readyz does not wait for it.
-    app = create_base_app(NAME, services or Services.from_env(NAME, insights=False))
-    app.extensions[EXTENSION] = WatchTokenCache(max_entries=env_int("FICKAN_WATCH_TOKEN_CACHE_SIZE", 10_000))
+    app = create_base_app(NAME, settings.bff, services, insights=False)
+    app.extensions[EXTENSION] = WatchTokenCache(max_entries=settings.token_cache_size)
 
     @app.post("/v1/pairing")
     def start_pairing() -> Response:

@@ -17,6 +17,8 @@ from bff_web import formatting
 from bff_web import session as web_session
 from bff_web.cookie import EncryptedCookieSessionInterface, session_keys
 from bff_web.i18n import LANG_COOKIE, current_language, said, t
+from bff_web.settings import WebSettings
+from bff_web.settings import load as load_settings
 from bff_web.texts import DEFAULT_LANGUAGE, LANGUAGES
 from bff_web.views import (
     account,
@@ -43,7 +45,6 @@ from fickan_bff.errors import BUSY_RETRY_AFTER_SECONDS, allow_header, http_statu
 from fickan_common.access import is_staff
 from fickan_common.context import idempotency_key
 from fickan_common.grpc_client import ServiceError
-from fickan_common.settings import env_bool, env_int, env_str
 
 log = logging.getLogger(__name__)
 
@@ -91,30 +92,33 @@ def error_page(status: int, message_key: str | None = None, message: str | None 
     return body, status
 
 
-def _secret_key() -> str:
-    key = env_str("FICKAN_WEB_SECRET_KEY", "")
+def _secret_key(key: str) -> str:
     if key:
         return key
     log.warning("FICKAN_WEB_SECRET_KEY is not set: using a random key, sessions end when the process restarts")
     return secrets.token_urlsafe(48)
 
 
-def create_app(services: Services | None = None) -> Flask:
-    app = create_base_app("bff-web", services)
+def create_app(services: Services | None = None, settings: WebSettings | None = None) -> Flask:
+    """The web BFF. Settings default to the environment's, services to their targets (README.md)."""
+    settings = settings or load_settings()
+    formatting.configure(settings.timezone)
+    app = create_base_app("bff-web", settings.bff, services)
+    app.extensions["bff_web_settings"] = settings
     # The base app is named after the process, not a module: point it at this package's
     # templates/ and static/ (before the template loader is first used).
     app.root_path = str(Path(__file__).resolve().parent)
     app.config.update(
         # receipts and statements: up to 10 MB each, a few at a time
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
-        SECRET_KEY=_secret_key(),
+        SECRET_KEY=_secret_key(settings.secret_key),
         SESSION_COOKIE_NAME="fickan_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=env_bool("FICKAN_WEB_SECURE_COOKIES", False),
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
     )
-    app.session_interface = EncryptedCookieSessionInterface(session_keys())
-    hops = env_int("FICKAN_WEB_PROXY_HOPS", 0)
+    app.session_interface = EncryptedCookieSessionInterface(session_keys(settings.session_keys))
+    hops = settings.proxy_hops
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 

@@ -19,8 +19,6 @@ from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
-from fickan_common.settings import env_str
-
 log = logging.getLogger(__name__)
 
 
@@ -51,8 +49,9 @@ class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
         return self.serializer_
 
 
-def session_keys() -> list[str]:
-    keys = [k.strip() for k in env_str("FICKAN_WEB_SESSION_KEY", "").split(",") if k.strip()]
+def session_keys(setting: str) -> list[str]:
+    """The Fernet keys in FICKAN_WEB_SESSION_KEY (newest first), checked; a random one if none."""
+    keys = [k.strip() for k in setting.split(",") if k.strip()]
     for key in keys:
         try:
             Fernet(key)

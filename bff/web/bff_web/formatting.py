@@ -7,17 +7,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from fickan_common.settings import env_str
+ZONE: tzinfo = ZoneInfo("Europe/Stockholm")
 
 
-def _zone() -> tzinfo:
+def configure(zone: str) -> None:
+    """The zone dates and times are shown in (FICKAN_WEB_TIMEZONE; one for the whole process)."""
+    global ZONE
     try:
-        return ZoneInfo(env_str("FICKAN_WEB_TIMEZONE", "Europe/Stockholm"))
+        ZONE = ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        return UTC
-
-
-ZONE = _zone()
+        ZONE = UTC
 
 
 def is_set(ts: Timestamp | None) -> bool:

@@ -13,11 +13,11 @@ from prometheus_client import Counter, Histogram
 
 from fickan_bff.clients import Services
 from fickan_bff.errors import InvalidIdempotencyKey
+from fickan_bff.settings import BffSettings
 from fickan_common.context import correlation_id, idempotency_key, new_correlation_id, valid_correlation_id
 from fickan_common.idempotency import is_valid_key
 from fickan_common.logs import setup_logging
 from fickan_common.metrics import serve_metrics
-from fickan_common.settings import env_int, env_str
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +61,15 @@ def cooperate_with_gevent() -> bool:
     return True
 
 
-def create_base_app(name: str, services: Services | None = None) -> Flask:
-    setup_logging(name, env_str("FICKAN_LOG_LEVEL", "INFO"))
+def create_base_app(name: str, settings: BffSettings, services: Services | None = None, insights: bool = True) -> Flask:
+    """The Flask app every BFF builds on. `services` default to the targets in `settings`;
+    `insights=False` for a BFF that never asks insights."""
+    setup_logging(name, settings.log_level)
     cooperate_with_gevent()
     app = Flask(name)
     app.json = SafeJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = 1 * 1024 * 1024  # bodies of this slice are small
-    services = services or Services.from_env(name)
+    services = services or Services.from_settings(settings, name, insights=insights)
     app.extensions["fickan_services"] = services
     app.extensions["fickan_verifier"] = services.token_verifier()
 
@@ -130,7 +132,7 @@ def create_base_app(name: str, services: Services | None = None) -> Flask:
 
     # Metrics on a port of their own (FICKAN_METRICS_PORT), which the cluster's Prometheus reaches and
     # the Service and ingress do not: endpoint names, counts and timings are nobody else's business.
-    serve_bff_metrics(env_int("FICKAN_METRICS_PORT", 0))
+    serve_bff_metrics(settings.metrics_port)
     return app
 
 

@@ -9,10 +9,10 @@ from fickan.contact.v1 import contact_pb2_grpc
 from fickan.identity.v1 import identity_pb2, identity_pb2_grpc
 from fickan.insights.v1 import insights_pb2_grpc
 from fickan.notifications.v1 import notifications_pb2_grpc
+from fickan_bff.settings import BffSettings
 from fickan_common.api import revoked_sessions_of
 from fickan_common.grpc_client import ServiceClient
 from fickan_common.revocations import RevocationFeed
-from fickan_common.settings import env_int, env_str
 from fickan_common.tokens import JwksCache, TokenVerifier
 
 
@@ -22,38 +22,31 @@ class Services:
     applications: ServiceClient
     notifications: ServiceClient
     contact: ServiceClient
-    # Comparisons and guides: the web and mobile BFFs have it (from_env); a BFF or test built
+    # Comparisons and guides: the web and mobile BFFs have it (from_settings); a BFF or test built
     # with only the first four does without it, and its readiness does not wait for it.
     insights: ServiceClient | None = None
     # The sessions identity revoked (from its events); None: tokens are checked offline only.
     revocations: RevocationFeed | None = field(default=None, repr=False)
 
     @classmethod
-    def from_env(cls, name: str = "bff", insights: bool = True) -> Services:
+    def from_settings(cls, settings: BffSettings, name: str = "bff", insights: bool = True) -> Services:
         """`name` names this process's revocation queue. `insights=False` for a BFF that shows no
         comparisons or guides (the watch): its readiness then does not hang on a service it never calls."""
-        timeout = float(env_int("FICKAN_GRPC_TIMEOUT", 3))
+        timeout = settings.grpc_timeout
         services = cls(
-            identity=ServiceClient(
-                env_str("FICKAN_IDENTITY_TARGET", "127.0.0.1:50051"), identity_pb2_grpc.IdentityServiceStub, timeout
-            ),
+            identity=ServiceClient(settings.identity_target, identity_pb2_grpc.IdentityServiceStub, timeout),
             applications=ServiceClient(
-                env_str("FICKAN_APPLICATIONS_TARGET", "127.0.0.1:50052"),
-                applications_pb2_grpc.ApplicationsServiceStub,
-                timeout,
+                settings.applications_target, applications_pb2_grpc.ApplicationsServiceStub, timeout
             ),
             notifications=ServiceClient(
-                env_str("FICKAN_NOTIFICATIONS_TARGET", "127.0.0.1:50053"),
-                notifications_pb2_grpc.NotificationsServiceStub,
-                timeout,
+                settings.notifications_target, notifications_pb2_grpc.NotificationsServiceStub, timeout
             ),
-            contact=ServiceClient(
-                env_str("FICKAN_CONTACT_TARGET", "127.0.0.1:50054"), contact_pb2_grpc.ContactServiceStub, timeout
-            ),
-            insights=insights_client(timeout) if insights else None,
+            contact=ServiceClient(settings.contact_target, contact_pb2_grpc.ContactServiceStub, timeout),
+            insights=ServiceClient(settings.insights_target, insights_pb2_grpc.InsightsServiceStub, timeout)
+            if insights
+            else None,
         )
-        amqp_uri = env_str("FICKAN_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//")
-        services.revocations = RevocationFeed(amqp_uri, revoked_sessions_of(services.identity), name).start()
+        services.revocations = RevocationFeed(settings.amqp_uri, revoked_sessions_of(services.identity), name).start()
         return services
 
     def all(self) -> dict[str, ServiceClient]:
@@ -72,11 +65,3 @@ class Services:
             JwksCache(lambda: self.identity.call("GetJwks", identity_pb2.GetJwksRequest()).jwks_json),
             revoked=self.revocations,
         )
-
-
-def insights_client(timeout: float | None = None) -> ServiceClient:
-    return ServiceClient(
-        env_str("FICKAN_INSIGHTS_TARGET", "127.0.0.1:50055"),
-        insights_pb2_grpc.InsightsServiceStub,
-        timeout if timeout is not None else float(env_int("FICKAN_GRPC_TIMEOUT", 3)),
-    )

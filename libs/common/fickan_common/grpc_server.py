@@ -30,7 +30,7 @@ from fickan_common import limits, metrics, texts
 from fickan_common.context import correlation_id, new_correlation_id, valid_correlation_id
 from fickan_common.errors import Busy, DomainError, PermissionDenied, Unauthenticated, Unavailable
 from fickan_common.idempotency import METADATA_KEY, IdempotencyStore, check_key, key_hash
-from fickan_common.settings import env_float
+from fickan_common.settings import runtime
 from fickan_common.tokens import InvalidToken, Principal, TokenVerifier, bearer
 
 log = logging.getLogger(__name__)
@@ -406,7 +406,8 @@ def run_until_stopped(server: grpc.Server, on_stop: Callable[[], None] | None = 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     stopped.wait()
-    drain(server, env_float("FICKAN_SHUTDOWN_GRACE", 20.0), env_float("FICKAN_SHUTDOWN_DELAY", 0.5))
+    settings = runtime()
+    drain(server, settings.shutdown_grace, settings.shutdown_delay)
     if on_stop:
         on_stop()
 

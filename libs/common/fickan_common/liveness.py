@@ -16,10 +16,10 @@ import threading
 import time
 from typing import Any
 
-from fickan_common.settings import env_float
+from fickan_common.settings import runtime
 
-STALE_AFTER = env_float("FICKAN_WORKER_STALE_SECONDS", 60.0)
-HANDLER_LIMIT = env_float("FICKAN_WORKER_HANDLER_LIMIT_SECONDS", 300.0)
+STALE_AFTER = runtime().worker_stale_seconds
+HANDLER_LIMIT = runtime().worker_handler_limit_seconds
 
 
 class WorkerLiveness:

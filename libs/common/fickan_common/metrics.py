@@ -42,10 +42,10 @@ def serve_metrics(port: int, checks: Mapping[str, Check] | None = None) -> None:
     metrics_app = make_wsgi_app()
     routes = dict(checks or {})
 
-    def app(environ, start_response):  # type: ignore[no-untyped-def]
-        check = routes.get(environ.get("PATH_INFO", ""))
+    def app(wsgi_env, start_response):  # type: ignore[no-untyped-def]
+        check = routes.get(wsgi_env.get("PATH_INFO", ""))
         if check is None:
-            return metrics_app(environ, start_response)
+            return metrics_app(wsgi_env, start_response)
         passing, details = check()
         body = json.dumps({"ok": passing, **details}).encode()
         status = "200 OK" if passing else "503 Service Unavailable"

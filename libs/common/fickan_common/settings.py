@@ -62,6 +62,28 @@ class ServiceSettings:
         )
 
 
+@dataclass(frozen=True)
+class RuntimeSettings:
+    """What the shared runtime reads: the grpc api's shutdown and the nameko worker's probes. The same
+    in every service, so read here and not in each service's settings."""
+
+    shutdown_grace: float  # seconds calls in flight get to finish after SIGTERM
+    shutdown_delay: float  # seconds new calls are still taken after NOT_SERVING
+    worker_metrics_port: int  # the worker's /metrics, /healthz and /readyz (0: none)
+    worker_stale_seconds: float  # a worker whose loops did not turn for this long is not alive
+    worker_handler_limit_seconds: float  # ... nor one whose handler runs longer than this
+
+
+def runtime() -> RuntimeSettings:
+    return RuntimeSettings(
+        shutdown_grace=env_float("FICKAN_SHUTDOWN_GRACE", 20.0),
+        shutdown_delay=env_float("FICKAN_SHUTDOWN_DELAY", 0.5),
+        worker_metrics_port=env_int("FICKAN_METRICS_PORT", 0),
+        worker_stale_seconds=env_float("FICKAN_WORKER_STALE_SECONDS", 60.0),
+        worker_handler_limit_seconds=env_float("FICKAN_WORKER_HANDLER_LIMIT_SECONDS", 300.0),
+    )
+
+
 QUEUE_TYPES = ("classic", "quorum")
 
 

@@ -20,7 +20,7 @@ from fickan_common.events import BackgroundFlusher, Outbox, Publisher, flush_out
 from fickan_common.idempotency import IdempotencyStore
 from fickan_common.liveness import WORKER
 from fickan_common.metrics import serve_metrics
-from fickan_common.settings import env_int, queue_arguments
+from fickan_common.settings import queue_arguments, runtime
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ class WorkerRuntime(DependencyProvider):
         self.flusher: BackgroundFlusher | None = None
 
     def setup(self) -> None:
-        serve_metrics(env_int("FICKAN_METRICS_PORT", 0), {"/healthz": WORKER.live, "/readyz": WORKER.ready})
+        serve_metrics(runtime().worker_metrics_port, {"/healthz": WORKER.live, "/readyz": WORKER.ready})
         self.db = self.make_db()
         if self.db.engine.dialect.name == "postgresql":  # psycopg is imported by now, and only then
             psycopg_cooperates_with_eventlet()

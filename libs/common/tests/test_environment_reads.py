@@ -3,6 +3,8 @@ each way of reading it, and leaves the settings module and the migrations alone.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fickan_common.testing import environment_reads, imported_modules
 
 
@@ -34,3 +36,12 @@ def test_the_imports_of_a_file_name_modules_and_what_is_taken_from_them(tmp_path
     path.write_text("import json\nfrom svc import settings\nfrom svc.api import today\nfrom . import x\n")
 
     assert imported_modules(path) == {"json", "svc", "svc.settings", "svc.api", "svc.api.today"}
+
+
+def test_the_shared_runtime_reads_the_environment_only_in_its_settings_module():
+    """The grpc api's shutdown and the worker's probes come from fickan_common.settings.runtime();
+    testing.py (the suites' own helpers: where the test PostgreSQL and RabbitMQ are) is no runtime."""
+    import fickan_common
+
+    package = Path(fickan_common.__file__).resolve().parent
+    assert environment_reads(package, allowed=("settings.py", "testing.py")) == []

@@ -25,7 +25,6 @@ from bff_web.i18n import said, said_fields, t
 from bff_web.views import service_messages
 from fickan.identity.v1 import identity_pb2
 from fickan_common.grpc_client import ServiceError
-from fickan_common.settings import env_str
 from fickan_common.tokens import InvalidToken
 
 log = logging.getLogger(__name__)
@@ -59,7 +58,7 @@ def autostart_link(token: str) -> str:
 
 def _test_hint() -> str:
     """Where testers open the BankID simulator (set only on test platforms)."""
-    return env_str("FICKAN_WEB_BANKID_SIMULATOR_URL", "")
+    return str(current_app.extensions["bff_web_settings"].bankid_simulator_url)
 
 
 @bp.get("/logga-in")
