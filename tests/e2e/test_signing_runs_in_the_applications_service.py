@@ -15,7 +15,6 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import grpc
@@ -30,6 +29,7 @@ from applications.people import IdentityPeople
 from applications.service import Applications
 from applications.signing import Signing
 from applications.store import OUTBOX
+from applications.testing import PDF, TODAY, first_application
 from fickan.applications.v1 import applications_pb2 as pb
 from fickan.applications.v1 import applications_pb2_grpc
 from fickan.identity.v1 import identity_pb2, identity_pb2_grpc
@@ -46,22 +46,6 @@ from identity.migrate import MIGRATIONS as IDENTITY_MIGRATIONS
 from identity.service import Identity
 
 ANNA, SARA = "199001012385", "199001022384"  # Skatteverket's test numbers, as in identity's own tests
-TODAY = date(2026, 11, 25)
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
-ANSWERS = {
-    "period": "2026-12",
-    "sysselsattning": "arbetssokande",
-    "inskriven_af": "ja",
-    "barn": json.dumps([{"fornamn": "Alva", "alder": "5", "bor_heltid": "ja"}]),
-    "boendeform": "hyresratt",
-    "hyra": "7200",
-    "hushallsel": "300",
-    "har_inkomster": "ja",
-    "inkomster": json.dumps([{"slag": "barnbidrag", "vem": "jag", "belopp": "1250"}]),
-    "har_tillgangar": "nej",
-    "samtycke_kontroll": "ja",
-    "sanningsforsakran": "ja",
-}
 
 
 @dataclass
@@ -152,9 +136,7 @@ def draft(both: Both, who: list[tuple[str, str]], partner: bool) -> pb.Applicati
     for question in ("kontoutdrag", "hyreskontrakt", "hyresavi"):
         request = pb.UploadAttachmentRequest(application_id=created.application_id, filename="a.pdf", content=PDF)
         files[question] = json.dumps([both.applications.UploadAttachment(request, metadata=who).attachment_id])
-    answers = {**ANSWERS, **files, "har_partner": "ja" if partner else "nej"}
-    if partner:
-        answers["partner_personnummer"] = "19900102-2384"
+    answers = {**first_application("19900102-2384" if partner else ""), **files}
     request = pb.SaveAnswersRequest(
         application_id=created.application_id, answers=answers, expected_version=created.version
     )

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
-from datetime import date
 
 from applications.service import SignatureInfo
+from applications.testing import PDF, TODAY, UNIT  # noqa: F401 - the case tests import them from here
+from applications.testing import first_application as complete_first_application
 from fickan_common.errors import NotFound
 from fickan_common.tokens import Principal
 
-UNIT = "ekonomiskt-bistand"
-TODAY = date(2026, 11, 25)  # the window for December 2026 is open (9-30 November)
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -44,21 +41,5 @@ class FakeIdentity:
 
 
 def first_application(partner: bool = True) -> dict[str, str]:
-    answers = {
-        "period": "2026-12",
-        "sysselsattning": "arbetssokande",
-        "inskriven_af": "ja",
-        "har_partner": "ja" if partner else "nej",
-        "barn": json.dumps([{"fornamn": "Alva", "alder": "5", "bor_heltid": "ja"}]),
-        "boendeform": "hyresratt",
-        "hyra": "7200",
-        "hushallsel": "300",
-        "har_inkomster": "ja",
-        "inkomster": json.dumps([{"slag": "barnbidrag", "vem": "jag", "belopp": "1250"}]),
-        "har_tillgangar": "nej",
-        "samtycke_kontroll": "ja",
-        "sanningsforsakran": "ja",
-    }
-    if partner:
-        answers["partner_personnummer"] = "19900102-2384"
-    return answers
+    """Complete answers to the first application, with Sara as partner unless `partner` is False."""
+    return complete_first_application("19900102-2384" if partner else "")
