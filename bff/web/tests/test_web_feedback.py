@@ -96,10 +96,9 @@ def test_a_sent_application_is_rated_on_its_case_page(app: Flask, platform: Plat
         ]
     bo = app.test_client()
     login(bo, PNR_BO)
-    # Not his application: applications refuses it before contact is asked; her rating stands.
-    assert bo.post(action, data={"csrf_token": csrf_of(page(bo, "/mina-sidor")), "rating": "1"}).status_code in (
-        403,
-        404,
-    )
+    # Not his application: applications refuses it (PERMISSION_DENIED) before contact is asked; her rating stands.
+    given_before = len(platform.spies["contact"].of("GiveFeedback"))
+    assert bo.post(action, data={"csrf_token": csrf_of(page(bo, "/mina-sidor")), "rating": "1"}).status_code == 403
+    assert len(platform.spies["contact"].of("GiveFeedback")) == given_before
     with platform.contact.db.read() as session:
         assert [f.rating for f in session.query(FeedbackRow).all()] == [5]
