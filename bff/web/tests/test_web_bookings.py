@@ -1,4 +1,4 @@
-"""Advisory bookings on the web pages, against the real contact service: an advisor publishes a
+"""Advisory bookings on the web pages, on the real services: an advisor publishes a
 pattern and sees her day; Anna books, downloads the calendar file, reschedules and cancels; Bo,
 a moment late for the same time, is told so in Swedish with the next free times; another
 resident's booking cannot be touched."""
@@ -12,10 +12,9 @@ from zoneinfo import ZoneInfo
 from conftest import PNR_ANNA, PNR_BO, Platform, csrf_of, login, page
 from flask import Flask
 from flask.testing import FlaskClient
-from web_fakes import fake_platform, on_fakes  # noqa: F401 - not moved yet
 
 SERVICE = "Budget- och skuldrådgivning"
-PNR_RUT = "197001011111"
+PNR_RUT = "198501032380"  # test numbers of Skatteverket's
 _FORM = re.compile(r'<form method="post" action="([^"]+)">.*?</form>', re.S)
 
 
@@ -31,8 +30,7 @@ def fields_of(html: str, action: str) -> dict[str, str]:
 
 
 def publish_tomorrow(client: FlaskClient, platform: Platform) -> str:
-    platform.identity.roles[PNR_RUT] = ("resident", "contact_agent")
-    platform.identity.extra_claims[PNR_RUT] = {"group": SERVICE}
+    platform.identity.give_roles(PNR_RUT, "Rut Rådgivare", ["contact_agent"], answer_group=SERVICE)
     login(client, PNR_RUT)
     day = page(client, "/personal/radgivning")
     day_of = tomorrow()
@@ -117,8 +115,7 @@ def test_the_one_a_moment_late_sees_why_and_the_next_free_times(app: Flask, plat
 
 def test_the_advisors_bad_pattern_is_told_by_field_and_residents_cannot_publish(app: Flask, platform: Platform) -> None:
     rut = app.test_client()
-    platform.identity.roles[PNR_RUT] = ("resident", "contact_agent")
-    platform.identity.extra_claims[PNR_RUT] = {"group": SERVICE}
+    platform.identity.give_roles(PNR_RUT, "Rut Rådgivare", ["contact_agent"], answer_group=SERVICE)
     login(rut, PNR_RUT)
     day = page(rut, "/personal/radgivning")
     refused = rut.post(
@@ -161,7 +158,7 @@ def test_a_held_meeting_is_rated_on_my_bookings(app: Flask, platform: Platform) 
         assert [(f.rating, f.group_code) for f in session.query(FeedbackRow).all()] == [(4, SERVICE)]
 
 
-PNR_KARIN = "197002022222"
+PNR_KARIN = "198501012382"
 UNIT = "ekonomiskt-bistand"
 
 
@@ -171,8 +168,7 @@ def test_a_case_worker_publishes_an_extra_time_and_a_day_off_from_her_day(app: F
     from contact.store import Slot
 
     karin, anna = app.test_client(), app.test_client()
-    platform.identity.roles[PNR_KARIN] = ("resident", "case_worker")
-    platform.identity.extra_claims[PNR_KARIN] = {"unit": UNIT}
+    platform.identity.give_roles(PNR_KARIN, "Karin Handläggare", ["case_worker"], unit=UNIT)
     login(karin, PNR_KARIN)
     assert "/personal/radgivning" in page(karin, "/personal")
     day = tomorrow().date().isoformat()

@@ -1,5 +1,5 @@
 """Two residents in two browser contexts of Debian's chromium book the same time at the same moment
-(the web pages on a werkzeug server, the real contact service behind them): exactly one booking
+(the web pages on a werkzeug server, the real services behind them): exactly one booking
 exists afterwards, and the other page says why and shows the next free times."""
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from conftest import PNR_ANNA, PNR_BO, Platform
 from playwright import sync_api
 from sqlalchemy import func, select
 from test_web_browser_smoke import ARGS, CHROMIUM
-from web_fakes import fake_platform, on_fakes  # noqa: F401 - not moved yet
 from werkzeug.serving import make_server
 
 from bff_web.app import create_app
@@ -82,9 +81,8 @@ def test_a_case_worker_adds_an_extra_time_on_a_phone_and_the_error_leads_to_its_
     """The staff page at 390 px: nothing sideways; an overlapping extra time is refused with the error
     summary in focus, its link moves focus to the field; a good one shows in her day."""
     expect = sync_api.expect
-    pnr = "197002022222"
-    platform.identity.roles[pnr] = ("resident", "case_worker")
-    platform.identity.extra_claims[pnr] = {"unit": "ekonomiskt-bistand"}
+    pnr = "198501012382"  # a test number of Skatteverket's
+    platform.identity.give_roles(pnr, "Karin Handläggare", ["case_worker"], unit="ekonomiskt-bistand")
     day = (datetime.now(ZoneInfo("Europe/Stockholm")) + timedelta(days=1)).date().isoformat()
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)

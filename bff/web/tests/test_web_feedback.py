@@ -1,32 +1,35 @@
-"""Feedback on the web pages, against the real contact service: after her contact is closed, Anna
+"""Feedback on the web pages, on the real services: after her contact is closed, Anna
 rates it on the thread page; a rating of 7 is refused at its field and changes nothing; the BBMT
 agent reads the comment on the feedback page without Anna's name. A sent application is rated on
 its case page."""
 
 from __future__ import annotations
 
-import uuid
-
 from conftest import PNR_ANNA, PNR_BO, Platform, csrf_of, login, page
 from flask import Flask
-from web_fakes import fake_platform, on_fakes, user_id_for  # noqa: F401 - not moved yet
+from flask.testing import FlaskClient
 
-from fickan_common.tokens import Principal
+PNR_BENGT = "198501032380"  # a test number of Skatteverket's
 
-PNR_BENGT = "197002022222"
+
+def ask(client: FlaskClient, subject: str, body: str, topic: str) -> str:
+    """The resident asks on the contact page; the question's id."""
+    token = csrf_of(page(client, f"/kontakt?amne={topic}"))
+    data = {"csrf_token": token, "subject": subject, "body": body, "topic": topic}
+    asked = client.post("/kontakt", data=data)
+    assert asked.status_code == 302 and "/kontakt/fragor/" in asked.location, asked.get_data(as_text=True)[:2000]
+    return asked.location.rsplit("/", 1)[1]
 
 
 def test_a_closed_contact_is_rated_and_staff_read_it_without_her_name(app: Flask, platform: Platform) -> None:
     anna = app.test_client()
     login(anna, PNR_ANNA)
-    # (The ask page asks applications for her case's glance, which the fake does not answer: she asks
-    # through the service's own use case.)
-    resident = Principal(user_id=user_id_for(PNR_ANNA), roles=("resident",), name="Anna")
-    question_id = platform.contact.servicer.contact.ask(resident, "Altan", "Behöver jag bygglov?", "web", "bygga-bo").id
+    question_id = ask(anna, "Altan", "Behöver jag bygglov?", "bygga-bo")
     thread_url = f"/kontakt/fragor/{question_id}"
     assert "data-feedback" not in page(anna, thread_url)  # open: nothing to rate yet
 
-    agent = Principal(user_id=str(uuid.uuid4()), roles=("contact_agent",), name="Bengt", group="BBMT")
+    platform.identity.give_roles(PNR_BENGT, "Bengt Vägledare", ["contact_agent"], answer_group="BBMT")
+    agent = platform.identity.principal(platform.log_in(PNR_BENGT, device="web"))
     platform.contact.servicer.desk.close(agent, question_id, "ovrigt")
     closed = page(anna, thread_url)
     assert "Vad tyckte du?" in closed
@@ -42,8 +45,6 @@ def test_a_closed_contact_is_rated_and_staff_read_it_without_her_name(app: Flask
     after = page(anna, thread_url)
     assert "Tack för ditt omdöme!" in after and 'value="5" checked' in after
 
-    platform.identity.roles[PNR_BENGT] = ("resident", "contact_agent")
-    platform.identity.extra_claims[PNR_BENGT] = {"group": "BBMT"}
     bengt = app.test_client()
     login(bengt, PNR_BENGT)
     listed = page(bengt, "/personal/omdomen")
@@ -58,16 +59,14 @@ def test_a_sent_application_is_rated_on_its_case_page(app: Flask, platform: Plat
     4 is stored once and can be changed for a day."""
     from datetime import UTC, datetime
 
-    from test_web_applications import fill_in, new_application, sign
-
     from contact.service import record_case_status
     from contact.store import FeedbackRow
 
     anna = app.test_client()
     login(anna, PNR_ANNA)
-    app_id = new_application(anna)
-    fill_in(anna, app_id)
-    sign(anna, app_id, f"/ansokan/{app_id}/skicka")
+    # Sent through applications' own use cases (filled in, papers uploaded, signed with BankID).
+    annas_app = platform.log_in(PNR_ANNA, device="web")
+    app_id = platform.applications.submitted(annas_app).id
     case = page(anna, f"/ansokan/{app_id}")
     assert "Vad tyckte du?" in case and "Hur var det att söka här?" in case
     action = f"/ansokan/{app_id}/omdome"
@@ -76,7 +75,7 @@ def test_a_sent_application_is_rated_on_its_case_page(app: Flask, platform: Plat
     assert too_soon.status_code == 409 and "Försök igen om en liten stund" in too_soon.get_data(as_text=True)
     # Applications' case_status_changed event reaches contact (what its worker does with it).
     with platform.contact.db.transaction() as session:
-        record_case_status(session, app_id, [user_id_for(PNR_ANNA)], "submitted", datetime.now(UTC))
+        record_case_status(session, app_id, [annas_app.user_id], "submitted", datetime.now(UTC))
 
     seven = anna.post(action, data={"csrf_token": csrf_of(case), "rating": "7", "comment": "Enkelt"})
     html = seven.get_data(as_text=True)
@@ -97,10 +96,9 @@ def test_a_sent_application_is_rated_on_its_case_page(app: Flask, platform: Plat
         ]
     bo = app.test_client()
     login(bo, PNR_BO)
-    # Not his application: applications refuses it before contact is asked; her rating stands.
-    assert bo.post(action, data={"csrf_token": csrf_of(page(bo, "/mina-sidor")), "rating": "1"}).status_code in (
-        403,
-        404,
-    )
+    # Not his application: applications refuses it (PERMISSION_DENIED) before contact is asked; her rating stands.
+    given_before = len(platform.spies["contact"].of("GiveFeedback"))
+    assert bo.post(action, data={"csrf_token": csrf_of(page(bo, "/mina-sidor")), "rating": "1"}).status_code == 403
+    assert len(platform.spies["contact"].of("GiveFeedback")) == given_before
     with platform.contact.db.read() as session:
         assert [f.rating for f in session.query(FeedbackRow).all()] == [5]

@@ -3,7 +3,8 @@ limit, from the login and every refresh) and carries the warning dialog and its 
 resident loads is activity (the session is refreshed at most once a minute), the page's own status
 checks are not; "stay logged in" refreshes at once (JSON for the script, a form without it); past
 the limit the session ends on the server with a Swedish message; the script's save of the step it
-leaves ("autosave") keeps what was typed. Over real gRPC to test doubles, with the clock moved."""
+leaves ("autosave") keeps what was typed. On the real services (identity's idle limit for the web is
+30 minutes), with the web's clock moved."""
 
 from __future__ import annotations
 
@@ -13,12 +14,29 @@ import time
 import pytest
 from conftest import Platform, csrf_of, login, page
 from flask.testing import FlaskClient
-from test_web_applications import new_application, post_step
-from web_fakes import fake_platform, on_fakes  # noqa: F401 - not moved yet
 
+from applications.store import Application
 from bff_web import session as web_session
 
-IDLE = 30 * 60
+IDLE = 30 * 60  # identity's idle limit for a web session (FICKAN_SESSION_IDLE_WEB)
+
+
+def new_application(client: FlaskClient) -> str:
+    """A first application started from the e-services page; its id."""
+    token = csrf_of(page(client, "/e-tjanster"))
+    response = client.post("/ansokan/ny", data={"kind": "eb_grundansokan", "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    match = re.search(r"/ansokan/([0-9a-f-]{36})/steg/0", response.location)
+    assert match, response.location
+    return match.group(1)
+
+
+def post_step(client: FlaskClient, app_id: str, index: int, data: dict):  # type: ignore[no-untyped-def]
+    html = page(client, f"/ansokan/{app_id}/steg/{index}")
+    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    return client.post(
+        f"/ansokan/{app_id}/steg/{index}", data={"csrf_token": csrf_of(html), "version": version, **data}
+    )
 
 
 @pytest.fixture
@@ -35,7 +53,6 @@ def ends_in(html: str) -> int:
 
 
 def test_a_page_says_when_the_session_ends_and_carries_the_warning(client: FlaskClient, platform: Platform) -> None:
-    platform.identity.idle_timeout = IDLE
     login(client)
     html = page(client, "/mina-sidor")
     assert IDLE - 5 <= ends_in(html) <= IDLE
@@ -49,7 +66,17 @@ def test_a_page_says_when_the_session_ends_and_carries_the_warning(client: Flask
     assert "Do you want to stay logged in?" in english and "Stay logged in" in english
 
 
-def test_without_an_idle_limit_there_is_no_warning(client: FlaskClient) -> None:
+def test_without_an_idle_limit_there_is_no_warning(client: FlaskClient, platform: Platform) -> None:
+    # identity always tells a web session's idle limit: an identity that tells none is injected.
+    for method in ("CollectLogin", "RefreshToken"):
+        real = getattr(platform.identity.servicer, method)
+
+        def untold(request, context, real=real):  # type: ignore[no-untyped-def]
+            answer = real(request, context)
+            answer.idle_timeout = 0
+            return answer
+
+        platform.spies["identity"].inject(method, untold)
     login(client)
     html = page(client, "/mina-sidor")
     assert "data-session-ends-in" not in html and "idle-dialog" not in html
@@ -58,7 +85,6 @@ def test_without_an_idle_limit_there_is_no_warning(client: FlaskClient) -> None:
 def test_loading_pages_is_activity_and_the_pages_own_checks_are_not(
     client: FlaskClient, platform: Platform, clock: list[float]
 ) -> None:
-    platform.identity.idle_timeout = IDLE
     login(client)
     clock[0] += 20 * 60
     status = client.get("/sessionen").get_json()
@@ -66,16 +92,16 @@ def test_loading_pages_is_activity_and_the_pages_own_checks_are_not(
     again = client.get("/sessionen").get_json()  # asking is not activity, whatever else it renews
     assert again["ends_in"] <= status["ends_in"]
     assert ends_in(page(client, "/mina-sidor")) >= IDLE - 5  # a page load is
-    refreshes = platform.identity.refreshes
+    refreshes = len(platform.spies["identity"].of("RefreshToken"))
+    assert refreshes >= 1
     clock[0] += 30
     page(client, "/inkorg")
-    assert platform.identity.refreshes == refreshes  # at most once a minute
+    assert len(platform.spies["identity"].of("RefreshToken")) == refreshes  # at most once a minute
 
 
 def test_stay_logged_in_refreshes_the_session_for_the_script_and_without_it(
     client: FlaskClient, platform: Platform, clock: list[float]
 ) -> None:
-    platform.identity.idle_timeout = IDLE
     login(client)
     token = csrf_of(page(client, "/mina-sidor"))
     clock[0] += IDLE - 50  # the warning is showing
@@ -93,7 +119,6 @@ def test_stay_logged_in_refreshes_the_session_for_the_script_and_without_it(
 def test_past_the_limit_the_session_ends_on_the_server_with_a_message(
     client: FlaskClient, platform: Platform, clock: list[float]
 ) -> None:
-    platform.identity.idle_timeout = IDLE
     login(client)
     token = csrf_of(page(client, "/mina-sidor"))
     clock[0] += IDLE + 1
@@ -108,14 +133,14 @@ def test_past_the_limit_the_session_ends_on_the_server_with_a_message(
 def test_the_scripts_autosave_keeps_what_was_typed_and_the_logout_says_so(
     client: FlaskClient, platform: Platform
 ) -> None:
-    platform.identity.idle_timeout = IDLE
     login(client)
     app_id = new_application(client)
-    saved = post_step(client, app_id, 0, {"period": "2026-12", "hyra": "7100", "action": "autosave"})
-    assert saved.status_code == 302 and saved.location.endswith(f"/ansokan/{app_id}/steg/0")
-    assert platform.applications.apps[app_id].answers["hyra"] == "7100"
-    token = csrf_of(page(client, f"/ansokan/{app_id}/steg/0"))
-    assert "data-autosave" in page(client, f"/ansokan/{app_id}/steg/0")
+    saved = post_step(client, app_id, 2, {"boendeform": "hyresratt", "hyra": "7100", "action": "autosave"})
+    assert saved.status_code == 302 and saved.location.endswith(f"/ansokan/{app_id}/steg/2")
+    with platform.applications.db.read() as session:
+        assert session.get(Application, app_id).answers["hyra"] == "7100"
+    token = csrf_of(page(client, f"/ansokan/{app_id}/steg/2"))
+    assert "data-autosave" in page(client, f"/ansokan/{app_id}/steg/2")
     out = client.post("/logga-ut", data={"csrf_token": token, "reason": "idle", "saved": "1"})
     assert out.status_code == 302 and out.location.endswith("/logga-in")
     assert "Det du skrev i ansökan är sparat" in page(client, "/logga-in")
