@@ -12,8 +12,6 @@ from playwright import sync_api
 from test_web_bookings_in_browser import base_url, logged_in_page  # noqa: F401 - the fixture
 from test_web_browser_smoke import ARGS, CHROMIUM
 
-from contact.service import record_case_status
-
 PNR_BENGT = "198501032380"  # a test number of Skatteverket's
 
 
@@ -26,8 +24,10 @@ def test_feedback_appears_on_the_wall_within_two_seconds(platform: Platform, bas
     agent = platform.identity.principal(platform.log_in(PNR_BENGT, device="web"))
     platform.contact.servicer.desk.close(agent, question.id, "ovrigt")
     sent = str(uuid.uuid4())
-    with platform.contact.db.transaction() as session:  # an application sent 23 h ago (applications' event)
-        record_case_status(session, sent, [resident.user_id], "submitted", datetime.now(UTC) - timedelta(hours=23))
+    # An application sent 23 h ago: applications' event gives its decision target, an hour from now.
+    platform.contact.case_moved(
+        sent, [resident.user_id], "submitted", open=True, sent=True, decision_due=datetime.now(UTC) + timedelta(hours=1)
+    )
 
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)

@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
+from applications.store import OUTBOX as APPLICATIONS_OUTBOX
 from applications.testing import ApplicationsForTests
 from contact import api as contact_api
+from contact.handlers import handle_case_status_changed
 from contact.store import IDEMPOTENCY as CONTACT_IDEMPOTENCY
 from contact.testing import ContactForTests
 from fickan.applications.events.v1 import events_pb2 as app_events
@@ -197,6 +199,20 @@ class RealServices:
                 session.execute(delete(table))
         for spy in self.spies.values():
             spy.reset()
+
+    def pass_case_events_to_contact(self) -> int:
+        """Applications' case_status_changed events so far, handed to contact's own handler as the
+        broker hands them to its worker (a repeated one changes nothing there); how many."""
+        table = APPLICATIONS_OUTBOX.table
+        with self.applications.db.read() as session:
+            envelopes = list(
+                session.execute(
+                    select(table.c.envelope).where(table.c.event_type == "case_status_changed").order_by(table.c.id)
+                ).scalars()
+            )
+        for envelope in envelopes:
+            handle_case_status_changed(self.contact.db, envelope)
+        return len(envelopes)
 
     def log_in(self, personal_number: str, name: str = "", device: str = "mobile") -> LoggedIn:
         return self.identity.log_in(personal_number, name, device)
