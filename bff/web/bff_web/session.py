@@ -140,11 +140,23 @@ def _idle_over() -> bool:
     return bool(session.get(IDLE)) and now() >= session.get(ACTIVE, 0) + session[IDLE]
 
 
+def _end_idle_session() -> None:
+    """Past the idle limit: the session ends here and at identity too (its refresh token revoked), so
+    a copy of the cookie taken before is worth nothing even before identity's own idle limit."""
+    refresh_token = session.get(REFRESH, "")
+    if refresh_token:
+        try:
+            services().identity.call("Logout", identity_pb2.LogoutRequest(refresh_token=refresh_token))
+        except ServiceError:
+            log.warning("idle logout could not reach identity; the session ends here and times out there")
+    end_session()
+
+
 def extend() -> bool:
     """The resident is here ("stay logged in"): the session is refreshed now (ends_in() then says
     how long it lasts). False when it has ended."""
     if not session.get(TOKEN) or _idle_over():
-        end_session()
+        _end_idle_session()
         return False
     if _renew(force=True):
         session[ACTIVE] = int(now())
@@ -162,7 +174,7 @@ def load_principal(passive: bool = False) -> None:
     if not session.get(TOKEN):
         return
     if _idle_over():
-        end_session()
+        _end_idle_session()
         g.auth_problem = "idle"
         return
     if not passive and session.get(IDLE) and now() - session.get(ACTIVE, 0) > ACTIVITY_REFRESH:

@@ -122,8 +122,10 @@ def test_past_the_limit_the_session_ends_on_the_server_with_a_message(
     login(client)
     token = csrf_of(page(client, "/mina-sidor"))
     clock[0] += IDLE + 1
+    platform.spies["identity"].reset()
     response = client.get("/mina-sidor")
     assert response.status_code == 302 and response.location.endswith("/logga-in")
+    assert platform.spies["identity"].names() == ["Logout"]  # ended at identity too, not only here
     assert "Du loggades ut eftersom du inte varit aktiv på en stund." in page(client, "/logga-in")
     late = client.post("/sessionen/forlang", data={"csrf_token": token}, headers={"Accept": "application/json"})
     assert late.status_code in (400, 401)  # the session (and its CSRF token) is gone
