@@ -181,7 +181,7 @@ def test_collect_gives_the_english_message_and_a_refresh_token_on_completion(cli
     while done["status"] == "pending":
         done = client.post("/v1/auth/collect", json=ref(order)).get_json()
     assert done["messageEn"] == "You are logged in."
-    assert world.identity.identity.refresh(done["refreshToken"]).access_token  # identity's own, and live
+    assert world.identity.identity.sessions.refresh(done["refreshToken"]).access_token  # identity's own, and live
     assert done["user"]["name"] == "Tove Svensson"
 
 

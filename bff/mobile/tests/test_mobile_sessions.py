@@ -8,7 +8,7 @@ import pytest
 from conftest import PEOPLE, asked
 
 from fickan_common.testing import TokenFactory, captured_logs
-from identity import service as identity_service
+from identity import sessions as identity_sessions
 
 
 def _login(client) -> dict:
@@ -27,7 +27,7 @@ def _calls(world) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def _revoked(world) -> set[str]:  # type: ignore[no-untyped-def]
-    return {sid for sid, _ in world.identity.identity.revoked_sessions()}
+    return {sid for sid, _ in world.identity.identity.sessions.revoked()}
 
 
 def test_a_refresh_token_gives_a_new_access_token_and_the_next_refresh_token(client, world):
@@ -50,7 +50,7 @@ def test_a_refresh_token_gives_a_new_access_token_and_the_next_refresh_token(cli
 
 @pytest.mark.parametrize("spent", [False, True])
 def test_an_unknown_or_spent_refresh_token_is_401_asking_for_bankid_again(client, world, spent, monkeypatch):
-    monkeypatch.setattr(identity_service, "REFRESH_RACE_GRACE", 0)  # a second use is reuse, not a race
+    monkeypatch.setattr(identity_sessions, "REFRESH_RACE_GRACE", 0)  # a second use is reuse, not a race
     token = "x" * 43
     if spent:
         token = _login(client)["refreshToken"]

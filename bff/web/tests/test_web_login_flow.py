@@ -211,7 +211,7 @@ def test_the_status_without_a_login_says_failed(client: FlaskClient) -> None:
 
 
 def test_the_access_token_is_renewed_before_it_runs_out(client: FlaskClient, platform: Platform, monkeypatch) -> None:
-    monkeypatch.setattr(platform.identity.identity, "ttl", 60)  # inside the two minutes before expiry: renew
+    monkeypatch.setattr(platform.identity.identity.sessions, "ttl", 60)  # inside the two minutes before expiry: renew
     login(client)
     with client.session_transaction() as stored:
         first = stored[web_session.REFRESH]
@@ -219,14 +219,14 @@ def test_the_access_token_is_renewed_before_it_runs_out(client: FlaskClient, pla
     assert [r.refresh_token for r in _asked(platform, "RefreshToken")] == [first]
     with client.session_transaction() as stored:
         assert stored[web_session.REFRESH] != first
-        assert platform.identity.identity.refresh(stored[web_session.REFRESH]).access_token  # identity's, live
+        assert platform.identity.identity.sessions.refresh(stored[web_session.REFRESH]).access_token  # identity's, live
 
 
 def test_a_revoked_session_ends_the_web_session(client: FlaskClient, platform: Platform, monkeypatch) -> None:
-    monkeypatch.setattr(platform.identity.identity, "ttl", 60)
+    monkeypatch.setattr(platform.identity.identity.sessions, "ttl", 60)
     login(client)
     with client.session_transaction() as stored:
-        platform.identity.identity.logout(refresh_token=stored[web_session.REFRESH])  # ended elsewhere
+        platform.identity.identity.sessions.logout(refresh_token=stored[web_session.REFRESH])  # ended elsewhere
     response = client.get("/mina-sidor")
     assert response.status_code == 302 and response.location == "/logga-in"
 
@@ -238,4 +238,4 @@ def test_logout_revokes_the_refresh_token_at_identity(client: FlaskClient, platf
     client.post("/logga-ut", data={"csrf_token": csrf_of(page(client, "/mina-sidor"))})
     assert [r.refresh_token for r in _asked(platform, "Logout")] == [refresh]
     with pytest.raises(Exception):  # noqa: B017 - identity's own refusal, whatever its class
-        platform.identity.identity.refresh(refresh)
+        platform.identity.identity.sessions.refresh(refresh)

@@ -28,8 +28,9 @@ from identity.bankid.simulator_server import SimulatorServer
 from identity.domain import bankid, personnummer
 from identity.keys import SigningKeys
 from identity.limits import LoginLimiter
+from identity.orders import CollectResult
 from identity.pairing import WatchPairings
-from identity.service import CollectResult, Identity
+from identity.service import Identity
 from identity.sessions import SessionPolicy
 from identity.staff import Staff
 from identity.store import IDEMPOTENCY, OUTBOX, User
@@ -119,7 +120,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
 
     # -- login ------------------------------------------------------------------------------------
     def StartLogin(self, request, context):  # noqa: N802
-        order, qr = self.identity.start_login(
+        order, qr = self.identity.login.start(
             request.personal_number,
             _device(request.device),
             request.end_user_ip,
@@ -134,7 +135,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         )
 
     def CollectLogin(self, request, context):  # noqa: N802
-        result = self.identity.collect_login(request.order_ref, request.collect_secret, request.end_user_ip)
+        result = self.identity.login.collect(request.order_ref, request.collect_secret, request.end_user_ip)
         return pb.CollectLoginResponse(
             status=STATUS[result.status],
             hint_code=result.hint_code,
@@ -149,7 +150,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         )
 
     def CancelLogin(self, request, context):  # noqa: N802
-        self.identity.cancel_login(request.order_ref, request.collect_secret, request.end_user_ip)
+        self.identity.login.cancel(request.order_ref, request.collect_secret, request.end_user_ip)
         return pb.CancelLoginResponse()
 
     def GetBankIdStatus(self, request, context):  # noqa: N802
@@ -166,13 +167,13 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         return pb.ListRevokedSessionsResponse(
             sessions=[
                 pb.RevokedSession(session_id=sid, forget_after=to_timestamp(forget))
-                for sid, forget in self.identity.revoked_sessions()
+                for sid, forget in self.identity.sessions.revoked()
             ]
         )
 
     # -- sessions ---------------------------------------------------------------------------------
     def RefreshToken(self, request, context):  # noqa: N802
-        pair = self.identity.refresh(request.refresh_token)
+        pair = self.identity.sessions.refresh(request.refresh_token)
         return pb.RefreshTokenResponse(
             access_token=pair.access_token,
             expires_in=pair.expires_in,
@@ -182,18 +183,18 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
 
     def Logout(self, request, context):  # noqa: N802
         if request.refresh_token:
-            self.identity.logout(refresh_token=request.refresh_token)
+            self.identity.sessions.logout(refresh_token=request.refresh_token)
         else:
             principal = self._caller_from_metadata(context)
-            self.identity.logout(session_id=principal.session_id, user_id=principal.user_id)
+            self.identity.sessions.logout(session_id=principal.session_id, user_id=principal.user_id)
         return pb.LogoutResponse()
 
     # -- the caller -------------------------------------------------------------------------------
     def GetMe(self, request, context):  # noqa: N802
-        return user_message(self.identity.user(current_principal().user_id))
+        return user_message(self.identity.users.get(current_principal().user_id))
 
     def GetMyMaskedPersonalNumber(self, request, context):  # noqa: N802
-        user = self.identity.user(current_principal().user_id)
+        user = self.identity.users.get(current_principal().user_id)
         return pb.MaskedPersonalNumber(masked=personnummer.parse(user.personal_number).masked())
 
     def ListMyDevices(self, request, context):  # noqa: N802
@@ -206,17 +207,17 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
                     last_used_at=to_timestamp(d["last_used_at"]),
                     current=d["current"],
                 )
-                for d in self.identity.list_devices(current_principal())
+                for d in self.identity.devices.of(current_principal())
             ]
         )
 
     def RevokeDevice(self, request, context):  # noqa: N802
-        self.identity.revoke_device(current_principal(), request.device_id)
+        self.identity.devices.revoke(current_principal(), request.device_id)
         return pb.RevokeDeviceResponse()
 
     # -- signing ----------------------------------------------------------------------------------
     def StartSign(self, request, context):  # noqa: N802
-        order, qr = self.identity.start_sign(
+        order, qr = self.identity.signing.start(
             current_principal(),
             request.user_visible_data,
             request.reference,
@@ -227,7 +228,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         return pb.StartSignResponse(order_ref=order.order_ref, auto_start_token=order.auto_start_token, qr_data=qr)
 
     def CollectSign(self, request, context):  # noqa: N802
-        result: CollectResult = self.identity.collect_sign(current_principal(), request.order_ref)
+        result: CollectResult = self.identity.signing.collect(current_principal(), request.order_ref)
         return pb.CollectSignResponse(
             status=ORDER_STATUS[result.status],
             hint_code=result.hint_code,
@@ -239,11 +240,11 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         )
 
     def CancelSign(self, request, context):  # noqa: N802
-        self.identity.cancel_sign(current_principal(), request.order_ref)
+        self.identity.signing.cancel(current_principal(), request.order_ref)
         return pb.CancelSignResponse()
 
     def GetSignature(self, request, context):  # noqa: N802
-        found = self.identity.signature(current_principal(), request.signature_id)
+        found = self.identity.signing.signature(current_principal(), request.signature_id)
         return pb.SignatureInfo(
             signature_id=found.id,
             user_id=found.user_id,
@@ -253,16 +254,16 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         )
 
     def ResolvePerson(self, request, context):  # noqa: N802
-        user_id, masked = self.identity.resolve_person(current_principal(), request.personal_number)
+        user_id, masked = self.identity.users.resolve_person(current_principal(), request.personal_number)
         return pb.ResolvePersonResponse(user_id=user_id, masked=masked)
 
     # -- phone identification ---------------------------------------------------------------------
     def StartPhoneAuth(self, request, context):  # noqa: N802
-        order = self.identity.start_phone_auth(current_principal(), request.personal_number, request.call_initiator)
+        order = self.identity.phone.start(current_principal(), request.personal_number, request.call_initiator)
         return pb.StartPhoneAuthResponse(order_ref=order.order_ref)
 
     def CollectPhoneAuth(self, request, context):  # noqa: N802
-        result, caller = self.identity.collect_phone_auth(current_principal(), request.order_ref)
+        result, caller = self.identity.phone.collect(current_principal(), request.order_ref)
         return pb.CollectPhoneAuthResponse(
             status=ORDER_STATUS[result.status],
             hint_code=result.hint_code,
@@ -408,7 +409,7 @@ def main() -> None:
     # identity follows its own session_revoked events like everyone (several api replicas).
     feed = RevocationFeed(
         settings.service.amqp_uri,
-        lambda: [(sid, forget.timestamp()) for sid, forget in identity.revoked_sessions()],
+        lambda: [(sid, forget.timestamp()) for sid, forget in identity.sessions.revoked()],
         "identity",
     ).start()
     verifier = TokenVerifier(JwksCache(keys.jwks_json), revoked=feed)

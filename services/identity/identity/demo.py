@@ -18,7 +18,7 @@ def main() -> None:
     db = Database(settings.service.database_url)
     identity = Identity(db, SigningKeys(settings.keys_dir, settings.generate_keys), None)
     for person in json.loads(DEMO_FILE.read_text())["people"]:
-        identity.ensure_user(
+        identity.users.ensure(
             person["personal_number"],
             person["name"],
             person["roles"],

@@ -103,6 +103,11 @@ class LoginLimiter:
             for key in [k for k, hits in self._hits.items() if not hits or now - hits[-1] > self.limits.window]:
                 del self._hits[key]
 
+    def forget(self) -> None:
+        """Every count forgotten (the limits stay): a fresh start, as after a restart."""
+        with self._lock:
+            self._hits.clear()
+
     def keys(self) -> list[str]:
         """The keys held (for tests: no personnummer among them)."""
         with self._lock:

@@ -22,9 +22,9 @@ from fickan_common.errors import NotFound, PermissionDenied, RateLimited, Unauth
 from fickan_common.tokens import Principal
 from identity import texts
 from identity.limits import LoginLimiter, LoginLimits
-from identity.service import WATCH_GLANCE_TTL, Identity, aware
-from identity.sessions import token_hash
-from identity.store import User, WatchPairing
+from identity.service import Identity
+from identity.sessions import WATCH_GLANCE_TTL, token_hash
+from identity.store import User, WatchPairing, aware
 
 log = logging.getLogger(__name__)
 

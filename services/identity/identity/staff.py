@@ -23,8 +23,9 @@ from fickan_common.tokens import Principal
 from fickan_common.unit_of_work import UnitOfWork
 from identity import texts
 from identity.access_log import AccessLog
-from identity.service import STAFF_ONLY, Identity, parse_personnummer
+from identity.service import Identity
 from identity.store import OUTBOX, User
+from identity.users import parse_personnummer
 
 # The contact centre's answer groups and advisory services (DOMAIN.md); a municipality may add more.
 ANSWER_GROUPS = (
@@ -84,7 +85,7 @@ class Staff:
     ) -> User:
         """Sets a person's staff roles (admin is None only from the command line)."""
         if admin is not None and not admin.has_role("admin"):
-            raise PermissionDenied(STAFF_ONLY)
+            raise PermissionDenied(texts.STAFF_ONLY)
         pnr = parse_personnummer(personal_number)
         roles = sorted(set(roles) - {"resident"})
         unit, answer_group, name, reason = unit.strip(), answer_group.strip(), name.strip()[:200], reason.strip()
@@ -95,7 +96,7 @@ class Staff:
             # Locked, so two admins saving at once apply one after the other (one roles_changed).
             user = session.scalars(select(User).where(User.personal_number == pnr).with_for_update()).first()
             if user is None:
-                user = self.identity.new_user(session, pnr, name)
+                user = self.identity.users.new(session, pnr, name)
             elif name and not user.last_login_at:
                 user.name = name  # BankID's name wins once they have logged in
             if admin is not None and user.id == admin.user_id and "admin" not in roles:
@@ -108,7 +109,7 @@ class Staff:
             )
             user.roles, user.unit, user.answer_group = new_roles, unit, answer_group
             if changed:
-                self.identity.revoke_all_sessions(session, user.id, "roles_changed")
+                self.identity.sessions.revoke_all(session, user.id, "roles_changed")
                 OUTBOX.add(
                     session,
                     "roles_changed",
@@ -129,7 +130,7 @@ class Staff:
 
     def list(self, admin: Principal) -> list[User]:
         if not admin.has_role("admin"):
-            raise PermissionDenied(STAFF_ONLY)
+            raise PermissionDenied(texts.STAFF_ONLY)
         with self.db.transaction() as session:
             users = session.scalars(select(User).order_by(User.name)).all()
         return [u for u in users if set(u.roles or []) & set(STAFF_ROLES)]

@@ -3,7 +3,7 @@ BankID identity to a user; every other service knows the user by the opaque user
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, MetaData, String, Text
@@ -12,6 +12,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from fickan_common.events import Outbox, inbox_table, outbox_table
 from fickan_common.idempotency import idempotency_table
 from identity.settings import NAME
+
+
+def aware(value: datetime) -> datetime:
+    """SQLite gives naive datetimes back; every time here is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):

@@ -105,7 +105,7 @@ class IdentityForTests:
         with self.db.transaction() as session:
             for table in reversed(metadata.sorted_tables):
                 session.execute(table.delete())
-        self.identity.limiter = LoginLimiter()
+        self.identity.limiter.forget()
         self.parts.pairings.confirm_limiter = LoginLimiter(self.parts.pairings.confirm_limiter.limits)
         self.simulator.reset()
         self.simulator.names = demo_names()
@@ -118,10 +118,10 @@ class IdentityForTests:
         """A whole BankID login, as the person's app and the client would do it."""
         if name:
             self.simulator.names[personal_number] = name
-        order, _ = self.identity.start_login(personal_number, device, "127.0.0.1")
+        order, _ = self.identity.login.start(personal_number, device, "127.0.0.1")
         secret = order.collect_secret  # type: ignore[attr-defined]
         for _ in range(20):
-            result = self.identity.collect_login(order.order_ref, secret, "127.0.0.1")
+            result = self.identity.login.collect(order.order_ref, secret, "127.0.0.1")
             if result.status != "pending":
                 break
         assert result.status == "complete" and result.user is not None, result.hint_code
@@ -184,9 +184,9 @@ class IdentityForTests:
 
     def unpair_watches(self, person: LoggedIn) -> None:
         """The resident removes every paired watch (as RevokeDevice does for each)."""
-        for device in self.identity.list_devices(self.principal(person)):
+        for device in self.identity.devices.of(self.principal(person)):
             if device["device_id"].startswith("watch:"):
-                self.identity.revoke_device(self.principal(person), device["device_id"])
+                self.identity.devices.revoke(self.principal(person), device["device_id"])
 
     def age_pairings(self, seconds: float) -> None:
         """Move every watch pairing `seconds` into the past (a watch that waited before polling

@@ -17,8 +17,9 @@ from fickan.identity.v1 import identity_pb2 as pb
 from fickan_common.errors import NotFound, RateLimited
 from fickan_common.events import parse_data
 from identity.limits import LoginLimiter, LoginLimits
-from identity.service import TOO_MANY, Identity
+from identity.service import Identity
 from identity.store import OUTBOX, Signature
+from identity.texts import TOO_MANY
 
 RESIDENT = "199001012385"
 PARTNER = "199001022384"
@@ -123,10 +124,10 @@ def test_https_return_urls_lead_only_to_the_configured_hosts(running):
     ours = Identity(
         running.db, running.identity.keys, running.identity.bankid, collect_interval=0, return_hosts=["e.kommun.se"]
     )
-    order, _ = ours.start_login("", "mobile", "192.0.2.1", return_url="https://e.kommun.se/logga-in/vantar")
+    order, _ = ours.login.start("", "mobile", "192.0.2.1", return_url="https://e.kommun.se/logga-in/vantar")
     assert order.order_ref
     with pytest.raises(Exception) as err:
-        ours.start_login("", "mobile", "192.0.2.1", return_url="https://evil.example/phish")
+        ours.login.start("", "mobile", "192.0.2.1", return_url="https://evil.example/phish")
     assert "inte tillåten" in str(err.value)
 
 
@@ -175,9 +176,9 @@ def test_bankid_is_asked_at_most_every_collect_interval(running, monkeypatch):
     calls = []
     original = throttled.bankid.collect
     monkeypatch.setattr(throttled.bankid, "collect", lambda ref: calls.append(ref) or original(ref))
-    order, _ = throttled.start_login("", "web", "127.0.0.1")
+    order, _ = throttled.login.start("", "web", "127.0.0.1")
     for _ in range(5):
-        result = throttled.collect_login(order.order_ref, order.collect_secret)
+        result = throttled.login.collect(order.order_ref, order.collect_secret)
         assert result.status == "pending" and result.qr_data.startswith("bankid.")
     assert len(calls) == 1
 
@@ -195,10 +196,10 @@ def limited_identity(running, **limits):
 def test_login_starts_are_rate_limited_per_personnummer_without_keeping_it(running):
     limited = limited_identity(running, per_person=2)
     for _ in range(2):
-        order, _ = limited.start_login(RESIDENT, "web", "192.0.2.1")
-        limited.cancel_login(order.order_ref, order.collect_secret)
+        order, _ = limited.login.start(RESIDENT, "web", "192.0.2.1")
+        limited.login.cancel(order.order_ref, order.collect_secret)
     with pytest.raises(RateLimited) as err:
-        limited.start_login(RESIDENT, "web", "192.0.2.2")
+        limited.login.start(RESIDENT, "web", "192.0.2.2")
     assert err.value.message == TOO_MANY.sv
     assert all(RESIDENT not in key for key in limited.limiter.keys())
 
@@ -207,11 +208,11 @@ def test_the_ip_limit_is_a_high_ceiling_with_its_own_message(running):
     limited = limited_identity(running, per_ip=4)
     for ip in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):  # many people scanning from many places
         for _ in range(3):
-            order, _ = limited.start_login("", "web", ip)
-            limited.cancel_login(order.order_ref, order.collect_secret)
-    limited.start_login("", "web", "192.0.2.1")
+            order, _ = limited.login.start("", "web", ip)
+            limited.login.cancel(order.order_ref, order.collect_secret)
+    limited.login.start("", "web", "192.0.2.1")
     with pytest.raises(RateLimited) as err:  # but one address starting without end is stopped
-        limited.start_login("", "web", "192.0.2.1")
+        limited.login.start("", "web", "192.0.2.1")
     assert "samma nätverk" in err.value.message
 
 
@@ -225,34 +226,34 @@ def test_the_default_ip_ceiling_lets_a_whole_library_log_in():
 def test_one_device_and_one_person_are_limited_whatever_address_they_use(running):
     limited = limited_identity(running, per_client=3)
     for i in range(3):
-        order, _ = limited.start_login("", "mobile", f"192.0.2.{i}", client_key="phone-1")
-        limited.cancel_login(order.order_ref, order.collect_secret)
+        order, _ = limited.login.start("", "mobile", f"192.0.2.{i}", client_key="phone-1")
+        limited.login.cancel(order.order_ref, order.collect_secret)
     with pytest.raises(RateLimited) as err:
-        limited.start_login("", "mobile", "192.0.2.99", client_key="phone-1")
+        limited.login.start("", "mobile", "192.0.2.99", client_key="phone-1")
     assert "den här enheten" in err.value.message
-    limited.start_login("", "mobile", "192.0.2.99", client_key="phone-2")  # another phone is not hit
+    limited.login.start("", "mobile", "192.0.2.99", client_key="phone-2")  # another phone is not hit
 
 
 def test_the_bankid_order_rate_is_capped_for_everyone_together(running):
     limited = limited_identity(running, orders_per_minute=3)
     for i in range(3):
-        order, _ = limited.start_login("", "web", f"192.0.2.{i}")
-        limited.cancel_login(order.order_ref, order.collect_secret)
+        order, _ = limited.login.start("", "web", f"192.0.2.{i}")
+        limited.login.cancel(order.order_ref, order.collect_secret)
     with pytest.raises(RateLimited) as err:
-        limited.start_login("", "web", "192.0.2.50")
+        limited.login.start("", "web", "192.0.2.50")
     assert "Många loggar in just nu" in err.value.message
 
 
 def test_failed_collects_from_one_address_are_limited(running):
     limited = limited_identity(running, failed_collects_per_ip=3)
-    order, _ = limited.start_login("", "web", "192.0.2.1")
+    order, _ = limited.login.start("", "web", "192.0.2.1")
     for _ in range(3):  # someone trying an order_ref without its secret
         with pytest.raises(NotFound):
-            limited.collect_login(order.order_ref, "guess", "203.0.113.9")
+            limited.login.collect(order.order_ref, "guess", "203.0.113.9")
     with pytest.raises(RateLimited):
-        limited.collect_login(order.order_ref, order.collect_secret, "203.0.113.9")
+        limited.login.collect(order.order_ref, order.collect_secret, "203.0.113.9")
     # the person who started it, elsewhere, is not hit
-    assert limited.collect_login(order.order_ref, order.collect_secret, "192.0.2.1").status == "pending"
+    assert limited.login.collect(order.order_ref, order.collect_secret, "192.0.2.1").status == "pending"
 
 
 def test_a_leaked_order_ref_alone_completes_nobodys_login(running):
@@ -332,8 +333,8 @@ def test_signing_needs_a_login(running):
 
 
 def test_phone_identification_is_for_contact_agents_and_names_the_caller(running):
-    agent = running.identity.ensure_user("198501032380", "Vera Vägledare", ["resident", "contact_agent"], "", "ÄSSF")
-    agent_token = running.identity.access_token(agent, "web", "s1")
+    agent = running.identity.users.ensure("198501032380", "Vera Vägledare", ["resident", "contact_agent"], "", "ÄSSF")
+    agent_token = running.identity.sessions.access_token(agent, "web", "s1")
     resident_token = login_token(running, PARTNER)
     request = pb.StartPhoneAuthRequest(personal_number=RESIDENT, call_initiator="user")
     assert code_of(lambda: running.stub.StartPhoneAuth(request, metadata=bearer(resident_token)))[0] == (

@@ -97,8 +97,8 @@ def test_eight_polls_of_a_confirmed_watch_hand_out_one_working_token(running):
 
 
 def test_the_same_roles_saved_by_eight_requests_at_once_change_them_once(running):
-    admin = running.identity.ensure_user("198501042389", "Adam Admin", ["resident", "admin"])
-    token = running.identity.access_token(admin, "web", "admin-session")
+    admin = running.identity.users.ensure("198501042389", "Adam Admin", ["resident", "admin"])
+    token = running.identity.sessions.access_token(admin, "web", "admin-session")
     request = pb.AssignRolesRequest(
         personal_number=STAFF, name="Karin", roles=["case_worker"], unit="ekonomiskt-bistand", reason="Nyanställd"
     )

@@ -71,8 +71,8 @@ def test_a_reused_refresh_token_announces_the_stolen_session(running):
 
 
 def test_a_change_of_roles_announces_every_session_and_watch_of_the_person(running):
-    admin = running.identity.ensure_user("198501042389", "Adam Admin", ["resident", "admin"])
-    admin_token = running.identity.access_token(admin, "web", "admin-session")
+    admin = running.identity.users.ensure("198501042389", "Adam Admin", ["resident", "admin"])
+    admin_token = running.identity.sessions.access_token(admin, "web", "admin-session")
     web, phone = login(running, STAFF), login(running, STAFF, pb.DEVICE_MOBILE)
     watch = pair(running, web.access_token)
     assert watch.watch_token

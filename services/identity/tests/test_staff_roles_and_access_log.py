@@ -25,8 +25,8 @@ STAFF = "198501012382"
 
 @pytest.fixture
 def admin_token(running):
-    admin = running.identity.ensure_user("198501042389", "Adam Admin", ["resident", "admin"])
-    return running.identity.access_token(admin, "web", "admin-session")
+    admin = running.identity.users.ensure("198501042389", "Adam Admin", ["resident", "admin"])
+    return running.identity.sessions.access_token(admin, "web", "admin-session")
 
 
 def test_an_admin_makes_someone_a_case_worker_in_a_unit(running, admin_token):
