@@ -634,7 +634,7 @@ def test_the_whole_case_is_shaped_for_the_app(client, resident, world):
     assert resident.user_id not in answer.get_data(as_text=True)
 
 
-def test_a_draft_has_no_decision_or_payment(client, resident, world):
+def test_a_draft_has_no_decision_or_payment_and_a_preliminary_calculation(client, resident, world):
     case = _draft(client, resident)
 
     assert case["decision"] is None
@@ -642,6 +642,10 @@ def test_a_draft_has_no_decision_or_payment(client, resident, world):
     assert case["paymentAmount"] is None
     assert case["dueAt"] is None
     assert case["timeline"] == []
+    # The service works out a preliminary calculation of the draft's answers (riksnormen for one adult).
+    calculation = case["calculation"]
+    assert {line["kind"] for line in calculation["lines"]} == {"norm"}
+    assert calculation["result"] == calculation["needTotal"] - calculation["incomeTotal"] > 0
 
 
 def test_the_list_stays_small(client, resident, world):
@@ -674,6 +678,19 @@ def test_a_completion_with_text_and_attachments(client, resident, world):
     assert case["completionRequests"][0]["answered"] is True
     assert case["completionRequests"][0]["answerText"] == "Här är kontoutdraget."
     assert case["completionRequests"][0]["answerAttachmentIds"] == [statement["id"]]
+    [asked_for] = case["completionRequests"]
+    assert asked_for == {
+        "id": asked_for["id"],
+        "items": ["Kontoutdrag"],
+        "message": "",
+        "dueDate": "2026-12-02",  # a week after the service's day
+        "randomCheck": False,
+        "answered": True,
+        "answerText": "Här är kontoutdraget.",
+        "answerAttachmentIds": [statement["id"]],
+        "openForResident": True,  # more may be added to the answer until the due date
+        "overdue": False,
+    }
     [sent] = asked(world, "applications", "SubmitCompletion")
     assert (sent.text, list(sent.attachment_ids)) == ("Här är kontoutdraget.", [statement["id"]])
 
