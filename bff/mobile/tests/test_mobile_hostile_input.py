@@ -49,9 +49,6 @@ def test_a_lone_surrogate_is_a_400_not_a_500(client, world, body):
     assert "StartLogin" not in world.spies["identity"].names()
 
 
-# Endpoints whose notifications method the hand-written fake here does not implement yet (issue 9's
-# preferences, e-mail confirmation and Web Push): the fake answers any request to them, hostile or
-# not, with NotImplementedError (a 500), so the fuzz cannot judge them with this fixture.
 def concrete(rule: str, case_id: str) -> list[str]:
     paths = []
     for fill in (case_id, "²", "9" * 30):

@@ -41,7 +41,13 @@ _SIGN_STATUS = {
     errors=(400, 404, 409, 503),
 )
 def signing_text(application_id: str) -> dict[str, Any]:
-    text = call(services().applications, "GetSigningText", apps_pb.GetSigningTextRequest(application_id=application_id))
+    # An unfinished form is refused with its missing answers, named as SaveAnswers/Submit name them.
+    text = call(
+        services().applications,
+        "GetSigningText",
+        apps_pb.GetSigningTextRequest(application_id=application_id),
+        field_prefix="answers.",
+    )
     return {"text": text.text, "version": text.version, "reference": text.reference}
 
 
@@ -66,6 +72,7 @@ def start_signing(application_id: str, body: dict[str, Any]) -> dict[str, Any]:
         apps_pb.StartSigningRequest(
             application_id=application_id, end_user_ip=request.remote_addr or "", return_url=return_url
         ),
+        field_prefix="answers.",
         field_names={"return_url": "returnUrl"},
     )
     # Never the order reference: it identifies the order to BankID (see the login's collect secret).
