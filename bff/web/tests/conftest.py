@@ -112,3 +112,15 @@ def attachments_of(platform: Platform, application_id: str) -> list[str]:
     with platform.applications.db.read() as session:
         query = select(Attachment.filename).where(Attachment.application_id == application_id)
         return list(session.scalars(query))
+
+
+def staff_reads(platform: Platform) -> list[tuple[str, str, str]]:
+    """The staff's reads of cases applications recorded for the residents' access logs (its outbox):
+    (action, resource, reason), oldest first."""
+    from applications.store import OUTBOX
+    from fickan_common.access import EVENT
+
+    query = select(OUTBOX.table.c.envelope).where(OUTBOX.table.c.event_type == EVENT).order_by(OUTBOX.table.c.id)
+    with platform.applications.db.read() as session:
+        found = [envelope["data"] for envelope in session.scalars(query)]
+    return [(d.get("action", ""), d.get("resource", ""), d.get("reason", "")) for d in found]
