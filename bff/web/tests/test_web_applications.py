@@ -41,6 +41,27 @@ def post_step(client: FlaskClient, app_id: str, index: int, data: dict, **kwargs
     )
 
 
+def fill_in(client: FlaskClient, app_id: str, partner: bool = False) -> None:
+    """Every step of the first application answered on the web pages, the papers uploaded."""
+    person = {"har_partner": "ja", "partner_personnummer": PARTNER} if partner else {"har_partner": "nej"}
+    papers = {name: (io.BytesIO(PDF), f"{name}.pdf") for name in ("kontoutdrag", "hyreskontrakt", "hyresavi")}
+    for index, answers in enumerate(
+        (
+            {"period": "2026-12", "sysselsattning": "arbetssokande", "inskriven_af": "ja"},
+            person,
+            {"boendeform": "hyresratt", "hyra": "7200"},
+            {"har_inkomster": "nej"},
+            {"har_tillgangar": "nej"},
+            {},
+            papers,
+            {"samtycke_kontroll": "ja", "sanningsforsakran": "ja"},
+        )
+    ):
+        kwargs = {"content_type": "multipart/form-data"} if index == FILES else {}
+        response = post_step(client, app_id, index, {**answers, "action": "next"}, **kwargs)
+        assert response.status_code == 302 and response.location.endswith(f"/steg/{index + 1}"), (index, response)
+
+
 def filled_in(platform: Platform, partner: bool = False) -> str:
     """A first application Anna filled in (on her phone, say), every paper uploaded: its id."""
     answers = first_application(PARTNER if partner else "")
@@ -197,8 +218,10 @@ def test_the_summary_shows_answers_and_calculation_and_an_incomplete_one_cannot_
 
 
 def test_sign_with_bankid_then_the_case_page_and_its_timeline(client: FlaskClient, platform: Platform) -> None:
-    app_id = filled_in(platform)
     login(client)
+    app_id = new_application(client)
+    fill_in(client, app_id)
+    assert sorted(attachments_of(platform, app_id)) == ["hyresavi.pdf", "hyreskontrakt.pdf", "kontoutdrag.pdf"]
     summary = page(client, f"/ansokan/{app_id}/steg/{SUMMARY}")
     assert "Preliminär beräkning" in summary and "Personliga kostnader" in summary
     version = stored(platform, app_id).version
@@ -221,9 +244,9 @@ def test_same_device_signing_gives_bankid_the_return_address(client: FlaskClient
 
 
 def test_the_co_applicant_signs_from_their_own_login(client: FlaskClient, app, platform: Platform) -> None:  # type: ignore[no-untyped-def]
-    platform.log_in(PARTNER)  # the partner is known to identity
-    app_id = filled_in(platform, partner=True)
     login(client)
+    app_id = new_application(client)
+    fill_in(client, app_id, partner=True)
     sign(client, app_id, f"/ansokan/{app_id}/skicka")
     assert stored(platform, app_id).status == "signature_pending"
     partner = app.test_client()
