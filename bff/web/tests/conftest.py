@@ -81,3 +81,46 @@ def new_application(client: FlaskClient) -> str:
     response = client.post("/ansokan/ny", data={"csrf_token": token})
     assert response.status_code == 302
     return response.location.rsplit("/", 1)[1]
+
+
+# --- cases and staff on the real services (for the files moved off the fakes) ---------------------
+from sqlalchemy import select  # noqa: E402
+
+from applications.store import Application, Attachment  # noqa: E402
+from identity.testing import LoggedIn  # noqa: E402
+
+WORKER = "198501012382"  # a Skatteverket test number, made a case worker by the tests that need one
+UNIT = "ekonomiskt-bistand"  # the unit applications' e-service names (applications.testing.UNIT)
+
+
+def case_worker(platform: Platform, name: str = "Karin Handläggare") -> LoggedIn:
+    """A case worker of UNIT, given the role as the staff command line does and logged in."""
+    return platform.identity.log_in_staff(WORKER, name, ["case_worker"], UNIT, device="web")
+
+
+def stored(platform: Platform, application_id: str) -> Application:
+    """The case as applications keeps it (its own row)."""
+    with platform.applications.db.read() as session:
+        app = session.get(Application, application_id)
+        assert app is not None, application_id
+        session.expunge(app)
+        return app
+
+
+def attachments_of(platform: Platform, application_id: str) -> list[str]:
+    """The names of the files applications keeps for the case."""
+    with platform.applications.db.read() as session:
+        query = select(Attachment.filename).where(Attachment.application_id == application_id)
+        return list(session.scalars(query))
+
+
+def staff_reads(platform: Platform) -> list[tuple[str, str, str]]:
+    """The staff's reads of cases applications recorded for the residents' access logs (its outbox):
+    (action, resource, reason), oldest first."""
+    from applications.store import OUTBOX
+    from fickan_common.access import EVENT
+
+    query = select(OUTBOX.table.c.envelope).where(OUTBOX.table.c.event_type == EVENT).order_by(OUTBOX.table.c.id)
+    with platform.applications.db.read() as session:
+        found = [envelope["data"] for envelope in session.scalars(query)]
+    return [(d.get("action", ""), d.get("resource", ""), d.get("reason", "")) for d in found]
