@@ -1,7 +1,7 @@
 """The real services in-process (fickan_bff.testing: identity with its BankID simulator,
 applications, notifications, contact, insights, each on SQLite behind a real grpcio server on a
 loopback port), started once per session and emptied before each test, and the web app on top.
-Test files not moved yet import `fake_platform, on_fakes` from web_fakes and run on the fakes."""
+No service is faked: a failure a service rarely shows is injected into the real one (its Spy)."""
 
 from __future__ import annotations
 

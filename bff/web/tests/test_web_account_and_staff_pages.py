@@ -18,7 +18,7 @@ def devices(platform: Platform, personal_number: str = PNR_ANNA) -> list[dict]: 
     """The person's live sessions and paired watches, as identity keeps them (a login of its own
     to ask with: it is in the list too)."""
     me = platform.log_in(personal_number, device="web")
-    listed = platform.identity.identity.list_devices(platform.identity.principal(me))
+    listed = platform.identity.identity.devices.of(platform.identity.principal(me))
     return [d for d in listed if not d["current"]]
 
 
