@@ -2,7 +2,9 @@
 # The whole test suite: lint, then each package's own tests in its own pytest process, then the
 # cross-service tests in tests/. Each service's suite runs through scripts/check_alone.sh: installed
 # from its own folder into a fresh virtual environment (as a municipality reusing one service runs
-# it), so the same tests also prove the service stands alone; that costs its install, about 20 s.
+# it), so the same tests also prove the service stands alone; that costs its install, about 20-30 s,
+# once: the environment is kept in var/alone/<service> until any input of the install changes
+# (FICKAN_ALONE_FRESH=1 installs afresh every time).
 # Two lanes run at once on the machine's two cores, about equally long: the cross-service tests
 # (whole platforms: end to end, reliability, the drills in tests/drills, browser, manifests) and
 # then the BFFs' suites, beside the libraries' and services' suites. Each
