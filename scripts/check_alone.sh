@@ -16,6 +16,13 @@
 #
 # Third-party wheels are cached in var/wheels (git-ignored): after the first run the install needs no
 # network. When a dependency is new, the cache is filled from the package index once.
+#
+# The installed environment is kept in var/alone/<name> (git-ignored) under a key: a hash of every
+# input of the install (the Python version, this script, scripts/gen_contracts.py, proto/,
+# libs/contracts, libs/common and services/<name> as the files git would see, and the names of the
+# cached wheels). The next run with the same key installs nothing (the same inputs install the same
+# environment; the install itself takes about 20 s); any change to any of them builds a fresh one.
+# FICKAN_ALONE_FRESH=1 always builds a fresh environment (and keeps nothing).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -34,10 +41,39 @@ work=$(mktemp -d "$ROOT/var/tmp/alone-$name.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 started=$(date +%s)
 
-"$PYTHON" -m venv "$work/venv"
-PY="$work/venv/bin/python"
+# The key of the install's inputs (empty outside a git checkout: then nothing is kept).
+install_key() {
+  local files
+  files=$(cd "$ROOT" && git ls-files -co --exclude-standard -- proto libs/contracts libs/common "services/$name" \
+    scripts/check_alone.sh scripts/gen_contracts.py 2>/dev/null) || return 0
+  [ -n "$files" ] || return 0
+  {
+    "$PYTHON" -VV
+    (cd "$ROOT" && while IFS= read -r file; do [ -f "$file" ] && sha256sum "$file"; done <<<"$files")
+    ls "$CACHE"
+  } | sha256sum | cut -c1-32
+}
+key=""
+[ "${FICKAN_ALONE_FRESH:-0}" = 1 ] || key=$(install_key)
+if [ -n "$key" ]; then
+  kept="$ROOT/var/alone/$name"
+  mkdir -p "$ROOT/var/alone"
+  exec 9>"$ROOT/var/alone/$name.lock"
+  flock 9  # one install of a service at a time
+  venv="$kept/venv"
+else
+  kept=""
+  venv="$work/venv"
+fi
+PY="$venv/bin/python"
 log="$work/pip.log"
 pip() { "$PY" -m pip --disable-pip-version-check -q "$@" >>"$log" 2>&1 || { cat "$log" >&2; return 1; }; }
+
+if [ -n "$kept" ] && [ -f "$kept/key" ] && [ "$(cat "$kept/key")" = "$key" ] && [ -x "$PY" ]; then
+  echo "check_alone: $name's environment for these inputs is kept in var/alone/$name (key $key)" >&2
+else  # a fresh install (not indented: it is the script as it was)
+[ -z "$kept" ] || rm -rf "$kept"
+"$PYTHON" -m venv "$venv"
 # setuptools builds the three local wheels without an isolated build environment each (seconds
 # instead of a download per wheel).
 pip install --no-index --find-links "$CACHE" "setuptools>=77,<82" 2>/dev/null || pip install "setuptools>=77,<82"
@@ -66,6 +102,9 @@ if ! install --no-index 2>/dev/null; then
   pip wheel --find-links "$work/local" -w "$CACHE" "$want" "setuptools>=77,<82"
   rm -f "$CACHE"/fickan_*.whl  # only third-party wheels are cached; ours are built fresh each run
   install --no-index
+  [ -z "$kept" ] || key=$(install_key)  # the wheel cache has grown: the key with its new names
+fi
+[ -z "$kept" ] || echo "$key" >"$kept/key"  # written last: only a whole install is kept
 fi
 installed=$(date +%s)
 
@@ -77,7 +116,7 @@ cat >"$work/run/pytest.ini" <<'INI'
 [pytest]
 addopts = -p no:cacheprovider --suppress-nameko-eventlet-notification
 INI
-if "$PY" -c "import $name, sys; sys.exit(0 if '$work/venv' in $name.__file__ else 1)" 2>/dev/null; then :; else
+if "$PY" -c "import $name, sys; sys.exit(0 if '$venv' in $name.__file__ else 1)" 2>/dev/null; then :; else
   echo "check_alone: $name is not imported from the fresh environment" >&2
   exit 1
 fi
@@ -85,7 +124,7 @@ cd "$work/run"
 # Node's web-push-testing (notifications) lives in the repository's var/node.
 export FICKAN_NODE_DIR=${FICKAN_NODE_DIR:-$ROOT/var/node}
 set +e
-"$PY" -m pytest "$name/tests" --basetemp="$work/pytest" "$@"
+"$PY" -m pytest "$name/tests" --basetemp="$work/pytest" "$@" 9>&-  # the lock stays here, not in what tests start
 rc=$?
 set -e
 echo "check_alone $name: install $((installed - started)) s, tests $(($(date +%s) - installed)) s, exit $rc" >&2

@@ -21,6 +21,12 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from fickanctl import SERVICES, Platform, free_ports  # noqa: E402
 
 DEMO_RESIDENT = "199001012385"
+# A platform thrown away at the end of its tests waits this long for its processes to stop before it
+# kills them (Platform.stop's default is 10 s). A BFF's gunicorn waits out its graceful timeout while
+# a test's client still holds an idle keep-alive connection, so every teardown used to take the full
+# 10 s. A graceful stop is what tests/reliability/test_sigterm_drains_under_load.py proves; here
+# nothing is asserted about it.
+TEARDOWN_STOP_TIMEOUT = 3.0
 DEMO_CO_APPLICANT = "199001022384"
 
 
@@ -73,7 +79,7 @@ def platform(tmp_path_factory, broker_proxy) -> Iterator[Platform]:
             tmp_path_factory.mktemp("platform"), f"amqp://guest:guest@127.0.0.1:{broker_proxy.port}/{vhost}"
         )
         yield running
-        running.stop()
+        running.stop(TEARDOWN_STOP_TIMEOUT)
 
 
 @pytest.fixture(scope="session")
@@ -94,4 +100,4 @@ def platform_on_postgresql(tmp_path_factory, private_postgres) -> Iterator[Platf
         urls = {service: private_postgres.create_database() for service in SERVICES}
         running = _platform(tmp_path_factory.mktemp("platform-pg"), amqp_uri, urls)
         yield running
-        running.stop()
+        running.stop(TEARDOWN_STOP_TIMEOUT)

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from fickan_common.testing import SmtpSink, WebPushTestingService, fresh_rabbitmq_vhost
 
-from ..conftest import DEMO_RESIDENT, Platform, _platform
+from ..conftest import DEMO_RESIDENT, TEARDOWN_STOP_TIMEOUT, Platform, _platform
 from ..support.browser import logged_in
 
 CASE_WORKER = "198501012382"
@@ -52,7 +52,7 @@ def live_platform(tmp_path_factory, smtp: SmtpSink, push_service: WebPushTesting
     with fresh_rabbitmq_vhost() as amqp_uri:
         running = _platform(tmp_path_factory.mktemp("live-platform"), amqp_uri, settings=settings)
         yield running
-        running.stop()
+        running.stop(TEARDOWN_STOP_TIMEOUT)
 
 
 def answer(page: Page, question: str, option: str) -> None:

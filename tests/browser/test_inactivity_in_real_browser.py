@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from fickan_common.testing import fresh_rabbitmq_vhost
 
-from ..conftest import DEMO_RESIDENT, _platform
+from ..conftest import DEMO_RESIDENT, TEARDOWN_STOP_TIMEOUT, _platform
 from ..support.browser import logged_in
 
 IDLE = 75
@@ -27,7 +27,7 @@ def short_sessions(tmp_path_factory) -> Iterator:  # type: ignore[no-untyped-def
             tmp_path_factory.mktemp("platform-idle"), amqp_uri, settings={"FICKAN_SESSION_IDLE_WEB": str(IDLE)}
         )
         yield running
-        running.stop()
+        running.stop(TEARDOWN_STOP_TIMEOUT)
 
 
 def test_the_resident_is_warned_stays_by_keyboard_and_loses_nothing_when_the_session_ends(short_sessions, browser):

@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, text
 
 from fickan_common.testing import fresh_rabbitmq_vhost
 
-from ..conftest import DEMO_RESIDENT, _platform
+from ..conftest import DEMO_RESIDENT, TEARDOWN_STOP_TIMEOUT, _platform
 from ..support.mobile import MobileClient
 from ..support.web import form_fields, web_login
 
@@ -42,7 +42,7 @@ def quiet(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
         try:
             yield running
         finally:
-            running.stop()
+            running.stop(TEARDOWN_STOP_TIMEOUT)
 
 
 class WallStream:

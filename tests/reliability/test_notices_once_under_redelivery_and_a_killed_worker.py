@@ -17,7 +17,7 @@ from fickan.applications.events.v1 import events_pb2 as app_events
 from fickan_common.events import Publisher, envelope
 from fickan_common.testing import SmtpSink, WebPushTestingService, fresh_rabbitmq_vhost
 
-from ..conftest import DEMO_RESIDENT, Platform, _platform
+from ..conftest import DEMO_RESIDENT, TEARDOWN_STOP_TIMEOUT, Platform, _platform
 from ..support.mobile import MobileClient
 
 NOTICE = "Nytt meddelande från Fickan"
@@ -90,7 +90,7 @@ def notices_platform(tmp_path_factory, smtp, push_service) -> Iterator[Platform]
     with fresh_rabbitmq_vhost() as amqp_uri:
         running = _platform(tmp_path_factory.mktemp("notices-platform"), amqp_uri, settings=settings)
         yield running
-        running.stop()
+        running.stop(TEARDOWN_STOP_TIMEOUT)
 
 
 def wait_until(check, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
