@@ -179,6 +179,7 @@ def create_app(services: Services | None = None, settings: WebSettings | None = 
             "is_staff": bool(g.get("principal")) and is_staff(g.principal),
             "resident_name": web_session.session_name(),
             "session_ends_in": web_session.ends_in,
+            "idle_warning_seconds": settings.idle_warning_seconds,
             "service_notices": service_messages.current_notices,
         }
 

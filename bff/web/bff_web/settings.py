@@ -18,6 +18,9 @@ class WebSettings:
     proxy_hops: int  # trusted proxies in front (X-Forwarded-*)
     timezone: str  # dates and times on the pages
     bankid_simulator_url: str  # shown on the login page of a test platform only
+    # How long before an idle session ends the resident is asked whether to stay (WCAG 2.2.1 asks
+    # for at least 20 seconds to answer).
+    idle_warning_seconds: int
 
 
 def load() -> WebSettings:
@@ -29,4 +32,14 @@ def load() -> WebSettings:
         proxy_hops=env_int("FICKAN_WEB_PROXY_HOPS", 0),
         timezone=env_str("FICKAN_WEB_TIMEZONE", "Europe/Stockholm"),
         bankid_simulator_url=env_str("FICKAN_WEB_BANKID_SIMULATOR_URL", ""),
+        idle_warning_seconds=_at_least(IDLE_WARNING_MIN, env_int("FICKAN_WEB_IDLE_WARNING_SECONDS", 60)),
     )
+
+
+IDLE_WARNING_MIN = 20
+
+
+def _at_least(least: int, value: int) -> int:
+    if value < least:
+        raise SystemExit(f"setting FICKAN_WEB_IDLE_WARNING_SECONDS must be at least {least} (WCAG 2.2.1), got {value}")
+    return value

@@ -56,6 +56,7 @@ def test_a_page_says_when_the_session_ends_and_carries_the_warning(client: Flask
     login(client)
     html = page(client, "/mina-sidor")
     assert IDLE - 5 <= ends_in(html) <= IDLE
+    assert 'data-session-warn-before="60"' in html  # a minute unless FICKAN_WEB_IDLE_WARNING_SECONDS says
     assert (
         '<dialog id="idle-dialog" class="idle-dialog" aria-labelledby="idle-title" aria-describedby="idle-text">'
         in html
@@ -146,3 +147,14 @@ def test_the_scripts_autosave_keeps_what_was_typed_and_the_logout_says_so(
     out = client.post("/logga-ut", data={"csrf_token": token, "reason": "idle", "saved": "1"})
     assert out.status_code == 302 and out.location.endswith("/logga-in")
     assert "Det du skrev i ansökan är sparat" in page(client, "/logga-in")
+
+
+def test_a_warning_shorter_than_wcag_allows_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """WCAG 2.2.1: at least 20 seconds to answer; a shorter setting stops the BFF with a clear line."""
+    from bff_web.settings import load
+
+    monkeypatch.setenv("FICKAN_WEB_IDLE_WARNING_SECONDS", "30")
+    assert load().idle_warning_seconds == 30
+    monkeypatch.setenv("FICKAN_WEB_IDLE_WARNING_SECONDS", "10")
+    with pytest.raises(SystemExit, match="at least 20"):
+        load()

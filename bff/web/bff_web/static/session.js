@@ -1,4 +1,5 @@
-// Inactivity: a minute before the session ends for lack of activity, ask whether the resident wants
+// Inactivity: a while before the session ends for lack of activity (data-session-warn-before, a
+// minute unless the municipality set otherwise; never under 20 s), ask whether the resident wants
 // to stay logged in (a modal dialog that takes focus; Enter stays, Escape stays too: someone is
 // there). Without an answer the step being filled in is saved first, then the resident is logged
 // out and told so. Without JavaScript the session simply ends on the server.
@@ -9,7 +10,7 @@
   var dialog = document.getElementById("idle-dialog");
   if (!endsIn || !dialog || typeof dialog.showModal !== "function") return;
 
-  var WARN = 60 * 1000; // the warning comes a minute before the end
+  var WARN = Math.max(20, parseInt(body.getAttribute("data-session-warn-before") || "60", 10)) * 1000;
   var SAVE_BEFORE = 8 * 1000; // the step is saved this long before the end, while the session holds
   var statusUrl = body.getAttribute("data-session-status-url");
   var stayForm = document.getElementById("idle-stay-form");
