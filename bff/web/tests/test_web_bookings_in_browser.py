@@ -25,7 +25,7 @@ SERVICE = "Budget- och skuldrådgivning"
 @pytest.fixture
 def base_url(platform: Platform) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, create_app(platform.services()), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

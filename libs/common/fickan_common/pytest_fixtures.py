@@ -1,6 +1,10 @@
 """pytest fixtures every service's own tests share. A conftest imports what it uses:
 
 from fickan_common.pytest_fixtures import database_url  # noqa: F401
+
+or, for databases that start at the service's newest schema:
+
+database_url = migrated_database_url(MIGRATIONS)
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from fickan_common.testing import fresh_postgres_database
+from fickan_common.testing import fresh_postgres_database, migrated_sqlite
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -22,3 +26,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     else:
         with fresh_postgres_database() as url:
             yield url
+
+
+def migrated_database_url(migrations: Path) -> object:
+    """The database_url fixture, each database already at the newest schema of `migrations`: a copy
+    of one the migrations made once per test process and database kind (running them again for every
+    test cost a third of a second each). A test that calls upgrade() on it again changes nothing."""
+
+    @pytest.fixture(params=["sqlite", "postgresql"])
+    def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+        if request.param == "sqlite":
+            yield migrated_sqlite(tmp_path / "service.db", migrations)
+        else:
+            with fresh_postgres_database(migrations=migrations) as url:
+                yield url
+
+    return database_url

@@ -13,8 +13,11 @@ from fickan.applications.v1 import applications_pb2_grpc
 from fickan_common.db import Database
 from fickan_common.grpc_server import build_server
 from fickan_common.migrations import upgrade
-from fickan_common.pytest_fixtures import database_url  # noqa: F401 - shared fixture
+from fickan_common.pytest_fixtures import migrated_database_url
 from fickan_common.testing import TokenFactory
+
+# Each test's database starts at the newest schema (migrated once per run, copied per test).
+database_url = migrated_database_url(MIGRATIONS)
 
 
 @pytest.fixture

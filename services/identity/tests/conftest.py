@@ -11,7 +11,7 @@ from fickan.identity.v1 import identity_pb2_grpc
 from fickan_common.db import Database
 from fickan_common.grpc_server import build_server
 from fickan_common.migrations import upgrade
-from fickan_common.pytest_fixtures import database_url  # noqa: F401 - shared fixture
+from fickan_common.pytest_fixtures import migrated_database_url
 from fickan_common.tokens import JwksCache, TokenVerifier
 from identity.api import GLANCE_METHODS, PUBLIC_METHODS, register
 from identity.bankid.client import RpClient
@@ -20,6 +20,9 @@ from identity.domain.bankid import Simulator
 from identity.keys import SigningKeys
 from identity.migrate import MIGRATIONS
 from identity.service import Identity
+
+# Each test's database starts at the newest schema (migrated once per run, copied per test).
+database_url = migrated_database_url(MIGRATIONS)
 
 DATA = Path(__file__).parent / "data"
 

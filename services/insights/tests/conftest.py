@@ -18,7 +18,7 @@ from fickan_common.db import Database
 from fickan_common.grpc_server import build_server
 from fickan_common.idempotency import IdempotencyStore
 from fickan_common.migrations import upgrade
-from fickan_common.pytest_fixtures import database_url  # noqa: F401 - shared fixture
+from fickan_common.pytest_fixtures import migrated_database_url
 from fickan_common.testing import TokenFactory
 from insights.api import COMMANDS, PUBLIC_METHODS, register
 from insights.domain import catalogue as catalogue_module
@@ -27,6 +27,9 @@ from insights.migrate import MIGRATIONS
 from insights.service import Insights
 from insights.settings import DATA
 from insights.store import IDEMPOTENCY
+
+# Each test's database starts at the newest schema (migrated once per run, copied per test).
+database_url = migrated_database_url(MIGRATIONS)
 
 HOME = "1283"
 

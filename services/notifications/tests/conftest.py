@@ -19,13 +19,16 @@ from fickan_common.db import Database
 from fickan_common.grpc_server import build_server
 from fickan_common.idempotency import IdempotencyStore
 from fickan_common.migrations import upgrade
-from fickan_common.pytest_fixtures import database_url  # noqa: F401 - shared fixture
+from fickan_common.pytest_fixtures import migrated_database_url
 from fickan_common.testing import SmtpSink, TokenFactory, WebPushTestingService
 from notifications.api import COMMANDS, GLANCE_METHODS, PUBLIC_METHODS, NotificationsServicer, register
 from notifications.live import Hub
 from notifications.migrate import MIGRATIONS
 from notifications.service import Notifications
 from notifications.store import IDEMPOTENCY
+
+# Each test's database starts at the newest schema (migrated once per run, copied per test).
+database_url = migrated_database_url(MIGRATIONS)
 
 
 @pytest.fixture

@@ -390,7 +390,10 @@ class SimulatorServer:
         self.scheme = "https" if tls else "http"
         if tls:
             self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="bankid-simulator", daemon=True)
+        # Looks for stop() every 50 ms (the default half second made every stop wait that long).
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="bankid-simulator", daemon=True
+        )
 
     @property
     def port(self) -> int:
