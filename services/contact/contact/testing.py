@@ -59,22 +59,11 @@ class ContactForTests:
                 for q in session.scalars(select(Question).order_by(Question.received_at))
             ]
 
-    def case_moved(
-        self,
-        application_id: str,
-        resident_ids: list[str],
-        status: str,
-        *,
-        open: bool,
-        sent: bool,
-        decision_due: datetime | None = None,
-        at: datetime | None = None,
-    ) -> None:
-        """Applications' case_status_changed event, handled by contact's worker as it arrives from the
-        broker (the flags are what applications says of `status`)."""
-        case_moved(
-            self.db, application_id, resident_ids, status, open=open, sent=sent, decision_due=decision_due, at=at
-        )
+    def case_moved(self, application_id: str, resident_ids: list[str], status: str, **said: Any) -> None:
+        """Applications' case_status_changed event, handled by contact's own handler as it arrives
+        from the broker; `said` is what applications says of the status (open, sent, decision_due,
+        and `at`): see case_moved below."""
+        case_moved(self.db, application_id, resident_ids, status, **said)
 
     def publish_times(
         self, group: str, day: date, start: str = "09:00", end: str = "10:00", minutes: int = 30, kind: str = "on_site"
