@@ -470,14 +470,21 @@ def test_bad_submit_bodies_with_a_signature_are_400(client, resident, world, bod
     assert asked(world, "applications", "Submit") == []
 
 
+# Naming the partner's personnummer makes Nils the co-applicant (identity resolves the number).
+WITH_NILS = {
+    "nagot_andrat": "ja",
+    "forandring_beskrivning": "Nils har flyttat in.",
+    "har_partner": "ja",
+    "partner_personnummer": NILS,
+}
+
+
 def test_with_a_co_applicant_the_case_waits_for_their_signature(client, resident, neighbour, world):
-    # Naming the partner's personnummer makes them the co-applicant (identity resolves the number).
     draft = _ready(
         client,
         resident,
-        {"nagot_andrat": "ja", "forandring_beskrivning": "Nils har flyttat in.", "har_partner": "ja",
-         "partner_personnummer": NILS},
-    )  # fmt: skip
+        WITH_NILS,
+    )
     assert stored(world, draft["id"]).co_applicant_id == neighbour.user_id
     assert NILS not in json.dumps(draft["answers"])  # kept masked only
 
@@ -515,9 +522,8 @@ def test_the_applicants_signature_does_not_count_as_the_co_applicants(client, re
     draft = _ready(
         client,
         resident,
-        {"nagot_andrat": "ja", "forandring_beskrivning": "Nils har flyttat in.", "har_partner": "ja",
-         "partner_personnummer": NILS},
-    )  # fmt: skip
+        WITH_NILS,
+    )
     mine = _sign(client, resident, draft["id"])
     assert mine["application"]["status"] == "signature_pending"
     # The applicant may not sign it again (they have); a signature of theirs is not the co-applicant's.

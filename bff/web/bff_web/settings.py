@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from fickan_bff import settings as bff_settings
 from fickan_common.settings import env_bool, env_int, env_str
 
+IDLE_WARNING_MIN = 20  # seconds: WCAG 2.2.1's least time to answer
+
 
 @dataclass(frozen=True)
 class WebSettings:
@@ -32,14 +34,5 @@ def load() -> WebSettings:
         proxy_hops=env_int("FICKAN_WEB_PROXY_HOPS", 0),
         timezone=env_str("FICKAN_WEB_TIMEZONE", "Europe/Stockholm"),
         bankid_simulator_url=env_str("FICKAN_WEB_BANKID_SIMULATOR_URL", ""),
-        idle_warning_seconds=_at_least(IDLE_WARNING_MIN, env_int("FICKAN_WEB_IDLE_WARNING_SECONDS", 60)),
+        idle_warning_seconds=env_int("FICKAN_WEB_IDLE_WARNING_SECONDS", 60, minimum=IDLE_WARNING_MIN),
     )
-
-
-IDLE_WARNING_MIN = 20
-
-
-def _at_least(least: int, value: int) -> int:
-    if value < least:
-        raise SystemExit(f"setting FICKAN_WEB_IDLE_WARNING_SECONDS must be at least {least} (WCAG 2.2.1), got {value}")
-    return value

@@ -18,8 +18,9 @@ from typing import Any
 
 from fickan_common.settings import runtime
 
-STALE_AFTER = runtime().worker_stale_seconds
-HANDLER_LIMIT = runtime().worker_handler_limit_seconds
+_runtime = runtime()
+STALE_AFTER = _runtime.worker_stale_seconds
+HANDLER_LIMIT = _runtime.worker_handler_limit_seconds
 
 
 class WorkerLiveness:

@@ -10,7 +10,7 @@
   var dialog = document.getElementById("idle-dialog");
   if (!endsIn || !dialog || typeof dialog.showModal !== "function") return;
 
-  var WARN = Math.max(20, parseInt(body.getAttribute("data-session-warn-before") || "60", 10)) * 1000;
+  var WARN = parseInt(body.getAttribute("data-session-warn-before") || "60", 10) * 1000;
   var SAVE_BEFORE = 8 * 1000; // the step is saved this long before the end, while the session holds
   var statusUrl = body.getAttribute("data-session-status-url");
   var stayForm = document.getElementById("idle-stay-form");

@@ -8,6 +8,8 @@ now (the last place those sets are written: later events carry applications' own
 Revision ID: 0009
 Revises: 0008
 """
+from datetime import datetime, timedelta
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -42,8 +44,6 @@ def upgrade() -> None:
 
 
 def _plus_a_day(value, dialect):
-    from datetime import datetime, timedelta
-
     if isinstance(value, str):  # SQLite hands DateTime back as text here (no ORM type)
         value = datetime.fromisoformat(value)
     due = value + timedelta(hours=24)
